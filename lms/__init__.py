@@ -1,0 +1,95 @@
+"""OCOP LMS: a training platform for Vietnam's OCOP programme."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from lms.config import BASE_DIR, load_config
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the application; ``config`` overrides values read from the environment."""
+    app = Flask(
+        __name__,
+        instance_path=str(BASE_DIR / "instance"),
+        instance_relative_config=True,
+    )
+    app.config.update(load_config(app.instance_path))
+    if config:
+        app.config.update(config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errors(app)
+    register_cli(app)
+    register_templates(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from flask_babel import get_locale  # noqa: F401 - keeps Babel's jinja helpers registered
+
+    from lms.core.db import configure_sqlite
+    from lms.core.i18n import select_locale
+    from lms.core.security import register_security_headers
+    from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+    if app.config.get("PROXY_FIX"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_FIX"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+    db.init_app(app)
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name == "sqlite":
+            configure_sqlite(
+                engine, app.config["SQLITE_BUSY_TIMEOUT_MS"], app.config["SQLITE_SYNCHRONOUS"]
+            )
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "info"
+    from flask_babel import lazy_gettext
+
+    login_manager.login_message = lazy_gettext("Please log in to open this page.")
+    register_security_headers(app)
+
+    # Models must be imported so that metadata (and Alembic) know every table.
+    import lms.models  # noqa: F401
+
+
+def register_blueprints(app: Flask) -> None:
+    from lms.auth.views import bp as auth_bp
+    from lms.main.views import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+
+
+def register_errors(app: Flask) -> None:
+    from lms.core.errors import register_error_handlers
+
+    register_error_handlers(app)
+
+
+def register_cli(app: Flask) -> None:
+    import lms.auth.cli  # noqa: F401
+    import lms.main.cli  # noqa: F401
+    from lms.core.cli import lms_cli
+
+    app.cli.add_command(lms_cli)
+
+
+def register_templates(app: Flask) -> None:
+    from lms.core.templating import register_template_helpers
+
+    register_template_helpers(app)

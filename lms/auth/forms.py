@@ -1,0 +1,77 @@
+"""Account forms."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import (
+    BooleanField,
+    PasswordField,
+    RadioField,
+    SelectChoice,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from lms.core.forms import LANGUAGE_CHOICES, BaseForm
+from lms.core.security import ROLE_LABELS
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class LoginForm(BaseForm):
+    login = StringField(
+        _l("E-mail or phone number"),
+        validators=[DataRequired(), Length(max=254)],
+        render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"},
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(), Length(max=256)],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class ChangePasswordForm(BaseForm):
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired()],
+        render_kw={"autocomplete": "current-password"},
+    )
+    new_password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(), Length(max=256)],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("new_password", message=_l("The two passwords differ."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class ProfileForm(BaseForm):
+    display_name = StringField(_l("Display name"), validators=[DataRequired(), Length(max=200)])
+    locale = RadioField(
+        _l("Language"), choices=LANGUAGE_CHOICES, validators=[Optional()]
+    )
+
+
+class UserForm(BaseForm):
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
+    email = StringField(_l("E-mail"), validators=[Optional(), Length(max=254)])
+    phone = StringField(_l("Mobile phone"), validators=[Optional(), Length(max=20)])
+    roles = MultiCheckboxField(
+        _l("Roles"), choices=[SelectChoice(k, v) for k, v in ROLE_LABELS.items()], validators=[DataRequired()]
+    )
+    active = BooleanField(_l("Active (can log in)"), default=True)
+    temporary_password = PasswordField(
+        _l("Temporary password"),
+        validators=[Optional(), Length(max=256)],
+        description=_l("The user must change it at the next login."),
+        render_kw={"autocomplete": "new-password"},
+    )

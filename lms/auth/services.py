@@ -1,0 +1,241 @@
+"""Account mutations. Services validate, change and flush; the caller commits."""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash
+
+from lms.auth.models import User
+from lms.core import audit
+from lms.core.db import utcnow
+from lms.core.errors import ServiceError
+from lms.core.phone import looks_like_phone, normalize_phone
+from lms.core.security import ROLES
+from lms.extensions import db
+from lms.registry.models import Person
+
+log = logging.getLogger("lms.auth")
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+# A few passwords that people choose first; the policy refuses them in any case.
+_COMMON = {
+    "1234567890", "12345678910", "0123456789", "password12", "password123", "matkhau123",
+    "abcdefghij", "qwertyuiop", "1111111111", "123456789a", "a123456789", "iloveyou12",
+}
+# A real hash to compare against when the account does not exist, so that an unknown
+# login takes as long as a wrong password.
+_DUMMY_HASH = (
+    "scrypt:32768:8:1$HzbG9qSAVZIy2ESd$"
+    "4bba0a92d6d2e8b8c1b9bc9d0d9ad3a8b8f5d2b8d1c1b0f3e49e16b54cf0fa0f"
+    "0b75cc7f8e4b3b8d7a35ec5ff6af5e3e7c8d4b8a0c3b3f76a8bb6c2a8b9c0e1d"
+)
+
+
+def normalize_email(raw: str | None) -> str | None:
+    if raw is None:
+        return None
+    value = raw.strip().lower()
+    return value or None
+
+
+def clean_name(raw: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", raw).split())
+
+
+def find_user_by_login(identifier: str) -> User | None:
+    """Find a user by e-mail address or by Vietnamese mobile number in any spelling."""
+    identifier = (identifier or "").strip()
+    if not identifier:
+        return None
+    if looks_like_phone(identifier):
+        phone = normalize_phone(identifier)
+        if phone is None:
+            return None
+        return db.session.scalar(select(User).where(User.phone == phone))
+    email = normalize_email(identifier)
+    return db.session.scalar(select(User).where(func.lower(User.email) == email))
+
+
+def authenticate(identifier: str, password: str) -> tuple[User | None, str | None]:
+    """Return ``(user, None)`` on success or ``(None, reason)``; reasons stay generic."""
+    user = find_user_by_login(identifier)
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password or "")
+        return None, _("Wrong login or password.")
+    if not user.check_password(password or ""):
+        return None, _("Wrong login or password.")
+    if not user.active:
+        return None, _("This account has been deactivated. Please contact your administrator.")
+    return user, None
+
+
+def password_problems(password: str, *, login_names: tuple[str | None, ...] = ()) -> list[str]:
+    """The minimum password policy; an empty list means the password is acceptable."""
+    problems = []
+    min_length = current_app.config["PASSWORD_MIN_LENGTH"]
+    if len(password) < min_length:
+        problems.append(_("Use at least %(n)d characters.", n=min_length))
+    if len(password) > 256:
+        problems.append(_("Use at most 256 characters."))
+    lowered = password.lower()
+    if lowered in _COMMON or len(set(password)) < 4:
+        problems.append(_("This password is too easy to guess."))
+    for name in login_names:
+        if name and (lowered == name.lower() or name.lower() in lowered):
+            problems.append(_("The password must not contain your e-mail or phone number."))
+            break
+    return problems
+
+
+def _check_identifiers(email: str | None, phone_raw: str | None, *, user: User | None = None):
+    email = normalize_email(email)
+    phone = None
+    if phone_raw and phone_raw.strip():
+        phone = normalize_phone(phone_raw)
+        if phone is None:
+            raise ServiceError(_("This is not a valid Vietnamese mobile number."), "phone")
+    if email and not _EMAIL.fullmatch(email):
+        raise ServiceError(_("This is not a valid e-mail address."), "email")
+    if not email and not phone:
+        raise ServiceError(_("Give an e-mail address or a phone number."), "email")
+    if email:
+        other = db.session.scalar(select(User).where(func.lower(User.email) == email))
+        if other is not None and other is not user:
+            raise ServiceError(_("Another account already uses this e-mail address."), "email")
+    if phone:
+        other = db.session.scalar(select(User).where(User.phone == phone))
+        if other is not None and other is not user:
+            raise ServiceError(_("Another account already uses this phone number."), "phone")
+    return email, phone
+
+
+def _check_roles(roles: list[str] | tuple[str, ...]) -> list[str]:
+    roles = list(dict.fromkeys(roles))
+    unknown = [r for r in roles if r not in ROLES]
+    if unknown:
+        raise ServiceError(_("Unknown role: %(role)s", role=unknown[0]), "roles")
+    if not roles:
+        raise ServiceError(_("Choose at least one role."), "roles")
+    return roles
+
+
+def create_user(
+    *,
+    name: str,
+    email: str | None = None,
+    phone: str | None = None,
+    roles: list[str] | tuple[str, ...] = ("learner",),
+    password: str,
+    temporary: bool = False,
+    actor: User | None = None,
+    person: Person | None = None,
+) -> User:
+    name = clean_name(name or "")
+    if not name:
+        raise ServiceError(_("The name is required."), "name")
+    if len(name) > 200:
+        raise ServiceError(_("The name is too long."), "name")
+    email, phone = _check_identifiers(email, phone)
+    roles = _check_roles(roles)
+    problems = password_problems(password, login_names=(email, phone))
+    if problems:
+        raise ServiceError(" ".join(problems), "password")
+    if person is None:
+        if phone:
+            person = db.session.scalar(select(Person).where(Person.phone == phone))
+        if person is None:
+            person = Person(full_name=name, phone=phone, email=email)
+            db.session.add(person)
+        elif db.session.scalar(select(User.id).where(User.person_id == person.id)):
+            raise ServiceError(_("This person already has an account."), "phone")
+    user = User(person=person, display_name=name, email=email, phone=phone)
+    user.set_password(password, temporary=temporary)
+    user.set_roles(roles)
+    db.session.add(user)
+    db.session.flush()
+    audit.record(actor, "user.create", "user", user.id, roles=roles)
+    return user
+
+
+def update_user(
+    user: User,
+    *,
+    name: str,
+    email: str | None,
+    phone: str | None,
+    roles: list[str],
+    active: bool,
+    temporary_password: str | None = None,
+    actor: User | None = None,
+) -> User:
+    name = clean_name(name or "")
+    if not name:
+        raise ServiceError(_("The name is required."), "name")
+    email, phone = _check_identifiers(email, phone, user=user)
+    roles = _check_roles(roles)
+    if actor is not None and actor.id == user.id:
+        if not active:
+            raise ServiceError(_("You cannot deactivate your own account."), "active")
+        if "admin" not in roles:
+            raise ServiceError(_("You cannot remove your own administrator role."), "roles")
+    changes: dict[str, object] = {}
+    if user.display_name != name:
+        changes["name"] = True
+        user.display_name = name
+    if user.email != email or user.phone != phone:
+        changes["login"] = True
+        user.email, user.phone = email, phone
+    if user.roles != [r for r in ROLES if r in roles]:
+        changes["roles"] = {"old": user.roles, "new": [r for r in ROLES if r in roles]}
+        user.set_roles(roles)
+    if user.active != active:
+        changes["active"] = active
+        user.active = active
+        if not active:
+            user.session_version += 1  # ends every open session
+    if temporary_password:
+        problems = password_problems(temporary_password, login_names=(email, phone))
+        if problems:
+            raise ServiceError(" ".join(problems), "temporary_password")
+        user.set_password(temporary_password, temporary=True)
+        changes["password_reset"] = True
+    db.session.flush()
+    if changes:
+        audit.record(actor, "user.update", "user", user.id, **changes)
+    return user
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    if not user.check_password(current or ""):
+        raise ServiceError(_("The current password is not correct."), "current_password")
+    if current == new:
+        raise ServiceError(_("Choose a password different from the current one."), "new_password")
+    problems = password_problems(new, login_names=(user.email, user.phone))
+    if problems:
+        raise ServiceError(" ".join(problems), "new_password")
+    user.set_password(new, temporary=False)
+    db.session.flush()
+    audit.record(user, "user.password_change", "user", user.id)
+
+
+def update_profile(user: User, *, display_name: str, locale: str | None) -> None:
+    name = clean_name(display_name or "")
+    if not name:
+        raise ServiceError(_("The name is required."), "display_name")
+    if len(name) > 200:
+        raise ServiceError(_("The name is too long."), "display_name")
+    user.display_name = name
+    if locale in current_app.config["LANGUAGES"]:
+        user.locale = locale
+    db.session.flush()
+
+
+def record_login(user: User) -> None:
+    user.last_login_at = utcnow()
+    db.session.flush()

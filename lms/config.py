@@ -1,0 +1,86 @@
+"""Configuration read from LMS_* environment variables.
+
+Only this module reads the environment; the rest of the code reads ``app.config``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(RuntimeError):
+    """The environment does not allow the app to start safely."""
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _secret_key(instance_path: Path, production: bool) -> str:
+    key = os.environ.get("LMS_SECRET_KEY", "").strip()
+    if key:
+        return key
+    if production:
+        raise ConfigError(
+            "LMS_SECRET_KEY must be set when LMS_ENV=production "
+            "(e.g. python -c 'import secrets; print(secrets.token_hex(32))')."
+        )
+    # Local use: generate once and keep it in the instance folder (not in git).
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def load_config(instance_path: str) -> dict:
+    """Build the configuration mapping from the environment."""
+    instance = Path(instance_path)
+    env = os.environ.get("LMS_ENV", "development").strip().lower()
+    production = env == "production"
+    https = _flag("LMS_HTTPS", default=False)
+    database_url = os.environ.get("LMS_DATABASE_URL") or f"sqlite:///{instance / 'lms.db'}"
+    return {
+        "LMS_ENV": env,
+        "SECRET_KEY": _secret_key(instance, production),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLITE_BUSY_TIMEOUT_MS": int(os.environ.get("LMS_SQLITE_BUSY_TIMEOUT_MS", "15000")),
+        "SQLITE_SYNCHRONOUS": os.environ.get("LMS_SQLITE_SYNCHRONOUS", "FULL").upper(),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": https,
+        "SESSION_COOKIE_NAME": "lms_session",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": https,
+        "PREFERRED_URL_SCHEME": "https" if https else "http",
+        "LMS_HTTPS": https,
+        "MAX_CONTENT_LENGTH": int(os.environ.get("LMS_MAX_UPLOAD_MB", "20")) * 1024 * 1024,
+        "WTF_CSRF_ENABLED": True,
+        "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead of a clock
+        "BABEL_DEFAULT_LOCALE": "vi",
+        "BABEL_DEFAULT_TIMEZONE": os.environ.get("LMS_TIMEZONE", "Asia/Ho_Chi_Minh"),
+        "BABEL_TRANSLATION_DIRECTORIES": str(BASE_DIR / "lms" / "translations"),
+        "LANGUAGES": ("vi", "en"),
+        "LOGIN_RATE_LIMIT": os.environ.get("LMS_LOGIN_RATE_LIMIT", "10/minute"),
+        "RATELIMIT_STORAGE_URI": os.environ.get("LMS_RATELIMIT_STORAGE_URL", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": False,
+        "PROXY_FIX": int(os.environ.get("LMS_PROXY_FIX", "0")),
+        "PUBLIC_BASE_URL": os.environ.get("LMS_PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        "COURSES_DIR": os.environ.get("LMS_COURSES_DIR", str(BASE_DIR / "courses")),
+        "QUIZZES_DIR": os.environ.get("LMS_QUIZZES_DIR", str(BASE_DIR / "quizzes")),
+        "CERTIFICATES_DIR": os.environ.get("LMS_CERTIFICATES_DIR", str(BASE_DIR / "certificates")),
+        "PASSWORD_MIN_LENGTH": int(os.environ.get("LMS_PASSWORD_MIN_LENGTH", "10")),
+    }

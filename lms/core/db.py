@@ -1,0 +1,99 @@
+"""Database base class, naming convention, time helpers and SQLite connection set-up."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import g, has_request_context, request
+from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timezone-aware UTC timestamp on every database.
+
+    SQLite has no time zones: values are stored naive in UTC and given back aware.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def want_write() -> None:
+    """Declare, before the first query, that this request will write.
+
+    On SQLite the transaction then starts with BEGIN IMMEDIATE even in a GET.
+    """
+    g.db_write = True
+
+
+def _transaction_is_write() -> bool:
+    if has_request_context():
+        return request.method in WRITE_METHODS or bool(g.get("db_write"))
+    # CLI commands, scripts and background jobs: assume they write.
+    return True
+
+
+def configure_sqlite(engine: Engine, busy_timeout_ms: int, synchronous: str) -> None:
+    """WAL, foreign keys, a busy timeout, and BEGIN IMMEDIATE for write transactions.
+
+    pysqlite's own transaction handling is switched off so that SQLAlchemy emits
+    BEGIN itself (see SQLAlchemy's "Serializable isolation / Savepoints /
+    Transactional DDL" notes for pysqlite). A write transaction that starts with
+    BEGIN IMMEDIATE takes the write lock up front and waits for it (busy timeout)
+    instead of failing with SQLITE_BUSY half-way when it first writes.
+    """
+    if synchronous not in {"OFF", "NORMAL", "FULL", "EXTRA"}:
+        synchronous = "FULL"
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute(f"PRAGMA synchronous = {synchronous}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if _transaction_is_write() else "BEGIN")

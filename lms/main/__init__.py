@@ -1,0 +1,1 @@
+"""The home page, the language switch, the health check and the demo data."""

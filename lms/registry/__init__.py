@@ -1,0 +1,1 @@
+"""The registry of people who must be trained: units, organisations, people."""
