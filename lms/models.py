@@ -1,5 +1,16 @@
 """Imports every model module so that the metadata is complete (for Alembic and tests)."""
 
 from lms.auth.models import User, UserRole  # noqa: F401
+from lms.catalog.models import (  # noqa: F401
+    Course,
+    CourseAsset,
+    CourseCompletion,
+    CoursePrerequisite,
+    Enrolment,
+    Lesson,
+    LessonProgress,
+    LessonVersion,
+    Module,
+)
 from lms.core.audit import AuditLog  # noqa: F401
 from lms.registry.models import Person  # noqa: F401

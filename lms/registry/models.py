@@ -19,6 +19,8 @@ class Person(db.Model):
     # Normalised Vietnamese mobile number (0xxxxxxxxx) or None.
     phone: Mapped[str | None] = mapped_column(String(20), unique=True)
     email: Mapped[str | None] = mapped_column(String(254))
+    # One of lms.core.groups.TARGET_GROUPS, or None for people outside the plan.
+    target_group: Mapped[str | None] = mapped_column(String(32), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 

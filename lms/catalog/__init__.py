@@ -1,0 +1,1 @@
+"""Courses, modules, lessons, enrolment, lesson progress, completion and authoring."""

@@ -1,0 +1,36 @@
+"""The target groups that the OCOP training plan counts (who must be trained)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+ENTERPRISE_LEADER = "enterprise_leader"
+COOPERATIVE_LEADER = "cooperative_leader"
+COOPERATIVE_GROUP_LEADER = "cooperative_group_leader"
+HOUSEHOLD_HEAD = "household_head"
+OFFICIAL_PROVINCE = "official_province"
+OFFICIAL_DISTRICT = "official_district"
+OFFICIAL_COMMUNE = "official_commune"
+
+TARGET_GROUPS: tuple[str, ...] = (
+    ENTERPRISE_LEADER,
+    COOPERATIVE_LEADER,
+    COOPERATIVE_GROUP_LEADER,
+    HOUSEHOLD_HEAD,
+    OFFICIAL_PROVINCE,
+    OFFICIAL_DISTRICT,
+    OFFICIAL_COMMUNE,
+)
+
+LEADER_GROUPS = TARGET_GROUPS[:4]
+OFFICIAL_GROUPS = TARGET_GROUPS[4:]
+
+TARGET_GROUP_LABELS = {
+    ENTERPRISE_LEADER: _l("Enterprise leaders"),
+    COOPERATIVE_LEADER: _l("Cooperative leaders"),
+    COOPERATIVE_GROUP_LEADER: _l("Cooperative group leaders"),
+    HOUSEHOLD_HEAD: _l("Household business heads"),
+    OFFICIAL_PROVINCE: _l("Provincial officials"),
+    OFFICIAL_DISTRICT: _l("District officials"),
+    OFFICIAL_COMMUNE: _l("Commune officials"),
+}
