@@ -1,65 +1,35 @@
 """Every registered route × every role gets the expected status.
 
-The matrix is checked against ``app.url_map``: a route that nobody listed here makes
-``test_every_route_is_in_the_matrix`` fail, so access rules are decided, not forgotten.
+Domains list their routes in ``tests/<domain>/access_cases.py`` (see
+tests/support/access.py). The union is checked against ``app.url_map``: a route that
+nobody listed makes ``test_every_route_is_in_the_matrix`` fail, so access rules are
+decided, not forgotten.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import importlib
+from pathlib import Path
 
 import pytest
 
 from tests.conftest import CSRF_RE, login
+from tests.support.access import ROLES
 
-ROLES = ("anonymous", "learner", "trainer", "manager", "admin")
-
-
-@dataclass(frozen=True)
-class Case:
-    method: str
-    path: str  # may contain {placeholders} filled from the `objects` fixture
-    expect: dict[str, int]
-    data: dict = field(default_factory=dict)
-
-
-def everyone(status: int, anonymous: int | None = None) -> dict[str, int]:
-    result = dict.fromkeys(ROLES, status)
-    if anonymous is not None:
-        result["anonymous"] = anonymous
-    return result
-
-
-def only(roles: tuple[str, ...], ok: int = 200) -> dict[str, int]:
-    """Logged-in users without one of ``roles`` get 403; anonymous users go to login."""
-    result = {role: (ok if role in roles else 403) for role in ROLES}
-    result["anonymous"] = 302
-    return result
-
-
-LOGGED_IN = everyone(200, anonymous=302)
-
-MATRIX: dict[str, list[Case]] = {
-    "static": [Case("GET", "/static/css/app.css", everyone(200))],
-    "main.index": [Case("GET", "/", LOGGED_IN)],
-    "main.healthz": [Case("GET", "/healthz", everyone(200))],
-    "main.set_language": [Case("POST", "/language", everyone(302), {"lang": "en", "next": "/"})],
-    "auth.login": [Case("GET", "/login", {**everyone(302), "anonymous": 200})],
-    "auth.logout": [Case("POST", "/logout", everyone(302))],
-    "auth.account": [Case("GET", "/account", LOGGED_IN)],
-    "auth.change_password": [Case("GET", "/account/password", LOGGED_IN)],
-    "auth.users": [Case("GET", "/admin/users", only(("admin",)))],
-    "auth.user_new": [Case("GET", "/admin/users/new", only(("admin",)))],
-    "auth.user_edit": [
-        Case("GET", "/admin/users/{learner_id}", only(("admin",))),
-        Case("GET", "/admin/users/999999", {**only(("admin",)), "admin": 404}),
-    ],
-}
+_MODULES = [
+    importlib.import_module(f"tests.{path.parent.name}.access_cases")
+    for path in sorted(Path(__file__).parent.glob("*/access_cases.py"))
+]
+MATRIX = {endpoint: cases for module in _MODULES for endpoint, cases in module.MATRIX.items()}
 
 
 @pytest.fixture
-def objects(users) -> dict[str, object]:
-    return {"learner_id": users["learner"].id}
+def objects(app, users) -> dict[str, object]:
+    values: dict[str, object] = {}
+    for module in _MODULES:
+        if hasattr(module, "objects"):
+            values.update(module.objects(app, users))
+    return values
 
 
 def test_every_route_is_in_the_matrix(app):
@@ -91,6 +61,5 @@ def test_route_access(app, objects, users, endpoint, case, role):
     assert response.status_code == case.expect[role], (
         f"{role} {case.method} {path}: got {response.status_code}"
     )
-    if response.status_code == 302 and case.expect[role] == 302 and role == "anonymous" and \
-            endpoint not in {"main.set_language", "auth.logout"}:
+    if response.status_code == 302 and role == "anonymous" and case.method == "GET":
         assert response.headers["Location"].startswith("/login")

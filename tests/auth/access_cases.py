@@ -1,0 +1,24 @@
+"""Access matrix entries for the accounts and home routes."""
+
+from tests.support.access import LOGGED_IN, Case, everyone, only
+
+MATRIX = {
+    "static": [Case("GET", "/static/css/app.css", everyone(200))],
+    "main.index": [Case("GET", "/", LOGGED_IN)],
+    "main.healthz": [Case("GET", "/healthz", everyone(200))],
+    "main.set_language": [Case("POST", "/language", everyone(302), {"lang": "en", "next": "/"})],
+    "auth.login": [Case("GET", "/login", {**everyone(302), "anonymous": 200})],
+    "auth.logout": [Case("POST", "/logout", everyone(302))],
+    "auth.account": [Case("GET", "/account", LOGGED_IN)],
+    "auth.change_password": [Case("GET", "/account/password", LOGGED_IN)],
+    "auth.users": [Case("GET", "/admin/users", only(("admin",)))],
+    "auth.user_new": [Case("GET", "/admin/users/new", only(("admin",)))],
+    "auth.user_edit": [
+        Case("GET", "/admin/users/{learner_id}", only(("admin",))),
+        Case("GET", "/admin/users/999999", {**only(("admin",)), "admin": 404}),
+    ],
+}
+
+
+def objects(app, users) -> dict:
+    return {"learner_id": users["learner"].id}
