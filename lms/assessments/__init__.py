@@ -1,0 +1,1 @@
+"""Quizzes: question model, grading and the GIFT / Aiken / YAML quiz file formats."""

@@ -1,0 +1,899 @@
+"""Question model and grading registry (pure Python: no database, no Flask).
+
+A question is a :class:`QuestionSpec`. Its ``qtype`` names a class in
+:data:`QUESTION_TYPES` (in the spirit of CTFd's challenge types) that knows how
+to check the spec, clean a learner's form data and grade it.
+
+Responses, once cleaned by :func:`validate_response`, are:
+
+==============  ==========================================================
+qtype           cleaned response
+==============  ==========================================================
+single          ``int`` index into ``spec.choices`` (or ``None``)
+multiple        ``list[int]`` of indexes into ``spec.choices`` (maybe empty)
+truefalse       ``bool`` (or ``None``)
+short           ``str`` (or ``None``)
+numeric         ``float`` (or ``None``)
+matching        ``dict[int, int]``: index into ``spec.pairs`` -> index into
+                :func:`right_pool` (unanswered items are absent)
+missingword     as ``single`` or ``short``, following ``spec.blank_type``
+essay           ``str`` (or ``None``)
+description     always ``None``
+==============  ==========================================================
+
+``None`` means "not answered" and grades as 0. Fractions are always clamped to
+[0, 1]; essays return ``fraction=None`` with ``needs_review=True`` and
+descriptions are not graded (``fraction=None``, ``needs_review=False``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import random
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, fields
+from decimal import Decimal, InvalidOperation
+from typing import Any, ClassVar
+
+TEXT_FORMATS = ("markdown", "html", "plain", "moodle")
+BLANK_TYPES = ("single", "short")
+EPSILON = 1e-6  # tolerance when checking that weights add up to 100 %
+
+MAX_SHORT_RESPONSE = 1_000
+MAX_ESSAY_RESPONSE = 50_000
+
+_NUMBER_RE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+# --------------------------------------------------------------------------- errors
+
+
+class QuizFileError(Exception):
+    """One or more problems in quiz / question files.
+
+    ``problems`` is a list of ``(path, line, message)`` with 1-based lines;
+    ``str()`` gives one ``path:line: message`` line per problem.
+    """
+
+    def __init__(self, problems: Sequence[tuple[str, int, str]]):
+        self.problems: list[tuple[str, int, str]] = list(problems)
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return "\n".join(f"{path}:{line}: {message}" for path, line, message in self.problems)
+
+
+class Problems:
+    """Collects ``(path, line, message)`` problems, then raises them all at once."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[str, int, str]] = []
+
+    def add(self, path: str, line: int, message: str) -> None:
+        self.items.append((str(path), max(int(line), 1), message))
+
+    def extend(self, other: QuizFileError | Problems) -> None:
+        source = other.problems if isinstance(other, QuizFileError) else other.items
+        self.items.extend(source)
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def raise_if_any(self) -> None:
+        """Raise QuizFileError with the problems, file by file, in line order."""
+        if self.items:
+            order = {path: n for n, path in reversed(list(enumerate(p for p, _, _ in self.items)))}
+            raise QuizFileError(sorted(self.items, key=lambda item: (order[item[0]], item[1])))
+
+
+# --------------------------------------------------------------------------- numbers
+
+
+def parse_decimal(text: str) -> Decimal:
+    """Parse a plain decimal number ("12", "-3.5", "1e3"); never evaluates anything.
+
+    Raises ValueError for anything else (including "inf", "nan", "1_000", "0x10").
+    """
+    candidate = text.strip()
+    if not _NUMBER_RE.fullmatch(candidate):
+        raise ValueError(f"not a number: {text!r}")
+    try:
+        value = Decimal(candidate)
+    except InvalidOperation as exc:  # pragma: no cover - the regex already guards this
+        raise ValueError(f"not a number: {text!r}") from exc
+    if not value.is_finite():  # pragma: no cover - idem
+        raise ValueError(f"not a number: {text!r}")
+    return value
+
+
+def to_decimal(value: float | int | Decimal) -> Decimal:
+    """Exact decimal of the shortest repr of a number (0.1 -> Decimal('0.1'))."""
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, bool):
+        raise TypeError("a boolean is not a number")
+    return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+
+
+def percent_to_fraction(percent: float | int | Decimal) -> float:
+    """50 -> 0.5, computed in decimal so that 33.33333 -> 0.3333333 exactly."""
+    return float(to_decimal(percent) / 100)
+
+
+def format_decimal(value: float | int | Decimal) -> str:
+    """Shortest plain (no exponent) text for a number: 100.0 -> '100', 0.0005 -> '0.0005'."""
+    dec = to_decimal(value)
+    if dec == 0:
+        return "0"
+    text = format(dec.normalize(), "f")
+    return text
+
+
+def fraction_to_percent(fraction: float) -> str:
+    """0.5 -> '50', 0.3333333 -> '33.33333', -1.0 -> '-100' (exact inverse of percent_to_fraction)."""
+    return format_decimal(to_decimal(fraction) * 100)
+
+
+def parse_number_response(raw: str) -> float:
+    """Parse a number typed by a learner.
+
+    Spaces (also non-breaking / thin spaces) are ignored, so "12 500" is 12500.
+    A single comma is read as the decimal separator (Vietnamese usage: "3,5" is
+    3.5). A number that mixes "," and "." ("12.500,5") or repeats a separator
+    ("1,000,000") is refused rather than guessed.
+    """
+    text = unicodedata.normalize("NFKC", raw)
+    text = re.sub(r"[\s\u00a0\u2009\u202f]", "", text)
+    if "," in text and "." in text:
+        raise ValueError("use either ',' or '.' as the decimal separator, not both")
+    text = text.replace(",", ".").replace("\u2212", "-")
+    if not _NUMBER_RE.fullmatch(text):
+        raise ValueError(f"not a number: {raw!r}")
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(f"not a number: {raw!r}")
+    return number
+
+
+# --------------------------------------------------------------------------- text helpers
+
+
+def normalise_answer(text: str) -> str:
+    """NFC, trimmed, inner whitespace collapsed, case-folded (for short answers)."""
+    text = unicodedata.normalize("NFC", text)
+    text = " ".join(text.split())
+    return unicodedata.normalize("NFC", text.casefold())
+
+
+def wildcard_match(pattern: str, response: str) -> bool:
+    """Moodle-style short answer match: case-insensitive, ``*`` matches anything,
+    ``\\*`` is a literal asterisk. Both sides are normalised with :func:`normalise_answer`."""
+    pattern = normalise_answer(pattern)
+    response = normalise_answer(response)
+    if "*" not in pattern:
+        return pattern == response
+    parts: list[str] = []
+    i = 0
+    while i < len(pattern):
+        if pattern.startswith("\\*", i):
+            parts.append(re.escape("*"))
+            i += 2
+        elif pattern[i] == "*":
+            if not parts or parts[-1] != ".*":  # '**' is the same as '*'
+                parts.append(".*")
+            i += 1
+        else:
+            parts.append(re.escape(pattern[i]))
+            i += 1
+    return re.fullmatch("".join(parts), response, flags=re.DOTALL) is not None
+
+
+def slugify(text: str, max_length: int = 60) -> str:
+    """ASCII slug for stable ids: 'Giá thành 1' -> 'gia-thanh-1'."""
+    text = text.replace("đ", "d").replace("Đ", "D")
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return text[:max_length].rstrip("-")
+
+
+def clamp(fraction: float) -> float:
+    return max(0.0, min(1.0, fraction))
+
+
+# --------------------------------------------------------------------------- model
+
+
+@dataclass
+class Choice:
+    """A choice of a single / multiple question, or an accepted short answer.
+
+    ``text`` and ``feedback`` are in the question's format unless
+    ``text_format`` / ``feedback_format`` say otherwise (``None`` = inherit).
+    ``fraction`` is in -1.0 .. 1.0.
+    """
+
+    text: str
+    fraction: float = 0.0
+    feedback: str = ""
+    text_format: str | None = None
+    feedback_format: str | None = None
+
+
+@dataclass
+class NumericAnswer:
+    """An accepted numeric answer: ``value`` ± ``tolerance``.
+
+    A range min..max is stored as value=(min+max)/2, tolerance=(max-min)/2 and
+    keeps ``range_min`` / ``range_max`` so it can be exported in its original
+    form (and graded exactly against the bounds). ``value=None`` is GIFT's
+    ``*``: "any other answer", used to give feedback to wrong answers.
+    """
+
+    value: float | None
+    tolerance: float = 0.0
+    fraction: float = 1.0
+    feedback: str = ""
+    range_min: float | None = None
+    range_max: float | None = None
+    feedback_format: str | None = None
+
+    @classmethod
+    def from_range(
+        cls,
+        minimum: float | int | Decimal,
+        maximum: float | int | Decimal,
+        fraction: float = 1.0,
+        feedback: str = "",
+    ) -> NumericAnswer:
+        lo, hi = to_decimal(minimum), to_decimal(maximum)
+        return cls(
+            value=float((lo + hi) / 2),
+            tolerance=float((hi - lo) / 2),
+            fraction=fraction,
+            feedback=feedback,
+            range_min=float(lo),
+            range_max=float(hi),
+        )
+
+    @property
+    def is_range(self) -> bool:
+        return self.range_min is not None and self.range_max is not None
+
+    @property
+    def is_catch_all(self) -> bool:
+        return self.value is None
+
+    def matches(self, number: float) -> bool:
+        if self.value is None:
+            return True
+        if self.is_range:
+            lo, hi = float(self.range_min), float(self.range_max)  # type: ignore[arg-type]
+        else:
+            lo, hi = self.value - abs(self.tolerance), self.value + abs(self.tolerance)
+        slack = 1e-9 * max(1.0, abs(lo), abs(hi))  # absorb float noise such as 0.1 + 0.2
+        return lo - slack <= number <= hi + slack
+
+
+@dataclass
+class MatchPair:
+    """A matching item. An empty ``left`` makes ``right`` an extra wrong answer (distractor)."""
+
+    left: str
+    right: str
+    left_format: str | None = None
+
+
+@dataclass
+class QuestionSpec:
+    """One question, whatever its source (YAML, GIFT, Aiken).
+
+    ``text_after`` is the text that follows the answer blank when the answers
+    sit mid-sentence (GIFT's missing word format); the blank goes between
+    ``text`` and ``text_after``. ``blank_type`` ('single' or 'short') says how a
+    ``missingword`` question is answered. ``source_line`` is informational and
+    ignored by ``==`` and :meth:`content_hash`.
+    """
+
+    qtype: str
+    name: str = ""
+    text: str = ""
+    text_format: str = "markdown"
+    points: float = 1.0
+    general_feedback: str = ""
+    category: str = ""
+    choices: list[Choice] = field(default_factory=list)
+    numeric_answers: list[NumericAnswer] = field(default_factory=list)
+    pairs: list[MatchPair] = field(default_factory=list)
+    correct: bool | None = None
+    feedback_true: str = ""
+    feedback_false: str = ""
+    ident: str = ""
+    source_line: int = field(default=0, compare=False)
+    text_after: str = ""
+    blank_type: str = ""
+    general_feedback_format: str | None = None
+    feedback_true_format: str | None = None
+    feedback_false_format: str | None = None
+
+    # -- serialisation ---------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe dict (the database stores a question's data as JSON)."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> QuestionSpec:
+        known = {f.name for f in fields(cls)}
+        unknown = set(data) - known
+        if unknown:
+            raise ValueError(f"unknown question keys: {', '.join(sorted(unknown))}")
+        values = dict(data)
+        values["choices"] = [_dataclass_from_dict(Choice, c) for c in values.get("choices", [])]
+        values["numeric_answers"] = [
+            _dataclass_from_dict(NumericAnswer, n) for n in values.get("numeric_answers", [])
+        ]
+        values["pairs"] = [_dataclass_from_dict(MatchPair, p) for p in values.get("pairs", [])]
+        spec = cls(**values)
+        if spec.qtype not in QUESTION_TYPES:
+            raise ValueError(f"unknown question type {spec.qtype!r}")
+        return spec
+
+    def canonical_json(self) -> str:
+        data = self.to_dict()
+        data.pop("ident")
+        data.pop("source_line")
+        return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+    def content_hash(self) -> str:
+        """sha256 of the canonical JSON of the content (ident and source line excluded)."""
+        return hashlib.sha256(self.canonical_json().encode("utf-8")).hexdigest()
+
+    # -- convenience -----------------------------------------------------------------
+
+    @property
+    def type_class(self) -> type[QuestionType]:
+        return get_type(self.qtype)
+
+    @property
+    def display_name(self) -> str:
+        """The name, or (like Moodle) the start of the text when there is none."""
+        if self.name:
+            return self.name
+        raw = f"{self.text} _____ {self.text_after}" if self.text_after else self.text
+        text = " ".join(re.sub(r"<[^>]*>", " ", raw).split())
+        return text if len(text) <= 80 else text[:77].rstrip() + "..."
+
+
+def _dataclass_from_dict(cls: type, data: Mapping[str, Any]) -> Any:
+    known = {f.name for f in fields(cls)}
+    unknown = set(data) - known
+    if unknown:
+        raise ValueError(f"unknown {cls.__name__} keys: {', '.join(sorted(unknown))}")
+    return cls(**data)
+
+
+@dataclass(frozen=True)
+class Grade:
+    """Outcome of grading one response.
+
+    ``fraction`` is in [0, 1], or ``None`` when not auto-graded (essay awaiting a
+    trainer, or a description). ``feedback`` holds the specific feedback of the
+    chosen answers (general feedback stays on the spec).
+    """
+
+    fraction: float | None
+    feedback: list[str] = field(default_factory=list)
+    needs_review: bool = False
+
+
+def assign_idents(specs: Iterable[QuestionSpec]) -> None:
+    """Give every spec without an ident a stable one: the slug of its name, or a
+    content hash; duplicates get -2, -3, ..."""
+    specs = list(specs)
+    used = {spec.ident for spec in specs if spec.ident}
+    for spec in specs:
+        if spec.ident:
+            continue
+        base = slugify(spec.name) or f"q-{spec.content_hash()[:12]}"
+        ident, n = base, 2
+        while ident in used:
+            ident, n = f"{base}-{n}", n + 1
+        used.add(ident)
+        spec.ident = ident
+
+
+# --------------------------------------------------------------------------- raw form data
+
+
+def _one_value(raw: Any) -> str | None:
+    """A single form value: '' / None / [] -> None; a one-item list -> its item."""
+    if raw is None:
+        return None
+    if isinstance(raw, (list, tuple)):
+        if not raw:
+            return None
+        if len(raw) > 1:
+            raise ValueError("expected a single value")
+        raw = raw[0]
+    if isinstance(raw, bool):
+        return "true" if raw else "false"
+    if isinstance(raw, int):
+        return str(raw)
+    if not isinstance(raw, str):
+        raise ValueError("expected text")
+    return raw if raw.strip() else None
+
+
+def _many_values(raw: Any) -> list[str]:
+    if raw is None:
+        return []
+    if isinstance(raw, (str, int)) and not isinstance(raw, bool):
+        raw = [raw]
+    if not isinstance(raw, (list, tuple)):
+        raise ValueError("expected a list of values")
+    values = []
+    for item in raw:
+        if isinstance(item, bool) or not isinstance(item, (str, int)):
+            raise ValueError("expected text values")
+        text = str(item)
+        if text.strip():
+            values.append(text)
+    return values
+
+
+def _index(text: str, size: int) -> int:
+    text = text.strip()
+    if not text.isascii() or not text.isdigit():
+        raise ValueError(f"not a choice number: {text!r}")
+    value = int(text)
+    if value >= size:
+        raise ValueError(f"no such choice: {value}")
+    return value
+
+
+def _check_indexes(indexes: Iterable[int], size: int) -> None:
+    """grade() takes responses cleaned by validate_response(); refuse anything else."""
+    for index in indexes:
+        if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < size:
+            raise ValueError(f"invalid response index {index!r}: clean responses with validate_response()")
+
+
+def right_pool(spec: QuestionSpec) -> list[str]:
+    """The distinct right-hand items of a matching question, in a fixed order that
+    does not follow the pairs (sorted), so indexes into it reveal nothing."""
+    unique = {pair.right for pair in spec.pairs}
+    return sorted(unique, key=lambda text: (normalise_answer(text), text))
+
+
+def answerable_pairs(spec: QuestionSpec) -> list[int]:
+    """Indexes into ``spec.pairs`` of the items a learner must match (non-empty left)."""
+    return [i for i, pair in enumerate(spec.pairs) if pair.left.strip()]
+
+
+# --------------------------------------------------------------------------- question types
+
+
+class QuestionType:
+    """Base class of the question types: subclasses are registered in QUESTION_TYPES."""
+
+    name: ClassVar[str] = ""
+    label: ClassVar[str] = ""
+    auto_graded: ClassVar[bool] = True
+
+    @classmethod
+    def check(cls, spec: QuestionSpec) -> list[str]:
+        """Problems with the spec itself (empty list: the question is usable)."""
+        problems = []
+        if not (spec.text.strip() or spec.text_after.strip()):
+            problems.append("the question has no text")
+        if spec.text_format not in TEXT_FORMATS:
+            problems.append(f"unknown text format {spec.text_format!r}")
+        if not math.isfinite(spec.points) or spec.points < 0:
+            problems.append("points must be a number >= 0")
+        return problems
+
+    @classmethod
+    def validate_response(cls, spec: QuestionSpec, raw: Any) -> Any:
+        raise NotImplementedError
+
+    @classmethod
+    def grade(cls, spec: QuestionSpec, response: Any) -> Grade:
+        raise NotImplementedError
+
+    @classmethod
+    def public_fields(cls, spec: QuestionSpec, rng: random.Random | None) -> dict[str, Any]:
+        return {}
+
+
+def _choice_view(spec: QuestionSpec) -> list[dict[str, Any]]:
+    return [
+        {"index": i, "text": c.text, "format": c.text_format or spec.text_format}
+        for i, c in enumerate(spec.choices)
+    ]
+
+
+def _check_fractions(spec: QuestionSpec, low: float) -> list[str]:
+    problems = []
+    for i, choice in enumerate(spec.choices, start=1):
+        if not math.isfinite(choice.fraction) or not low - EPSILON <= choice.fraction <= 1 + EPSILON:
+            problems.append(f"answer {i}: weight {fraction_to_percent(choice.fraction)}% is out of range")
+        if not choice.text.strip():
+            problems.append(f"answer {i} has no text")
+    return problems
+
+
+class SingleChoice(QuestionType):
+    name = "single"
+    label = "Multiple choice, one answer"
+
+    @classmethod
+    def check(cls, spec: QuestionSpec) -> list[str]:
+        problems = super().check(spec)
+        if len(spec.choices) < 2:
+            problems.append("a choice question needs at least 2 answers")
+        problems += _check_fractions(spec, -1.0)
+        if spec.choices and not any(abs(c.fraction - 1) < EPSILON for c in spec.choices):
+            problems.append("no correct answer: one answer must be worth 100%")
+        return problems
+
+    @classmethod
+    def validate_response(cls, spec: QuestionSpec, raw: Any) -> int | None:
+        value = _one_value(raw)
+        return None if value is None else _index(value, len(spec.choices))
+
+    @classmethod
+    def grade(cls, spec: QuestionSpec, response: int | None) -> Grade:
+        if response is None:
+            return Grade(0.0)
+        _check_indexes([response], len(spec.choices))
+        choice = spec.choices[response]
+        return Grade(clamp(choice.fraction), [choice.feedback] if choice.feedback else [])
+
+    @classmethod
+    def public_fields(cls, spec: QuestionSpec, rng: random.Random | None) -> dict[str, Any]:
+        return {"choices": _choice_view(spec), "multiple": False}
+
+
+class MultipleChoice(QuestionType):
+    name = "multiple"
+    label = "Multiple choice, several answers"
+
+    @classmethod
+    def check(cls, spec: QuestionSpec) -> list[str]:
+        problems = super().check(spec)
+        if len(spec.choices) < 2:
+            problems.append("a choice question needs at least 2 answers")
+        problems += _check_fractions(spec, -1.0)
+        positive = sum(c.fraction for c in spec.choices if c.fraction > 0)
+        if spec.choices and abs(positive - 1) > EPSILON:
+            problems.append(
+                f"the positive weights add up to {fraction_to_percent(round(positive, 7))}%: "
+                "they must add up to 100%"
+            )
+        return problems
+
+    @classmethod
+    def validate_response(cls, spec: QuestionSpec, raw: Any) -> list[int]:
+        return sorted({_index(v, len(spec.choices)) for v in _many_values(raw)})
+
+    @classmethod
+    def grade(cls, spec: QuestionSpec, response: Sequence[int] | None) -> Grade:
+        chosen = sorted(set(response or []))
+        _check_indexes(chosen, len(spec.choices))
+        total = sum(spec.choices[i].fraction for i in chosen)
+        feedback = [spec.choices[i].feedback for i in chosen if spec.choices[i].feedback]
+        return Grade(clamp(total), feedback)
+
+    @classmethod
+    def public_fields(cls, spec: QuestionSpec, rng: random.Random | None) -> dict[str, Any]:
+        return {"choices": _choice_view(spec), "multiple": True}
+
+
+class TrueFalse(QuestionType):
+    name = "truefalse"
+    label = "True / false"
+
+    @classmethod
+    def check(cls, spec: QuestionSpec) -> list[str]:
+        problems = super().check(spec)
+        if not isinstance(spec.correct, bool):
+            problems.append("a true/false question needs its answer (true or false)")
+        return problems
+
+    @classmethod
+    def validate_response(cls, spec: QuestionSpec, raw: Any) -> bool | None:
+        value = _one_value(raw)
+        if value is None:
+            return None
+        lowered = value.strip().lower()
+        if lowered in ("true", "t", "1", "yes", "đúng"):
+            return True
+        if lowered in ("false", "f", "0", "no", "sai"):
+            return False
+        raise ValueError(f"expected true or false, got {value!r}")
+
+    @classmethod
+    def grade(cls, spec: QuestionSpec, response: bool | None) -> Grade:
+        if response is None:
+            return Grade(0.0)
+        feedback = spec.feedback_true if response else spec.feedback_false
+        return Grade(1.0 if response == spec.correct else 0.0, [feedback] if feedback else [])
+
+
+class ShortAnswer(QuestionType):
+    name = "short"
+    label = "Short answer"
+
+    @classmethod
+    def check(cls, spec: QuestionSpec) -> list[str]:
+        problems = super().check(spec)
+        if not spec.choices:
+            problems.append("a short answer question needs at least one accepted answer")
+        problems += _check_fractions(spec, 0.0)
+        if spec.choices and not any(abs(c.fraction - 1) < EPSILON for c in spec.choices):
+            problems.append("no correct answer: one accepted answer must be worth 100%")
+        return problems
+
+    @classmethod
+    def validate_response(cls, spec: QuestionSpec, raw: Any) -> str | None:
+        value = _one_value(raw)
+        if value is None:
+            return None
+        if len(value) > MAX_SHORT_RESPONSE:
+            raise ValueError("answer too long")
+        return value.strip()
+
+    @classmethod
+    def grade(cls, spec: QuestionSpec, response: str | None) -> Grade:
+        if response is None or not response.strip():
+            return Grade(0.0)
+        best: Choice | None = None
+        for answer in spec.choices:
+            if wildcard_match(answer.text, response) and (best is None or answer.fraction > best.fraction):
+                best = answer
+        if best is None:
+            return Grade(0.0)
+        return Grade(clamp(best.fraction), [best.feedback] if best.feedback else [])
+
+
+class Numeric(QuestionType):
+    name = "numeric"
+    label = "Numerical"
+
+    @classmethod
+    def check(cls, spec: QuestionSpec) -> list[str]:
+        problems = super().check(spec)
+        real = [a for a in spec.numeric_answers if not a.is_catch_all]
+        if not real:
+            problems.append("a numerical question needs at least one accepted number")
+        for i, answer in enumerate(spec.numeric_answers, start=1):
+            numbers = [answer.tolerance, answer.range_min or 0.0, answer.range_max or 0.0]
+            if answer.value is not None:
+                numbers.append(answer.value)
+            if not all(math.isfinite(n) for n in numbers):
+                problems.append(f"answer {i}: the number is too large")
+            if not 0 - EPSILON <= answer.fraction <= 1 + EPSILON:
+                problems.append(f"answer {i}: weight must be between 0% and 100%")
+            if answer.tolerance < 0:
+                problems.append(f"answer {i}: the tolerance must not be negative")
+            if answer.is_range and answer.range_min > answer.range_max:  # type: ignore[operator]
+                problems.append(f"answer {i}: the range minimum is above its maximum")
+        if real and not any(abs(a.fraction - 1) < EPSILON for a in real):
+            problems.append("no correct answer: one accepted number must be worth 100%")
+        return problems
+
+    @classmethod
+    def validate_response(cls, spec: QuestionSpec, raw: Any) -> float | None:
+        value = _one_value(raw)
+        return None if value is None else parse_number_response(value)
+
+    @classmethod
+    def grade(cls, spec: QuestionSpec, response: float | None) -> Grade:
+        if response is None:
+            return Grade(0.0)
+        best: NumericAnswer | None = None
+        for answer in spec.numeric_answers:
+            if answer.matches(response) and (best is None or answer.fraction > best.fraction):
+                best = answer
+        if best is None:
+            return Grade(0.0)
+        return Grade(clamp(best.fraction), [best.feedback] if best.feedback else [])
+
+
+class Matching(QuestionType):
+    name = "matching"
+    label = "Matching"
+
+    @classmethod
+    def check(cls, spec: QuestionSpec) -> list[str]:
+        problems = super().check(spec)
+        if len(answerable_pairs(spec)) < 2:
+            problems.append("a matching question needs at least 2 pairs")
+        for i, pair in enumerate(spec.pairs, start=1):
+            if not pair.right.strip():
+                problems.append(f"pair {i} has no right-hand answer")
+        return problems
+
+    @classmethod
+    def validate_response(cls, spec: QuestionSpec, raw: Any) -> dict[int, int]:
+        if raw is None:
+            return {}
+        if isinstance(raw, Mapping):
+            items = list(raw.items())
+        elif isinstance(raw, (list, tuple)):
+            items = list(enumerate(raw))
+        else:
+            raise ValueError("expected one answer per item")
+        allowed = set(answerable_pairs(spec))
+        pool_size = len(right_pool(spec))
+        response: dict[int, int] = {}
+        for key, value in items:
+            item = _index(str(key), len(spec.pairs))
+            if item not in allowed:
+                raise ValueError(f"no such item: {item}")
+            chosen = _one_value(value)
+            if chosen is not None:
+                response[item] = _index(chosen, pool_size)
+        return response
+
+    @classmethod
+    def grade(cls, spec: QuestionSpec, response: Mapping[int, int] | None) -> Grade:
+        items = answerable_pairs(spec)
+        pool = right_pool(spec)
+        response = response or {}
+        _check_indexes(list(response), len(spec.pairs))
+        _check_indexes(list(response.values()), len(pool))
+        right = sum(
+            1 for i in items if i in response and pool[response[i]] == spec.pairs[i].right
+        )
+        return Grade(right / len(items) if items else 0.0)
+
+    @classmethod
+    def public_fields(cls, spec: QuestionSpec, rng: random.Random | None) -> dict[str, Any]:
+        pool = [{"index": j, "text": text} for j, text in enumerate(right_pool(spec))]
+        if rng is not None:
+            rng.shuffle(pool)
+        items = [
+            {"index": i, "text": spec.pairs[i].left, "format": spec.pairs[i].left_format or spec.text_format}
+            for i in answerable_pairs(spec)
+        ]
+        return {"items": items, "pool": pool}
+
+
+class MissingWord(QuestionType):
+    """A single choice or short answer whose blank sits mid-text (GIFT missing word)."""
+
+    name = "missingword"
+    label = "Missing word"
+
+    @classmethod
+    def _inner(cls, spec: QuestionSpec) -> type[QuestionType]:
+        return ShortAnswer if spec.blank_type == "short" else SingleChoice
+
+    @classmethod
+    def check(cls, spec: QuestionSpec) -> list[str]:
+        if spec.blank_type not in BLANK_TYPES:
+            return [f"a missing word question needs blank_type 'single' or 'short', not {spec.blank_type!r}"]
+        problems = cls._inner(spec).check(spec)
+        if not spec.text_after.strip():
+            problems.append("a missing word question needs text after the blank")
+        return problems
+
+    @classmethod
+    def validate_response(cls, spec: QuestionSpec, raw: Any) -> Any:
+        return cls._inner(spec).validate_response(spec, raw)
+
+    @classmethod
+    def grade(cls, spec: QuestionSpec, response: Any) -> Grade:
+        return cls._inner(spec).grade(spec, response)
+
+    @classmethod
+    def public_fields(cls, spec: QuestionSpec, rng: random.Random | None) -> dict[str, Any]:
+        fields_ = {"blank_type": spec.blank_type}
+        if spec.blank_type == "single":
+            fields_["choices"] = _choice_view(spec)
+        return fields_
+
+
+class Essay(QuestionType):
+    name = "essay"
+    label = "Essay (graded by a trainer)"
+    auto_graded = False
+
+    @classmethod
+    def validate_response(cls, spec: QuestionSpec, raw: Any) -> str | None:
+        value = _one_value(raw)
+        if value is None:
+            return None
+        if len(value) > MAX_ESSAY_RESPONSE:
+            raise ValueError("answer too long")
+        return unicodedata.normalize("NFC", value.strip())
+
+    @classmethod
+    def grade(cls, spec: QuestionSpec, response: str | None) -> Grade:
+        if response is None or not response.strip():
+            return Grade(0.0)  # nothing written: nothing for a trainer to review
+        return Grade(None, [], needs_review=True)
+
+
+class Description(QuestionType):
+    name = "description"
+    label = "Description (not a question)"
+    auto_graded = False
+
+    @classmethod
+    def check(cls, spec: QuestionSpec) -> list[str]:
+        problems = super().check(spec)
+        if spec.points:
+            problems.append("a description is not graded: its points must be 0")
+        return problems
+
+    @classmethod
+    def validate_response(cls, spec: QuestionSpec, raw: Any) -> None:
+        return None
+
+    @classmethod
+    def grade(cls, spec: QuestionSpec, response: Any) -> Grade:
+        return Grade(None)
+
+
+QUESTION_TYPES: dict[str, type[QuestionType]] = {
+    cls.name: cls
+    for cls in (
+        SingleChoice,
+        MultipleChoice,
+        TrueFalse,
+        ShortAnswer,
+        Numeric,
+        Matching,
+        MissingWord,
+        Essay,
+        Description,
+    )
+}
+
+
+def get_type(qtype: str) -> type[QuestionType]:
+    try:
+        return QUESTION_TYPES[qtype]
+    except KeyError:
+        raise ValueError(f"unknown question type {qtype!r}") from None
+
+
+def check_spec(spec: QuestionSpec) -> list[str]:
+    return get_type(spec.qtype).check(spec)
+
+
+def validate_response(spec: QuestionSpec, raw: Any) -> Any:
+    """Turn form data (a string, or a list of strings, or for matching a mapping)
+    into a clean response for :func:`grade`; raises ValueError if it is invalid."""
+    return get_type(spec.qtype).validate_response(spec, raw)
+
+
+def grade(spec: QuestionSpec, response: Any) -> Grade:
+    """Grade a response cleaned by :func:`validate_response`."""
+    return get_type(spec.qtype).grade(spec, response)
+
+
+def public_view(spec: QuestionSpec, rng: random.Random | None = None) -> dict[str, Any]:
+    """What a learner may see while an attempt is open.
+
+    No fractions, no feedback, no names, nothing that tells which answer is
+    right. Choices keep their indexes into ``spec.choices`` (shuffling them is
+    the caller's job). The matching pool is in :func:`right_pool` order (sorted,
+    unrelated to the pairs) or shuffled with ``rng``.
+    """
+    view: dict[str, Any] = {
+        "qtype": spec.qtype,
+        "text": spec.text,
+        "text_after": spec.text_after,
+        "text_format": spec.text_format,
+        "points": spec.points,
+    }
+    view.update(get_type(spec.qtype).public_fields(spec, rng))
+    return view
