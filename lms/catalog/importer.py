@@ -1,0 +1,634 @@
+"""Course folders (and zips of one course) → validated specs → the database.
+
+Everything is read and validated before anything is written. Problems are reported as
+``path:line: message``; with any problem nothing is written. Re-importing unchanged
+content writes nothing (content hashes); a changed lesson body gets a new version; a
+lesson no longer in the files is retired, never deleted with its progress.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import mimetypes
+import posixpath
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from lms.catalog.hooks import QUIZ_SLUG_PROVIDERS
+from lms.core.frontmatter import ContentError, FrontMatter, Problem, decode_utf8, parse_front_matter
+from lms.core.groups import TARGET_GROUPS
+from lms.core.markdown import is_relative_url, render_markdown
+from lms.core.text import fold
+
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+NUMBERED = re.compile(r"(\d{2})-([a-z0-9]+(?:-[a-z0-9]+)*)")
+ASSET_TYPES = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".pdf": "application/pdf",
+    ".mp3": "audio/mpeg",
+    ".mp4": "video/mp4",
+}
+IGNORED_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
+MAX_ASSET_BYTES = 10 * 1024 * 1024
+MAX_COURSE_BYTES = 100 * 1024 * 1024
+MAX_ZIP_ENTRIES = 2000
+
+COURSE_KEYS = {
+    "title", "title_en", "summary", "summary_en", "audience", "language", "hours", "version",
+    "prerequisites", "completion", "self_enrol", "certificate_template", "published",
+}
+COURSE_REQUIRED = ("title", "summary", "audience")
+MODULE_KEYS = {"title", "title_en"}
+LESSON_KEYS = {"title", "title_en", "minutes", "required"}
+LANGUAGES = {"vi", "en"}
+
+# Markdown links and images, inline and reference-style definitions.
+_INLINE_LINK = re.compile(r"!?\[(?:[^\]\\]|\\.)*\]\(\s*<?([^)\s>]+)>?(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)")
+_REF_DEF = re.compile(r"^ {0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s+.*)?$")
+_FENCE = re.compile(r"^ {0,3}(```|~~~)")
+
+
+@dataclass
+class LessonSpec:
+    slug: str
+    key: str  # module_slug/lesson_slug
+    path: str
+    title: str
+    title_en: str | None
+    minutes: int
+    required: bool
+    body_md: str
+    body_html: str = ""
+    content_hash: str = ""
+
+
+@dataclass
+class ModuleSpec:
+    slug: str
+    path: str
+    title: str
+    title_en: str | None
+    overview_md: str
+    overview_html: str = ""
+    lessons: list[LessonSpec] = field(default_factory=list)
+
+
+@dataclass
+class AssetSpec:
+    path: str  # relative to the course folder
+    mime_type: str
+    data: bytes
+    sha256: str
+
+
+@dataclass
+class CourseSpec:
+    slug: str
+    root: str  # how the course's folder is shown in messages
+    meta: dict[str, Any]
+    overview_md: str
+    overview_html: str = ""
+    modules: list[ModuleSpec] = field(default_factory=list)
+    assets: list[AssetSpec] = field(default_factory=list)
+    source_hash: str = ""
+    meta_lines: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def lessons(self) -> list[LessonSpec]:
+        return [lesson for module in self.modules for lesson in module.lessons]
+
+
+@dataclass
+class CourseSource:
+    """The files of one course, from a folder or a zip: relative path → bytes."""
+
+    slug: str
+    root: str
+    files: dict[str, bytes]
+
+
+# --- reading sources -----------------------------------------------------------
+
+
+def _read_folder(folder: Path, display: str) -> dict[str, bytes]:
+    files: dict[str, bytes] = {}
+    for path in sorted(folder.rglob("*")):
+        if path.is_symlink():
+            continue  # never follow links out of the course folder
+        if path.is_file() and path.name not in IGNORED_NAMES and not path.name.startswith("."):
+            files[path.relative_to(folder).as_posix()] = path.read_bytes()
+    return files
+
+
+def read_zip(data: bytes, display: str) -> CourseSource:
+    """One course from a zip: course.md at the top or inside a single top folder."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise ContentError([Problem(display, 1, "not a valid zip file")]) from None
+    infos = [i for i in archive.infolist() if not i.is_dir()]
+    if len(infos) > MAX_ZIP_ENTRIES:
+        raise ContentError([Problem(display, 1, f"the zip holds more than {MAX_ZIP_ENTRIES} files")])
+    total = sum(i.file_size for i in infos)
+    if total > MAX_COURSE_BYTES:
+        raise ContentError([Problem(display, 1, "the zip unpacks to more than 100 MB")])
+    names = [i.filename for i in infos]
+    for name in names:
+        parts = name.replace("\\", "/").split("/")
+        if name.startswith("/") or ".." in parts or ":" in parts[0]:
+            raise ContentError([Problem(display, 1, f"unsafe path in zip: {name}")])
+    prefix = ""
+    if "course.md" not in names:
+        tops = {n.split("/", 1)[0] for n in names if "/" in n}
+        if len(tops) == 1 and f"{next(iter(tops))}/course.md" in names:
+            prefix = next(iter(tops)) + "/"
+        else:
+            raise ContentError([Problem(display, 1, "the zip does not contain a course (no course.md)")])
+    slug = prefix.rstrip("/") or Path(display).stem
+    files: dict[str, bytes] = {}
+    for info in infos:
+        name = info.filename
+        if not name.startswith(prefix):
+            continue
+        rel = name[len(prefix):]
+        base = rel.rsplit("/", 1)[-1]
+        if not rel or base in IGNORED_NAMES or base.startswith(".") or rel.startswith("__MACOSX/"):
+            continue
+        with archive.open(info) as fh:
+            content = fh.read(MAX_ASSET_BYTES + 1)
+        files[rel] = content
+    return CourseSource(slug, display, files)
+
+
+def collect_sources(paths: list[Path]) -> list[CourseSource]:
+    """A PATH is one course folder, a folder of course folders, or a zip of one course."""
+    problems: list[Problem] = []
+    sources: list[CourseSource] = []
+    for path in paths:
+        display = str(path)
+        if not path.exists():
+            problems.append(Problem(display, 1, "no such file or folder"))
+        elif path.is_file() and path.suffix.lower() == ".zip":
+            try:
+                sources.append(read_zip(path.read_bytes(), display))
+            except ContentError as exc:
+                problems.extend(exc.problems)
+        elif path.is_dir() and (path / "course.md").is_file():
+            sources.append(CourseSource(path.name, display, _read_folder(path, display)))
+        elif path.is_dir():
+            for child in sorted(path.iterdir()):
+                if not child.is_dir() or child.name.startswith((".", "_")):
+                    continue
+                if (child / "course.md").is_file():
+                    sources.append(CourseSource(child.name, str(child), _read_folder(child, str(child))))
+                else:
+                    problems.append(Problem(str(child / "course.md"), 1, "not a course folder: course.md is missing"))
+        else:
+            problems.append(Problem(display, 1, "expected a course folder, a folder of courses or a .zip"))
+    if problems:
+        raise ContentError(problems)
+    return sources
+
+
+# --- parsing ------------------------------------------------------------------
+
+
+def normalized_key(rel: str) -> str:
+    """A path with the NN- ordering prefixes removed: links survive renumbering."""
+    parts = []
+    for part in rel.split("/"):
+        stem, dot, ext = part.partition(".") if part.endswith(".md") else (part, "", "")
+        match = NUMBERED.fullmatch(stem)
+        parts.append((match.group(2) if match else stem) + (dot + ext if dot else ""))
+    return "/".join(parts)
+
+
+class LinkResolver:
+    """Resolves relative links of a course's Markdown to the app's URLs."""
+
+    def __init__(self, slug: str, lesson_keys: dict[str, str], asset_keys: dict[str, str]):
+        self.slug = slug
+        self.lesson_keys = lesson_keys  # normalised "module/lesson.md" → lesson slug
+        self.asset_keys = asset_keys  # normalised path → stored asset path
+
+    def target(self, base_dir: str, url: str) -> tuple[str, str] | None:
+        """('lesson', slug) / ('asset', path) / ('course', '') or None when it leads nowhere."""
+        path, _, _fragment = url.partition("#")
+        path = path.split("?", 1)[0]
+        if not path:
+            return ("course", "")
+        joined = posixpath.normpath(posixpath.join(base_dir, path))
+        if joined.startswith("..") or joined.startswith("/"):
+            return None
+        key = normalized_key(joined)
+        if key in self.lesson_keys:
+            return ("lesson", self.lesson_keys[key])
+        if key in self.asset_keys:
+            return ("asset", self.asset_keys[key])
+        if key in {"course.md"} or key.endswith("/module.md"):
+            return ("course", "")
+        return None
+
+    def url_for(self, base_dir: str, url: str) -> str | None:
+        found = self.target(base_dir, url)
+        if found is None:
+            return None
+        kind, value = found
+        fragment = "#" + url.partition("#")[2] if "#" in url else ""
+        if kind == "lesson":
+            return f"/courses/{self.slug}/lessons/{value}{fragment}"
+        if kind == "asset":
+            return f"/courses/{self.slug}/files/{value}"
+        return f"/courses/{self.slug}{fragment}"
+
+    def renderer(self, base_dir: str):
+        return lambda _tag, url: self.url_for(base_dir, url)
+
+
+def find_links(markdown_text: str, first_line: int) -> list[tuple[int, str]]:
+    """(line, url) of every link and image, skipping fenced code blocks."""
+    found: list[tuple[int, str]] = []
+    in_fence = False
+    for offset, line in enumerate(markdown_text.split("\n")):
+        if _FENCE.match(line):
+            in_fence = not in_fence
+            continue
+        if in_fence:
+            continue
+        for match in _INLINE_LINK.finditer(line):
+            found.append((first_line + offset, match.group(1)))
+        ref = _REF_DEF.match(line)
+        if ref:
+            found.append((first_line + offset, ref.group(1)))
+    return found
+
+
+def _check_keys(fm: FrontMatter, allowed: set[str], required: tuple[str, ...], path: str) -> list[Problem]:
+    problems = []
+    for key in fm.meta:
+        if key not in allowed:
+            problems.append(Problem(path, fm.line_of(str(key)), f"unknown key '{key}'"))
+    for key in required:
+        value = fm.meta.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            problems.append(Problem(path, fm.line_of(key) if key in fm.meta else 1, f"missing required key '{key}'"))
+    return problems
+
+
+def _text(fm: FrontMatter, key: str, path: str, problems: list[Problem], *, max_len: int = 300) -> str | None:
+    value = fm.meta.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str | int | float) or isinstance(value, bool):
+        problems.append(Problem(path, fm.line_of(key), f"'{key}' must be text"))
+        return None
+    text = " ".join(str(value).split())
+    if len(text) > max_len:
+        problems.append(Problem(path, fm.line_of(key), f"'{key}' is longer than {max_len} characters"))
+    return text
+
+
+def _sha(*parts: bytes) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    return digest.hexdigest()
+
+
+def _decode(source: CourseSource, rel: str, problems: list[Problem]) -> str | None:
+    try:
+        return decode_utf8(source.files[rel], f"{source.root}/{rel}")
+    except ContentError as exc:
+        problems.extend(exc.problems)
+        return None
+
+
+def _front_matter(text: str, path: str, problems: list[Problem]) -> FrontMatter | None:
+    try:
+        return parse_front_matter(text, path)
+    except ContentError as exc:
+        problems.extend(exc.problems)
+        return None
+
+
+def parse_course(source: CourseSource) -> CourseSpec:
+    """Read one course's files into a spec, collecting every problem."""
+    problems: list[Problem] = []
+    root = source.root
+    if not SLUG.fullmatch(source.slug):
+        problems.append(Problem(f"{root}/course.md", 1, f"the folder name '{source.slug}' is not a valid slug "
+                                "(lower-case letters, digits and hyphens)"))
+    # Course file
+    course_path = f"{root}/course.md"
+    meta: dict[str, Any] = {}
+    overview = ""
+    meta_lines: dict[str, int] = {}
+    text = _decode(source, "course.md", problems)
+    fm = _front_matter(text, course_path, problems) if text is not None else None
+    if fm is not None:
+        problems.extend(_check_keys(fm, COURSE_KEYS, COURSE_REQUIRED, course_path))
+        meta = _course_meta(fm, course_path, problems)
+        overview = fm.body
+        meta_lines = fm.key_lines
+
+    spec = CourseSpec(source.slug, root, meta, overview, meta_lines=meta_lines)
+
+    # Modules, lessons, assets
+    module_dirs: dict[str, list[str]] = {}
+    assets: dict[str, bytes] = {}
+    for rel in sorted(source.files):
+        if rel == "course.md":
+            continue
+        parts = rel.split("/")
+        top = parts[0]
+        if len(parts) >= 2 and NUMBERED.fullmatch(top):
+            if len(parts) == 2 and parts[1].endswith(".md"):
+                module_dirs.setdefault(top, []).append(parts[1])
+                continue
+        if rel.endswith(".md"):
+            if len(parts) == 1:
+                continue  # notes such as README.md beside course.md are not content
+            problems.append(Problem(f"{root}/{rel}", 1, "Markdown files belong in a module folder NN-<slug>/"))
+            continue
+        assets[rel] = source.files[rel]
+
+    seen_numbers: dict[str, str] = {}
+    lesson_slugs: dict[str, str] = {}
+    for folder in sorted(module_dirs):
+        number, mslug = NUMBERED.fullmatch(folder).groups()
+        if number in seen_numbers:
+            problems.append(Problem(f"{root}/{folder}/module.md", 1,
+                                    f"two modules are numbered {number}: {seen_numbers[number]} and {folder}"))
+        seen_numbers[number] = folder
+        if any(m.slug == mslug for m in spec.modules):
+            problems.append(Problem(f"{root}/{folder}/module.md", 1, f"duplicate module slug '{mslug}'"))
+        files = module_dirs[folder]
+        module_path = f"{root}/{folder}/module.md"
+        module = ModuleSpec(mslug, module_path, "", None, "")
+        if "module.md" not in files:
+            problems.append(Problem(module_path, 1, "module.md is missing"))
+        else:
+            text = _decode(source, f"{folder}/module.md", problems)
+            fm = _front_matter(text, module_path, problems) if text is not None else None
+            if fm is not None:
+                problems.extend(_check_keys(fm, MODULE_KEYS, ("title",), module_path))
+                module.title = _text(fm, "title", module_path, problems) or ""
+                module.title_en = _text(fm, "title_en", module_path, problems)
+                module.overview_md = fm.body
+        lesson_numbers: dict[str, str] = {}
+        for name in sorted(files):
+            if name == "module.md":
+                continue
+            lesson_path = f"{root}/{folder}/{name}"
+            match = NUMBERED.fullmatch(name[:-3])
+            if not match:
+                problems.append(Problem(lesson_path, 1, "lesson files are named NN-<slug>.md "
+                                        "(two digits, lower-case letters, digits and hyphens)"))
+                continue
+            lnumber, lslug = match.groups()
+            if lnumber in lesson_numbers:
+                problems.append(Problem(lesson_path, 1, f"two lessons are numbered {lnumber} in {folder}"))
+            lesson_numbers[lnumber] = name
+            if lslug in lesson_slugs:
+                problems.append(Problem(lesson_path, 1,
+                                        f"duplicate lesson slug '{lslug}' (also {lesson_slugs[lslug]})"))
+                continue
+            lesson_slugs[lslug] = f"{folder}/{name}"
+            text = _decode(source, f"{folder}/{name}", problems)
+            fm = _front_matter(text, lesson_path, problems) if text is not None else None
+            if fm is None:
+                continue
+            problems.extend(_check_keys(fm, LESSON_KEYS, ("title",), lesson_path))
+            minutes = fm.meta.get("minutes", 0)
+            if not isinstance(minutes, int) or isinstance(minutes, bool) or minutes < 0:
+                problems.append(Problem(lesson_path, fm.line_of("minutes"), "'minutes' must be a whole number ≥ 0"))
+                minutes = 0
+            required = fm.meta.get("required", True)
+            if not isinstance(required, bool):
+                problems.append(Problem(lesson_path, fm.line_of("required"), "'required' must be true or false"))
+                required = True
+            lesson = LessonSpec(
+                slug=lslug, key=f"{mslug}/{lslug}", path=lesson_path,
+                title=_text(fm, "title", lesson_path, problems) or "",
+                title_en=_text(fm, "title_en", lesson_path, problems),
+                minutes=minutes, required=required, body_md=fm.body,
+            )
+            lesson.body_line = fm.body_line  # type: ignore[attr-defined]
+            lesson.folder = folder  # type: ignore[attr-defined]
+            module.lessons.append(lesson)
+        spec.modules.append(module)
+
+    # Assets
+    total = 0
+    for rel, data in sorted(assets.items()):
+        ext = posixpath.splitext(rel)[1].lower()
+        if ext not in ASSET_TYPES:
+            problems.append(Problem(f"{root}/{rel}", 1, f"files of type '{ext or rel}' are not accepted "
+                                    f"(allowed: {', '.join(sorted(ASSET_TYPES))})"))
+            continue
+        if len(data) > MAX_ASSET_BYTES:
+            problems.append(Problem(f"{root}/{rel}", 1, "the file is larger than 10 MB"))
+            continue
+        total += len(data)
+        spec.assets.append(AssetSpec(rel, ASSET_TYPES[ext], data, hashlib.sha256(data).hexdigest()))
+    if total > MAX_COURSE_BYTES:
+        problems.append(Problem(f"{root}/course.md", 1, "the course's files add up to more than 100 MB"))
+
+    # Links and rendering
+    resolver = LinkResolver(
+        spec.slug,
+        {normalized_key(v): k for k, v in lesson_slugs.items()},
+        {normalized_key(a.path): a.path for a in spec.assets},
+    )
+    _check_links(resolver, "", overview, course_path, fm_body_line(source), problems)
+    spec.overview_html = render_markdown(overview, resolver.renderer(""))
+    for module in spec.modules:
+        folder = module.path.rsplit("/", 2)[-2]
+        module.overview_html = render_markdown(module.overview_md, resolver.renderer(folder))
+        for lesson in module.lessons:
+            _check_links(resolver, lesson.folder, lesson.body_md, lesson.path, lesson.body_line, problems)
+            lesson.body_html = render_markdown(lesson.body_md, resolver.renderer(lesson.folder))
+            lesson.content_hash = _sha(lesson.body_md.encode())
+
+    # Completion rule against the lessons that exist
+    rule = (meta.get("completion") or {}).get("lessons")
+    if isinstance(rule, list):
+        for slug in rule:
+            if slug not in lesson_slugs:
+                problems.append(Problem(course_path, meta_lines.get("completion", 1),
+                                        f"completion lists lesson '{slug}', which does not exist"))
+    if not spec.lessons and fm is not None:
+        problems.append(Problem(course_path, 1, "the course has no lessons"))
+
+    spec.source_hash = _sha(*(p.encode() + b"\0" + source.files[p] for p in sorted(source.files)))
+    if problems:
+        raise ContentError(problems)
+    return spec
+
+
+def fm_body_line(source: CourseSource) -> int:
+    text = source.files.get("course.md", b"").decode("utf-8", "replace").replace("\r\n", "\n")
+    lines = text.split("\n")
+    if lines and lines[0].strip() == "---":
+        for i in range(1, len(lines)):
+            if lines[i].strip() in {"---", "..."}:
+                return i + 2
+    return 1
+
+
+def _check_links(resolver: LinkResolver, base_dir: str, text: str, path: str, first_line: int,
+                 problems: list[Problem]) -> None:
+    for line, url in find_links(text, first_line):
+        if not is_relative_url(url):
+            continue
+        if resolver.target(base_dir, url) is None:
+            problems.append(Problem(path, line, f"broken link: '{url}' does not lead to a lesson or file of this course"))
+
+
+def _course_meta(fm: FrontMatter, path: str, problems: list[Problem]) -> dict[str, Any]:
+    meta: dict[str, Any] = {}
+    meta["title"] = _text(fm, "title", path, problems) or ""
+    meta["title_en"] = _text(fm, "title_en", path, problems)
+    meta["summary"] = _text(fm, "summary", path, problems, max_len=2000) or ""
+    meta["summary_en"] = _text(fm, "summary_en", path, problems, max_len=2000)
+    audience = fm.meta.get("audience")
+    if audience is not None:
+        if isinstance(audience, str):
+            audience = [audience]
+        if not isinstance(audience, list) or not audience:
+            problems.append(Problem(path, fm.line_of("audience"), "'audience' must be a list of target groups"))
+            audience = []
+        for group in audience:
+            if group not in TARGET_GROUPS:
+                problems.append(Problem(path, fm.line_of("audience"),
+                                        f"unknown audience '{group}' (known: {', '.join(TARGET_GROUPS)})"))
+        meta["audience"] = [g for g in TARGET_GROUPS if g in audience]
+    language = fm.meta.get("language", "vi")
+    if language not in LANGUAGES:
+        problems.append(Problem(path, fm.line_of("language"), f"unknown language '{language}' (use vi or en)"))
+    meta["language"] = language if language in LANGUAGES else "vi"
+    hours = fm.meta.get("hours", 0)
+    if isinstance(hours, bool) or not isinstance(hours, int | float) or hours < 0 or hours > 1000:
+        problems.append(Problem(path, fm.line_of("hours"), "'hours' must be a number of hours (0–1000)"))
+        hours = 0
+    meta["hours"] = float(hours)
+    version = fm.meta.get("version", 1)
+    meta["version"] = str(version)[:40]
+    prereq = fm.meta.get("prerequisites") or []
+    if isinstance(prereq, str):
+        prereq = [prereq]
+    if not isinstance(prereq, list) or not all(isinstance(p, str) and SLUG.fullmatch(p) for p in prereq):
+        problems.append(Problem(path, fm.line_of("prerequisites"), "'prerequisites' must be a list of course slugs"))
+        prereq = []
+    meta["prerequisites"] = prereq
+    completion = fm.meta.get("completion") or {}
+    if not isinstance(completion, dict):
+        problems.append(Problem(path, fm.line_of("completion"), "'completion' must be a mapping with 'lessons' and 'quizzes'"))
+        completion = {}
+    unknown = set(completion) - {"lessons", "quizzes"}
+    for key in sorted(unknown):
+        problems.append(Problem(path, fm.line_of("completion"), f"unknown key 'completion.{key}'"))
+    lessons_rule = completion.get("lessons", "required")
+    if not (lessons_rule in ("required", "all") or
+            (isinstance(lessons_rule, list) and all(isinstance(s, str) for s in lessons_rule))):
+        problems.append(Problem(path, fm.line_of("completion"),
+                                "'completion.lessons' must be 'required', 'all' or a list of lesson slugs"))
+        lessons_rule = "required"
+    quizzes = completion.get("quizzes") or []
+    if isinstance(quizzes, str):
+        quizzes = [quizzes]
+    if not isinstance(quizzes, list) or not all(isinstance(q, str) and SLUG.fullmatch(q) for q in quizzes):
+        problems.append(Problem(path, fm.line_of("completion"), "'completion.quizzes' must be a list of quiz slugs"))
+        quizzes = []
+    meta["completion"] = {"lessons": lessons_rule, "quizzes": quizzes}
+    for key in ("self_enrol", "published"):
+        value = fm.meta.get(key, True)
+        if not isinstance(value, bool):
+            problems.append(Problem(path, fm.line_of(key), f"'{key}' must be true or false"))
+            value = True
+        meta[key] = value
+    template = fm.meta.get("certificate_template")
+    if template is not None and not (isinstance(template, str) and SLUG.fullmatch(template)):
+        problems.append(Problem(path, fm.line_of("certificate_template"), "'certificate_template' must be a template name"))
+        template = None
+    meta["certificate_template"] = template
+    meta["search_text"] = fold(" ".join(filter(None, [meta["title"], meta.get("title_en"), meta["summary"],
+                                                      meta.get("summary_en")])))
+    return meta
+
+
+# --- checking against the database and other courses -----------------------------
+
+
+def known_quiz_slugs(quizzes_dir: str | None) -> set[str]:
+    """Quiz slugs a course may require: quiz files in the quizzes folder and quizzes in the database."""
+    slugs: set[str] = set()
+    if quizzes_dir and Path(quizzes_dir).is_dir():
+        for path in Path(quizzes_dir).iterdir():
+            if path.suffix in {".yaml", ".yml", ".gift", ".txt"} and path.stem.lower() != "readme":
+                slugs.add(path.stem)
+    for provider in QUIZ_SLUG_PROVIDERS:
+        slugs |= set(provider())
+    return slugs
+
+
+def cross_check(specs: list[CourseSpec], *, quizzes_dir: str | None, replace: bool) -> list[Problem]:
+    from lms.catalog.models import Course
+    from lms.extensions import db
+
+    problems: list[Problem] = []
+    seen: dict[str, str] = {}
+    for spec in specs:
+        if spec.slug in seen:
+            problems.append(Problem(f"{spec.root}/course.md", 1,
+                                    f"duplicate course slug '{spec.slug}' (also {seen[spec.slug]})"))
+        seen[spec.slug] = spec.root
+    batch = {s.slug for s in specs}
+    existing = {c.slug: c for c in db.session.scalars(select(Course))}
+    quizzes = known_quiz_slugs(quizzes_dir)
+    for spec in specs:
+        path = f"{spec.root}/course.md"
+        for slug in spec.meta.get("prerequisites", []):
+            if slug == spec.slug:
+                problems.append(Problem(path, spec.meta_lines.get("prerequisites", 1), "a course cannot be its own prerequisite"))
+            elif slug not in batch and slug not in existing:
+                problems.append(Problem(path, spec.meta_lines.get("prerequisites", 1), f"unknown prerequisite course '{slug}'"))
+        for slug in spec.meta.get("completion", {}).get("quizzes", []):
+            if slug not in quizzes:
+                problems.append(Problem(path, spec.meta_lines.get("completion", 1), f"unknown quiz '{slug}' in completion"))
+        current = existing.get(spec.slug)
+        if current is not None and current.edited_in_browser and not replace:
+            problems.append(Problem(path, 1, f"course '{spec.slug}' was changed in the browser since its last import; "
+                                    "export it from the browser first, or import with --replace to overwrite it"))
+    return problems
+
+
+def load_specs(paths: list[Path], *, quizzes_dir: str | None, replace: bool) -> list[CourseSpec]:
+    """Read, parse and check everything; raise ContentError with every problem found."""
+    sources = collect_sources(paths)
+    problems: list[Problem] = []
+    specs: list[CourseSpec] = []
+    for source in sources:
+        try:
+            specs.append(parse_course(source))
+        except ContentError as exc:
+            problems.extend(exc.problems)
+    problems.extend(cross_check(specs, quizzes_dir=quizzes_dir, replace=replace))
+    if problems:
+        raise ContentError(problems)
+    return specs
+
+
+def guess_mime(path: str) -> str:
+    return ASSET_TYPES.get(posixpath.splitext(path)[1].lower()) or mimetypes.guess_type(path)[0] or "application/octet-stream"

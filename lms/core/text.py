@@ -1,0 +1,20 @@
+"""Text helpers: Unicode normalisation and diacritic-free search keys."""
+
+from __future__ import annotations
+
+import unicodedata
+
+_EXTRA = str.maketrans({"đ": "d", "Đ": "D"})
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def fold(text: str | None) -> str:
+    """Lower-case and strip diacritics: "Quản trị" → "quan tri" (đ → d)."""
+    if not text:
+        return ""
+    decomposed = unicodedata.normalize("NFD", text.translate(_EXTRA))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(stripped.lower().split())
