@@ -28,6 +28,7 @@ migrate: install translations
 	$(BIN)/flask db upgrade
 
 seed: migrate
+	$(BIN)/flask lms import-courses
 	$(BIN)/flask lms seed-demo
 
 run: seed
@@ -42,7 +43,7 @@ lint: install-dev
 
 extract-messages: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o lms/translations/messages.pot --no-location --sort-output --project "OCOP LMS" .
-	$(BIN)/pybabel update -i lms/translations/messages.pot -d lms/translations --no-wrap --ignore-obsolete
+	$(BIN)/pybabel update -i lms/translations/messages.pot -d lms/translations --no-wrap --ignore-obsolete --no-fuzzy-matching
 
 bench: install-dev translations
 	$(BIN)/python -m bench

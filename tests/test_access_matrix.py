@@ -56,7 +56,8 @@ def test_route_access(app, objects, users, endpoint, case, role):
     else:
         page = client.get("/account" if role != "anonymous" else "/login")
         token = CSRF_RE.search(page.get_data(as_text=True)).group(1)
-        response = client.open(path, method=case.method, data={**case.data, "csrf_token": token})
+        data = {key: value.format(**objects) for key, value in case.data.items()}
+        response = client.open(path, method=case.method, data={**data, "csrf_token": token})
     response.close()  # static files are streamed
     assert response.status_code == case.expect[role], (
         f"{role} {case.method} {path}: got {response.status_code}"

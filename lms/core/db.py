@@ -97,3 +97,25 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int, synchronous: str) -> 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
         conn.exec_driver_sql("BEGIN IMMEDIATE" if _transaction_is_write() else "BEGIN")
+
+
+def insert_ignore(session, model, values: dict, conflict_columns: list[str]) -> bool:
+    """INSERT … ON CONFLICT (columns) DO NOTHING; True when a row was inserted.
+
+    The database's unique constraint decides, so concurrent callers in other
+    transactions cannot create a duplicate (SQLite and PostgreSQL both support it).
+    """
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    table = model.__table__
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    key = next(iter(table.primary_key.columns))
+    stmt = (
+        insert(table)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=[table.c[name] for name in conflict_columns])
+        .returning(key)  # rowcount is not reliable here (psycopg reports -1)
+    )
+    return session.execute(stmt).first() is not None

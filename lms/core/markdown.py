@@ -66,7 +66,11 @@ def render_markdown(text: str, resolve_url: UrlResolver | None = None) -> str:
 
     def attribute_filter(tag: str, attr: str, value: str) -> str | None:
         if (tag, attr) in URL_ATTRIBUTES:
-            if tag == "img" and value.strip().lower().startswith("data:"):
+            # Defence in depth beyond nh3's scheme check: a scheme hidden by spaces or
+            # control characters ("java script:") is dropped, not left for a browser to guess.
+            squeezed = _CONTROL.sub("", value).lower()
+            first_segment = re.split(r"[/?#]", squeezed, maxsplit=1)[0]
+            if ":" in first_segment and first_segment.split(":", 1)[0] not in URL_SCHEMES:
                 return None
             if resolve_url is not None and is_relative_url(value):
                 return resolve_url(tag, value)

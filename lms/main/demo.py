@@ -34,6 +34,15 @@ DEMO_ACCOUNTS = (
 
 
 def seed_demo() -> list[tuple[DemoAccount, bool]]:
+    """Create the demo accounts that do not exist yet, then each domain's demo data."""
+    result = seed_accounts()
+    from lms.catalog.demo import seed_demo as seed_catalog
+
+    seed_catalog()
+    return result
+
+
+def seed_accounts() -> list[tuple[DemoAccount, bool]]:
     """Create the demo accounts that do not exist yet; return (account, created)."""
     result = []
     for account in DEMO_ACCOUNTS:

@@ -1,0 +1,259 @@
+"""Trainers author courses in the browser: courses, modules, lessons, preview, order,
+publishing, zip export and import."""
+
+from __future__ import annotations
+
+import io
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+from wtforms import SelectChoice
+
+from lms.catalog import authoring, exporter, queries
+from lms.catalog.forms import CourseForm, ImportForm, LessonForm, ModuleForm
+from lms.catalog.models import Course, Lesson, Module
+from lms.core.errors import ServiceError
+from lms.core.forms import ConfirmForm
+from lms.core.frontmatter import ContentError
+from lms.core.security import ADMIN, TRAINER, roles_required
+from lms.core.templating import add_nav_item
+from lms.extensions import db
+
+bp = Blueprint("author", __name__, url_prefix="/author", template_folder="templates")
+add_nav_item("author.courses", _l("Authoring"), roles=(TRAINER, ADMIN), order=60)
+author_required = roles_required(TRAINER, ADMIN)
+
+
+def _course(slug: str) -> Course:
+    course = queries.get_course(slug)
+    if course is None:
+        abort(404)
+    return course
+
+
+def _field_error(form, exc: ServiceError) -> None:
+    field = getattr(form, exc.field, None) if exc.field else None
+    if field is not None:
+        field.errors = list(field.errors) + [exc.message]
+    else:
+        flash(exc.message, "error")
+
+
+def _previewing() -> bool:
+    return request.form.get("action") == "preview"
+
+
+@bp.route("/courses")
+@author_required
+def courses():
+    rows = db.session.scalars(select(Course).order_by(Course.title)).all()
+    return render_template("author/courses.html", courses=rows)
+
+
+@bp.route("/courses/new", methods=["GET", "POST"])
+@author_required
+def course_new():
+    form = CourseForm()
+    preview_html = None
+    if form.validate_on_submit():
+        if _previewing():
+            preview_html = authoring.preview(None, form.overview_md.data)
+        else:
+            try:
+                course = authoring.create_course(form.data, actor=current_user)
+            except ServiceError as exc:
+                db.session.rollback()
+                _field_error(form, exc)
+            else:
+                db.session.commit()
+                flash(_("The course has been created. Add modules and lessons, then publish it."), "success")
+                return redirect(url_for("author.course", slug=course.slug))
+    return render_template("author/course_form.html", form=form, course=None, preview_html=preview_html)
+
+
+@bp.route("/courses/<slug>", methods=["GET", "POST"])
+@author_required
+def course(slug: str):
+    course = _course(slug)
+    form = CourseForm(obj=course)
+    form.slug.render_kw = {"readonly": True}
+    if request.method == "POST":
+        form.slug.data = course.slug  # the slug is the course's identity: never changed here
+    preview_html = None
+    if form.validate_on_submit():
+        if _previewing():
+            preview_html = authoring.preview(course, form.overview_md.data)
+        else:
+            try:
+                authoring.update_course(course, form.data, actor=current_user)
+            except ServiceError as exc:
+                db.session.rollback()
+                _field_error(form, exc)
+            else:
+                db.session.commit()
+                flash(_("The course has been saved."), "success")
+                return redirect(url_for("author.course", slug=slug))
+    outline = queries.outline(course)
+    retired = db.session.scalars(
+        select(Lesson).where(Lesson.course_id == course.id, Lesson.retired_at.is_not(None)).order_by(Lesson.title)
+    ).all()
+    return render_template("author/course_form.html", form=form, course=course, outline=outline,
+                           retired=retired, preview_html=preview_html, confirm=ConfirmForm())
+
+
+@bp.route("/courses/<slug>/publish", methods=["POST"])
+@author_required
+def publish(slug: str):
+    course = _course(slug)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    publish = request.form.get("published") == "1"
+    authoring.set_published(course, publish, actor=current_user)
+    db.session.commit()
+    flash(_("The course is published.") if publish else _("The course is hidden from learners."), "success")
+    return redirect(url_for("author.course", slug=slug))
+
+
+@bp.route("/courses/<slug>/export.zip")
+@author_required
+def export(slug: str):
+    course = _course(slug)
+    return send_file(io.BytesIO(exporter.export_zip(course)), mimetype="application/zip",
+                     as_attachment=True, download_name=f"{course.slug}.zip")
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@author_required
+def import_zip():
+    form = ImportForm()
+    problems = None
+    if form.validate_on_submit():
+        upload = form.archive.data
+        try:
+            report = authoring.import_zip(upload.read(), upload.filename or "course.zip",
+                                          replace=form.replace.data, actor=current_user)
+        except ContentError as exc:
+            db.session.rollback()
+            problems = [str(p) for p in exc.problems]
+        else:
+            db.session.commit()
+            for line in report.lines()[:-1]:
+                flash(line, "success")
+            slug = (report.created + report.updated + report.unchanged)[0]
+            return redirect(url_for("author.course", slug=slug))
+    return render_template("author/import.html", form=form, problems=problems)
+
+
+def _module(course: Course, module_id: int) -> Module:
+    module = db.get_or_404(Module, module_id)
+    if module.course_id != course.id:
+        abort(404)
+    return module
+
+
+@bp.route("/courses/<slug>/modules/new", methods=["GET", "POST"], defaults={"module_id": None})
+@bp.route("/courses/<slug>/modules/<int:module_id>", methods=["GET", "POST"])
+@author_required
+def module(slug: str, module_id: int | None):
+    course = _course(slug)
+    module = _module(course, module_id) if module_id else None
+    form = ModuleForm(obj=module)
+    preview_html = None
+    if form.validate_on_submit():
+        if _previewing():
+            preview_html = authoring.preview(course, form.overview_md.data, form.slug.data)
+        else:
+            try:
+                authoring.save_module(course, module, form.data, actor=current_user)
+            except ServiceError as exc:
+                db.session.rollback()
+                _field_error(form, exc)
+            else:
+                db.session.commit()
+                flash(_("The module has been saved."), "success")
+                return redirect(url_for("author.course", slug=slug))
+    return render_template("author/module_form.html", form=form, course=course, module=module,
+                           preview_html=preview_html)
+
+
+def _lesson(course: Course, lesson_id: int) -> Lesson:
+    lesson = db.get_or_404(Lesson, lesson_id)
+    if lesson.course_id != course.id:
+        abort(404)
+    return lesson
+
+
+@bp.route("/courses/<slug>/lessons/new", methods=["GET", "POST"], defaults={"lesson_id": None})
+@bp.route("/courses/<slug>/lessons/<int:lesson_id>", methods=["GET", "POST"])
+@author_required
+def lesson(slug: str, lesson_id: int | None):
+    course = _course(slug)
+    lesson = _lesson(course, lesson_id) if lesson_id else None
+    modules = db.session.scalars(
+        select(Module).where(Module.course_id == course.id, Module.retired_at.is_(None)).order_by(Module.position)
+    ).all()
+    if not modules:
+        flash(_("Add a module first: every lesson belongs to a module."), "info")
+        return redirect(url_for("author.module", slug=slug))
+    form = LessonForm(obj=lesson)
+    form.module.choices = [SelectChoice(str(m.id), m.title) for m in modules]
+    if request.method == "GET":
+        if lesson is not None:
+            form.module.data = str(lesson.module_id)
+            form.body_md.data = lesson.current_version.body_md if lesson.current_version else ""
+        elif request.args.get("module"):
+            form.module.data = request.args.get("module")
+    preview_html = None
+    if form.validate_on_submit():
+        if _previewing():
+            module = db.session.get(Module, int(form.module.data))
+            preview_html = authoring.preview(course, form.body_md.data, module.slug if module else "")
+        else:
+            try:
+                authoring.save_lesson(course, lesson, form.data, actor=current_user)
+            except ServiceError as exc:
+                db.session.rollback()
+                _field_error(form, exc)
+            else:
+                db.session.commit()
+                flash(_("The lesson has been saved."), "success")
+                return redirect(url_for("author.course", slug=slug))
+    return render_template("author/lesson_form.html", form=form, course=course, lesson=lesson,
+                           preview_html=preview_html, confirm=ConfirmForm())
+
+
+@bp.route("/courses/<slug>/lessons/<int:lesson_id>/retire", methods=["POST"])
+@author_required
+def retire(slug: str, lesson_id: int):
+    course = _course(slug)
+    lesson = _lesson(course, lesson_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    authoring.retire_lesson(course, lesson, actor=current_user)
+    db.session.commit()
+    flash(_("The lesson has been removed from the course; learners' progress is kept."), "success")
+    return redirect(url_for("author.course", slug=slug))
+
+
+@bp.route("/courses/<slug>/move", methods=["POST"])
+@author_required
+def move(slug: str):
+    course = _course(slug)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    kind = request.form.get("kind")
+    item_id = request.form.get("id", type=int)
+    direction = -1 if request.form.get("direction") == "up" else 1
+    if kind not in {"module", "lesson"} or item_id is None:
+        abort(400)
+    try:
+        authoring.move(course, kind, item_id, direction, actor=current_user)
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+    return redirect(url_for("author.course", slug=slug))

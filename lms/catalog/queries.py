@@ -1,0 +1,210 @@
+"""Reads shared by the catalog's pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from lms.auth.models import User
+from lms.catalog.models import Course, CourseCompletion, Enrolment, Lesson, LessonProgress, Module
+from lms.catalog.services import required_lessons_query
+from lms.core.security import ADMIN, MANAGER, TRAINER
+from lms.core.text import fold
+from lms.extensions import db
+from lms.registry.models import Person
+from lms.registry.queries import person_scope
+
+
+def is_staff(user) -> bool:
+    return user.is_authenticated and user.has_role(TRAINER, MANAGER, ADMIN)
+
+
+def can_author(user) -> bool:
+    return user.is_authenticated and user.has_role(TRAINER, ADMIN)
+
+
+def target_group(user) -> str | None:
+    return db.session.scalar(select(Person.target_group).where(Person.id == user.person_id))
+
+
+def catalogue(user, q: str | None = None) -> list[Course]:
+    """Published courses for the user's audience (staff see every course), optionally searched.
+
+    Search ignores case and diacritics: "quan tri" finds "Quản trị".
+    """
+    stmt = select(Course).order_by(Course.title)
+    if not can_author(user):
+        stmt = stmt.where(Course.published.is_(True))
+    needle = fold(q)
+    if needle:
+        for word in needle.split()[:8]:
+            stmt = stmt.where(Course.search_text.contains(word, autoescape=True))
+    courses = list(db.session.scalars(stmt))
+    group = None if is_staff(user) else target_group(user)
+    if group:
+        courses = [c for c in courses if group in (c.audience or [])]
+    return courses
+
+
+def get_course(slug: str) -> Course | None:
+    return db.session.scalar(select(Course).where(Course.slug == slug))
+
+
+def enrolment_of(user, course: Course) -> Enrolment | None:
+    if not user.is_authenticated:
+        return None
+    return db.session.scalar(
+        select(Enrolment).where(Enrolment.user_id == user.id, Enrolment.course_id == course.id)
+    )
+
+
+def completion_of(person_id: int | None, course: Course) -> CourseCompletion | None:
+    if person_id is None:
+        return None
+    return db.session.scalar(
+        select(CourseCompletion).where(
+            CourseCompletion.person_id == person_id, CourseCompletion.course_id == course.id
+        )
+    )
+
+
+@dataclass
+class Outline:
+    modules: list[tuple[Module, list[Lesson]]]
+    lessons: list[Lesson]
+    done_ids: set[int]
+    required_ids: set[int]
+
+    @property
+    def required_done(self) -> int:
+        return len(self.required_ids & self.done_ids)
+
+    @property
+    def percent(self) -> int:
+        if not self.required_ids:
+            return 0
+        return round(100 * self.required_done / len(self.required_ids))
+
+    @property
+    def minutes(self) -> int:
+        return sum(lesson.minutes for lesson in self.lessons)
+
+    def next_lesson(self) -> Lesson | None:
+        """Where to pick up: the first lesson not done yet, preferring required ones."""
+        for lesson in self.lessons:
+            if lesson.id in self.required_ids and lesson.id not in self.done_ids:
+                return lesson
+        for lesson in self.lessons:
+            if lesson.id not in self.done_ids:
+                return lesson
+        return None
+
+    def neighbours(self, lesson: Lesson) -> tuple[Lesson | None, Lesson | None]:
+        ids = [item.id for item in self.lessons]
+        index = ids.index(lesson.id)
+        previous = self.lessons[index - 1] if index > 0 else None
+        following = self.lessons[index + 1] if index + 1 < len(self.lessons) else None
+        return previous, following
+
+
+def outline(course: Course, user=None) -> Outline:
+    modules = db.session.scalars(
+        select(Module).where(Module.course_id == course.id, Module.retired_at.is_(None)).order_by(Module.position)
+    ).all()
+    lessons = db.session.scalars(
+        select(Lesson).where(Lesson.course_id == course.id, Lesson.retired_at.is_(None)).order_by(Lesson.position)
+    ).all()
+    by_module: dict[int, list[Lesson]] = {}
+    for lesson in lessons:
+        by_module.setdefault(lesson.module_id, []).append(lesson)
+    done: set[int] = set()
+    if user is not None and user.is_authenticated:
+        done = set(db.session.scalars(
+            select(LessonProgress.lesson_id)
+            .join(Lesson, Lesson.id == LessonProgress.lesson_id)
+            .where(LessonProgress.user_id == user.id, Lesson.course_id == course.id)
+        ))
+    required = set(db.session.scalars(required_lessons_query(course)))
+    ordered = [lesson for module in modules for lesson in by_module.get(module.id, [])]
+    return Outline([(m, by_module.get(m.id, [])) for m in modules], ordered, done, required)
+
+
+def get_lesson(course: Course, slug: str) -> Lesson | None:
+    return db.session.scalar(
+        select(Lesson).where(Lesson.course_id == course.id, Lesson.slug == slug, Lesson.retired_at.is_(None))
+    )
+
+
+def my_learning(user) -> list[tuple[Course, Enrolment, int, int, CourseCompletion | None]]:
+    """Each enrolled course with (required done, required total) and the completion if any."""
+    rows = []
+    enrolments = db.session.scalars(
+        select(Enrolment).where(Enrolment.user_id == user.id).order_by(Enrolment.enrolled_at.desc())
+    ).all()
+    for enrolment in enrolments:
+        course = enrolment.course
+        required = required_lessons_query(course).subquery()
+        total = db.session.scalar(select(func.count()).select_from(required)) or 0
+        done = db.session.scalar(
+            select(func.count()).select_from(LessonProgress).where(
+                LessonProgress.user_id == user.id, LessonProgress.lesson_id.in_(select(required.c.id))
+            )
+        ) or 0
+        rows.append((course, enrolment, done, total, completion_of(user.person_id, course)))
+    return rows
+
+
+def completed_courses(user) -> list[CourseCompletion]:
+    if user.person_id is None:
+        return []
+    return list(db.session.scalars(
+        select(CourseCompletion).where(CourseCompletion.person_id == user.person_id)
+        .order_by(CourseCompletion.completed_at.desc())
+    ))
+
+
+def learners(course: Course, viewer) -> list[tuple[User, Enrolment, int, CourseCompletion | None]]:
+    """Enrolled users with their count of required lessons done.
+
+    Trainers and administrators see every learner of a course; managers only the people
+    of their area (the registry's person scope).
+    """
+    required = required_lessons_query(course).subquery()
+    done_counts = (
+        select(LessonProgress.user_id, func.count().label("done"))
+        .where(LessonProgress.lesson_id.in_(select(required.c.id)))
+        .group_by(LessonProgress.user_id)
+        .subquery()
+    )
+    stmt = (
+        select(User, Enrolment, func.coalesce(done_counts.c.done, 0), CourseCompletion)
+        .join(Enrolment, Enrolment.user_id == User.id)
+        .join(Person, Person.id == User.person_id)
+        .outerjoin(done_counts, done_counts.c.user_id == User.id)
+        .outerjoin(
+            CourseCompletion,
+            (CourseCompletion.person_id == User.person_id) & (CourseCompletion.course_id == course.id),
+        )
+        .where(Enrolment.course_id == course.id)
+        .order_by(User.display_name)
+    )
+    if not viewer.has_role(TRAINER, ADMIN):
+        stmt = stmt.where(person_scope(viewer))
+    return [tuple(row) for row in db.session.execute(stmt)]
+
+
+def required_total(course: Course) -> int:
+    required = required_lessons_query(course).subquery()
+    return db.session.scalar(select(func.count()).select_from(required)) or 0
+
+
+def unmet_prerequisites(user, course: Course) -> list[Course]:
+    if not course.prerequisites:
+        return []
+    done = set()
+    if user.person_id is not None:
+        done = set(db.session.scalars(
+            select(CourseCompletion.course_id).where(CourseCompletion.person_id == user.person_id)
+        ))
+    return [p for p in course.prerequisites if p.id not in done]

@@ -1,0 +1,251 @@
+"""Learners' pages: catalogue, course, lesson, progress; trainers' and managers' enrolment."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from markupsafe import Markup
+from sqlalchemy import select
+
+from lms.catalog import queries, services
+from lms.catalog.forms import EnrolListForm
+from lms.catalog.hooks import COURSE_PANELS
+from lms.catalog.models import CourseAsset
+from lms.core.errors import ServiceError
+from lms.core.forms import ConfirmForm
+from lms.core.security import ADMIN, MANAGER, TRAINER, roles_required
+from lms.core.templating import add_nav_item
+from lms.extensions import db
+from lms.registry.queries import can_see_person
+
+bp = Blueprint("catalog", __name__, template_folder="templates")
+add_nav_item("catalog.my_learning", _l("My learning"), order=10)
+add_nav_item("catalog.index", _l("Courses"), order=20)
+
+
+def _locale() -> str:
+    return str(get_locale())
+
+
+def _course_or_404(slug: str):
+    course = queries.get_course(slug)
+    if course is None:
+        abort(404)
+    if not course.published and not queries.can_author(current_user):
+        abort(404)
+    return course
+
+
+def _panels(course) -> list[Markup]:
+    rendered = []
+    for panel in COURSE_PANELS:
+        html = panel(course, current_user)
+        if html:
+            rendered.append(Markup(html))  # noqa: S704 - panels return HTML rendered by their own templates
+    return rendered
+
+
+@bp.route("/courses")
+@login_required
+def index():
+    q = (request.args.get("q") or "").strip()[:200]
+    courses = queries.catalogue(current_user, q)
+    enrolled = {e.course_id for _c, e, *_ in queries.my_learning(current_user)}
+    return render_template("catalog/index.html", courses=courses, q=q, enrolled=enrolled, locale=_locale())
+
+
+@bp.route("/courses/<slug>")
+@login_required
+def course(slug: str):
+    course = _course_or_404(slug)
+    enrolment = queries.enrolment_of(current_user, course)
+    outline = queries.outline(course, current_user)
+    return render_template(
+        "catalog/course.html",
+        course=course,
+        enrolment=enrolment,
+        outline=outline,
+        completion=queries.completion_of(current_user.person_id, course),
+        missing=queries.unmet_prerequisites(current_user, course),
+        panels=_panels(course),
+        form=ConfirmForm(),
+        locale=_locale(),
+        staff=queries.is_staff(current_user),
+    )
+
+
+@bp.route("/courses/<slug>/enrol", methods=["POST"])
+@login_required
+def enrol(slug: str):
+    course = _course_or_404(slug)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        created = services.self_enrol(current_user, course)
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("catalog.course", slug=slug))
+    db.session.commit()
+    if created:
+        flash(_("You are enrolled. Good luck with the course!"), "success")
+    first = queries.outline(course, current_user).next_lesson()
+    if first is not None:
+        return redirect(url_for("catalog.lesson", slug=slug, lesson_slug=first.slug))
+    return redirect(url_for("catalog.course", slug=slug))
+
+
+def _may_read(course) -> bool:
+    return queries.is_staff(current_user) or queries.enrolment_of(current_user, course) is not None
+
+
+@bp.route("/courses/<slug>/lessons/<lesson_slug>")
+@login_required
+def lesson(slug: str, lesson_slug: str):
+    course = _course_or_404(slug)
+    lesson = queries.get_lesson(course, lesson_slug)
+    if lesson is None:
+        abort(404)
+    if not _may_read(course):
+        flash(_("Enrol in the course to read its lessons."), "info")
+        return redirect(url_for("catalog.course", slug=slug))
+    outline = queries.outline(course, current_user)
+    previous, following = outline.neighbours(lesson)
+    return render_template(
+        "catalog/lesson.html",
+        course=course,
+        lesson=lesson,
+        version=lesson.current_version,
+        outline=outline,
+        previous=previous,
+        following=following,
+        done=lesson.id in outline.done_ids,
+        enrolled=queries.enrolment_of(current_user, course) is not None,
+        form=ConfirmForm(),
+        locale=_locale(),
+    )
+
+
+@bp.route("/courses/<slug>/lessons/<lesson_slug>/done", methods=["POST"])
+@login_required
+def mark_done(slug: str, lesson_slug: str):
+    course = _course_or_404(slug)
+    lesson = queries.get_lesson(course, lesson_slug)
+    if lesson is None:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if queries.enrolment_of(current_user, course) is None:
+        flash(_("Enrol in the course to record your progress."), "info")
+        return redirect(url_for("catalog.course", slug=slug))
+    had_completion = queries.completion_of(current_user.person_id, course) is not None
+    completion = services.mark_done(current_user, lesson)
+    db.session.commit()
+    if completion is not None and not had_completion:
+        flash(_("Congratulations! You have completed this course."), "success")
+        return redirect(url_for("catalog.course", slug=slug))
+    _previous, following = queries.outline(course, current_user).neighbours(lesson)
+    if following is not None:
+        return redirect(url_for("catalog.lesson", slug=slug, lesson_slug=following.slug))
+    return redirect(url_for("catalog.course", slug=slug))
+
+
+@bp.route("/courses/<slug>/files/<path:path>")
+@login_required
+def asset(slug: str, path: str):
+    """A course's own images and attachments, from the database; nothing else."""
+    course = _course_or_404(slug)
+    asset = db.session.scalar(
+        select(CourseAsset).where(CourseAsset.course_id == course.id, CourseAsset.path == path)
+    )
+    if asset is None:
+        abort(404)
+    if request.if_none_match and asset.sha256 in request.if_none_match:
+        return "", 304
+    response = send_file(
+        io.BytesIO(asset.content),
+        mimetype=asset.mime_type,
+        download_name=path.rsplit("/", 1)[-1],
+        as_attachment=asset.mime_type not in {"image/png", "image/jpeg", "image/gif", "image/webp"},
+        etag=asset.sha256,
+        max_age=86400,
+        conditional=False,
+    )
+    response.headers["Cache-Control"] = "private, max-age=86400"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@bp.route("/my-learning")
+@login_required
+def my_learning():
+    return render_template(
+        "catalog/my_learning.html",
+        rows=queries.my_learning(current_user),
+        completed=queries.completed_courses(current_user),
+        locale=_locale(),
+    )
+
+
+def _identifiers_from(form: EnrolListForm) -> list[str]:
+    items: list[str] = []
+    text = form.identifiers.data or ""
+    for line in text.replace(",", "\n").replace(";", "\n").splitlines():
+        if line.strip():
+            items.append(line.strip())
+    upload = form.csv_file.data
+    if upload:
+        raw = upload.read(2_000_001)
+        if len(raw) > 2_000_000:
+            raise ServiceError(_("The CSV file is larger than 2 MB."), "csv_file")
+        try:
+            content = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ServiceError(_("The CSV file must be saved as UTF-8."), "csv_file") from None
+        rows = list(csv.reader(io.StringIO(content)))
+        if rows:
+            header = [h.strip().lower() for h in rows[0]]
+            column = next((header.index(k) for k in ("phone", "email", "điện thoại", "số điện thoại")
+                           if k in header), None)
+            body = rows[1:] if column is not None else rows
+            column = column or 0
+            items.extend(row[column].strip() for row in body if len(row) > column and row[column].strip())
+    return items[:5000]
+
+
+@bp.route("/courses/<slug>/learners", methods=["GET", "POST"])
+@roles_required(TRAINER, MANAGER, ADMIN)
+def learners(slug: str):
+    course = _course_or_404(slug)
+    form = EnrolListForm()
+    result = None
+    if form.validate_on_submit():
+        try:
+            identifiers = _identifiers_from(form)
+            if not identifiers:
+                raise ServiceError(_("Give at least one phone number or e-mail address."), "identifiers")
+            allowed = None
+            if not current_user.has_role(TRAINER, ADMIN):
+                allowed = lambda user: can_see_person(current_user, user.person)  # noqa: E731
+            result = services.enrol_identifiers(course, identifiers, actor=current_user, allowed=allowed)
+        except ServiceError as exc:
+            db.session.rollback()
+            getattr(form, exc.field or "identifiers").errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash(_("%(n)d learner(s) enrolled.", n=len(result["enrolled"])), "success")
+    return render_template(
+        "catalog/learners.html",
+        course=course,
+        rows=queries.learners(course, current_user),
+        total=queries.required_total(course),
+        form=form,
+        result=result,
+        locale=_locale(),
+    )

@@ -1,0 +1,41 @@
+"""A learner finishes the short sample course on a phone, without JavaScript help."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from lms.catalog.models import CourseCompletion
+from lms.extensions import db
+from tests.catalog.conftest import SAMPLE, run_import
+from tests.conftest import PASSWORD
+
+
+def test_learner_finishes_the_sample_course_on_a_phone(app, phone_page, make_user):
+    assert run_import(app.test_cli_runner(), SAMPLE).exit_code == 0
+    learner = make_user(phone="0988777666", name="Đinh Văn Hùng")
+    page = phone_page
+    page.goto(page.base_url + "/login")
+    page.get_by_label("E-mail hoặc số điện thoại").fill("0988 777 666")
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url(page.base_url + "/")
+
+    page.get_by_role("link", name="Khóa học").first.click()
+    page.get_by_placeholder("Tìm khóa học, ví dụ: quan tri").fill("lam quen")
+    page.get_by_role("button", name="Tìm").click()
+    page.get_by_role("link", name="Làm quen với Chương trình OCOP").click()
+    page.get_by_role("button", name="Ghi danh vào khóa học này").click()
+
+    for _ in range(4):
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        images = page.locator("article.lesson img")
+        for i in range(images.count()):  # every image in the lesson loads
+            assert page.evaluate("(img) => img.complete && img.naturalWidth > 0", images.nth(i).element_handle())
+        page.get_by_role("button", name="Đánh dấu đã học xong").click()
+        page.wait_for_load_state()
+
+    assert "Chúc mừng! Bạn đã hoàn thành khóa học này." in page.content()
+    with app.app_context():
+        assert db.session.scalar(select(CourseCompletion).filter_by(person_id=learner.person_id)) is not None
+    page.goto(page.base_url + "/my-learning")
+    assert "Hoàn thành ngày" in page.content()
