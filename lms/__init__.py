@@ -83,7 +83,9 @@ def register_errors(app: Flask) -> None:
 
 def register_cli(app: Flask) -> None:
     import lms.auth.cli  # noqa: F401
+    import lms.coverage.cli  # noqa: F401
     import lms.main.cli  # noqa: F401
+    import lms.registry.cli  # noqa: F401
     from lms.core.cli import lms_cli
 
     app.cli.add_command(lms_cli)
