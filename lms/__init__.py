@@ -68,11 +68,17 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from lms.apitokens.views import bp as apitokens_bp
     from lms.auth.views import bp as auth_bp
+    from lms.coverage.views import bp as coverage_bp
     from lms.main.views import bp as main_bp
+    from lms.registry.views import bp as registry_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(registry_bp)
+    app.register_blueprint(coverage_bp)
+    app.register_blueprint(apitokens_bp)
 
 
 def register_errors(app: Flask) -> None:

@@ -357,7 +357,7 @@ def requirements() -> list[Requirement]:
 def missing_courses() -> list[str]:
     """Required course slugs that no imported course has."""
     return list(db.session.scalars(
-        select(distinct(RequirementCourse.course_slug))
+        select(RequirementCourse.course_slug).distinct()
         .where(~exists().where(Course.slug == RequirementCourse.course_slug))
         .order_by(RequirementCourse.course_slug)
     ))

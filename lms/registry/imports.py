@@ -914,3 +914,52 @@ def import_file(filename: str, data: bytes, *, kind: str | None = None, scheme: 
     if plan.ok and not dry_run:
         apply_plan(plan, actor=actor, create_accounts=create_accounts, account_password=account_password)
     return plan
+
+
+INSTRUCTIONS_VI = (
+    "Hướng dẫn nhập danh sách",
+    "Mỗi trang tính là một loại dữ liệu: organizations (tổ chức và người đứng đầu), officials (cán bộ), "
+    "products (sản phẩm OCOP), completions (kết quả đào tạo trước đây). Xóa các trang không dùng.",
+    "Dòng đầu tiên là tiêu đề cột; có thể dùng tiêu đề tiếng Việt hoặc mã cột tiếng Anh (org_code, …).",
+    "Mã đơn vị hành chính: mã của Tổng cục Thống kê (tỉnh 2 chữ số, xã 5 chữ số), theo danh mục 2025 "
+    "hoặc danh mục trước 1/7/2025 (chọn khi tải lên).",
+    "Loại hình: Doanh nghiệp, Hợp tác xã, Tổ hợp tác, Hộ kinh doanh. Cấp: tỉnh, huyện, xã. "
+    "Giới tính: Nam, Nữ, Khác. Trạng thái: Đang hoạt động hoặc Đã rút (kèm ngày rút).",
+    "Ngày viết YYYY-MM-DD hoặc DD/MM/YYYY. Hình thức đào tạo: lớp (tập trung) hoặc lịch sử (trước đây).",
+    "Tệp có lỗi sẽ không được nhập dòng nào; mỗi lỗi ghi rõ trang, dòng và cột. Nhập lại cùng một tệp "
+    "không thay đổi gì.",
+)
+EXAMPLES = {
+    "organizations": ["0101234567", "HTX Nông nghiệp Hoàn Lão", "Hợp tác xã", "18880", "Nguyễn Văn An",
+                      "0912 345 678", "", "", "Nam", "2021", "Đang hoạt động", ""],
+    "officials": ["Trần Thị Bình", "0987654321", "", "", "Nữ", "UBND xã", "Cán bộ OCOP", "xã", "18880"],
+    "products": ["0101234567", "Khoai deo Hoàn Lão", "Thực phẩm", "4", "2023"],
+    "completions": ["", "0912345678", "Nguyễn Văn An", "quan-tri-san-xuat-kinh-doanh", "2023-11-20", "lớp"],
+}
+
+
+def template_xlsx() -> bytes:
+    """The import template: one sheet per kind with Vietnamese headers, and instructions."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    guide = book.active
+    guide.title = "Hướng dẫn"
+    for line in INSTRUCTIONS_VI:
+        guide.append([line])
+    guide["A1"].font = Font(bold=True)
+    guide.column_dimensions["A"].width = 120
+    for kind in KINDS:
+        sheet = book.create_sheet(kind)
+        sheet.append([HEADERS_VI[k] for k in COLUMNS[kind]])
+        sheet.append(EXAMPLES[kind])
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for column in sheet.columns:
+            sheet.column_dimensions[column[0].column_letter].width = 22
+            for cell in column:
+                cell.number_format = "@"  # text: keeps leading zeros of codes and phones
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     CheckConstraint,
     Date,
@@ -33,6 +34,14 @@ LEVELS = ("province", "district", "commune")
 ORG_TYPES = ("enterprise", "cooperative", "cooperative_group", "household")
 ORG_STATUSES = ("active", "withdrawn")
 GENDERS = ("male", "female", "other")
+ORG_TYPE_LABELS = {
+    "enterprise": _l("Enterprise"),
+    "cooperative": _l("Cooperative"),
+    "cooperative_group": _l("Cooperative group"),
+    "household": _l("Household business"),
+}
+GENDER_LABELS = {"male": _l("Male"), "female": _l("Female"), "other": _l("Other")}
+SCHEME_LABELS = {"2025": _l("2025 units"), "legacy": _l("units before 1 July 2025")}
 
 
 class AdminUnit(db.Model):
