@@ -59,13 +59,11 @@ def _params(user, *, api: bool = False):
     return area, as_of, group
 
 
-def _area_args(area, as_of, group, **extra):
-    args = {"scheme": area.scheme, "as_of": as_of.isoformat(), **extra}
-    if area.unit is not None:
-        args["unit"] = area.unit.code
-    if group:
-        args["group"] = group
-    return args
+def _area_args(area, as_of, current_group, **extra):
+    args = {"scheme": area.scheme, "as_of": as_of.isoformat(), "group": current_group,
+            "unit": area.unit.code if area.unit is not None else None}
+    args.update(extra)
+    return {k: v for k, v in args.items() if v is not None}
 
 
 @bp.route("/coverage/")

@@ -40,7 +40,7 @@ def objects(app, users) -> dict:
         person = Person(full_name="Người Thử", target_group="cooperative_leader", unit_id=unit.id,
                         organisation_id=org.id)
         batch = ImportBatch(user_id=users["admin"].id, filename="x.csv", scheme="2025",
-                            content="org_code,org_name,org_type,unit_code,leader_name\n".encode())
+                            content=b"org_code,org_name,org_type,unit_code,leader_name\n")
         db.session.add_all([person, batch])
         db.session.commit()
         return {"person_id": person.id, "org_id": org.id, "batch_id": batch.id}
