@@ -50,4 +50,7 @@ def seed_demo() -> list[tuple[DemoAccount, bool]]:
         )
         result.append((account, True))
     db.session.flush()
+    from lms.registry import demo as registry_demo
+
+    registry_demo.seed_demo(manager=auth_services.find_user_by_login("manager@demo.ocop.vn"))
     return result

@@ -66,27 +66,27 @@ def test_organisations_import_is_idempotent_and_normalises(units, runner, tmp_pa
 
 
 @pytest.mark.parametrize(("row", "column", "message"), [
-    ("0101,X,Hợp tác xã,99999,An,,,,,", "unit_code", "unknown unit code 99999"),
-    ("0101,X,Hợp tác xã,{c},An,12345,,,,", "leader_phone", "not a Vietnamese mobile number"),
-    ("0101,X,Nhà máy,{c},An,,,,,", "org_type", "unknown value"),
-    ("0101,X,Hợp tác xã,{c},An,,,,Đã rút,2999-01-01", "withdrawn_on", "in the future"),
-    ("0101,X,Hợp tác xã,{c},An,,12,,,", "leader_national_id", "not a national ID"),
-    ("0101,X,Hợp tác xã,{c},,,,,,", "leader_name", "a value is required"),
-    ("0101,X,Hợp tác xã,{c},An,,,1999,,", "joined_year", "not a year"),
+    ("0101,X,Hợp tác xã,99999,An,,,,,", "unit_code", "mã đơn vị 99999 không có"),
+    ("0101,X,Hợp tác xã,{c},An,12345,,,,", "leader_phone", "không phải số di động Việt Nam"),
+    ("0101,X,Nhà máy,{c},An,,,,,", "org_type", "giá trị không xác định"),
+    ("0101,X,Hợp tác xã,{c},An,,,,Đã rút,2999-01-01", "withdrawn_on", "nằm trong tương lai"),
+    ("0101,X,Hợp tác xã,{c},An,,12,,,", "leader_national_id", "không phải số CCCD"),
+    ("0101,X,Hợp tác xã,{c},,,,,,", "leader_name", "cần có giá trị"),
+    ("0101,X,Hợp tác xã,{c},An,,,1999,,", "joined_year", "không phải năm"),
 ])
 def test_each_kind_of_error_names_row_and_column(units, runner, tmp_path, row, column, message):
     good = f"0202,Y,enterprise,{r.HOME_COMMUNE},Bình,,,,,\n"
     result = run(runner, tmp_path, "bad.csv", ORG_HEADER + good + row.format(c=r.HOME_COMMUNE) + "\n")
     assert result.exit_code != 0
-    assert f"row 3, column {column}: " in result.output and message in result.output
-    assert "nothing was imported" in result.output
+    assert f"dòng 3, cột {column}: " in result.output and message in result.output
+    assert "nothing was imported" in result.output  # the CLI summary stays English
     assert counts(units) == (0, 0, 0)  # the good row was not imported either
 
 
 def test_code_repeated_in_the_file(units, runner, tmp_path):
     rows = f"0101,X,enterprise,{r.HOME_COMMUNE},An,,,,,\n0101,X2,enterprise,{r.HOME_COMMUNE},Bình,,,,,\n"
     result = run(runner, tmp_path, "dup.csv", ORG_HEADER + rows)
-    assert "row 3, column org_code: repeated in this file (row 2)" in result.output
+    assert "dòng 3, cột org_code: bị lặp trong tệp (dòng 2)" in result.output
     assert counts(units) == (0, 0, 0)
 
 
@@ -124,8 +124,8 @@ def test_completions_need_a_known_person_and_course(units, runner, tmp_path):
     text = "national_id,phone,full_name,course,completed_at,source\n,0912345678,An,quan-tri,2023-01-01,historical\n" \
            ",0912345679,An,khong-co,2023-01-01,historical\n"
     result = run(runner, tmp_path, "c.csv", text)
-    assert "row 2, column phone: no person in the registry has this number" in result.output
-    assert "row 3, column course: unknown course khong-co" in result.output
+    assert "dòng 2, cột phone: không có ai trong danh sách mang số này" in result.output
+    assert "dòng 3, cột course: khóa học không xác định: khong-co" in result.output
 
 
 def test_officials_level_sets_the_group_and_must_match_the_unit(units, runner, tmp_path, app):
@@ -138,13 +138,13 @@ def test_officials_level_sets_the_group_and_must_match_the_unit(units, runner, t
     again = run(runner, tmp_path, "o.csv", header + ok)
     assert "officials: 0 created, 0 updated, 2 unchanged" in again.output
     bad = run(runner, tmp_path, "o2.csv", header + f"X,,,,,,,tỉnh,{r.HOME_COMMUNE}\n")
-    assert "row 2, column unit_code: the unit is not at the province level" in bad.output
+    assert "dòng 2, cột unit_code: đơn vị không thuộc cấp province" in bad.output
 
 
 def test_legacy_scheme_and_dry_run(units, runner, tmp_path):
     text = ORG_HEADER + f"0101,X,enterprise,{r.LEGACY_COMMUNE},An,,,,,\n"
     unknown = run(runner, tmp_path, "l.csv", text)
-    assert "unknown unit code" in unknown.output  # not a 2025 code
+    assert "không có trong danh mục 2025" in unknown.output  # not a 2025 code
     dry = run(runner, tmp_path, "l.csv", text, "--scheme", "legacy", "--dry-run")
     assert dry.exit_code == 0 and "1 to create" in dry.output and "nothing was changed" in dry.output
     assert counts(units) == (0, 0, 0)
@@ -154,21 +154,21 @@ def test_legacy_scheme_and_dry_run(units, runner, tmp_path):
 
 def test_file_level_refusals(units, runner, tmp_path, app):
     latin = run(runner, tmp_path, "latin.csv", ORG_HEADER.encode() + "0101,Hà,x\n".encode("cp1258"))
-    assert latin.exit_code != 0 and "not UTF-8" in latin.output
+    assert latin.exit_code != 0 and "không phải văn bản UTF-8" in latin.output
     other = run(runner, tmp_path, "x.pdf", b"%PDF-1.4")
-    assert "Only CSV and XLSX" in other.output
+    assert "Chỉ nhập được tệp CSV và XLSX" in other.output
     header = run(runner, tmp_path, "h.csv", "name,foo\nx,y\n")
-    assert "does not match any kind" in header.output
+    assert "không khớp với loại danh sách nào" in header.output
     # A zip bomb: a tiny archive that claims a huge uncompressed sheet.
     bomb = io.BytesIO()
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("xl/worksheets/sheet1.xml", b"\0" * (50 * 1024 * 1024))
     assert len(bomb.getvalue()) < 200_000
     result = run(runner, tmp_path, "bomb.xlsx", bomb.getvalue())
-    assert result.exit_code != 0 and "refused" in result.output
+    assert result.exit_code != 0 and "bị từ chối" in result.output
     app.config["IMPORT_MAX_MB"] = 0
     big = run(runner, tmp_path, "big.csv", ORG_HEADER)
-    assert big.exit_code != 0 and "larger than" in big.output
+    assert big.exit_code != 0 and "Tệp lớn hơn" in big.output
 
 
 def test_upload_preview_then_import(units, client, users, app):
@@ -180,7 +180,7 @@ def test_upload_preview_then_import(units, client, users, app):
     preview = client.get(response.headers["Location"])
     html = preview.get_data(as_text=True)
     assert "HTX <b>" not in html and counts(units) == (0, 0, 0)  # nothing saved by the preview
-    assert "Nhập ngay" in html or "Import now" in html
+    assert "Nhập ngay" in html
     done = post_form(client, response.headers["Location"], {})
     assert done.status_code == 302 and counts(units) == (1, 1, 0)
     orgs = client.get("/registry/organisations").get_data(as_text=True)
@@ -214,4 +214,4 @@ def test_import_of_the_template_itself_works(units, runner, tmp_path, app):
     path.write_bytes(template_xlsx())
     result = runner.invoke(args=["lms", "import-registry", str(path)])
     # The example completion names a course that the test database does not have.
-    assert "column course: unknown course quan-tri-san-xuat-kinh-doanh" in result.output
+    assert "cột course: khóa học không xác định: quan-tri-san-xuat-kinh-doanh" in result.output
