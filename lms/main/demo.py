@@ -50,7 +50,9 @@ def seed_demo() -> list[tuple[DemoAccount, bool]]:
         )
         result.append((account, True))
     db.session.flush()
+    from lms.coverage import demo as coverage_demo
     from lms.registry import demo as registry_demo
 
     registry_demo.seed_demo(manager=auth_services.find_user_by_login("manager@demo.ocop.vn"))
+    coverage_demo.seed_demo()
     return result

@@ -14,8 +14,6 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from lms.catalog.models import Course
-from lms.coverage import services as coverage_services
-from lms.core.errors import ServiceError
 from lms.extensions import db
 from lms.registry import imports, services
 from lms.registry.models import AdminUnit
@@ -84,10 +82,6 @@ def _sheet(kind: str, rows: list[dict]) -> imports.Sheet:
 def seed_demo(manager=None) -> dict:
     """Load the demo province and registry; assign the province to ``manager``."""
     services.load_units(province=PROVINCE)
-    try:
-        coverage_services.seed_requirements()
-    except ServiceError:
-        pass  # no requirements.yaml: the dashboard then says that no requirement is set
     communes = list(db.session.scalars(
         select(AdminUnit.code).where(AdminUnit.scheme == "2025", AdminUnit.level == "commune",
                                      AdminUnit.parent_id == select(AdminUnit.id).where(
