@@ -68,15 +68,21 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from lms.apitokens.views import bp as apitokens_bp
     from lms.auth.views import bp as auth_bp
     from lms.catalog.author_views import bp as author_bp
     from lms.catalog.views import bp as catalog_bp
+    from lms.coverage.views import bp as coverage_bp
     from lms.main.views import bp as main_bp
+    from lms.registry.views import bp as registry_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(catalog_bp)
     app.register_blueprint(author_bp)
+    app.register_blueprint(registry_bp)
+    app.register_blueprint(coverage_bp)
+    app.register_blueprint(apitokens_bp)
 
 
 def register_errors(app: Flask) -> None:
@@ -88,7 +94,9 @@ def register_errors(app: Flask) -> None:
 def register_cli(app: Flask) -> None:
     import lms.auth.cli  # noqa: F401
     import lms.catalog.cli  # noqa: F401
+    import lms.coverage.cli  # noqa: F401
     import lms.main.cli  # noqa: F401
+    import lms.registry.cli  # noqa: F401
     from lms.core.cli import lms_cli
 
     app.cli.add_command(lms_cli)

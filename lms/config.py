@@ -83,4 +83,6 @@ def load_config(instance_path: str) -> dict:
         "QUIZZES_DIR": os.environ.get("LMS_QUIZZES_DIR", str(BASE_DIR / "quizzes")),
         "CERTIFICATES_DIR": os.environ.get("LMS_CERTIFICATES_DIR", str(BASE_DIR / "certificates")),
         "PASSWORD_MIN_LENGTH": int(os.environ.get("LMS_PASSWORD_MIN_LENGTH", "10")),
+        "IMPORT_MAX_MB": int(os.environ.get("LMS_IMPORT_MAX_MB", "20")),
+        "IMPORT_MAX_UNCOMPRESSED_MB": int(os.environ.get("LMS_IMPORT_MAX_UNCOMPRESSED_MB", "400")),
     }

@@ -1,5 +1,6 @@
 """Imports every model module so that the metadata is complete (for Alembic and tests)."""
 
+from lms.apitokens.models import ApiToken  # noqa: F401
 from lms.auth.models import User, UserRole  # noqa: F401
 from lms.catalog.models import (  # noqa: F401
     Course,
@@ -13,4 +14,13 @@ from lms.catalog.models import (  # noqa: F401
     Module,
 )
 from lms.core.audit import AuditLog  # noqa: F401
-from lms.registry.models import Person  # noqa: F401
+from lms.coverage.models import Requirement, RequirementCourse  # noqa: F401
+from lms.registry.models import (  # noqa: F401
+    AdminUnit,
+    ImportBatch,
+    Organisation,
+    Person,
+    Product,
+    UnitAssignment,
+    UnitMapping,
+)

@@ -35,10 +35,15 @@ DEMO_ACCOUNTS = (
 
 def seed_demo() -> list[tuple[DemoAccount, bool]]:
     """Create the demo accounts that do not exist yet, then each domain's demo data."""
-    result = seed_accounts()
-    from lms.catalog.demo import seed_demo as seed_catalog
+    from lms.catalog import demo as catalog_demo
+    from lms.coverage import demo as coverage_demo
+    from lms.registry import demo as registry_demo
 
-    seed_catalog()
+    result = seed_accounts()
+    registry_demo.seed_demo(manager=auth_services.find_user_by_login("manager@demo.ocop.vn"))
+    catalog_demo.seed_demo()
+    coverage_demo.seed_demo()
+    db.session.flush()
     return result
 
 

@@ -1,14 +1,144 @@
-"""Registry models. ``Person`` is the unit of coverage: coverage counts people, not users."""
+"""Registry models: administrative units, organisations, products and people.
+
+``Person`` is the unit of coverage: coverage counts people, not users.
+
+Administrative units belong to a scheme (``legacy``: province → district → commune,
+before 1 July 2025; ``2025``: province → commune). Codes are unique within a scheme.
+Each unit carries its ancestors as columns (``province_id``, ``district_id``, both
+self-inclusive) and its place in the 2025 scheme (``new_province_id``,
+``new_commune_id``: for a legacy unit, through the default mapping), so that a subtree
+in either scheme is one equality test and reports roll legacy units up under 2025.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import String
-from sqlalchemy.orm import Mapped, mapped_column
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.core.db import UTCDateTime, utcnow
 from lms.extensions import db
+
+SCHEMES = ("2025", "legacy")
+LEVELS = ("province", "district", "commune")
+ORG_TYPES = ("enterprise", "cooperative", "cooperative_group", "household")
+ORG_STATUSES = ("active", "withdrawn")
+GENDERS = ("male", "female", "other")
+ORG_TYPE_LABELS = {
+    "enterprise": _l("Enterprise"),
+    "cooperative": _l("Cooperative"),
+    "cooperative_group": _l("Cooperative group"),
+    "household": _l("Household business"),
+}
+GENDER_LABELS = {"male": _l("Male"), "female": _l("Female"), "other": _l("Other")}
+SCHEME_LABELS = {"2025": _l("2025 units"), "legacy": _l("units before 1 July 2025")}
+
+
+class AdminUnit(db.Model):
+    __tablename__ = "admin_unit"
+    __table_args__ = (
+        UniqueConstraint("scheme", "code"),
+        CheckConstraint("scheme IN ('legacy', '2025')", name="scheme_known"),
+        CheckConstraint("level IN ('province', 'district', 'commune')", name="level_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scheme: Mapped[str] = mapped_column(String(8))
+    code: Mapped[str] = mapped_column(String(10))
+    name: Mapped[str] = mapped_column(String(200))
+    level: Mapped[str] = mapped_column(String(10))
+    type: Mapped[str] = mapped_column(String(20))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("admin_unit.id"), index=True)
+    # Ancestors in the unit's own scheme (self-inclusive).
+    province_id: Mapped[int | None] = mapped_column(ForeignKey("admin_unit.id"), index=True)
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("admin_unit.id"), index=True)
+    # Place in the 2025 scheme (self for 2025 units; the default mapping for legacy ones).
+    new_province_id: Mapped[int | None] = mapped_column(ForeignKey("admin_unit.id"), index=True)
+    new_commune_id: Mapped[int | None] = mapped_column(ForeignKey("admin_unit.id"), index=True)
+
+    parent: Mapped[AdminUnit | None] = relationship(remote_side=[id], foreign_keys=[parent_id])
+
+    def __repr__(self) -> str:
+        return f"<AdminUnit {self.scheme}:{self.code}>"
+
+    def as_dict(self) -> dict:
+        return {"code": self.code, "name": self.name, "scheme": self.scheme}
+
+
+class UnitMapping(db.Model):
+    """Legacy unit → 2025 unit (many-to-many where a commune was split)."""
+
+    __tablename__ = "admin_unit_mapping"
+
+    legacy_unit_id: Mapped[int] = mapped_column(
+        ForeignKey("admin_unit.id", ondelete="CASCADE"), primary_key=True
+    )
+    new_unit_id: Mapped[int] = mapped_column(
+        ForeignKey("admin_unit.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    is_default: Mapped[bool] = mapped_column(default=False)
+
+
+class Organisation(db.Model):
+    __tablename__ = "organisation"
+    __table_args__ = (
+        CheckConstraint(
+            "org_type IN ('enterprise', 'cooperative', 'cooperative_group', 'household')",
+            name="type_known",
+        ),
+        CheckConstraint("status IN ('active', 'withdrawn')", name="status_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Tax or business-registration number.
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    org_type: Mapped[str] = mapped_column(String(20), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("admin_unit.id"), index=True)
+    joined_year: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(10), default="active")
+    withdrawn_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    unit: Mapped[AdminUnit] = relationship()
+    products: Mapped[list[Product]] = relationship(
+        back_populates="organisation", order_by="Product.name", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Organisation {self.code}>"
+
+
+class Product(db.Model):
+    """An OCOP product of an organisation, with its star rating."""
+
+    __tablename__ = "ocop_product"
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "name"),
+        CheckConstraint("stars IS NULL OR (stars >= 1 AND stars <= 5)", name="stars_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(300))
+    product_group: Mapped[str | None] = mapped_column(String(100))
+    stars: Mapped[int | None] = mapped_column(Integer)
+    rated_year: Mapped[int | None] = mapped_column(Integer)
+
+    organisation: Mapped[Organisation] = relationship(back_populates="products")
 
 
 class Person(db.Model):
@@ -19,10 +149,54 @@ class Person(db.Model):
     # Normalised Vietnamese mobile number (0xxxxxxxxx) or None.
     phone: Mapped[str | None] = mapped_column(String(20), unique=True)
     email: Mapped[str | None] = mapped_column(String(254))
+    national_id: Mapped[str | None] = mapped_column(String(12), unique=True)
+    gender: Mapped[str | None] = mapped_column(String(6))
+    birth_year: Mapped[int | None] = mapped_column(Integer)
+    ethnicity: Mapped[str | None] = mapped_column(String(50))
     # One of lms.core.groups.TARGET_GROUPS, or None for people outside the plan.
     target_group: Mapped[str | None] = mapped_column(String(32), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id", ondelete="SET NULL"), index=True
+    )
+    agency: Mapped[str | None] = mapped_column(String(300))
+    position: Mapped[str | None] = mapped_column(String(200))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("admin_unit.id"), index=True)
+    active_from: Mapped[date | None] = mapped_column(Date)
+    active_until: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
+    unit: Mapped[AdminUnit | None] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()
+
     def __repr__(self) -> str:
         return f"<Person {self.id}>"
+
+
+class UnitAssignment(db.Model):
+    """A unit whose subtree a staff user (manager or trainer) may see."""
+
+    __tablename__ = "unit_assignment"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(
+        ForeignKey("admin_unit.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    unit: Mapped[AdminUnit] = relationship()
+
+
+class ImportBatch(db.Model):
+    """An uploaded registry file kept between its preview and its confirmation."""
+
+    __tablename__ = "registry_import"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str | None] = mapped_column(String(20))
+    scheme: Mapped[str] = mapped_column(String(8), default="2025")
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -1,0 +1,1 @@
+"""Per-user API tokens for the JSON API (``Authorization: Bearer …``)."""

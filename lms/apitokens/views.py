@@ -1,0 +1,52 @@
+"""The user's own API tokens: create (shown once) and revoke."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from lms.apitokens import services
+from lms.apitokens.forms import TokenForm
+from lms.apitokens.models import ApiToken
+from lms.core.errors import ServiceError
+from lms.core.forms import ConfirmForm
+from lms.core.security import ADMIN, MANAGER, roles_required
+from lms.extensions import db
+
+bp = Blueprint("apitokens", __name__, template_folder="templates")
+
+
+@bp.route("/account/tokens", methods=["GET", "POST"])
+@roles_required(MANAGER, ADMIN)
+def tokens():
+    form = TokenForm()
+    secret = None
+    if form.validate_on_submit():
+        try:
+            _token, secret = services.create_token(current_user, form.name.data)
+        except ServiceError as exc:
+            db.session.rollback()
+            form.name.errors = [exc.message]
+        else:
+            db.session.commit()
+            form = TokenForm(formdata=None)
+    rows = db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == current_user.id).order_by(ApiToken.created_at.desc())
+    ).all()
+    return render_template("apitokens/tokens.html", form=form, tokens=rows, secret=secret)
+
+
+@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+@roles_required(MANAGER, ADMIN)
+def revoke(token_id: int):
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    token = db.get_or_404(ApiToken, token_id)
+    if token.user_id != current_user.id:
+        abort(404)
+    services.revoke_token(current_user, token)
+    db.session.commit()
+    flash(_("The token has been revoked."), "success")
+    return redirect(url_for("apitokens.tokens"))

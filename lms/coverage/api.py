@@ -1,0 +1,27 @@
+"""The coverage document shared by the JSON API and ``flask lms coverage --format json``."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from lms.coverage import queries
+
+
+def coverage_document(user, area: queries.Area, as_of: date, group: str | None = None) -> dict:
+    figures = queries.figures(user, area, as_of, group)
+    unit = area.unit
+    return {
+        "unit": {"code": unit.code, "name": unit.name, "scheme": unit.scheme} if unit is not None
+        else {"code": None, "name": None, "scheme": area.scheme},
+        "as_of": as_of.isoformat(),
+        "total": _counts(figures["total"]),
+        "groups": [{"group": g["group"], **_counts(g)} for g in figures["groups"]],
+        "children": [
+            {"unit": c["unit"], "required": c["required"], "trained": c["trained"], "percent": c["percent"]}
+            for c in figures["children"]
+        ],
+    }
+
+
+def _counts(bucket: dict) -> dict:
+    return {k: bucket[k] for k in ("required", "trained", "in_progress", "not_started", "percent")}

@@ -1,0 +1,219 @@
+"""Coverage dashboard, gap lists and their exports, requirements, and the JSON API."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from lms.apitokens.services import user_from_bearer
+from lms.core.errors import ServiceError
+from lms.core.groups import TARGET_GROUP_LABELS, TARGET_GROUPS
+from lms.core.security import ADMIN, MANAGER, roles_required
+from lms.core.templating import add_nav_item
+from lms.coverage import charts, exports, queries
+from lms.coverage import services as coverage_services
+from lms.coverage.api import coverage_document
+from lms.coverage.forms import RequirementForm
+from lms.extensions import csrf, db
+from lms.registry.models import ORG_TYPE_LABELS, ORG_TYPES, SCHEMES
+from lms.registry.queries import ancestors, assigned_units, can_see_unit, find_unit
+
+bp = Blueprint("coverage", __name__, template_folder="templates")
+add_nav_item("coverage.dashboard", _l("Coverage"), roles=(MANAGER, ADMIN), order=30)
+
+PAGE_SIZE = 50
+SORTS = ("name", "percent", "required")
+
+
+class BadParameter(ValueError):
+    pass
+
+
+def _params(user, *, api: bool = False):
+    """(area, as_of, group) from the query string, checked against the user's area."""
+    scheme = request.args.get("scheme", "2025")
+    if scheme not in SCHEMES:
+        raise BadParameter(_("Unknown scheme."))
+    raw_date = request.args.get("as_of") or ""
+    try:
+        as_of = date.fromisoformat(raw_date) if raw_date else queries.local_today()
+    except ValueError:
+        raise BadParameter(_("The date must be written YYYY-MM-DD.")) from None
+    group = request.args.get("group") or None
+    if group is not None and group not in TARGET_GROUPS:
+        raise BadParameter(_("Unknown target group."))
+    code = (request.args.get("unit") or "").strip()
+    if code:
+        unit = find_unit(code, scheme)
+        if unit is None:
+            abort(404)
+        if not can_see_unit(user, unit):
+            abort(403)
+        area = queries.Area(unit, scheme)
+    else:
+        area = queries.default_area(user, scheme)
+    return area, as_of, group
+
+
+def _area_args(area, as_of, current_group, **extra):
+    args = {"scheme": area.scheme, "as_of": as_of.isoformat(), "group": current_group,
+            "unit": area.unit.code if area.unit is not None else None}
+    args.update(extra)
+    return {k: v for k, v in args.items() if v is not None}
+
+
+@bp.route("/coverage/")
+@roles_required(MANAGER, ADMIN)
+def dashboard():
+    try:
+        area, as_of, group = _params(current_user)
+    except BadParameter as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("coverage.dashboard"))
+    if area is None:
+        return render_template("coverage/choose.html", units=assigned_units(current_user))
+    figures = queries.figures(current_user, area, as_of, group)
+    reqs = {r.target_group: r for r in queries.requirements()}
+    deadline = min((r.deadline for r in reqs.values() if r.deadline), default=None)
+    target = min((r.target_percent for r in reqs.values()), default=100)
+    points = queries.trend(current_user, area, as_of, group)
+    projection = queries.projection(points, target)
+    sort = request.args.get("sort", "name")
+    children = list(figures["children"])
+    if sort == "percent":
+        children.sort(key=lambda c: (c["percent"] is None, c["percent"] or 0))
+    elif sort == "required":
+        children.sort(key=lambda c: -c["required"])
+    return render_template(
+        "coverage/dashboard.html",
+        area=area, as_of=as_of, group=group, figures=figures, children=children, sort=sort,
+        crumbs=[u for u in ancestors(area.unit) if can_see_unit(current_user, u)],
+        bars=charts.bars(figures["groups"], target),
+        trend=charts.trend_chart(points, projection, deadline, target),
+        points=points, projection=projection, deadline=deadline, target=target,
+        organisations=queries.organisation_figures(current_user, area, as_of),
+        missing=queries.missing_courses(), requirements=reqs,
+        group_labels=TARGET_GROUP_LABELS, groups=TARGET_GROUPS, schemes=SCHEMES, org_types=ORG_TYPES, org_type_labels=ORG_TYPE_LABELS,
+        area_args=lambda **extra: _area_args(area, as_of, group, **extra),
+    )
+
+
+@bp.route("/coverage/gaps")
+@roles_required(MANAGER, ADMIN)
+def gaps():
+    try:
+        area, as_of, group = _params(current_user)
+    except BadParameter as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("coverage.dashboard"))
+    if area is None:
+        return render_template("coverage/choose.html", units=assigned_units(current_user))
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    stmt = queries.gap_query(current_user, area, as_of, group)
+    total = queries.gap_count(current_user, area, as_of, group)
+    rows = db.session.execute(stmt.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    missing = queries.missing_for([row.Person for row in rows], as_of)
+    return render_template(
+        "coverage/gaps.html", area=area, as_of=as_of, group=group, rows=rows, missing=missing,
+        total=total, page=page, page_size=PAGE_SIZE, group_labels=TARGET_GROUP_LABELS, groups=TARGET_GROUPS,
+        area_args=lambda **extra: _area_args(area, as_of, group, **extra),
+    )
+
+
+@bp.route("/coverage/gaps.<fmt>")
+@roles_required(MANAGER, ADMIN)
+def gaps_export(fmt: str):
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    try:
+        area, as_of, group = _params(current_user)
+    except BadParameter:
+        abort(400)
+    if area is None:
+        abort(400)
+    header, rows = exports.gap_table(current_user, area, as_of, group)
+    name = f"gap-list-{area.unit.code if area.unit else 'vn'}-{as_of.isoformat()}.{fmt}"
+    if fmt == "csv":
+        body, mime = exports.to_csv(header, rows), "text/csv; charset=utf-8"
+    else:
+        body = exports.to_xlsx(header, rows)
+        mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(body, mimetype=mime, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.route("/coverage/requirements", methods=["GET", "POST"])
+@roles_required(ADMIN)
+def requirements():
+    reqs = {r.target_group: r for r in queries.requirements()}
+    posted = None
+    if request.method == "POST":
+        posted = next((g for g in TARGET_GROUPS if f"{g}-target_percent" in request.form), None)
+        if posted is None:
+            abort(400)
+    forms = {}
+    for group in TARGET_GROUPS:
+        if group == posted:
+            forms[group] = RequirementForm(prefix=group)
+            continue
+        form = RequirementForm(formdata=None, prefix=group)
+        req = reqs.get(group)
+        if req is not None:
+            form.courses.data = ", ".join(req.course_slugs)
+            form.target_percent.data = req.target_percent
+            form.deadline.data = req.deadline
+        forms[group] = form
+    if posted is not None:
+        form = forms[posted]
+        if form.validate_on_submit():
+            try:
+                coverage_services.set_requirement(
+                    posted, (form.courses.data or "").split(","), target_percent=form.target_percent.data,
+                    deadline=form.deadline.data, actor=current_user,
+                )
+            except ServiceError as exc:
+                db.session.rollback()
+                form.courses.errors = list(form.courses.errors) + [exc.message]
+            else:
+                db.session.commit()
+                flash(_("The requirement has been saved."), "success")
+                return redirect(url_for("coverage.requirements"))
+    return render_template("coverage/requirements.html", forms=forms, group_labels=TARGET_GROUP_LABELS,
+                           missing=queries.missing_courses())
+
+
+# --- JSON API -------------------------------------------------------------------------------
+
+
+def _api_error(status: int, message: str):
+    response = jsonify({"error": {"code": status, "message": message}})
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response
+
+
+@bp.route("/api/v1/coverage")
+@csrf.exempt
+def api_coverage():
+    user = None
+    if request.headers.get("Authorization"):
+        user = user_from_bearer(request.headers["Authorization"])
+        if user is None:
+            return _api_error(401, "invalid or revoked token")
+    elif current_user.is_authenticated:
+        user = current_user
+    if user is None:
+        return _api_error(401, "authentication required")
+    if not user.has_role(MANAGER, ADMIN):
+        return _api_error(403, "forbidden")
+    try:
+        area, as_of, group = _params(user, api=True)
+    except BadParameter as exc:
+        return _api_error(400, str(exc))
+    if area is None:
+        return _api_error(400, "unit is required")
+    return jsonify(coverage_document(user, area, as_of, group))

@@ -1,0 +1,94 @@
+"""``flask lms load-units``, ``assign-unit``, ``import-registry``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from lms.core.cli import lms_cli
+from lms.core.errors import ServiceError
+from lms.extensions import db
+from lms.registry import imports, services
+from lms.registry.imports import KINDS
+from lms.registry.models import SCHEMES
+
+
+@lms_cli.command("load-units")
+@click.option("--scheme", type=click.Choice(SCHEMES), default=None, help="Only this scheme.")
+@click.option("--province", default=None, help="Only this province (a code in the scheme; 2025 by default).")
+def load_units_command(scheme, province):
+    """Load administrative units and their mapping from the shipped CSV files (idempotent)."""
+    try:
+        report = services.load_units(scheme=scheme, province=province)
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.message) from None
+    click.echo(
+        f"units: {report.created} created, {report.updated} updated, {report.unchanged} unchanged; "
+        f"{report.mappings} mapping rows added"
+    )
+
+
+@lms_cli.command("assign-unit")
+@click.option("--user", "login", required=True, help="E-mail or phone of a manager or trainer.")
+@click.option("--unit", "code", required=True, help="Unit code.")
+@click.option("--scheme", type=click.Choice(SCHEMES), default="2025", show_default=True)
+@click.option("--remove", is_flag=True, help="Remove the assignment instead.")
+def assign_unit_command(login, code, scheme, remove):
+    """Let a manager or trainer see the people of a unit's subtree."""
+    from lms.auth.services import find_user_by_login
+    from lms.registry.queries import find_unit
+
+    user = find_user_by_login(login)
+    if user is None:
+        raise click.ClickException(f"no account with login {login}")
+    unit = find_unit(code, scheme)
+    if unit is None:
+        raise click.ClickException(f"unknown unit {scheme}:{code} (run flask lms load-units)")
+    try:
+        changed = (services.unassign_unit if remove else services.assign_unit)(user, unit)
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.message) from None
+    verb = "removed" if remove else "assigned"
+    click.echo(f"{unit.name} ({scheme}:{unit.code}) {verb if changed else 'unchanged'} for {login}")
+
+
+@lms_cli.command("import-registry")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--kind", type=click.Choice(KINDS), default=None,
+              help="Kind of rows (default: from the sheet names or the header).")
+@click.option("--scheme", type=click.Choice(SCHEMES), default="2025", show_default=True,
+              help="Scheme of the unit codes in the file.")
+@click.option("--dry-run", is_flag=True, help="Validate and report; change nothing.")
+@click.option("--create-accounts", is_flag=True, help="Create learner accounts (phone login) for new people.")
+@click.option("--account-password", default=None,
+              help="Temporary password of the new accounts (changed at first login).")
+def import_registry_command(path, kind, scheme, dry_run, create_accounts, account_password):
+    """Import organisations, officials, products or past training records (CSV or XLSX)."""
+    try:
+        plan = imports.import_file(path.name, path.read_bytes(), kind=kind, scheme=scheme, dry_run=dry_run,
+                                   create_accounts=create_accounts, account_password=account_password)
+    except (imports.ImportFileError, ServiceError) as exc:
+        db.session.rollback()
+        raise click.ClickException(f"{path.name}: {exc}") from None
+    if not plan.ok:
+        db.session.rollback()
+        for error in plan.errors[:200]:
+            click.echo(str(error), err=True)
+        if len(plan.errors) > 200:
+            click.echo(f"... and {len(plan.errors) - 200} more errors", err=True)
+        raise click.ClickException(f"{len(plan.errors)} errors: nothing was imported")
+    if dry_run:
+        db.session.rollback()
+    else:
+        db.session.commit()
+    for kind_name, counts in plan.counts.items():
+        click.echo(f"{kind_name}: {counts.create} to create, {counts.update} to update, "
+                   f"{counts.unchanged} unchanged" if dry_run else
+                   f"{kind_name}: {counts.create} created, {counts.update} updated, {counts.unchanged} unchanged")
+    if dry_run:
+        click.echo("dry run: nothing was changed")

@@ -1,0 +1,252 @@
+"""Registry pages: people, organisations, the import with its preview, unit assignments."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from lms.auth.models import User
+from lms.auth.services import find_user_by_login
+from lms.core.errors import ServiceError
+from lms.core.forms import ConfirmForm
+from lms.core.groups import TARGET_GROUP_LABELS, TARGET_GROUPS
+from lms.core.security import ADMIN, MANAGER, TRAINER, roles_required
+from lms.core.templating import add_nav_item
+from lms.extensions import db
+from lms.registry import imports, queries, services
+from lms.registry.forms import AssignmentForm, ImportForm, UnassignForm
+from lms.registry.models import (
+    GENDER_LABELS,
+    ORG_TYPE_LABELS,
+    ORG_TYPES,
+    SCHEME_LABELS,
+    AdminUnit,
+    ImportBatch,
+    Organisation,
+    Person,
+    UnitAssignment,
+)
+
+bp = Blueprint("registry", __name__, template_folder="templates", url_prefix="/registry")
+add_nav_item("registry.people", _l("Registry"), roles=(TRAINER, MANAGER, ADMIN), order=40)
+
+PAGE_SIZE = 50
+staff_required = roles_required(TRAINER, MANAGER, ADMIN)
+
+
+def _page() -> int:
+    return max(request.args.get("page", 1, type=int) or 1, 1)
+
+
+def _unit_filter():
+    code = (request.args.get("unit") or "").strip()
+    scheme = request.args.get("scheme", "2025")
+    if not code:
+        return None
+    unit = queries.find_unit(code, scheme if scheme in SCHEME_LABELS else "2025")
+    if unit is None:
+        abort(404)
+    if not queries.can_see_unit(current_user, unit):
+        abort(403)
+    return unit
+
+
+def _paginate(stmt):
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    page = _page()
+    rows = db.session.scalars(stmt.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    return rows, total, page
+
+
+@bp.route("/people")
+@staff_required
+def people():
+    q = (request.args.get("q") or "").strip()[:100]
+    group = request.args.get("group") or None
+    if group not in TARGET_GROUPS:
+        group = None
+    unit = _unit_filter()
+    rows, total, page = _paginate(queries.people_query(current_user, q=q, group=group, unit=unit))
+    return render_template(
+        "registry/people.html", people=rows, total=total, page=page, page_size=PAGE_SIZE, q=q, group=group,
+        unit=unit, groups=TARGET_GROUPS, group_labels=TARGET_GROUP_LABELS,
+        my_units=queries.assigned_units(current_user),
+    )
+
+
+@bp.route("/people/<int:person_id>")
+@staff_required
+def person(person_id: int):
+    p = db.get_or_404(Person, person_id)
+    if not queries.can_see_person(current_user, p):
+        abort(403)
+    from lms.catalog.models import CourseCompletion
+
+    completions = db.session.scalars(
+        select(CourseCompletion).where(CourseCompletion.person_id == p.id).order_by(CourseCompletion.completed_at)
+    ).all()
+    return render_template("registry/person.html", person=p, completions=completions,
+                           group_labels=TARGET_GROUP_LABELS, gender_labels=GENDER_LABELS,
+                           crumbs=queries.ancestors(p.unit) if p.unit else [])
+
+
+@bp.route("/organisations")
+@staff_required
+def organisations():
+    q = (request.args.get("q") or "").strip()[:100]
+    org_type = request.args.get("type") or None
+    if org_type not in ORG_TYPES:
+        org_type = None
+    unit = _unit_filter()
+    rows, total, page = _paginate(queries.organisations_query(current_user, q=q, org_type=org_type, unit=unit))
+    return render_template("registry/organisations.html", organisations=rows, total=total, page=page,
+                           page_size=PAGE_SIZE, q=q, org_type=org_type, unit=unit, org_types=ORG_TYPES,
+                           type_labels=ORG_TYPE_LABELS)
+
+
+@bp.route("/organisations/<int:org_id>")
+@staff_required
+def organisation(org_id: int):
+    org = db.get_or_404(Organisation, org_id)
+    if not queries.can_see_organisation(current_user, org):
+        abort(403)
+    leaders = db.session.scalars(
+        select(Person).where(Person.organisation_id == org.id, queries.person_scope(current_user))
+        .order_by(Person.full_name)
+    ).all()
+    return render_template("registry/organisation.html", org=org, leaders=leaders, type_labels=ORG_TYPE_LABELS,
+                           group_labels=TARGET_GROUP_LABELS)
+
+
+# --- import ---------------------------------------------------------------------------------
+
+
+def _scope_unit_ids(user) -> set[int] | None:
+    if queries.is_admin(user):
+        return None
+    return set(db.session.scalars(select(AdminUnit.id).where(queries.unit_scope(user))))
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@roles_required(MANAGER, ADMIN)
+def import_upload():
+    form = ImportForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        data = upload.read()
+        filename = (upload.filename or "upload")[-200:]
+        try:
+            imports.read_file(filename, data, form.kind.data or None)
+        except imports.ImportFileError as exc:
+            form.file.errors = [str(exc)]
+        else:
+            batch = ImportBatch(user_id=current_user.id, filename=filename, kind=form.kind.data or None,
+                                scheme=form.scheme.data, content=data)
+            db.session.add(batch)
+            db.session.commit()
+            return redirect(url_for("registry.import_preview", batch_id=batch.id))
+    return render_template("registry/import.html", form=form, kinds=imports.KIND_LABELS)
+
+
+def _own_batch(batch_id: int) -> ImportBatch:
+    batch = db.get_or_404(ImportBatch, batch_id)
+    if batch.user_id != current_user.id:
+        abort(404)
+    return batch
+
+
+@bp.route("/import/<int:batch_id>", methods=["GET", "POST"])
+@roles_required(MANAGER, ADMIN)
+def import_preview(batch_id: int):
+    batch = _own_batch(batch_id)
+    form = ConfirmForm()
+    if batch.applied_at is not None:
+        flash(_("This file has already been imported."), "info")
+        return redirect(url_for("registry.import_upload"))
+    try:
+        sheets = imports.read_file(batch.filename, batch.content, batch.kind)
+        plan = imports.plan_import(sheets, scheme=batch.scheme, scope_units=_scope_unit_ids(current_user),
+                                   source_ref=batch.filename)
+    except imports.ImportFileError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("registry.import_upload"))
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        if not plan.ok:
+            flash(_("The file has errors: nothing was imported."), "error")
+        else:
+            from lms.core.db import utcnow
+
+            imports.apply_plan(plan, actor=current_user)
+            batch.applied_at = utcnow()
+            batch.content = b""
+            db.session.commit()
+            flash(_("The file has been imported."), "success")
+            return redirect(url_for("registry.people"))
+    return render_template("registry/import_preview.html", batch=batch, plan=plan, form=form,
+                           kinds=imports.KIND_LABELS)
+
+
+@bp.route("/import/template.xlsx")
+@roles_required(MANAGER, ADMIN)
+def import_template():
+    return Response(
+        imports.template_xlsx(),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": 'attachment; filename="mau-nhap-danh-sach-ocop.xlsx"'},
+    )
+
+
+# --- unit assignments ------------------------------------------------------------------------
+
+
+@bp.route("/assignments", methods=["GET", "POST"])
+@roles_required(ADMIN)
+def assignments():
+    form = AssignmentForm()
+    if form.validate_on_submit():
+        user = find_user_by_login(form.login.data)
+        unit = queries.find_unit(form.unit_code.data, form.scheme.data)
+        if user is None:
+            form.login.errors = [_("No account has this login.")]
+        elif unit is None:
+            form.unit_code.errors = [_("No unit has this code in this scheme.")]
+        else:
+            try:
+                services.assign_unit(user, unit, actor=current_user)
+            except ServiceError as exc:
+                db.session.rollback()
+                form.login.errors = [exc.message]
+            else:
+                db.session.commit()
+                flash(_("%(unit)s has been assigned to %(name)s.", unit=unit.name, name=user.display_name),
+                      "success")
+                return redirect(url_for("registry.assignments"))
+    rows = db.session.execute(
+        select(UnitAssignment, User, AdminUnit)
+        .join(User, User.id == UnitAssignment.user_id)
+        .join(AdminUnit, AdminUnit.id == UnitAssignment.unit_id)
+        .order_by(User.display_name, AdminUnit.code)
+    ).all()
+    return render_template("registry/assignments.html", form=form, rows=rows, scheme_labels=SCHEME_LABELS)
+
+
+@bp.route("/assignments/remove", methods=["POST"])
+@roles_required(ADMIN)
+def assignment_remove():
+    form = UnassignForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        user = db.get_or_404(User, int(form.user_id.data))
+        unit = db.get_or_404(AdminUnit, int(form.unit_id.data))
+    except ValueError:
+        abort(400)
+    services.unassign_unit(user, unit, actor=current_user)
+    db.session.commit()
+    flash(_("The assignment has been removed."), "success")
+    return redirect(url_for("registry.assignments"))
