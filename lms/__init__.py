@@ -69,10 +69,12 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from lms.auth.views import bp as auth_bp
+    from lms.certification.views import bp as certification_bp
     from lms.main.views import bp as main_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(certification_bp)
 
 
 def register_errors(app: Flask) -> None:
@@ -83,6 +85,7 @@ def register_errors(app: Flask) -> None:
 
 def register_cli(app: Flask) -> None:
     import lms.auth.cli  # noqa: F401
+    import lms.certification.cli  # noqa: F401
     import lms.main.cli  # noqa: F401
     from lms.core.cli import lms_cli
 

@@ -82,5 +82,8 @@ def load_config(instance_path: str) -> dict:
         "COURSES_DIR": os.environ.get("LMS_COURSES_DIR", str(BASE_DIR / "courses")),
         "QUIZZES_DIR": os.environ.get("LMS_QUIZZES_DIR", str(BASE_DIR / "quizzes")),
         "CERTIFICATES_DIR": os.environ.get("LMS_CERTIFICATES_DIR", str(BASE_DIR / "certificates")),
+        "CERTIFICATE_DEFAULT_TEMPLATE": os.environ.get("LMS_CERTIFICATE_TEMPLATE", "vi"),
+        "CERTIFICATE_VERIFY_RATE_LIMIT": os.environ.get("LMS_CERTIFICATE_VERIFY_RATE_LIMIT", "30/minute"),
+        "CERTIFICATE_BULK_MAX": int(os.environ.get("LMS_CERTIFICATE_BULK_MAX", "500")),
         "PASSWORD_MIN_LENGTH": int(os.environ.get("LMS_PASSWORD_MIN_LENGTH", "10")),
     }

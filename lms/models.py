@@ -12,5 +12,6 @@ from lms.catalog.models import (  # noqa: F401
     LessonVersion,
     Module,
 )
+from lms.certification.models import Certificate, CertificatePolicy, CertificateVersion  # noqa: F401
 from lms.core.audit import AuditLog  # noqa: F401
 from lms.registry.models import Person  # noqa: F401

@@ -50,4 +50,9 @@ def seed_demo() -> list[tuple[DemoAccount, bool]]:
         )
         result.append((account, True))
     db.session.flush()
+    # Certificates for completions that exist (other domains' demo data come first).
+    from lms.certification import demo as certification_demo
+
+    certification_demo.seed_demo()
+    db.session.flush()
     return result
