@@ -205,10 +205,15 @@ def issue_for_completion(
     dialect = db.session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     table = Certificate.__table__
-    stmt = insert(table).values(**row).on_conflict_do_nothing(
-        index_elements=[table.c.person_id, table.c.course_id]
+    stmt = (
+        insert(table)
+        .values(**row)
+        .on_conflict_do_nothing(index_elements=[table.c.person_id, table.c.course_id])
+        .returning(table.c.id)
     )
-    created = bool(db.session.execute(stmt).rowcount)
+    # RETURNING gives a row only when this statement inserted one (rowcount is -1 on
+    # PostgreSQL once SQLAlchemy adds its implicit RETURNING, so it cannot be used).
+    created = db.session.execute(stmt).scalar() is not None
     certificate = db.session.scalar(
         select(Certificate)
         .where(Certificate.person_id == completion.person_id, Certificate.course_id == completion.course_id)
