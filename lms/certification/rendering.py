@@ -236,12 +236,17 @@ def _fetcher():
     return RestrictedFetcher(allowed_protocols=("data", "file"))
 
 
-def _document(template: str, html: str):
-    from weasyprint import CSS, HTML
+def _font_configuration():
     from weasyprint.text.fonts import FontConfiguration
 
+    return FontConfiguration()
+
+
+def _document(template: str, html: str, fonts=None):
+    from weasyprint import CSS, HTML
+
     fetcher = _fetcher()
-    fonts = FontConfiguration()
+    fonts = fonts or _font_configuration()
     directory = _template_dir(template)
     base_url = directory.as_uri() + "/"
     stylesheets = [
@@ -283,11 +288,11 @@ def resolve_template(name: str | None) -> str:
     return fallback
 
 
-def render_document(item: Printable):
+def render_document(item: Printable, fonts=None):
     template = resolve_template(item.template)
     info = template_info(template)
     html = render_html(template, certificate_context(item.code, item.details, info, version=item.version))
-    return _document(template, html)
+    return _document(template, html, fonts)
 
 
 def render_pdf(item: Printable) -> bytes:
@@ -296,7 +301,8 @@ def render_pdf(item: Printable) -> bytes:
 
 def render_many_pdf(items: Iterable[Printable]) -> bytes:
     """One PDF, one certificate per page (A4 landscape in the bundled templates)."""
-    documents = [render_document(item) for item in items]
+    fonts = _font_configuration()  # one font set-up for the whole batch
+    documents = [render_document(item, fonts) for item in items]
     if not documents:
         raise ValueError("no certificate to print")
     pages = [page for document in documents for page in document.pages]
