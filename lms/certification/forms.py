@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, DecimalField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    DecimalField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from lms.certification.models import REVOCATION_REASON_LABELS, STATUS_LABELS
 from lms.core.forms import BaseForm
@@ -81,4 +90,26 @@ class RevokeForm(BaseForm):
     )
     note = TextAreaField(
         _l("Note (not shown publicly)"), validators=[Optional(), Length(max=2000)]
+    )
+
+
+VIA_LABELS = {
+    "online": _l("Online (lessons and quizzes)"),
+    "class": _l("Face-to-face class"),
+    "historical": _l("Historical record (imported)"),
+}
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class PolicyForm(BaseForm):
+    vias = MultiCheckboxField(
+        _l("Issue automatically when completed through"),
+        choices=[SelectChoice(k, v) for k, v in VIA_LABELS.items()],
+        validators=[Optional()],
+        description=_l("Completions through the other routes wait in the list of completions "
+                       "without a certificate, to be issued by hand."),
     )

@@ -80,11 +80,11 @@ def set_auto_issue_vias(course: Course, vias: Iterable[str], *, actor=None) -> l
     unknown = [via for via in wanted if via not in COMPLETION_VIAS]
     if unknown:
         raise ServiceError(_("Unknown completion route: %(via)s", via=unknown[0]), "vias")
+    old = auto_issue_vias(course)
     policy = db.session.get(CertificatePolicy, course.id)
     if policy is None:
         policy = CertificatePolicy(course_id=course.id)
         db.session.add(policy)
-    old = list(policy.auto_vias or [])
     policy.auto_vias = [via for via in COMPLETION_VIAS if via in wanted]
     db.session.flush()
     audit.record(actor, "certificate.policy", "course", course.id, old=old, new=policy.auto_vias)

@@ -23,7 +23,15 @@ from wtforms import SelectChoice
 from lms.catalog.models import Course, CourseCompletion
 from lms.certification import exports, queries, rendering, services
 from lms.certification.codes import format_code, normalize_code
-from lms.certification.forms import CorrectForm, FilterForm, IssueForm, RevokeForm, VerifyForm
+from lms.certification.forms import (
+    VIA_LABELS,
+    CorrectForm,
+    FilterForm,
+    IssueForm,
+    PolicyForm,
+    RevokeForm,
+    VerifyForm,
+)
 from lms.certification.models import (
     REVOCATION_REASON_LABELS,
     STATUS_LABELS,
@@ -145,7 +153,7 @@ def my_pdf(code: str):
     certificate = queries.by_code(code)
     if certificate is None:
         abort(404)
-    if certificate.person_id != current_user.person_id:
+    if certificate.person_id != current_user.person_id or certificate.revoked_at is not None:
         abort(403)
     data, error = _render_or_error(services.render_certificate_pdf, certificate)
     if error:
@@ -420,6 +428,45 @@ def revoke(code: str):
             flash(_("The certificate has been revoked."), "success")
             return redirect(url_for("certification.detail", code=certificate.code))
     return render_template("certification/revoke.html", form=form, c=certificate, code=format_code(certificate.code))
+
+
+# --- course settings: template in use and automatic issuing ---------------------------
+
+policy_required = roles_required(MANAGER, ADMIN)
+
+
+@bp.route("/certificates/courses")
+@policy_required
+def courses():
+    rows = db.session.scalars(select(Course).order_by(Course.title)).all()
+    settings = [
+        (course, rendering.resolve_template(course.certificate_template), services.auto_issue_vias(course))
+        for course in rows
+    ]
+    return render_template("certification/courses.html", settings=settings, via_labels=VIA_LABELS)
+
+
+@bp.route("/certificates/courses/<int:course_id>", methods=["GET", "POST"])
+@policy_required
+def course_policy(course_id: int):
+    course = db.get_or_404(Course, course_id)
+    form = PolicyForm()
+    if request.method == "GET":
+        form.vias.data = services.auto_issue_vias(course)
+    if form.validate_on_submit():
+        try:
+            services.set_auto_issue_vias(course, form.vias.data or [], actor=current_user)
+        except ServiceError as exc:
+            db.session.rollback()
+            _apply_field_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("The certificate settings of the course have been saved."), "success")
+            return redirect(url_for("certification.courses"))
+    return render_template(
+        "certification/course_policy.html", form=form, course=course,
+        template=rendering.resolve_template(course.certificate_template),
+    )
 
 
 @bp.app_template_filter("hours")

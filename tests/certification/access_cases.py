@@ -33,6 +33,11 @@ MATRIX = {
     "certification.bulk_zip": [
         Case("GET", "/certificates/print.zip", {**only(STAFF), "trainer": 302, "manager": 302})
     ],
+    "certification.courses": [Case("GET", "/certificates/courses", only(("manager", "admin")))],
+    "certification.course_policy": [
+        Case("GET", "/certificates/courses/{course_id}", only(("manager", "admin"))),
+        Case("GET", "/certificates/courses/999999", {**only(("manager", "admin")), "manager": 404, "admin": 404}),
+    ],
     "certification.pending": [Case("GET", "/certificates/pending", only(STAFF))],
     "certification.issue": [
         Case("GET", "/certificates/issue/{pending_completion_id}", ADMIN_ONLY_OBJECT),
@@ -70,4 +75,4 @@ def objects(app, users) -> dict:
         pending, _ = record_completion(other.id, manual, via="class")
         db.session.commit()
         code = db.session.scalar(select(Certificate.code).where(Certificate.course_id == course.id))
-        return {"cert_code": code, "pending_completion_id": pending.id}
+        return {"cert_code": code, "pending_completion_id": pending.id, "course_id": manual.id}

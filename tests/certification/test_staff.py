@@ -181,3 +181,25 @@ def test_revoked_certificate_is_not_offered_for_download(app, client, users, mak
     login(client, "learner@example.vn")
     html = client.get("/my/certificates").get_data(as_text=True)
     assert "Đã thu hồi" in html and f"/my/certificates/{code}.pdf" not in html
+    assert client.get(f"/my/certificates/{code}.pdf").status_code == 403
+
+
+def test_course_policy_page(app, client, users, make_course, make_person, complete):
+    from lms.core.audit import AuditLog
+
+    course = make_course(title="Khóa tập huấn")
+    login(client, "manager@example.vn")
+    html = client.get("/certificates/courses").get_data(as_text=True)
+    assert "Khóa tập huấn" in html and "Trực tuyến" in html
+    response = post_form(client, f"/certificates/courses/{course}", {"vias": ["class"]})
+    assert response.status_code == 302
+    response = post_form(client, f"/certificates/courses/{course}", {"vias": ["teleport"]})
+    assert response.status_code == 200 and 'class="field invalid"' in response.get_data(as_text=True)
+    assert complete(make_person(name="Học trực tuyến"), course, via="online") is None
+    assert complete(make_person(name="Học tại lớp"), course, via="class") is not None
+    with app.app_context():
+        entry = db.session.scalar(select(AuditLog).where(AuditLog.action == "certificate.policy"))
+        assert entry.details == {"old": ["online", "class", "historical"], "new": ["class"]} and entry.actor_id == users["manager"].id
+    # Nothing ticked: every certificate of the course is issued by hand.
+    assert post_form(client, f"/certificates/courses/{course}", {}).status_code == 302
+    assert complete(make_person(name="Học tại lớp 2"), course, via="class") is None
