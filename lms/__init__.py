@@ -73,6 +73,7 @@ def register_blueprints(app: Flask) -> None:
     from lms.catalog.author_views import bp as author_bp
     from lms.catalog.views import bp as catalog_bp
     from lms.coverage.views import bp as coverage_bp
+    from lms.certification.views import bp as certification_bp
     from lms.main.views import bp as main_bp
     from lms.registry.views import bp as registry_bp
 
@@ -83,6 +84,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(registry_bp)
     app.register_blueprint(coverage_bp)
     app.register_blueprint(apitokens_bp)
+    app.register_blueprint(certification_bp)
 
 
 def register_errors(app: Flask) -> None:
@@ -95,6 +97,7 @@ def register_cli(app: Flask) -> None:
     import lms.auth.cli  # noqa: F401
     import lms.catalog.cli  # noqa: F401
     import lms.coverage.cli  # noqa: F401
+    import lms.certification.cli  # noqa: F401
     import lms.main.cli  # noqa: F401
     import lms.registry.cli  # noqa: F401
     from lms.core.cli import lms_cli

@@ -13,6 +13,7 @@ from lms.catalog.models import (  # noqa: F401
     LessonVersion,
     Module,
 )
+from lms.certification.models import Certificate, CertificatePolicy, CertificateVersion  # noqa: F401
 from lms.core.audit import AuditLog  # noqa: F401
 from lms.coverage.models import Requirement, RequirementCourse  # noqa: F401
 from lms.registry.models import (  # noqa: F401

@@ -36,6 +36,7 @@ DEMO_ACCOUNTS = (
 def seed_demo() -> list[tuple[DemoAccount, bool]]:
     """Create the demo accounts that do not exist yet, then each domain's demo data."""
     from lms.catalog import demo as catalog_demo
+    from lms.certification import demo as certification_demo
     from lms.coverage import demo as coverage_demo
     from lms.registry import demo as registry_demo
 
@@ -43,6 +44,8 @@ def seed_demo() -> list[tuple[DemoAccount, bool]]:
     registry_demo.seed_demo(manager=auth_services.find_user_by_login("manager@demo.ocop.vn"))
     catalog_demo.seed_demo()
     coverage_demo.seed_demo()
+    # Certificates last: for the completions the other domains' demo data recorded.
+    certification_demo.seed_demo()
     db.session.flush()
     return result
 

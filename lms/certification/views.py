@@ -1,0 +1,482 @@
+"""Public verification, learners' certificates, and the staff's certificate management."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_limiter.util import get_remote_address
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from wtforms import SelectChoice
+
+from lms.catalog.models import Course, CourseCompletion
+from lms.certification import exports, queries, rendering, services
+from lms.certification.codes import format_code, normalize_code
+from lms.certification.forms import (
+    VIA_LABELS,
+    CorrectForm,
+    FilterForm,
+    IssueForm,
+    PolicyForm,
+    RevokeForm,
+    VerifyForm,
+)
+from lms.certification.models import (
+    REVOCATION_REASON_LABELS,
+    STATUS_LABELS,
+    Certificate,
+    CertificateVersion,
+)
+from lms.certification.rendering import CertificateTemplateError
+from lms.core.errors import ServiceError, render_error
+from lms.core.security import ADMIN, MANAGER, TRAINER, roles_required
+from lms.core.signals import course_completed
+from lms.core.templating import add_nav_item
+from lms.extensions import db, limiter
+from lms.registry.models import Person
+from lms.registry.queries import can_see_person
+
+bp = Blueprint("certification", __name__, template_folder="templates")
+add_nav_item("certification.mine", _l("My certificates"), order=40)
+add_nav_item("certification.manage", _l("Certificates"), roles=(TRAINER, MANAGER, ADMIN), order=60)
+
+# Certificates are issued in the transaction that records the completion.
+course_completed.connect(services.on_course_completed)
+
+staff_required = roles_required(TRAINER, MANAGER, ADMIN)
+PAGE_SIZE = 50
+
+
+def _verify_rate_limit() -> str:
+    return current_app.config.get("CERTIFICATE_VERIFY_RATE_LIMIT", "30/minute")
+
+
+_verify_limit = limiter.shared_limit(_verify_rate_limit, scope="certificate-verify", key_func=get_remote_address)
+
+
+def _apply_field_error(form, exc: ServiceError) -> None:
+    field = getattr(form, exc.field, None) if exc.field else None
+    if field is not None:
+        field.errors = list(field.errors) + [exc.message]
+    else:
+        flash(exc.message, "error")
+
+
+def _pdf_response(data: bytes, filename: str, content_type: str = "application/pdf") -> Response:
+    response = Response(data, mimetype=content_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _render_or_error(render, *args):
+    try:
+        return render(*args), None
+    except CertificateTemplateError as exc:
+        current_app.logger.error("certificate template error: %s", exc)
+        return None, render_error(500, _("The certificate template could not be rendered: %(error)s", error=str(exc)))
+
+
+# --- public verification --------------------------------------------------------------
+
+
+@bp.route("/verify")
+@_verify_limit
+def verify_form():
+    form = VerifyForm(request.args)
+    if "code" in request.args and form.validate():
+        code = normalize_code(form.code.data)
+        if code is None:
+            form.code.errors = [_("This is not a certificate code. Check the characters and try again.")]
+        else:
+            return redirect(url_for("certification.verify", code=code))
+    return render_template("certification/verify_form.html", form=form)
+
+
+@bp.route("/verify/<code>")
+@_verify_limit
+def verify(code: str):
+    canonical = normalize_code(code)
+    if canonical is None:
+        abort(404)
+    if canonical != code:
+        return redirect(url_for("certification.verify", code=canonical))
+    certificate = db.session.scalar(select(Certificate).where(Certificate.code == canonical))
+    if certificate is None:
+        abort(404)
+    today = services.local_today()
+    # Only what the page shows is handed to the template: no person, no other certificate.
+    shown = {
+        "status": certificate.status(today),
+        "holder_name": certificate.holder_name,
+        "course_title": certificate.course_title,
+        "hours": certificate.hours,
+        "issued_on": certificate.issued_on,
+        "issuer": certificate.issuer,
+        "expires_on": certificate.expires_on,
+        "revoked_on": services.local_date(certificate.revoked_at) if certificate.revoked_at else None,
+        "revocation_reason": REVOCATION_REASON_LABELS.get(certificate.revocation_reason or ""),
+        "code": format_code(certificate.code),
+    }
+    response = Response(render_template("certification/verify.html", c=shown, status_labels=STATUS_LABELS))
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+# --- learners -------------------------------------------------------------------------
+
+
+@bp.route("/my/certificates")
+@login_required
+def mine():
+    today = services.local_today()
+    rows = queries.my_certificates(current_user)
+    return render_template(
+        "certification/mine.html", certificates=rows, today=today, status_labels=STATUS_LABELS
+    )
+
+
+@bp.route("/my/certificates/<code>.pdf")
+@login_required
+def my_pdf(code: str):
+    certificate = queries.by_code(code)
+    if certificate is None:
+        abort(404)
+    if certificate.person_id != current_user.person_id or certificate.revoked_at is not None:
+        abort(403)
+    data, error = _render_or_error(services.render_certificate_pdf, certificate)
+    if error:
+        return error
+    return _pdf_response(data, services.pdf_filename(certificate))
+
+
+# --- staff: list, search, export, bulk ------------------------------------------------
+
+
+def _filter_from_request() -> tuple[FilterForm, queries.CertificateFilter]:
+    form = FilterForm(request.args)
+    courses = queries.courses_with_certificates(current_user)
+    form.course.choices = [SelectChoice("", _("Any course"))] + [
+        SelectChoice(str(c.id), c.title) for c in courses
+    ]
+    flt = queries.CertificateFilter()
+    if form.validate():
+        flt.q = (form.q.data or "").strip()
+        flt.course_id = int(form.course.data) if (form.course.data or "").isdigit() else None
+        flt.status = form.status.data or None
+        flt.issued_from = form.issued_from.data
+        flt.issued_to = form.issued_to.data
+    return form, flt
+
+
+def _filter_args() -> dict[str, str]:
+    keys = ("q", "course", "status", "issued_from", "issued_to")
+    return {k: request.args[k] for k in keys if request.args.get(k)}
+
+
+@bp.route("/certificates")
+@staff_required
+def manage():
+    form, flt = _filter_from_request()
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    stmt = queries.search(current_user, flt, services.local_today())
+    total = queries.count(stmt)
+    rows = db.session.scalars(stmt.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    return render_template(
+        "certification/list.html",
+        form=form,
+        certificates=rows,
+        total=total,
+        page=page,
+        page_size=PAGE_SIZE,
+        args=_filter_args(),
+        today=services.local_today(),
+        status_labels=STATUS_LABELS,
+    )
+
+
+def _filtered_certificates() -> list[Certificate]:
+    _form, flt = _filter_from_request()
+    stmt = queries.search(current_user, flt, services.local_today())
+    return list(db.session.scalars(stmt))
+
+
+_EXPORT_HEADER = (
+    _l("Code"), _l("Holder's name"), _l("Course"), _l("Hours"), _l("Completed on"), _l("Issued on"),
+    _l("Valid until"), _l("Status"), _l("Revoked on"), _l("Reason"), _l("Issuing agency"), _l("Decision number"),
+)
+
+
+def _export_rows(certificates: list[Certificate]):
+    today = services.local_today()
+    for c in certificates:
+        yield (
+            format_code(c.code), c.holder_name, c.course_title, c.hours, c.completed_on, c.issued_on,
+            c.expires_on, str(STATUS_LABELS[c.status(today)]),
+            services.local_date(c.revoked_at) if c.revoked_at else None,
+            str(REVOCATION_REASON_LABELS[c.revocation_reason]) if c.revocation_reason else None,
+            c.issuer, c.decision_number,
+        )
+
+
+@bp.route("/certificates/export.csv")
+@staff_required
+def export_csv():
+    rows = _export_rows(_filtered_certificates())
+    data = exports.to_csv([str(h) for h in _EXPORT_HEADER], rows)
+    return _pdf_response(data, "certificates.csv", "text/csv; charset=utf-8")
+
+
+@bp.route("/certificates/export.xlsx")
+@staff_required
+def export_xlsx():
+    rows = _export_rows(_filtered_certificates())
+    data = exports.to_xlsx([str(h) for h in _EXPORT_HEADER], rows)
+    return _pdf_response(
+        data, "certificates.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+
+
+def _bulk(render, filename: str, content_type: str):
+    certificates = [c for c in _filtered_certificates() if c.revoked_at is None]
+    limit = current_app.config.get("CERTIFICATE_BULK_MAX", 500)
+    back = redirect(url_for("certification.manage", **_filter_args()))
+    if not certificates:
+        flash(_("No valid certificate matches this filter."), "warning")
+        return back
+    if len(certificates) > limit:
+        flash(_("Too many certificates for one file (%(n)d; at most %(max)d). Narrow the filter.",
+                n=len(certificates), max=limit), "error")
+        return back
+    data, error = _render_or_error(render, certificates)
+    if error:
+        return error
+    return _pdf_response(data, filename, content_type)
+
+
+@bp.route("/certificates/print.pdf")
+@staff_required
+def bulk_pdf():
+    return _bulk(services.render_bulk_pdf, "certificates.pdf", "application/pdf")
+
+
+@bp.route("/certificates/print.zip")
+@staff_required
+def bulk_zip():
+    return _bulk(services.render_bulk_zip, "certificates.zip", "application/zip")
+
+
+# --- staff: issue by hand ------------------------------------------------------------
+
+
+@bp.route("/certificates/pending")
+@staff_required
+def pending():
+    rows = queries.pending_completions(current_user)
+    return render_template("certification/pending.html", rows=rows)
+
+
+@bp.route("/certificates/issue/<int:completion_id>", methods=["GET", "POST"])
+@staff_required
+def issue(completion_id: int):
+    completion = db.get_or_404(CourseCompletion, completion_id)
+    person = db.session.get(Person, completion.person_id)
+    if not can_see_person(current_user, person):
+        abort(403)
+    existing = db.session.scalar(
+        select(Certificate).where(
+            Certificate.person_id == completion.person_id, Certificate.course_id == completion.course_id
+        )
+    )
+    if existing is not None:
+        flash(_("This person already has a certificate for this course."), "info")
+        return redirect(url_for("certification.detail", code=existing.code))
+    course = db.session.get(Course, completion.course_id)
+    form = IssueForm()
+    if request.method == "GET":
+        defaults = services.initial_details(completion, rendering.resolve_template(course.certificate_template))
+        for name in ("issuer", "signer_title", "signer_name", "place", "decision_number"):
+            getattr(form, name).data = defaults.get(name)
+    if form.validate_on_submit():
+        details = {name: getattr(form, name).data for name in services.ISSUE_FIELDS}
+        try:
+            certificate, _created = services.issue_for_completion(
+                completion, actor=current_user, details=details
+            )
+        except ServiceError as exc:
+            db.session.rollback()
+            _apply_field_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("The certificate has been issued."), "success")
+            return redirect(url_for("certification.detail", code=certificate.code))
+    return render_template(
+        "certification/issue.html", form=form, completion=completion, person=person, course=course
+    )
+
+
+# --- staff: one certificate ----------------------------------------------------------
+
+
+def _managed(code: str) -> Certificate:
+    certificate = queries.by_code(code)
+    if certificate is None:
+        abort(404)
+    if not can_see_person(current_user, certificate.person):
+        abort(403)
+    return certificate
+
+
+@bp.route("/certificates/<code>")
+@staff_required
+def detail(code: str):
+    certificate = _managed(code)
+    return render_template(
+        "certification/detail.html",
+        c=certificate,
+        code=format_code(certificate.code),
+        status=certificate.status(services.local_today()),
+        status_labels=STATUS_LABELS,
+        reason_labels=REVOCATION_REASON_LABELS,
+        versions=list(reversed(certificate.versions)),
+    )
+
+
+@bp.route("/certificates/<code>/pdf")
+@staff_required
+def pdf(code: str):
+    certificate = _managed(code)
+    data, error = _render_or_error(services.render_certificate_pdf, certificate)
+    if error:
+        return error
+    return _pdf_response(data, services.pdf_filename(certificate))
+
+
+@bp.route("/certificates/<code>/versions/<int:number>.pdf")
+@staff_required
+def version_pdf(code: str, number: int):
+    certificate = _managed(code)
+    version = db.session.scalar(
+        select(CertificateVersion).where(
+            CertificateVersion.certificate_id == certificate.id, CertificateVersion.number == number
+        )
+    )
+    if version is None:
+        abort(404)
+    data, error = _render_or_error(
+        lambda: rendering.render_pdf(services.printable_version(certificate, version))
+    )
+    if error:
+        return error
+    return _pdf_response(data, services.pdf_filename(certificate, number))
+
+
+@bp.route("/certificates/<code>/correct", methods=["GET", "POST"])
+@staff_required
+def correct(code: str):
+    certificate = _managed(code)
+    if certificate.revoked_at is not None:
+        flash(_("A revoked certificate cannot be corrected."), "error")
+        return redirect(url_for("certification.detail", code=certificate.code))
+    form = CorrectForm(obj=certificate if request.method == "GET" else None)
+    if request.method == "GET":
+        form.note.data = ""
+    if form.validate_on_submit():
+        changes = {name: getattr(form, name).data for name in CorrectForm.FIELD_ORDER}
+        try:
+            changed = services.correct(certificate, changes, actor=current_user, note=form.note.data)
+        except ServiceError as exc:
+            db.session.rollback()
+            _apply_field_error(form, exc)
+        else:
+            if changed:
+                db.session.commit()
+                flash(_("The certificate has been corrected (version %(n)d).", n=certificate.version), "success")
+            else:
+                flash(_("Nothing was changed."), "info")
+            return redirect(url_for("certification.detail", code=certificate.code))
+    return render_template("certification/correct.html", form=form, c=certificate, code=format_code(certificate.code))
+
+
+@bp.route("/certificates/<code>/revoke", methods=["GET", "POST"])
+@staff_required
+def revoke(code: str):
+    certificate = _managed(code)
+    if certificate.revoked_at is not None:
+        flash(_("This certificate has already been revoked."), "info")
+        return redirect(url_for("certification.detail", code=certificate.code))
+    form = RevokeForm()
+    if form.validate_on_submit():
+        try:
+            services.revoke(certificate, reason=form.reason.data, note=form.note.data, actor=current_user)
+        except ServiceError as exc:
+            db.session.rollback()
+            _apply_field_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("The certificate has been revoked."), "success")
+            return redirect(url_for("certification.detail", code=certificate.code))
+    return render_template("certification/revoke.html", form=form, c=certificate, code=format_code(certificate.code))
+
+
+# --- course settings: template in use and automatic issuing ---------------------------
+
+policy_required = roles_required(MANAGER, ADMIN)
+
+
+@bp.route("/certificates/courses")
+@policy_required
+def courses():
+    rows = db.session.scalars(select(Course).order_by(Course.title)).all()
+    settings = [
+        (course, rendering.resolve_template(course.certificate_template), services.auto_issue_vias(course))
+        for course in rows
+    ]
+    return render_template("certification/courses.html", settings=settings, via_labels=VIA_LABELS)
+
+
+@bp.route("/certificates/courses/<int:course_id>", methods=["GET", "POST"])
+@policy_required
+def course_policy(course_id: int):
+    course = db.get_or_404(Course, course_id)
+    form = PolicyForm()
+    if request.method == "GET":
+        form.vias.data = services.auto_issue_vias(course)
+    if form.validate_on_submit():
+        try:
+            services.set_auto_issue_vias(course, form.vias.data or [], actor=current_user)
+        except ServiceError as exc:
+            db.session.rollback()
+            _apply_field_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("The certificate settings of the course have been saved."), "success")
+            return redirect(url_for("certification.courses"))
+    return render_template(
+        "certification/course_policy.html", form=form, course=course,
+        template=rendering.resolve_template(course.certificate_template),
+    )
+
+
+@bp.app_template_filter("hours")
+def _hours_filter(value) -> str:
+    from flask_babel import format_decimal
+
+    return format_decimal(value or 0, format="#,##0.#")
+
+
+
+@bp.app_template_filter("certificate_code")
+def _code_filter(value: str) -> str:
+    return format_code(value or "")
