@@ -68,11 +68,13 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from lms.assessments.views import bp as assessments_bp
     from lms.auth.views import bp as auth_bp
     from lms.main.views import bp as main_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(assessments_bp)
 
 
 def register_errors(app: Flask) -> None:
@@ -82,6 +84,7 @@ def register_errors(app: Flask) -> None:
 
 
 def register_cli(app: Flask) -> None:
+    import lms.assessments.cli  # noqa: F401
     import lms.auth.cli  # noqa: F401
     import lms.main.cli  # noqa: F401
     from lms.core.cli import lms_cli

@@ -82,5 +82,7 @@ def load_config(instance_path: str) -> dict:
         "COURSES_DIR": os.environ.get("LMS_COURSES_DIR", str(BASE_DIR / "courses")),
         "QUIZZES_DIR": os.environ.get("LMS_QUIZZES_DIR", str(BASE_DIR / "quizzes")),
         "CERTIFICATES_DIR": os.environ.get("LMS_CERTIFICATES_DIR", str(BASE_DIR / "certificates")),
+        # Seconds after a quiz attempt's time limit during which saves and submits still count.
+        "QUIZ_GRACE_SECONDS": int(os.environ.get("LMS_QUIZ_GRACE_SECONDS", "60")),
         "PASSWORD_MIN_LENGTH": int(os.environ.get("LMS_PASSWORD_MIN_LENGTH", "10")),
     }
