@@ -50,4 +50,7 @@ def seed_demo() -> list[tuple[DemoAccount, bool]]:
         )
         result.append((account, True))
     db.session.flush()
+    from lms.assessments.demo import seed_demo as seed_assessments
+
+    seed_assessments()
     return result
