@@ -29,6 +29,7 @@ migrate: install translations
 
 seed: migrate
 	$(BIN)/flask lms import-courses
+	$(BIN)/flask lms import-quizzes
 	$(BIN)/flask lms seed-demo
 
 run: seed

@@ -1,1 +1,2 @@
 """Benchmarks that print figures; not part of the test suite."""
+"""Benchmarks that print figures (not part of the test suite)."""

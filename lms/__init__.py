@@ -69,6 +69,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from lms.apitokens.views import bp as apitokens_bp
+    from lms.assessments.views import bp as assessments_bp
     from lms.auth.views import bp as auth_bp
     from lms.catalog.author_views import bp as author_bp
     from lms.catalog.views import bp as catalog_bp
@@ -85,6 +86,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(coverage_bp)
     app.register_blueprint(apitokens_bp)
     app.register_blueprint(certification_bp)
+    app.register_blueprint(assessments_bp)
 
 
 def register_errors(app: Flask) -> None:
@@ -94,6 +96,7 @@ def register_errors(app: Flask) -> None:
 
 
 def register_cli(app: Flask) -> None:
+    import lms.assessments.cli  # noqa: F401
     import lms.auth.cli  # noqa: F401
     import lms.catalog.cli  # noqa: F401
     import lms.coverage.cli  # noqa: F401

@@ -1,6 +1,7 @@
 """Imports every model module so that the metadata is complete (for Alembic and tests)."""
 
 from lms.apitokens.models import ApiToken  # noqa: F401
+from lms.assessments.models import Attempt, AttemptAnswer, Question, Quiz  # noqa: F401
 from lms.auth.models import User, UserRole  # noqa: F401
 from lms.catalog.models import (  # noqa: F401
     Course,

@@ -35,6 +35,7 @@ DEMO_ACCOUNTS = (
 
 def seed_demo() -> list[tuple[DemoAccount, bool]]:
     """Create the demo accounts that do not exist yet, then each domain's demo data."""
+    from lms.assessments import demo as assessments_demo
     from lms.catalog import demo as catalog_demo
     from lms.certification import demo as certification_demo
     from lms.coverage import demo as coverage_demo
@@ -43,6 +44,7 @@ def seed_demo() -> list[tuple[DemoAccount, bool]]:
     result = seed_accounts()
     registry_demo.seed_demo(manager=auth_services.find_user_by_login("manager@demo.ocop.vn"))
     catalog_demo.seed_demo()
+    assessments_demo.seed_demo()
     coverage_demo.seed_demo()
     # Certificates last: for the completions the other domains' demo data recorded.
     certification_demo.seed_demo()

@@ -1,0 +1,458 @@
+"""Assessment reads shared by views, exports and the CLI, and the access rules.
+
+Every access decision of this package is made here (``can_*`` functions and
+``learner_scope``), so that the registry's area scoping can be applied in one place.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import json
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Select, and_, func, select, union
+
+from lms.assessments.models import Attempt, AttemptAnswer, Question, Quiz
+from lms.assessments.questions import answerable_pairs, right_pool
+from lms.assessments.services import load_response, question_spec, short_answer_match
+from lms.auth.models import User
+from lms.catalog.models import Course, Enrolment
+from lms.core.security import ADMIN, MANAGER, TRAINER
+from lms.extensions import db
+
+# --------------------------------------------------------------------------- access
+
+
+def can_author(user) -> bool:
+    """Preview quizzes, mark essays, export questions. Trainers see every course's
+    quizzes (there is no per-course trainer assignment yet)."""
+    return user.is_authenticated and user.has_role(TRAINER, ADMIN)
+
+
+def can_view_results(user) -> bool:
+    """Gradebooks, statistics and other learners' attempts (managers: read-only)."""
+    return user.is_authenticated and user.has_role(TRAINER, ADMIN, MANAGER)
+
+
+def is_enrolled(user, course_id: int | None) -> bool:
+    if course_id is None:
+        return False
+    return db.session.scalar(
+        select(Enrolment.id).where(Enrolment.user_id == user.id, Enrolment.course_id == course_id)
+    ) is not None
+
+
+def can_take(user, quiz: Quiz) -> bool:
+    """Learners enrolled in the quiz's course; trainers may preview."""
+    if quiz.is_bank:
+        return False
+    return is_enrolled(user, quiz.course_id) or can_author(user)
+
+
+def can_view_quiz(user, quiz: Quiz) -> bool:
+    return can_view_results(user) or (not quiz.is_bank and is_enrolled(user, quiz.course_id))
+
+
+def can_view_attempt(user, attempt: Attempt) -> bool:
+    """A learner sees only their own attempts; staff see everyone's (in their area)."""
+    return attempt.user_id == user.id or can_view_results(user)
+
+
+def learner_scope(stmt: Select, viewer, user_id_column) -> Select:
+    """Restrict a statement over learners to the viewer's area.
+
+    Today every trainer, manager and administrator sees every learner; when the
+    registry's ``person_scope`` lands, it is applied here, for every list, export and
+    count of this package at once.
+    """
+    return stmt
+
+
+# --------------------------------------------------------------------------- lists
+
+
+def visible_quizzes(user) -> list[tuple[Quiz, Course | None]]:
+    stmt = (
+        select(Quiz, Course)
+        .outerjoin(Course, Course.id == Quiz.course_id)
+        .order_by(Course.title, Quiz.title, Quiz.slug)
+    )
+    if not can_view_results(user):
+        stmt = stmt.join(
+            Enrolment, and_(Enrolment.course_id == Quiz.course_id, Enrolment.user_id == user.id)
+        ).where(Quiz.is_bank.is_(False))
+    return [(quiz, course) for quiz, course in db.session.execute(stmt)]
+
+
+def course_quizzes(course_id: int) -> list[Quiz]:
+    return list(
+        db.session.scalars(
+            select(Quiz).where(Quiz.course_id == course_id, Quiz.is_bank.is_(False)).order_by(Quiz.title, Quiz.slug)
+        )
+    )
+
+
+def user_attempts(user_id: int, quiz_id: int) -> list[Attempt]:
+    return list(
+        db.session.scalars(
+            select(Attempt)
+            .where(Attempt.user_id == user_id, Attempt.quiz_id == quiz_id)
+            .order_by(Attempt.number.desc())
+        )
+    )
+
+
+def best_scores(user_id: int, quiz_ids: list[int]) -> dict[int, tuple[float | None, bool, int]]:
+    """quiz id → (best score, passed, attempts) for one learner (previews excluded)."""
+    if not quiz_ids:
+        return {}
+    rows = db.session.execute(
+        select(
+            Attempt.quiz_id,
+            func.max(Attempt.score),
+            func.max(func.coalesce(Attempt.passed, False).cast(db.Integer)),
+            func.count(Attempt.id),
+        )
+        .where(Attempt.user_id == user_id, Attempt.quiz_id.in_(quiz_ids), Attempt.preview.is_(False))
+        .group_by(Attempt.quiz_id)
+    )
+    return {quiz_id: (best, bool(passed), count) for quiz_id, best, passed, count in rows}
+
+
+def open_attempts(user_id: int, quiz_ids: list[int]) -> dict[int, Attempt]:
+    if not quiz_ids:
+        return {}
+    rows = db.session.scalars(
+        select(Attempt).where(
+            Attempt.user_id == user_id, Attempt.quiz_id.in_(quiz_ids), Attempt.status == "open"
+        )
+    )
+    return {a.quiz_id: a for a in rows}
+
+
+def grading_queue(viewer) -> list[tuple[AttemptAnswer, Attempt, Quiz, User]]:
+    stmt = (
+        select(AttemptAnswer, Attempt, Quiz, User)
+        .join(Attempt, Attempt.id == AttemptAnswer.attempt_id)
+        .join(Quiz, Quiz.id == Attempt.quiz_id)
+        .join(User, User.id == Attempt.user_id)
+        .where(AttemptAnswer.needs_review.is_(True), Attempt.status == "pending_review")
+        .order_by(Attempt.submitted_at, AttemptAnswer.id)
+    )
+    stmt = learner_scope(stmt, viewer, Attempt.user_id)
+    return [tuple(row) for row in db.session.execute(stmt)]
+
+
+# --------------------------------------------------------------------------- gradebook
+
+
+@dataclass
+class GradebookRow:
+    user_id: int
+    name: str
+    login: str
+    attempts: int
+    best: float | None
+    last: float | None
+    passed: bool
+    pending: int
+
+
+def gradebook(quiz: Quiz, viewer) -> list[GradebookRow]:
+    """Each learner of the quiz's course (and anyone with an attempt): attempts, best and
+    last score, passed. Previews are not counted; one GROUP BY, one query."""
+    finished = and_(Attempt.quiz_id == quiz.id, Attempt.preview.is_(False))
+    people = union(
+        select(Enrolment.user_id.label("user_id")).where(Enrolment.course_id == quiz.course_id),
+        select(Attempt.user_id.label("user_id")).where(finished),
+    ).subquery()
+    stats = (
+        select(
+            Attempt.user_id.label("user_id"),
+            func.count(Attempt.id).label("attempts"),
+            func.max(Attempt.score).label("best"),
+            func.max(func.coalesce(Attempt.passed, False).cast(db.Integer)).label("passed"),
+            func.max(Attempt.number).filter(Attempt.status.in_(("graded", "pending_review"))).label("last_number"),
+            func.count(Attempt.id).filter(Attempt.status == "pending_review").label("pending"),
+        )
+        .where(finished)
+        .group_by(Attempt.user_id)
+        .subquery()
+    )
+    last = Attempt.__table__.alias("last_attempt")
+    stmt = (
+        select(
+            User.id, User.display_name, User.email, User.phone,
+            stats.c.attempts, stats.c.best, last.c.score, stats.c.passed, stats.c.pending,
+        )
+        .select_from(people)
+        .join(User, User.id == people.c.user_id)
+        .outerjoin(stats, stats.c.user_id == people.c.user_id)
+        .outerjoin(
+            last,
+            and_(last.c.user_id == people.c.user_id, last.c.quiz_id == quiz.id, last.c.number == stats.c.last_number),
+        )
+        .order_by(User.display_name, User.id)
+    )
+    stmt = learner_scope(stmt, viewer, User.id)
+    return [
+        GradebookRow(uid, name, email or phone or "", attempts or 0, best, last_score, bool(passed), pending or 0)
+        for uid, name, email, phone, attempts, best, last_score, passed, pending in db.session.execute(stmt)
+    ]
+
+
+# --------------------------------------------------------------------------- item analysis
+
+
+@dataclass
+class OptionCount:
+    label_html: str
+    count: int
+    fraction: float | None = None  # the option's weight, for the trainer's eye
+
+
+@dataclass
+class ItemStats:
+    question: Question
+    responses: int
+    facility: float | None  # percent
+    discrimination: float | None  # percent (a correlation × 100)
+    mean_fraction: float | None
+    options: list[OptionCount] = field(default_factory=list)
+
+
+def pearson(n: int, sx: float, sy: float, sxx: float, syy: float, sxy: float) -> float | None:
+    """The correlation coefficient from sums (None when a variance is 0)."""
+    if n < 2:
+        return None
+    cov = n * sxy - sx * sy
+    vx = n * sxx - sx * sx
+    vy = n * syy - sy * sy
+    if vx <= 1e-12 or vy <= 1e-12:
+        return None
+    return cov / math.sqrt(vx * vy)
+
+
+def item_analysis(quiz: Quiz, viewer) -> list[ItemStats]:
+    """Per question, over graded (not preview) attempts, as Moodle's quiz statistics:
+
+    - facility index F = mean of x × 100, where x is the question's score as a fraction
+      of its marks (0..1) in each attempt that contained it;
+    - discrimination index D = 100 × r(x, y), the Pearson correlation between x and y,
+      the attempt's marks on the *rest* of the quiz (total marks − this question's marks);
+      Moodle's "discrimination index" is this correlation.
+
+    Sums are computed with one GROUP BY; choice counts with another.
+    """
+    x = AttemptAnswer.fraction
+    y = Attempt.points - func.coalesce(AttemptAnswer.points, 0.0)
+    base = (
+        select(
+            AttemptAnswer.question_id,
+            func.count(AttemptAnswer.id),
+            func.sum(x), func.sum(y), func.sum(x * x), func.sum(y * y), func.sum(x * y),
+        )
+        .join(Attempt, Attempt.id == AttemptAnswer.attempt_id)
+        .where(
+            Attempt.quiz_id == quiz.id, Attempt.preview.is_(False), Attempt.status == "graded",
+            AttemptAnswer.fraction.is_not(None),
+        )
+        .group_by(AttemptAnswer.question_id)
+    )
+    base = learner_scope(base, viewer, Attempt.user_id)
+    sums = {row[0]: row[1:] for row in db.session.execute(base)}
+    counts_stmt = (
+        select(AttemptAnswer.question_id, AttemptAnswer.response_key, func.count(AttemptAnswer.id))
+        .join(Attempt, Attempt.id == AttemptAnswer.attempt_id)
+        .where(Attempt.quiz_id == quiz.id, Attempt.preview.is_(False), Attempt.status.in_(("graded", "pending_review")))
+        .group_by(AttemptAnswer.question_id, AttemptAnswer.response_key)
+    )
+    counts_stmt = learner_scope(counts_stmt, viewer, Attempt.user_id)
+    counts: dict[int, dict[str | None, int]] = {}
+    for qid, key, count in db.session.execute(counts_stmt):
+        counts.setdefault(qid, {})[key] = count
+    question_ids = set(sums) | set(counts)
+    questions = db.session.scalars(
+        select(Question).where(
+            Question.quiz_id == quiz.id,
+            (Question.retired_at.is_(None)) | (Question.id.in_(question_ids or {0})),
+        ).order_by(Question.position, Question.id)
+    ).all()
+    result = []
+    for question in questions:
+        if question.qtype == "description":
+            continue
+        n, sx, sy, sxx, syy, sxy = sums.get(question.id, (0, 0, 0, 0, 0, 0))
+        n = n or 0
+        facility = 100.0 * sx / n if n else None
+        r = pearson(n, *(float(v or 0) for v in (sx, sy, sxx, syy, sxy))) if n else None
+        result.append(
+            ItemStats(
+                question=question, responses=n, facility=facility,
+                discrimination=None if r is None else 100.0 * r,
+                mean_fraction=(sx / n if n else None),
+                options=_option_counts(question, counts.get(question.id, {})),
+            )
+        )
+    return result
+
+
+def _option_counts(question: Question, counts: dict[str | None, int]) -> list[OptionCount]:
+    spec = question_spec(question)
+    html = question.html
+    options: list[OptionCount] = []
+    if spec.qtype in ("single", "multiple") or (spec.qtype == "missingword" and spec.blank_type == "single"):
+        tally = [0] * len(spec.choices)
+        for key, count in counts.items():
+            if key is None:
+                continue
+            picked = json.loads(key)
+            for index in picked if isinstance(picked, list) else [picked]:
+                if isinstance(index, int) and 0 <= index < len(tally):
+                    tally[index] += count
+        options = [
+            OptionCount(html["choices"][i]["text"], tally[i], spec.choices[i].fraction) for i in range(len(tally))
+        ]
+    elif spec.qtype == "truefalse":
+        options = [
+            OptionCount(html_lib.escape(label), counts.get(key, 0), 1.0 if spec.correct == value else 0.0)
+            for label, key, value in (("True", "true", True), ("False", "false", False))
+        ]
+    elif spec.qtype in ("short", "numeric", "missingword"):
+        top = sorted(((k, c) for k, c in counts.items() if k is not None), key=lambda kc: -kc[1])[:10]
+        options = [OptionCount(html_lib.escape(key), count) for key, count in top]
+    if None in counts and spec.qtype not in ("essay",):
+        options.append(OptionCount("—", counts[None]))
+    return options
+
+
+# --------------------------------------------------------------------------- review
+
+
+@dataclass
+class ReviewPolicy:
+    score: bool = False
+    correctness: bool = False
+    answers: bool = False
+
+
+def review_policy(attempt: Attempt, viewer, now: datetime) -> ReviewPolicy:
+    """What the viewer may see of a finished attempt (nothing of an open one)."""
+    if attempt.status == "open":
+        return ReviewPolicy()
+    if can_view_results(viewer) and attempt.user_id != viewer.id or can_author(viewer):
+        return ReviewPolicy(True, True, True)
+    quiz = attempt.quiz
+    if quiz.review_after_close and (quiz.closes_at is None or now < quiz.closes_at):
+        return ReviewPolicy()
+    mode = quiz.review
+    return ReviewPolicy(True, mode in ("correctness", "answers"), mode == "answers")
+
+
+@dataclass
+class ReviewOption:
+    html: str
+    chosen: bool
+    right: bool | None  # None: not to be shown
+
+
+@dataclass
+class ReviewItem:
+    slot: int
+    question: Question
+    qtype: str
+    answer: AttemptAnswer | None
+    state: str | None  # right | partial | wrong | pending | None (hidden)
+    options: list[ReviewOption] = field(default_factory=list)
+    response_text: str | None = None
+    right_answers: list[str] = field(default_factory=list)
+    feedback: list[str] = field(default_factory=list)
+    matches: list[tuple[str, str, str | None]] = field(default_factory=list)
+
+
+def review_items(attempt: Attempt, policy: ReviewPolicy) -> list[ReviewItem]:
+    if not policy.correctness:
+        return []
+    questions = {q.id: q for q in db.session.scalars(
+        select(Question).where(Question.id.in_([e["q"] for e in attempt.layout]))
+    )}
+    answers = {a.question_id: a for a in attempt.answers}
+    items = []
+    for slot, entry in enumerate(attempt.layout, start=1):
+        question = questions[entry["q"]]
+        spec = question_spec(question)
+        answer = answers.get(question.id)
+        response = load_response(spec, answer.response if answer else None)
+        html = question.html
+        item = ReviewItem(slot, question, spec.qtype, answer, _state(answer))
+        show = policy.answers
+        if spec.qtype in ("single", "multiple") or (spec.qtype == "missingword" and spec.blank_type == "single"):
+            order = entry.get("choices") or list(range(len(spec.choices)))
+            chosen = set(response if isinstance(response, list) else ([] if response is None else [response]))
+            for index in order:
+                right = spec.choices[index].fraction > 0 if spec.qtype == "multiple" else spec.choices[index].fraction >= 1
+                item.options.append(ReviewOption(html["choices"][index]["text"], index in chosen, right if show else None))
+                if show and index in chosen and html["choices"][index]["feedback"]:
+                    item.feedback.append(html["choices"][index]["feedback"])
+        elif spec.qtype == "truefalse":
+            for value, label in ((True, "true"), (False, "false")):
+                item.options.append(ReviewOption(label, response is value, (spec.correct is value) if show else None))
+            if show and response is not None:
+                fb = html["feedback_true"] if response else html["feedback_false"]
+                if fb:
+                    item.feedback.append(fb)
+        elif spec.qtype in ("short", "missingword"):
+            item.response_text = response
+            if show:
+                item.right_answers = [html["choices"][i]["text"] for i, c in enumerate(spec.choices) if c.fraction >= 1]
+                matched = short_answer_match(spec, response)
+                if matched is not None and html["choices"][matched]["feedback"]:
+                    item.feedback.append(html["choices"][matched]["feedback"])
+        elif spec.qtype == "numeric":
+            item.response_text = None if response is None else f"{response:g}"
+            if show:
+                for a in spec.numeric_answers:
+                    if a.value is not None and a.fraction >= 1:
+                        item.right_answers.append(
+                            f"{a.range_min:g} – {a.range_max:g}" if a.is_range else
+                            (f"{a.value:g} ± {a.tolerance:g}" if a.tolerance else f"{a.value:g}")
+                        )
+                best = None
+                if response is not None:
+                    for i, a in enumerate(spec.numeric_answers):
+                        if a.matches(response) and (best is None or a.fraction > spec.numeric_answers[best].fraction):
+                            best = i
+                if best is not None and html["numeric"][best]:
+                    item.feedback.append(html["numeric"][best])
+        elif spec.qtype == "matching":
+            pool = right_pool(spec)
+            for i in answerable_pairs(spec):
+                picked = response.get(i) if response else None
+                picked_text = html["pool"][picked] if picked is not None else "—"
+                right_text = html_lib.escape(spec.pairs[i].right) if show else None
+                item.matches.append((html["pairs"][i], picked_text, right_text))
+            del pool
+        elif spec.qtype == "essay":
+            item.response_text = response
+            if answer is not None and answer.comment:
+                item.feedback.append(html_lib.escape(answer.comment))
+        if show and html.get("general_feedback"):
+            item.feedback.append(html["general_feedback"])
+        items.append(item)
+    return items
+
+
+def _state(answer: AttemptAnswer | None) -> str | None:
+    if answer is None:
+        return "wrong"
+    if answer.needs_review:
+        return "pending"
+    if answer.fraction is None:
+        return None
+    if answer.fraction >= 1 - 1e-9:
+        return "right"
+    if answer.fraction > 1e-9:
+        return "partial"
+    return "wrong"
