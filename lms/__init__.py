@@ -73,8 +73,8 @@ def register_blueprints(app: Flask) -> None:
     from lms.auth.views import bp as auth_bp
     from lms.catalog.author_views import bp as author_bp
     from lms.catalog.views import bp as catalog_bp
-    from lms.coverage.views import bp as coverage_bp
     from lms.certification.views import bp as certification_bp
+    from lms.coverage.views import bp as coverage_bp
     from lms.main.views import bp as main_bp
     from lms.registry.views import bp as registry_bp
 
@@ -99,8 +99,8 @@ def register_cli(app: Flask) -> None:
     import lms.assessments.cli  # noqa: F401
     import lms.auth.cli  # noqa: F401
     import lms.catalog.cli  # noqa: F401
-    import lms.coverage.cli  # noqa: F401
     import lms.certification.cli  # noqa: F401
+    import lms.coverage.cli  # noqa: F401
     import lms.main.cli  # noqa: F401
     import lms.registry.cli  # noqa: F401
     from lms.core.cli import lms_cli
