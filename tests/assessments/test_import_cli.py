@@ -120,8 +120,9 @@ def test_changed_and_removed_questions_are_retired_not_deleted(app, runner, quiz
 
 def _bank_sources(quiz_dir: Path) -> list[Path]:
     sources = [write(quiz_dir, "ngan-hang.gift", (REPO_QUIZZES / "tieu-chi-cuoi-khoa.gift").read_text(encoding="utf-8"))]
-    corpus = Path("/work/shared/corpora/gift")
-    for path in sorted(corpus.glob("*.gift.txt")) if corpus.is_dir() else []:
+    corpus = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpora" / "gift"
+    assert corpus.is_dir(), f"the Moodle GIFT corpus is missing: {corpus}"
+    for path in sorted(corpus.glob("*.gift.txt")):
         target = quiz_dir / (path.name.removesuffix(".gift.txt").replace("_", "-") + ".gift")
         shutil.copy(path, target)
         sources.append(target)
