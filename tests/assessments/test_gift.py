@@ -9,8 +9,8 @@ import test: 9 and 4 questions) or, for examples.txt, from Moodle's parsing rule
 
 from __future__ import annotations
 
-from collections import Counter
 import os
+from collections import Counter
 from pathlib import Path
 
 import pytest
