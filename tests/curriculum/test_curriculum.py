@@ -1,0 +1,155 @@
+"""The bundled OCOP curriculum: its shape, its quizzes, its requirements, and a learner
+finishing each course and its final quiz through the web pages."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import yaml
+from sqlalchemy import select
+
+from lms.assessments.models import Attempt, Quiz
+from lms.assessments.questions import answerable_pairs, right_pool
+from lms.assessments.services import active_questions, question_spec
+from lms.catalog.models import Course, CourseCompletion, Lesson
+from lms.core.groups import TARGET_GROUPS
+from lms.extensions import db
+from tests.conftest import login, post_form
+
+REPO = Path(__file__).resolve().parents[2]
+COURSES = ["quan-tri-san-xuat-kinh-doanh", "tieu-chi-ocop-ho-so", "quan-ly-nha-nuoc-ocop"]
+FINAL_QUIZ = {
+    "quan-tri-san-xuat-kinh-doanh": "quan-tri-cuoi-khoa",
+    "tieu-chi-ocop-ho-so": "tieu-chi-cuoi-khoa",
+    "quan-ly-nha-nuoc-ocop": "quan-ly-nha-nuoc-cuoi-khoa",
+}
+
+
+@pytest.fixture
+def curriculum(app, runner):
+    result = runner.invoke(args=["lms", "import-courses"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(args=["lms", "import-quizzes"])
+    assert result.exit_code == 0, result.output
+
+
+def _words(markdown: str) -> int:
+    text = re.sub(r"`[^`]*`|!\[[^\]]*\]\([^)]*\)|\]\([^)]*\)|[#*|>\-_\[\]]", " ", markdown)
+    return len(text.split())
+
+
+@pytest.mark.parametrize("slug", COURSES)
+def test_each_course_has_the_promised_shape(app, curriculum, slug):
+    with app.app_context():
+        course = db.session.scalar(select(Course).filter_by(slug=slug))
+        assert course.title_en and course.summary_en
+        assert len(course.modules) >= 4
+        lessons = db.session.scalars(select(Lesson).filter_by(course_id=course.id)).all()
+        assert len(lessons) >= 12
+        required = [lesson for lesson in lessons if lesson.required]
+        average = sum(_words(lesson.current_version.body_md) for lesson in required) / len(required)
+        assert average >= 250, average
+        optional_titles = " ".join(lesson.title.lower() for lesson in lessons if not lesson.required)
+        assert "thuật ngữ" in optional_titles  # the glossary
+        assert "quyết định" in " ".join(lesson.current_version.body_md.lower() for lesson in lessons)
+        assert course.completion["quizzes"] == [FINAL_QUIZ[slug]]
+
+
+@pytest.mark.parametrize("slug", sorted(FINAL_QUIZ.values()))
+def test_each_final_quiz_is_a_mixed_pool_with_teaching_feedback(app, curriculum, slug):
+    with app.app_context():
+        quiz = db.session.scalar(select(Quiz).filter_by(slug=slug))
+        assert quiz.pass_mark == 70 and quiz.max_attempts == 3
+        specs = [question_spec(q) for q in active_questions(quiz)]
+        assert len(specs) >= 20 and quiz.draw == 15
+        types = Counter(spec.qtype for spec in specs)
+        for qtype in ("single", "multiple", "truefalse", "numeric", "matching", "short"):
+            assert types[qtype] >= 1, (qtype, types)
+        for spec in specs:
+            feedback = spec.general_feedback or " ".join(c.feedback for c in spec.choices) or \
+                spec.feedback_true or spec.feedback_false
+            assert feedback and len(feedback) > 20, spec.ident
+
+
+def test_one_bank_is_kept_in_gift():
+    settings = yaml.safe_load((REPO / "quizzes" / "tieu-chi-cuoi-khoa.yaml").read_text("utf-8"))
+    assert settings["questions_file"].endswith(".gift")
+    assert (REPO / "quizzes" / settings["questions_file"]).is_file()
+
+
+def test_requirements_name_every_group_and_existing_courses():
+    data = yaml.safe_load((REPO / "courses" / "requirements.yaml").read_text("utf-8"))
+    assert data["target_percent"] == 100 and data["deadline"]
+    assert set(data["groups"]) == set(TARGET_GROUPS)
+    for courses in data["groups"].values():
+        assert courses and all((REPO / "courses" / slug / "course.md").is_file() for slug in courses)
+
+
+def _right_answers(app, attempt_id: int) -> dict[str, object]:
+    """Form values that answer every question of an attempt fully right."""
+    form: dict[str, object] = {}
+    with app.app_context():
+        attempt = db.session.get(Attempt, attempt_id)
+        for slot, entry in enumerate(attempt.layout, start=1):
+            from lms.assessments.models import Question
+
+            spec = question_spec(db.session.get(Question, entry["q"]))
+            name = f"s{slot}"
+            choices = entry.get("choices") or []
+            if spec.qtype == "truefalse":
+                form[name] = "true" if spec.correct else "false"
+            elif choices and spec.qtype == "multiple":
+                form[name] = [str(p) for p, original in enumerate(choices) if spec.choices[original].fraction > 0]
+            elif choices:
+                form[name] = next(str(p) for p, original in enumerate(choices)
+                                  if spec.choices[original].fraction == 1.0)
+            elif spec.qtype == "numeric":
+                best = next(a for a in spec.numeric_answers if a.fraction == 1.0 and a.value is not None)
+                form[name] = repr(best.value)
+            elif spec.qtype in {"short", "missingword"}:
+                form[name] = next(c.text for c in spec.choices if c.fraction == 1.0).replace("*", "x")
+            elif spec.qtype == "matching":
+                pool = entry.get("pool") or list(range(len(right_pool(spec))))
+                rights = right_pool(spec)
+                for i in answerable_pairs(spec):
+                    form[f"{name}_{i}"] = str(next(p for p, original in enumerate(pool)
+                                                   if rights[original] == spec.pairs[i].right))
+            elif spec.qtype == "essay":
+                form[name] = "Bài viết."
+    return form
+
+
+@pytest.mark.parametrize("slug", COURSES)
+def test_a_learner_finishes_the_course_and_its_final_quiz(app, client, curriculum, make_user, slug):
+    learner = make_user(email="hoc-vien@example.vn")
+    login(client, "hoc-vien@example.vn")
+    post_form(client, f"/courses/{slug}/enrol", {}, token_from=f"/courses/{slug}")
+    with app.app_context():
+        course_id = db.session.scalar(select(Course.id).filter_by(slug=slug))
+        lessons = db.session.scalars(select(Lesson.slug).filter_by(course_id=course_id, required=True)).all()
+    for lesson in lessons:
+        response = post_form(client, f"/courses/{slug}/lessons/{lesson}/done", {},
+                             token_from=f"/courses/{slug}/lessons/{lesson}")
+        assert response.status_code == 302
+    with app.app_context():  # lessons alone are not enough: the final quiz is required
+        assert db.session.scalar(select(CourseCompletion).filter_by(person_id=learner.person_id)) is None
+
+    quiz = FINAL_QUIZ[slug]
+    response = post_form(client, f"/quizzes/{quiz}/start", {}, token_from=f"/quizzes/{quiz}")
+    attempt_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    html = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
+    seq = re.search(r'name="seq" type="hidden" value="(\d+)"', html).group(1)
+    answers = _right_answers(app, attempt_id)
+    response = post_form(client, f"/attempts/{attempt_id}", {**answers, "seq": seq, "action": "save"},
+                         token_from="/account")
+    assert response.status_code == 302
+    response = post_form(client, f"/attempts/{attempt_id}/submit", {}, token_from="/account")
+    assert response.status_code == 302
+    with app.app_context():
+        attempt = db.session.get(Attempt, attempt_id)
+        assert attempt.passed is True and attempt.score == pytest.approx(100.0), attempt.score
+        completion = db.session.scalar(select(CourseCompletion).filter_by(person_id=learner.person_id))
+        assert completion is not None and completion.via == "online"
