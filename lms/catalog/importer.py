@@ -102,6 +102,8 @@ class CourseSpec:
     assets: list[AssetSpec] = field(default_factory=list)
     source_hash: str = ""
     meta_lines: dict[str, int] = field(default_factory=dict)
+    # True when the files are byte-for-byte those last imported: nothing to parse or write.
+    unchanged: bool = False
 
     @property
     def lessons(self) -> list[LessonSpec]:
@@ -322,8 +324,19 @@ def _front_matter(text: str, path: str, problems: list[Problem]) -> FrontMatter 
         return None
 
 
-def parse_course(source: CourseSource) -> CourseSpec:
-    """Read one course's files into a spec, collecting every problem."""
+def source_hash(source: CourseSource) -> str:
+    return _sha(*(p.encode() + b"\0" + source.files[p] for p in sorted(source.files)))
+
+
+def parse_course(source: CourseSource, *, known_hash: str | None = None) -> CourseSpec:
+    """Read one course's files into a spec, collecting every problem.
+
+    With ``known_hash`` equal to the files' hash (the content last imported, unchanged
+    since), nothing is parsed or rendered again.
+    """
+    digest = source_hash(source)
+    if known_hash is not None and digest == known_hash:
+        return CourseSpec(source.slug, source.root, {}, "", source_hash=digest, unchanged=True)
     problems: list[Problem] = []
     root = source.root
     if not SLUG.fullmatch(source.slug):
@@ -471,7 +484,7 @@ def parse_course(source: CourseSource) -> CourseSpec:
     if not spec.lessons and fm is not None:
         problems.append(Problem(course_path, 1, "the course has no lessons"))
 
-    spec.source_hash = _sha(*(p.encode() + b"\0" + source.files[p] for p in sorted(source.files)))
+    spec.source_hash = digest
     if problems:
         raise ContentError(problems)
     return spec
@@ -598,6 +611,8 @@ def cross_check(specs: list[CourseSpec], *, quizzes_dir: str | None, replace: bo
     existing = {c.slug: c for c in db.session.scalars(select(Course))}
     quizzes = known_quiz_slugs(quizzes_dir)
     for spec in specs:
+        if spec.unchanged:
+            continue
         path = f"{spec.root}/course.md"
         for slug in spec.meta.get("prerequisites", []):
             if slug == spec.slug:
@@ -614,14 +629,19 @@ def cross_check(specs: list[CourseSpec], *, quizzes_dir: str | None, replace: bo
     return problems
 
 
-def load_specs(paths: list[Path], *, quizzes_dir: str | None, replace: bool) -> list[CourseSpec]:
-    """Read, parse and check everything; raise ContentError with every problem found."""
+def load_specs(paths: list[Path], *, quizzes_dir: str | None, replace: bool,
+               known_hashes: dict[str, str] | None = None) -> list[CourseSpec]:
+    """Read, parse and check everything; raise ContentError with every problem found.
+
+    ``known_hashes`` (slug → hash of the files last imported) lets unchanged courses
+    skip parsing; a course changed in the browser is never in it.
+    """
     sources = collect_sources(paths)
     problems: list[Problem] = []
     specs: list[CourseSpec] = []
     for source in sources:
         try:
-            specs.append(parse_course(source))
+            specs.append(parse_course(source, known_hash=(known_hashes or {}).get(source.slug)))
         except ContentError as exc:
             problems.extend(exc.problems)
     problems.extend(cross_check(specs, quizzes_dir=quizzes_dir, replace=replace))

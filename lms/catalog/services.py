@@ -234,7 +234,16 @@ def import_courses(paths: list[Path], *, check: bool = False, replace: bool = Fa
 
     Raises ``ContentError`` listing every problem; then nothing has been written.
     """
-    specs = importer.load_specs(paths, quizzes_dir=current_app.config.get("QUIZZES_DIR"), replace=replace)
+    known = {} if check or replace else {
+        slug: digest
+        for slug, digest in db.session.execute(
+            select(Course.slug, Course.source_hash).where(Course.edited_in_browser.is_(False))
+        )
+        if digest
+    }
+    specs = importer.load_specs(
+        paths, quizzes_dir=current_app.config.get("QUIZZES_DIR"), replace=replace, known_hashes=known
+    )
     report = ImportReport()
     if check:
         report.unchanged = [s.slug for s in specs]
@@ -242,7 +251,9 @@ def import_courses(paths: list[Path], *, check: bool = False, replace: bool = Fa
     courses: dict[str, Course] = {}
     for spec in specs:
         course = db.session.scalar(select(Course).where(Course.slug == spec.slug))
-        if course is not None and course.source_hash == spec.source_hash and not course.edited_in_browser:
+        if spec.unchanged or (
+            course is not None and course.source_hash == spec.source_hash and not course.edited_in_browser
+        ):
             report.unchanged.append(spec.slug)
             courses[spec.slug] = course
             continue
