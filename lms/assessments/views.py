@@ -3,8 +3,6 @@ statistics, essay marking, exports)."""
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime
 
 from flask import (
@@ -30,6 +28,7 @@ from lms.assessments import queries, services
 from lms.assessments.forms import AttemptForm, EssayGradeForm
 from lms.assessments.models import Attempt, AttemptAnswer, Quiz
 from lms.assessments.questions import answerable_pairs
+from lms.core import exports
 from lms.core.db import utcnow, want_write
 from lms.core.errors import ServiceError
 from lms.core.forms import ConfirmForm
@@ -408,23 +407,13 @@ def gradebook(slug: str):
     )
 
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value):
-    """A spreadsheet cell that cannot run as a formula (text starting = + - @ tab CR)."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
 def _gradebook_table(quiz: Quiz) -> tuple[list[str], list[list]]:
     header = [_("Name"), _("Login"), _("Attempts"), _("Best score (%)"), _("Last score (%)"), _("Passed"), _("Awaiting marking")]
     rows = [
         [r.name, r.login, r.attempts, _round(r.best), _round(r.last), _("yes") if r.passed else _("no"), r.pending]
         for r in queries.gradebook(quiz, current_user)
     ]
-    return header, [[neutralise(v) for v in row] for row in rows]
+    return header, rows
 
 
 def _round(value):
@@ -440,24 +429,10 @@ def gradebook_export(slug: str, fmt: str):
     header, rows = _gradebook_table(quiz)
     filename = f"{quiz.slug}-gradebook.{fmt}"
     if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow([neutralise(h) for h in header])
-        writer.writerows(["" if v is None else v for v in row] for row in rows)
-        data = "\ufeff" + buffer.getvalue()  # a BOM so that Excel reads UTF-8
+        data = exports.to_csv(header, rows)
         mimetype = "text/csv; charset=utf-8"
     else:
-        from openpyxl import Workbook
-
-        book = Workbook()
-        sheet = book.active
-        sheet.title = "Gradebook"
-        sheet.append(header)
-        for row in rows:
-            sheet.append(row)
-        out = io.BytesIO()
-        book.save(out)
-        data = out.getvalue()
+        data = exports.to_xlsx(header, rows, title="Gradebook")
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return Response(data, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from lms.catalog.models import Course, CourseCompletion
-from lms.certification import exports, queries, rendering, services
+from lms.certification import queries, rendering, services
 from lms.certification.codes import format_code, normalize_code
 from lms.certification.forms import (
     VIA_LABELS,
@@ -39,6 +39,7 @@ from lms.certification.models import (
     CertificateVersion,
 )
 from lms.certification.rendering import CertificateTemplateError
+from lms.core import exports
 from lms.core.errors import ServiceError, render_error
 from lms.core.security import ADMIN, MANAGER, TRAINER, roles_required
 from lms.core.signals import course_completed

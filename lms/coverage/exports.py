@@ -1,30 +1,18 @@
 """Gap-list exports (XLSX and CSV), safe to open in a spreadsheet.
 
-Cells that a spreadsheet would read as a formula (starting with = + - @, a tab or a
-carriage return) are prefixed with an apostrophe, so that a name such as
-``=HYPERLINK(...)`` stays text.
+Written with lms.core.exports, which neutralises cells a spreadsheet would run.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 
 from flask_babel import gettext as _
 
+from lms.core.exports import neutralise, to_csv, to_xlsx  # noqa: F401 - the export helpers of this domain
 from lms.core.groups import TARGET_GROUP_LABELS
 from lms.coverage import queries
 from lms.extensions import db
-
-_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value) -> str:
-    text = "" if value is None else str(value)
-    if text.startswith(_DANGEROUS):
-        return "'" + text
-    return text
 
 
 def gap_table(user, area: queries.Area, as_of: date, group: str | None = None,
@@ -44,25 +32,3 @@ def gap_table(user, area: queries.Area, as_of: date, group: str | None = None,
         for row, p in zip(rows, people, strict=True)
     ]
     return header, body
-
-
-def to_csv(header: list[str], rows: list[list[str]]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([neutralise(h) for h in header])
-    for row in rows:
-        writer.writerow([neutralise(v) for v in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")  # the BOM lets Excel read UTF-8
-
-
-def to_xlsx(header: list[str], rows: list[list[str]], title: str = "Gap list") -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title[:31])
-    sheet.append([neutralise(h) for h in header])
-    for row in rows:
-        sheet.append([neutralise(v) for v in row])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
