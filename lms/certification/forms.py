@@ -45,6 +45,10 @@ class FilterForm(SearchForm):
     )
     issued_from = DateField(_l("Issued from"), validators=[Optional()])
     issued_to = DateField(_l("Issued until"), validators=[Optional()])
+    unit = StringField(
+        _l("Unit code"), validators=[Optional(), Length(max=10)],
+        description=_l("A province or commune code (2025 list): only people registered there."),
+    )
 
 
 class _DetailsMixin:

@@ -11,8 +11,8 @@ from lms.catalog.models import Course, CourseCompletion
 from lms.certification.codes import normalize_code
 from lms.certification.models import EXPIRED, REVOKED, VALID, Certificate
 from lms.extensions import db
-from lms.registry.models import Person
-from lms.registry.queries import can_see_person, person_scope
+from lms.registry.models import AdminUnit, Person
+from lms.registry.queries import can_see_person, person_scope, subtree_condition
 
 
 @dataclass
@@ -22,6 +22,7 @@ class CertificateFilter:
     status: str | None = None
     issued_from: date | None = None
     issued_to: date | None = None
+    unit: AdminUnit | None = None
 
 
 def scoped_certificates(user) -> Select:
@@ -61,6 +62,8 @@ def search(user, flt: CertificateFilter, today: date) -> Select:
         stmt = stmt.where(Certificate.issued_on >= flt.issued_from)
     if flt.issued_to:
         stmt = stmt.where(Certificate.issued_on <= flt.issued_to)
+    if flt.unit is not None:
+        stmt = stmt.join(AdminUnit, AdminUnit.id == Person.unit_id).where(subtree_condition(flt.unit))
     return stmt.order_by(Certificate.issued_on.desc(), Certificate.holder_name, Certificate.id)
 
 

@@ -46,7 +46,7 @@ from lms.core.signals import course_completed
 from lms.core.templating import add_nav_item
 from lms.extensions import db, limiter
 from lms.registry.models import Person
-from lms.registry.queries import can_see_person
+from lms.registry.queries import can_see_person, find_unit
 
 bp = Blueprint("certification", __name__, template_folder="templates")
 add_nav_item("certification.mine", _l("My certificates"), order=40)
@@ -178,11 +178,15 @@ def _filter_from_request() -> tuple[FilterForm, queries.CertificateFilter]:
         flt.status = form.status.data or None
         flt.issued_from = form.issued_from.data
         flt.issued_to = form.issued_to.data
+        if form.unit.data:
+            flt.unit = find_unit(form.unit.data.strip())
+            if flt.unit is None:
+                form.unit.errors = [_("No unit has this code in the 2025 list.")]
     return form, flt
 
 
 def _filter_args() -> dict[str, str]:
-    keys = ("q", "course", "status", "issued_from", "issued_to")
+    keys = ("q", "course", "status", "issued_from", "issued_to", "unit")
     return {k: request.args[k] for k in keys if request.args.get(k)}
 
 

@@ -203,3 +203,32 @@ def test_course_policy_page(app, client, users, make_course, make_person, comple
     # Nothing ticked: every certificate of the course is issued by hand.
     assert post_form(client, f"/certificates/courses/{course}", {}).status_code == 302
     assert complete(make_person(name="Học tại lớp 2"), course, via="class") is None
+
+
+def test_list_filters_by_unit_subtree(app, client, users, make_course, make_person, complete):
+    """The unit filter keeps the people registered in that commune or province (2025 list)."""
+    from lms.registry.models import AdminUnit, Person
+
+    with app.app_context():
+        province = AdminUnit(scheme="2025", code="44", name="Tỉnh Quảng Trị", level="province", type="Tỉnh")
+        other = AdminUnit(scheme="2025", code="46", name="Thành phố Huế", level="province", type="Thành phố")
+        db.session.add_all([province, other])
+        db.session.flush()
+        province.new_province_id = province.id
+        other.new_province_id = other.id
+        db.session.commit()
+        ids = {"44": province.id, "46": other.id}
+    course = make_course()
+    here = make_person("Người Quảng Trị")
+    there = make_person("Người Huế")
+    with app.app_context():
+        db.session.get(Person, here).unit_id = ids["44"]
+        db.session.get(Person, there).unit_id = ids["46"]
+        db.session.commit()
+    complete(here, course)
+    complete(there, course)
+    login(client, "admin@example.vn")
+    html = client.get("/certificates?unit=44").get_data(as_text=True)
+    assert "Người Quảng Trị" in html and "Người Huế" not in html
+    html = client.get("/certificates?unit=999").get_data(as_text=True)
+    assert "Không có đơn vị nào mang mã này" in html
