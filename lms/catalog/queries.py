@@ -208,3 +208,39 @@ def unmet_prerequisites(user, course: Course) -> list[Course]:
             select(CourseCompletion.course_id).where(CourseCompletion.person_id == user.person_id)
         ))
     return [p for p in course.prerequisites if p.id not in done]
+
+
+def _visible_users(viewer):
+    stmt = select(User).join(Person, Person.id == User.person_id).where(User.active.is_(True))
+    if not viewer.has_role(TRAINER, ADMIN):
+        stmt = stmt.where(person_scope(viewer))
+    return stmt
+
+
+def find_users(viewer, q: str | None, course: Course, limit: int = 30) -> list[tuple[User, bool]]:
+    """Accounts matching a name, e-mail or phone that the viewer may enrol, with "already enrolled"."""
+    from lms.core.phone import normalize_phone
+
+    needle = (q or "").strip()[:100]
+    if not needle:
+        return []
+    phone = normalize_phone(needle)
+    like = f"%{needle.lower()}%"
+    condition = func.lower(User.display_name).contains(needle.lower(), autoescape=True) | \
+        func.lower(Person.full_name).contains(needle.lower(), autoescape=True) | \
+        func.lower(User.email).like(like)
+    if phone:
+        condition = condition | (User.phone == phone)
+    users = db.session.scalars(_visible_users(viewer).where(condition).order_by(User.display_name).limit(limit)).all()
+    enrolled = set(db.session.scalars(
+        select(Enrolment.user_id).where(Enrolment.course_id == course.id, Enrolment.user_id.in_([u.id for u in users]))
+    ))
+    return [(user, user.id in enrolled) for user in users]
+
+
+def logins_of(viewer, user_ids: list[int]) -> list[str]:
+    """The logins of the selected accounts the viewer may see (others are ignored)."""
+    if not user_ids:
+        return []
+    users = db.session.scalars(_visible_users(viewer).where(User.id.in_(user_ids[:500]))).all()
+    return [user.login_name for user in users]

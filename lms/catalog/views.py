@@ -227,7 +227,9 @@ def learners(slug: str):
     result = None
     if form.validate_on_submit():
         try:
-            identifiers = _identifiers_from(form)
+            identifiers = _identifiers_from(form) + queries.logins_of(
+                current_user, request.form.getlist("user_ids", type=int)
+            )
             if not identifiers:
                 raise ServiceError(_("Give at least one phone number or e-mail address."), "identifiers")
             allowed = None
@@ -247,5 +249,7 @@ def learners(slug: str):
         total=queries.required_total(course),
         form=form,
         result=result,
+        find=(request.args.get("find") or "").strip()[:100],
+        found=queries.find_users(current_user, request.args.get("find"), course),
         locale=_locale(),
     )

@@ -217,3 +217,26 @@ def test_manager_cannot_enrol_people_outside_their_area(app, client, mini_course
 def test_learner_cannot_see_the_learners_list(client, mini_course, users):
     login(client, "learner@example.vn")
     assert client.get("/courses/mini/learners").status_code == 403
+
+
+def test_trainer_finds_and_selects_people_to_enrol(app, client, mini_course, make_user, users):
+    chosen = make_user(name="Hồ Thị Xuân", phone="0912000444")
+    make_user(name="Hồ Văn Đông", phone="0912000555")
+    login(client, "trainer@example.vn")
+    html = client.get("/courses/mini/learners", query_string={"find": "hồ"}).get_data(as_text=True)
+    assert "Hồ Thị Xuân" in html and "Hồ Văn Đông" in html
+    response = post_form(client, "/courses/mini/learners", {"user_ids": [str(chosen.id)]})
+    assert response.status_code == 200
+    with app.app_context():
+        enrolled = db.session.scalars(select(Enrolment.user_id)).all()
+    assert enrolled == [chosen.id]
+
+
+def test_manager_selection_is_limited_to_their_area(app, client, mini_course, make_user, users):
+    outsider = make_user(name="Người ngoài vùng", phone="0912000666")
+    login(client, "manager@example.vn")
+    html = client.get("/courses/mini/learners", query_string={"find": "ngoài"}).get_data(as_text=True)
+    assert "Người ngoài vùng" not in html
+    post_form(client, "/courses/mini/learners", {"user_ids": [str(outsider.id)]})
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Enrolment)) == 0
