@@ -28,7 +28,7 @@ migrate: install translations
 	$(BIN)/flask db upgrade
 
 seed: migrate
-	$(BIN)/flask lms import-courses
+	$(BIN)/flask lms import-courses --keep-browser-edits
 	$(BIN)/flask lms import-quizzes
 	$(BIN)/flask lms seed-demo
 

@@ -19,11 +19,14 @@ from lms.extensions import db
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--check", is_flag=True, help="Validate only; change nothing.")
 @click.option("--replace", is_flag=True, help="Overwrite courses changed in the browser since their import.")
-def import_courses_command(paths: tuple[Path, ...], check: bool, replace: bool):
+@click.option("--keep-browser-edits", is_flag=True,
+              help="Leave courses changed in the browser as they are instead of failing (used by make run).")
+def import_courses_command(paths: tuple[Path, ...], check: bool, replace: bool, keep_browser_edits: bool):
     """Import course folders, folders of courses, or zips of one course."""
     targets = list(paths) or [Path(current_app.config["COURSES_DIR"])]
     try:
-        report = services.import_courses(targets, check=check, replace=replace)
+        report = services.import_courses(targets, check=check, replace=replace,
+                                         keep_browser_edits=keep_browser_edits)
     except ContentError as exc:
         db.session.rollback()
         for problem in exc.problems:

@@ -630,13 +630,14 @@ def cross_check(specs: list[CourseSpec], *, quizzes_dir: str | None, replace: bo
 
 
 def load_specs(paths: list[Path], *, quizzes_dir: str | None, replace: bool,
-               known_hashes: dict[str, str] | None = None) -> list[CourseSpec]:
+               known_hashes: dict[str, str] | None = None, skip: set[str] | None = None) -> list[CourseSpec]:
     """Read, parse and check everything; raise ContentError with every problem found.
 
     ``known_hashes`` (slug → hash of the files last imported) lets unchanged courses
-    skip parsing; a course changed in the browser is never in it.
+    skip parsing; a course changed in the browser is never in it. Courses whose slug is
+    in ``skip`` are left out entirely.
     """
-    sources = collect_sources(paths)
+    sources = [source for source in collect_sources(paths) if source.slug not in (skip or set())]
     problems: list[Problem] = []
     specs: list[CourseSpec] = []
     for source in sources:

@@ -214,26 +214,36 @@ class ImportReport:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # changed in the browser, left as they are
     new_versions: int = 0
     retired_lessons: int = 0
 
     def lines(self) -> list[str]:
         out = []
-        for label, slugs in (("created", self.created), ("updated", self.updated), ("unchanged", self.unchanged)):
+        for label, slugs in (("created", self.created), ("updated", self.updated), ("unchanged", self.unchanged),
+                             ("kept (changed in the browser)", self.kept)):
             for slug in slugs:
                 out.append(f"{label}: {slug}")
         out.append(
-            f"{len(self.created)} created, {len(self.updated)} updated, {len(self.unchanged)} unchanged; "
+            f"{len(self.created)} created, {len(self.updated)} updated, {len(self.unchanged)} unchanged, "
+            f"{len(self.kept)} kept; "
             f"{self.new_versions} new lesson versions, {self.retired_lessons} lessons retired"
         )
         return out
 
 
-def import_courses(paths: list[Path], *, check: bool = False, replace: bool = False, actor=None) -> ImportReport:
+def import_courses(
+    paths: list[Path], *, check: bool = False, replace: bool = False, keep_browser_edits: bool = False, actor=None
+) -> ImportReport:
     """Validate every course in ``paths``, then (unless ``check``) write them.
 
-    Raises ``ContentError`` listing every problem; then nothing has been written.
+    Raises ``ContentError`` listing every problem; then nothing has been written. With
+    ``keep_browser_edits`` a course changed in the browser is left alone (and reported)
+    instead of being a problem.
     """
+    kept = set() if replace or not keep_browser_edits else set(
+        db.session.scalars(select(Course.slug).where(Course.edited_in_browser.is_(True)))
+    )
     known = {} if check or replace else {
         slug: digest
         for slug, digest in db.session.execute(
@@ -242,9 +252,9 @@ def import_courses(paths: list[Path], *, check: bool = False, replace: bool = Fa
         if digest
     }
     specs = importer.load_specs(
-        paths, quizzes_dir=current_app.config.get("QUIZZES_DIR"), replace=replace, known_hashes=known
+        paths, quizzes_dir=current_app.config.get("QUIZZES_DIR"), replace=replace, known_hashes=known, skip=kept
     )
-    report = ImportReport()
+    report = ImportReport(kept=sorted(kept))
     if check:
         report.unchanged = [s.slug for s in specs]
         return report

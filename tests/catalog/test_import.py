@@ -272,3 +272,17 @@ def test_export_import_round_trip_reproduces_identical_content(app, runner, tmp_
     again = tmp_path / "again.zip"
     runner.invoke(args=["lms", "export-course", "lam-quen-ocop", str(again)])
     assert again.read_bytes() == out.read_bytes()
+
+
+def test_keep_browser_edits_leaves_them_alone_and_imports_the_rest(app, runner, courses_root, mini_course):
+    write_course(courses_root, "other")
+    with app.app_context():
+        course = db.session.scalar(select(Course).filter_by(slug="mini"))
+        course.edited_in_browser = True
+        course.title = "Sửa trên trình duyệt"
+        db.session.commit()
+    result = runner.invoke(args=["lms", "import-courses", str(courses_root), "--keep-browser-edits"])
+    assert result.exit_code == 0, result.output
+    assert "kept (changed in the browser): mini" in result.output and "created: other" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(Course.title).filter_by(slug="mini")) == "Sửa trên trình duyệt"
