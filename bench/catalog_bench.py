@@ -177,10 +177,11 @@ def main(argv: list[str] | None = None) -> dict:
     for name, page in figures["page_weight"].items():
         print(f"first load of the {name} page: {page['kb']} KB (HTML {page['parts']['html']} B); "
               f"requests to other hosts: {len(page['offsite_urls'])}")
-    out = ROOT / "bench" / "results" / f"catalog-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n", "utf-8")
-    print(f"written to {out.relative_to(ROOT)}")
+    if __name__ == "__main__":  # run alone: keep the figures; under `python -m bench` they go in its file
+        out = ROOT / "bench" / "results" / f"catalog-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n", "utf-8")
+        print(f"written to {out.relative_to(ROOT)}")
     return figures
 
 

@@ -14,6 +14,7 @@ import mimetypes
 import posixpath
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -158,6 +159,7 @@ def read_zip(data: bytes, display: str) -> CourseSource:
             raise ContentError([Problem(display, 1, "the zip does not contain a course (no course.md)")])
     slug = prefix.rstrip("/") or Path(display).stem
     files: dict[str, bytes] = {}
+    read_total = 0
     for info in infos:
         name = info.filename
         if not name.startswith(prefix):
@@ -166,8 +168,16 @@ def read_zip(data: bytes, display: str) -> CourseSource:
         base = rel.rsplit("/", 1)[-1]
         if not rel or base in IGNORED_NAMES or base.startswith(".") or rel.startswith("__MACOSX/"):
             continue
-        with archive.open(info) as fh:
-            content = fh.read(MAX_ASSET_BYTES + 1)
+        # Read with a cap, whatever the zip declares: zipfile stops at the declared size and
+        # checks the CRC, so an entry whose declared size lies is refused, not inflated.
+        try:
+            with archive.open(info) as fh:
+                content = fh.read(MAX_ASSET_BYTES + 1)
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
+            raise ContentError([Problem(display, 1, f"damaged zip entry {name}: {exc}")]) from None
+        read_total += len(content)
+        if read_total > MAX_COURSE_BYTES:
+            raise ContentError([Problem(display, 1, "the zip unpacks to more than 100 MB")])
         files[rel] = content
     return CourseSource(slug, display, files)
 

@@ -81,3 +81,29 @@ def test_413_for_oversized_requests(client):
 
 def test_healthz_reports_ok(client):
     assert client.get("/healthz").json == {"status": "ok"}
+
+
+def _parameterless_get_routes(app) -> list[str]:
+    return sorted({rule.rule for rule in app.url_map.iter_rules()
+                   if "GET" in rule.methods and not rule.arguments and rule.endpoint != "static"})
+
+
+@pytest.mark.parametrize("role", ["anonymous", "learner", "manager", "admin"])
+def test_security_headers_on_every_route_for_every_role(app, client, users, role):
+    """Every GET route without parameters (new ones included automatically), each role."""
+    if role != "anonymous":
+        login(client, f"{role}@example.vn")
+    paths = _parameterless_get_routes(app)
+    assert "/my-learning" in paths and "/coverage/" in paths
+    for path in paths:
+        response = client.get(path)
+        response.close()
+        assert response.status_code < 500, (role, path, response.status_code)
+        headers = response.headers
+        assert "'unsafe-inline'" not in headers["Content-Security-Policy"], path
+        assert "frame-ancestors 'none'" in headers["Content-Security-Policy"], path
+        assert headers["X-Content-Type-Options"] == "nosniff", path
+        assert headers["X-Frame-Options"] == "DENY", path
+        assert headers["Referrer-Policy"] == "same-origin", path
+        if response.mimetype == "text/html":
+            assert headers["Cache-Control"] == "no-store", path
