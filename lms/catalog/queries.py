@@ -125,9 +125,19 @@ def outline(course: Course, user=None) -> Outline:
             .join(Lesson, Lesson.id == LessonProgress.lesson_id)
             .where(LessonProgress.user_id == user.id, Lesson.course_id == course.id)
         ))
-    required = set(db.session.scalars(required_lessons_query(course)))
     ordered = [lesson for module in modules for lesson in by_module.get(module.id, [])]
+    required = required_ids(course, lessons)
     return Outline([(m, by_module.get(m.id, [])) for m in modules], ordered, done, required)
+
+
+def required_ids(course: Course, lessons) -> set[int]:
+    """The active lessons that count for completion (the same rule as required_lessons_query)."""
+    rule = (course.completion or {}).get("lessons", "required")
+    if rule == "all":
+        return {lesson.id for lesson in lessons}
+    if isinstance(rule, list):
+        return {lesson.id for lesson in lessons if lesson.slug in rule}
+    return {lesson.id for lesson in lessons if lesson.required}
 
 
 def get_lesson(course: Course, slug: str) -> Lesson | None:

@@ -101,10 +101,6 @@ def enrol(slug: str):
     return redirect(url_for("catalog.course", slug=slug))
 
 
-def _may_read(course) -> bool:
-    return queries.is_staff(current_user) or queries.enrolment_of(current_user, course) is not None
-
-
 @bp.route("/courses/<slug>/lessons/<lesson_slug>")
 @login_required
 def lesson(slug: str, lesson_slug: str):
@@ -112,7 +108,8 @@ def lesson(slug: str, lesson_slug: str):
     lesson = queries.get_lesson(course, lesson_slug)
     if lesson is None:
         abort(404)
-    if not _may_read(course):
+    enrolled = queries.enrolment_of(current_user, course) is not None
+    if not enrolled and not queries.is_staff(current_user):
         flash(_("Enrol in the course to read its lessons."), "info")
         return redirect(url_for("catalog.course", slug=slug))
     outline = queries.outline(course, current_user)
@@ -126,7 +123,7 @@ def lesson(slug: str, lesson_slug: str):
         previous=previous,
         following=following,
         done=lesson.id in outline.done_ids,
-        enrolled=queries.enrolment_of(current_user, course) is not None,
+        enrolled=enrolled,
         form=ConfirmForm(),
         locale=_locale(),
     )
