@@ -367,7 +367,7 @@ def _marks_payload(day: ClassDay) -> dict:
     marks = queries.day_marks(day)
     return {
         "marks": {str(pid): a.status for pid, a in marks.items()},
-        "checkins": sum(1 for a in marks.values() if a.source == "checkin"),
+        "checked_in": sorted(pid for pid, a in marks.items() if a.source == "checkin"),
     }
 
 

@@ -94,3 +94,21 @@ def test_trainer_sees_code_and_qr(app, client, world, users):
     assert code in page and "qr.svg" in page
     qr = client.get(f"/classes/{class_id}/days/{day_id}/qr.svg")
     assert qr.status_code == 200 and qr.mimetype == "image/svg+xml" and b"<svg" in qr.data
+
+
+def test_trainer_sees_checkins_arrive(app, client, world, users):
+    from lms.auth.models import User
+    from lms.classes import services
+
+    class_id, day_id, code = _setup(app, world, users)
+    login(client, "trainer@example.vn")
+    url = f"/classes/{class_id}/days/{day_id}/marks.json"
+    assert client.get(url).get_json() == {"marks": {}, "checked_in": []}
+    with app.app_context():
+        services.check_in(db.session.get(User, users["learner"].id), code,
+                          now=datetime(2026, 3, 10, 1, 0, tzinfo=UTC))
+        db.session.commit()
+    person = str(world["learner_person"])
+    assert client.get(url).get_json() == {"marks": {person: "present"}, "checked_in": [int(person)]}
+    page = client.get(f"/classes/{class_id}/days/{day_id}").get_data(as_text=True)
+    assert '<small class="checkin">' in page

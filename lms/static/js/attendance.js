@@ -44,9 +44,15 @@
     show(pid, status, true);
     report();
   }
-  function applyServer(marks, queue) {
+  function applyServer(data, queue) {
+    var marks = data.marks || {};
     Object.keys(marks).forEach(function (pid) {
       if (!(pid in queue)) { show(pid, marks[pid], false); }
+    });
+    (data.checked_in || []).forEach(function (pid) {
+      var li = row(pid);
+      var label = li && li.querySelector("small.checkin");
+      if (label) { label.hidden = false; }
     });
   }
   function flush() {
@@ -71,14 +77,14 @@
           if (String(pid) in now && now[pid] === queue[pid]) { delete now[pid]; show(pid, queue[pid], false); }
         });
       store(now);
-      applyServer(data.marks || {}, now);
+      applyServer(data, now);
     }).catch(function () { /* kept in the queue; retried */ })
       .then(function () { sending = false; report(); });
   }
   function poll() {
     if (sending || !navigator.onLine) { return; }
     fetch(url, { credentials: "same-origin" }).then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (data) { if (data) { applyServer(data.marks || {}, load()); } })
+      .then(function (data) { if (data) { applyServer(data, load()); } })
       .catch(function () { /* offline: try later */ });
   }
 
