@@ -1,6 +1,6 @@
 """Class mutations: schedules, rosters, attendance, check-in, post-test scores, finishing.
 
-Attendance threshold (documented rule, tested in tests/classes/test_threshold.py):
+Attendance threshold (documented rule, tested in tests/classes/test_completion.py):
 a person *attended* a day when marked present or late. Excused days are removed from
 the denominator; unmarked days count as absent. The person meets the threshold when
 
@@ -235,6 +235,9 @@ def add_people(cls: TrainingClass, person_ids: list[int], *, actor) -> int:
     Refused as a whole when the roster would exceed the class capacity.
     """
     _check_open(cls)
+    # Lock the class row (PostgreSQL) so that two concurrent additions cannot both pass
+    # the capacity check; SQLite write transactions are serialised already.
+    db.session.execute(select(TrainingClass.id).where(TrainingClass.id == cls.id).with_for_update())
     already = set(db.session.scalars(
         select(RosterEntry.person_id).where(RosterEntry.class_id == cls.id)
     ))

@@ -120,3 +120,41 @@ def test_scores_printable_roster_report_and_finish(app, client, world, users):
     # Certificates of the class, in one PDF.
     pdf = client.get(f"/classes/{class_id}/certificates.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+
+
+def test_concurrent_additions_never_exceed_capacity(app, world, users):
+    import threading
+
+    from lms.classes import services
+    from lms.classes.models import RosterEntry, TrainingClass
+    from lms.core.errors import ServiceError
+
+    class_id = make_class(app, world, capacity=3)
+    groups = [world["people"][0:2], world["people"][2:4], world["people"][4:6]]
+    barrier = threading.Barrier(len(groups))
+    outcomes, errors = [], []
+
+    def run(ids):
+        try:
+            with app.app_context():
+                barrier.wait(timeout=10)
+                try:
+                    services.add_people(db.session.get(TrainingClass, class_id), ids, actor=None)
+                    db.session.commit()
+                    outcomes.append("added")
+                except ServiceError:
+                    db.session.rollback()
+                    outcomes.append("refused")
+                db.session.remove()
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(ids,)) for ids in groups]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert errors == []
+    assert sorted(outcomes) == ["added", "refused", "refused"]
+    with app.app_context():
+        assert len(db.session.scalars(select(RosterEntry)).all()) == 2
