@@ -74,6 +74,7 @@ def register_blueprints(app: Flask) -> None:
     from lms.catalog.author_views import bp as author_bp
     from lms.catalog.views import bp as catalog_bp
     from lms.certification.views import bp as certification_bp
+    from lms.classes.views import bp as classes_bp
     from lms.coverage.views import bp as coverage_bp
     from lms.main.views import bp as main_bp
     from lms.registry.views import bp as registry_bp
@@ -87,6 +88,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(apitokens_bp)
     app.register_blueprint(certification_bp)
     app.register_blueprint(assessments_bp)
+    app.register_blueprint(classes_bp)
 
 
 def register_errors(app: Flask) -> None:
@@ -100,6 +102,7 @@ def register_cli(app: Flask) -> None:
     import lms.auth.cli  # noqa: F401
     import lms.catalog.cli  # noqa: F401
     import lms.certification.cli  # noqa: F401
+    import lms.classes.cli  # noqa: F401
     import lms.coverage.cli  # noqa: F401
     import lms.main.cli  # noqa: F401
     import lms.registry.cli  # noqa: F401

@@ -15,6 +15,7 @@ from lms.catalog.models import (  # noqa: F401
     Module,
 )
 from lms.certification.models import Certificate, CertificatePolicy, CertificateVersion  # noqa: F401
+from lms.classes.models import Attendance, ClassDay, ClassTrainer, RosterEntry, TrainingClass  # noqa: F401
 from lms.core.audit import AuditLog  # noqa: F401
 from lms.coverage.models import Requirement, RequirementCourse  # noqa: F401
 from lms.registry.models import (  # noqa: F401

@@ -38,6 +38,7 @@ def seed_demo() -> list[tuple[DemoAccount, bool]]:
     from lms.assessments import demo as assessments_demo
     from lms.catalog import demo as catalog_demo
     from lms.certification import demo as certification_demo
+    from lms.classes import demo as classes_demo
     from lms.coverage import demo as coverage_demo
     from lms.registry import demo as registry_demo
 
@@ -46,6 +47,8 @@ def seed_demo() -> list[tuple[DemoAccount, bool]]:
     catalog_demo.seed_demo()
     assessments_demo.seed_demo()
     coverage_demo.seed_demo()
+    # Classes after the registry (their rosters are registry people) and before certificates.
+    classes_demo.seed_demo()
     # Certificates last: for the completions the other domains' demo data recorded.
     certification_demo.seed_demo()
     db.session.flush()

@@ -52,12 +52,18 @@ COLUMNS: dict[str, tuple[str, ...]] = {
                   "unit_code"),
     "products": ("org_code", "product_name", "product_group", "stars", "rated_year"),
     "completions": ("national_id", "phone", "full_name", "course", "completed_at", "source"),
+    # A class sign-in sheet (lms.classes): people identified by national ID, phone, or
+    # name + organisation. Read with the same reader; never guessed for registry files.
+    "signin": ("national_id", "phone", "full_name", "org_code", "organisation"),
 }
+# Column keys only a sign-in sheet has (refused in registry files).
+SIGNIN_ONLY = frozenset({"organisation"})
 REQUIRED = {
     "organizations": ("org_code", "org_name", "org_type", "unit_code", "leader_name"),
     "officials": ("full_name", "level", "unit_code"),
     "products": ("org_code", "product_name"),
     "completions": ("course", "completed_at"),
+    "signin": (),
 }
 # Vietnamese headers of the templates (also accepted on import).
 HEADERS_VI = {
@@ -88,6 +94,7 @@ HEADERS_VI = {
     "course": "Mã khóa học",
     "completed_at": "Ngày hoàn thành",
     "source": "Hình thức",
+    "organisation": "Tổ chức / cơ quan",
 }
 KIND_LABELS = {
     "organizations": _l("Organisations and their leaders"),
@@ -216,7 +223,7 @@ def _map_header(kind: str | None, header: list[str], sheet: str) -> tuple[dict[i
         if not raw:
             continue
         key = _HEADER_KEYS.get(_fold(raw))
-        if key is None or (kind and key not in COLUMNS[kind]):
+        if key is None or (kind and key not in COLUMNS[kind]) or (not kind and key in SIGNIN_ONLY):
             unknown.append(raw)
             continue
         if key not in mapping.values():
@@ -291,7 +298,7 @@ def read_file(filename: str, data: bytes, kind: str | None = None) -> list[Sheet
     limit = current_app.config.get("IMPORT_MAX_MB", 20) * 1024 * 1024
     if len(data) > limit:
         raise ImportFileError(_("The file is larger than %(mb)d MB.", mb=limit // (1024 * 1024)))
-    if kind is not None and kind not in KINDS:
+    if kind is not None and kind not in COLUMNS:
         raise ImportFileError(_("Unknown kind of file: %(kind)s", kind=kind))
     lower = filename.lower()
     if lower.endswith(".xlsx") or data[:4] == b"PK\x03\x04":

@@ -1,0 +1,1 @@
+"""Face-to-face classes: schedules, rosters, attendance, check-in and completion."""

@@ -1,0 +1,29 @@
+"""``flask lms class-finish``: finish a class from the command line (awards completions once)."""
+
+from __future__ import annotations
+
+import click
+
+from lms.classes import services
+from lms.classes.models import TrainingClass
+from lms.core.cli import lms_cli
+from lms.core.errors import ServiceError
+from lms.extensions import db
+
+
+@lms_cli.command("class-finish")
+@click.argument("class_id", type=int)
+def class_finish_command(class_id):
+    """Finish class CLASS_ID and record the completions of those who met its rules."""
+    cls = db.session.get(TrainingClass, class_id)
+    if cls is None:
+        raise click.ClickException(f"no class with id {class_id}")
+    try:
+        result = services.finish_class(cls, actor=None)
+    except ServiceError as exc:
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    if result.finished_now:
+        click.echo(f"class {class_id} finished: {result.awarded} completion(s) recorded")
+    else:
+        click.echo(f"class {class_id} was already finished: nothing changed")

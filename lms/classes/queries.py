@@ -1,0 +1,155 @@
+"""Class reads, scoped to the viewer: admins see every class, managers the classes in
+their units' subtrees, trainers the classes they teach, learners the classes whose roster
+holds them. Attendance figures are SQL GROUP BYs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, and_, case, false, func, or_, select, true
+
+from lms.classes.models import (
+    ATTENDED,
+    EXCUSED,
+    Attendance,
+    ClassDay,
+    ClassTrainer,
+    RosterEntry,
+    TrainingClass,
+)
+from lms.extensions import db
+from lms.registry.models import AdminUnit, Person
+from lms.registry.queries import is_admin, person_scope, unit_scope
+
+
+def class_scope(user) -> ColumnElement[bool]:
+    """A condition on TrainingClass rows that ``user`` may see as staff."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return false()
+    if is_admin(user):
+        return true()
+    conds = []
+    if user.has_role("manager"):
+        conds.append(TrainingClass.unit_id.in_(select(AdminUnit.id).where(unit_scope(user))))
+    if user.has_role("trainer"):
+        conds.append(TrainingClass.id.in_(select(ClassTrainer.class_id).where(ClassTrainer.user_id == user.id)))
+    return or_(*conds) if conds else false()
+
+
+def is_staff(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.has_role("trainer", "manager", "admin"))
+
+
+def can_view(user, cls: TrainingClass) -> bool:
+    return bool(db.session.scalar(
+        select(func.count()).select_from(TrainingClass).where(TrainingClass.id == cls.id, class_scope(user))
+    ))
+
+
+def is_trainer_of(user, cls: TrainingClass) -> bool:
+    return any(row.user_id == user.id for row in cls.trainer_rows)
+
+
+def classes_query(user, status: str | None = None):
+    stmt = select(TrainingClass).where(class_scope(user))
+    if status:
+        stmt = stmt.where(TrainingClass.status == status)
+    first = select(func.min(ClassDay.day)).where(ClassDay.class_id == TrainingClass.id).scalar_subquery()
+    return stmt.order_by(first.desc().nulls_last(), TrainingClass.id.desc())
+
+
+def roster(cls: TrainingClass) -> list[RosterEntry]:
+    return list(db.session.scalars(
+        select(RosterEntry).join(Person, Person.id == RosterEntry.person_id)
+        .where(RosterEntry.class_id == cls.id).order_by(Person.full_name, Person.id)
+    ))
+
+
+def roster_count(cls: TrainingClass) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(RosterEntry).where(RosterEntry.class_id == cls.id)
+    ) or 0
+
+
+def day_marks(day: ClassDay) -> dict[int, Attendance]:
+    return {a.person_id: a for a in db.session.scalars(select(Attendance).where(Attendance.day_id == day.id))}
+
+
+def class_marks(cls: TrainingClass) -> dict[tuple[int, int], str]:
+    """(person id, day id) → status for the whole class (one query)."""
+    rows = db.session.execute(
+        select(Attendance.person_id, Attendance.day_id, Attendance.status)
+        .join(ClassDay, ClassDay.id == Attendance.day_id).where(ClassDay.class_id == cls.id)
+    )
+    return {(pid, did): status for pid, did, status in rows}
+
+
+@dataclass(frozen=True)
+class Tally:
+    attended: int
+    excused: int
+    days: int
+
+
+def tallies(cls: TrainingClass) -> dict[int, Tally]:
+    """Per roster person: days attended (present or late), days excused, class days."""
+    days = db.session.scalar(select(func.count()).select_from(ClassDay).where(ClassDay.class_id == cls.id)) or 0
+    rows = db.session.execute(
+        select(
+            RosterEntry.person_id,
+            func.count(case((Attendance.status.in_(ATTENDED), 1))),
+            func.count(case((Attendance.status == EXCUSED, 1))),
+        )
+        .select_from(RosterEntry)
+        .outerjoin(ClassDay, ClassDay.class_id == RosterEntry.class_id)
+        .outerjoin(Attendance, and_(Attendance.day_id == ClassDay.id, Attendance.person_id == RosterEntry.person_id))
+        .where(RosterEntry.class_id == cls.id)
+        .group_by(RosterEntry.person_id)
+    )
+    return {pid: Tally(int(att), int(exc), days) for pid, att, exc in rows}
+
+
+def online_scores(cls: TrainingClass) -> dict[int, float]:
+    """Best graded score of the class quiz per roster person (people with accounts)."""
+    if cls.quiz_id is None:
+        return {}
+    from lms.assessments.models import Attempt
+    from lms.auth.models import User
+
+    rows = db.session.execute(
+        select(User.person_id, func.max(Attempt.score))
+        .join(Attempt, Attempt.user_id == User.id)
+        .join(RosterEntry, and_(RosterEntry.person_id == User.person_id, RosterEntry.class_id == cls.id))
+        .where(Attempt.quiz_id == cls.quiz_id, Attempt.preview.is_(False), Attempt.status == "graded",
+               Attempt.score.is_not(None))
+        .group_by(User.person_id)
+    )
+    return {pid: float(score) for pid, score in rows}
+
+
+def scoped_people(user, person_ids: list[int]) -> list[int]:
+    """The ids among ``person_ids`` that ``user`` may see."""
+    if not person_ids:
+        return []
+    return list(db.session.scalars(select(Person.id).where(Person.id.in_(person_ids), person_scope(user))))
+
+
+def my_classes(user) -> list[TrainingClass]:
+    """The classes whose roster holds the user's person (not cancelled)."""
+    return list(db.session.scalars(
+        select(TrainingClass).join(RosterEntry, RosterEntry.class_id == TrainingClass.id)
+        .where(RosterEntry.person_id == user.person_id, TrainingClass.status != "cancelled")
+        .order_by(TrainingClass.id.desc())
+    ))
+
+
+def person_marks(person_id: int, class_ids: list[int]) -> dict[int, str]:
+    """day id → status for one person over some classes."""
+    if not class_ids:
+        return {}
+    rows = db.session.execute(
+        select(Attendance.day_id, Attendance.status).join(ClassDay, ClassDay.id == Attendance.day_id)
+        .where(Attendance.person_id == person_id, ClassDay.class_id.in_(class_ids))
+    )
+    return dict(rows.all())

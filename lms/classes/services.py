@@ -1,0 +1,468 @@
+"""Class mutations: schedules, rosters, attendance, check-in, post-test scores, finishing.
+
+Attendance threshold (documented rule, tested in tests/classes/test_completion.py):
+a person *attended* a day when marked present or late. Excused days are removed from
+the denominator; unmarked days count as absent. The person meets the threshold when
+
+    attended / (class days − excused days) ≥ threshold_percent / 100
+
+computed in integers (``attended * 100 >= threshold_percent * counted_days``). A person
+excused on every day has nothing to count and does not meet it.
+
+Services validate, change and flush; the caller commits.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+
+from lms.catalog.models import Course, CourseCompletion
+from lms.catalog.services import record_completion
+from lms.classes import queries
+from lms.classes.models import (
+    CANCELLED,
+    FINISHED,
+    MARKS,
+    PLANNED,
+    RUNNING,
+    Attendance,
+    ClassDay,
+    ClassTrainer,
+    RosterEntry,
+    TrainingClass,
+)
+from lms.core import audit
+from lms.core.db import insert_ignore, utcnow
+from lms.core.errors import ServiceError
+from lms.extensions import db
+
+log = logging.getLogger("lms.classes")
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+CODE_LENGTH = 6
+# Check-in opens this long before a day's start and closes at its end.
+CHECKIN_EARLY = timedelta(minutes=30)
+
+
+# --- time ------------------------------------------------------------------------------
+
+
+def zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+def local_today() -> date:
+    return datetime.now(zone()).date()
+
+
+def day_bounds(day: ClassDay) -> tuple[datetime, datetime]:
+    """A class day's start and end as UTC instants."""
+    tz = zone()
+    start = datetime.combine(day.day, day.starts_at, tzinfo=tz).astimezone(UTC)
+    end = datetime.combine(day.day, day.ends_at, tzinfo=tz).astimezone(UTC)
+    return start, end
+
+
+def checkin_window(day: ClassDay) -> tuple[datetime, datetime]:
+    start, end = day_bounds(day)
+    return start - CHECKIN_EARLY, end
+
+
+def day_is_over(day: ClassDay, now: datetime | None = None) -> bool:
+    return (now or utcnow()) >= day_bounds(day)[1]
+
+
+# --- threshold -------------------------------------------------------------------------
+
+
+def meets_threshold(attended: int, excused: int, days: int, threshold_percent: int) -> bool:
+    """See the module docstring: excused days leave the denominator."""
+    counted = days - excused
+    if counted <= 0:
+        return False
+    return attended * 100 >= threshold_percent * counted
+
+
+def attendance_rate(attended: int, excused: int, days: int) -> float | None:
+    counted = days - excused
+    return attended / counted if counted > 0 else None
+
+
+# --- classes ---------------------------------------------------------------------------
+
+_DAY_LINE = re.compile(r"^(\d{4}-\d{2}-\d{2})\s+(\d{1,2}:\d{2})\s*[-–]\s*(\d{1,2}:\d{2})$")
+
+
+def parse_days(text: str) -> list[tuple[date, time, time]]:
+    """One class day per line: ``2026-03-10 07:30-11:30``. Errors name the line."""
+    days, errors = [], []
+    for number, raw in enumerate((text or "").splitlines(), start=1):
+        line = " ".join(raw.split())
+        if not line:
+            continue
+        match = _DAY_LINE.match(line)
+        try:
+            if not match:
+                raise ValueError
+            day = date.fromisoformat(match.group(1))
+            starts = time.fromisoformat(match.group(2).zfill(5))
+            ends = time.fromisoformat(match.group(3).zfill(5))
+        except ValueError:
+            errors.append(_("Line %(line)d: write a day as 2026-03-10 07:30-11:30.", line=number))
+            continue
+        if ends <= starts:
+            errors.append(_("Line %(line)d: the end must be after the start.", line=number))
+            continue
+        if (day, starts) in {(d, s) for d, s, _e in days}:
+            errors.append(_("Line %(line)d: this day and time are listed twice.", line=number))
+            continue
+        days.append((day, starts, ends))
+    if errors:
+        raise ServiceError(" ".join(errors))
+    if not days:
+        raise ServiceError(_("Give at least one class day."))
+    return sorted(days)
+
+
+def format_days(cls: TrainingClass) -> str:
+    return "\n".join(f"{d.day.isoformat()} {d.starts_at:%H:%M}-{d.ends_at:%H:%M}" for d in cls.days)
+
+
+def new_code() -> str:
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        if db.session.scalar(select(ClassDay.id).where(ClassDay.checkin_code == code)) is None:
+            return code
+
+
+def normalise_code(raw: str | None) -> str:
+    return re.sub(r"[^0-9A-Z]", "", (raw or "").upper())[:12]
+
+
+@dataclass
+class ClassData:
+    course: Course
+    title: str
+    venue: str
+    unit_id: int
+    capacity: int
+    threshold_percent: int
+    posttest_required: bool
+    pass_mark: float
+    quiz_id: int | None
+    days: list[tuple[date, time, time]]
+    trainer_ids: list[int] = field(default_factory=list)
+
+
+def save_class(cls: TrainingClass | None, data: ClassData, *, actor) -> TrainingClass:
+    """Create a class or change one; days with attendance cannot be removed."""
+    creating = cls is None
+    if creating:
+        cls = TrainingClass(created_by_id=getattr(actor, "id", None), status=PLANNED)
+        db.session.add(cls)
+    elif cls.status in (FINISHED, CANCELLED):
+        raise ServiceError(_("A finished or cancelled class cannot be changed."))
+    if not creating and data.capacity < queries.roster_count(cls):
+        raise ServiceError(_("The roster already has more people than this capacity."))
+    cls.course_id = data.course.id
+    cls.title = data.title
+    cls.venue = data.venue
+    cls.unit_id = data.unit_id
+    cls.capacity = data.capacity
+    cls.threshold_percent = data.threshold_percent
+    cls.posttest_required = data.posttest_required
+    cls.pass_mark = data.pass_mark
+    cls.quiz_id = data.quiz_id
+    wanted = {(d, s): e for d, s, e in data.days}
+    for existing in list(cls.days):
+        key = (existing.day, existing.starts_at)
+        if key in wanted:
+            existing.ends_at = wanted.pop(key)
+            continue
+        has_marks = existing.id is not None and db.session.scalar(
+            select(Attendance.id).where(Attendance.day_id == existing.id).limit(1)
+        )
+        if has_marks:
+            raise ServiceError(_("The day %(day)s has attendance and cannot be removed.",
+                                 day=existing.day.isoformat()))
+        cls.days.remove(existing)
+    for (day, starts), ends in sorted(wanted.items()):
+        cls.days.append(ClassDay(day=day, starts_at=starts, ends_at=ends, checkin_code=new_code()))
+    trainer_ids = list(dict.fromkeys(data.trainer_ids))
+    keep = {row.user_id: row for row in cls.trainer_rows}
+    cls.trainer_rows = [keep.get(uid) or ClassTrainer(user_id=uid) for uid in trainer_ids]
+    db.session.flush()
+    audit.record(actor, "class.create" if creating else "class.update", "class", cls.id,
+                 title=cls.title, course=data.course.slug, days=len(cls.days))
+    return cls
+
+
+def set_status(cls: TrainingClass, status: str, *, actor) -> None:
+    """Start (planned → running) or cancel (planned/running → cancelled) a class."""
+    allowed = {RUNNING: (PLANNED,), CANCELLED: (PLANNED, RUNNING)}
+    if status not in allowed:
+        raise ValueError(status)
+    changed = db.session.execute(
+        update(TrainingClass).where(TrainingClass.id == cls.id, TrainingClass.status.in_(allowed[status]))
+        .values(status=status, updated_at=utcnow())
+    ).rowcount
+    if not changed:
+        raise ServiceError(_("The class cannot change to this status now."))
+    db.session.refresh(cls)
+    audit.record(actor, "class.status", "class", cls.id, status=status)
+
+
+# --- roster ----------------------------------------------------------------------------
+
+
+def _check_open(cls: TrainingClass) -> None:
+    if cls.status in (FINISHED, CANCELLED):
+        raise ServiceError(_("The roster of a finished or cancelled class cannot be changed."))
+
+
+def add_people(cls: TrainingClass, person_ids: list[int], *, actor) -> int:
+    """Put people on the roster (those already on it are skipped); all or nothing.
+
+    Refused as a whole when the roster would exceed the class capacity.
+    """
+    _check_open(cls)
+    # Lock the class row (PostgreSQL) so that two concurrent additions cannot both pass
+    # the capacity check; SQLite write transactions are serialised already.
+    db.session.execute(select(TrainingClass.id).where(TrainingClass.id == cls.id).with_for_update())
+    already = set(db.session.scalars(
+        select(RosterEntry.person_id).where(RosterEntry.class_id == cls.id)
+    ))
+    new = [pid for pid in dict.fromkeys(person_ids) if pid not in already]
+    free = cls.capacity - len(already)
+    if len(new) > free:
+        raise ServiceError(_(
+            "The class has room for %(free)d more people (capacity %(capacity)d); "
+            "%(wanted)d were to be added. Nothing was added.",
+            free=max(free, 0), capacity=cls.capacity, wanted=len(new),
+        ))
+    added = 0
+    for pid in new:
+        added += insert_ignore(
+            db.session, RosterEntry,
+            {"class_id": cls.id, "person_id": pid, "added_at": utcnow(), "added_by_id": getattr(actor, "id", None)},
+            ["class_id", "person_id"],
+        )
+    if added:
+        audit.record(actor, "class.roster_add", "class", cls.id, count=added)
+    return added
+
+
+def remove_person(cls: TrainingClass, person_id: int, *, actor) -> None:
+    _check_open(cls)
+    entry = db.session.scalar(
+        select(RosterEntry).where(RosterEntry.class_id == cls.id, RosterEntry.person_id == person_id)
+    )
+    if entry is None:
+        raise ServiceError(_("This person is not on the roster."))
+    db.session.delete(entry)
+    audit.record(actor, "class.roster_remove", "class", cls.id, person_id=person_id)
+
+
+def on_roster(cls: TrainingClass, person_id: int) -> bool:
+    return db.session.scalar(
+        select(RosterEntry.id).where(RosterEntry.class_id == cls.id, RosterEntry.person_id == person_id)
+    ) is not None
+
+
+# --- attendance ------------------------------------------------------------------------
+
+
+def mark(day: ClassDay, person_id: int, status: str, *, actor, source: str = "trainer",
+         now: datetime | None = None) -> bool:
+    """Set one person's mark for a day (an upsert: saving the same mark again is harmless).
+
+    A change made after the day has ended is a correction: it goes to the audit log with
+    the old and the new value. Returns True when something changed.
+    """
+    if status not in MARKS:
+        raise ServiceError(_("Unknown attendance mark."))
+    cls = day.training_class
+    if cls.status == CANCELLED:
+        raise ServiceError(_("The class is cancelled."))
+    if not on_roster(cls, person_id):
+        raise ServiceError(_("This person is not on the roster."))
+    now = now or utcnow()
+    values = {"day_id": day.id, "person_id": person_id, "status": status, "source": source,
+              "marked_at": now, "marked_by_id": getattr(actor, "id", None)}
+    if insert_ignore(db.session, Attendance, values, ["day_id", "person_id"]):
+        old = None
+    else:
+        row = db.session.scalar(
+            select(Attendance).where(Attendance.day_id == day.id, Attendance.person_id == person_id)
+            .with_for_update()
+        )
+        old = row.status
+        if old == status:
+            return False
+        row.status, row.source, row.marked_at, row.marked_by_id = (
+            status, source, now, getattr(actor, "id", None))
+    if day_is_over(day, now) or cls.status == FINISHED:
+        audit.record(actor, "class.attendance_correct", "class_day", day.id,
+                     person_id=person_id, old=old, new=status)
+    db.session.flush()
+    if cls.status == FINISHED:
+        _award(cls, [person_id])
+    return True
+
+
+def mark_all_present(day: ClassDay, *, actor, now: datetime | None = None) -> int:
+    """Mark everyone on the roster who has no mark yet as present (existing marks stay)."""
+    marked = queries.day_marks(day)
+    count = 0
+    for entry in queries.roster(day.training_class):
+        if entry.person_id not in marked:
+            count += mark(day, entry.person_id, "present", actor=actor, now=now)
+    return count
+
+
+def check_in(user, code: str, *, now: datetime | None = None) -> ClassDay:
+    """A learner checks in with a day's code: marked present, never overriding a trainer's mark."""
+    now = now or utcnow()
+    code = normalise_code(code)
+    day = db.session.scalar(select(ClassDay).where(ClassDay.checkin_code == code)) if code else None
+    if day is None:
+        raise ServiceError(_("This check-in code does not exist. Check the code on the board."))
+    cls = day.training_class
+    if cls.status in (FINISHED, CANCELLED):
+        raise ServiceError(_("This class is closed for check-in."))
+    opens, closes = checkin_window(day)
+    if now < opens:
+        raise ServiceError(_("Check-in for this class day has not opened yet; it opens 30 minutes before the start."))
+    if now > closes:
+        raise ServiceError(_("Check-in for this class day is closed."))
+    if user.person_id is None or not on_roster(cls, user.person_id):
+        raise ServiceError(_("You are not on the roster of this class. Ask the trainer to add you."))
+    insert_ignore(
+        db.session, Attendance,
+        {"day_id": day.id, "person_id": user.person_id, "status": "present", "source": "checkin",
+         "marked_at": now, "marked_by_id": user.id},
+        ["day_id", "person_id"],
+    )
+    log.info("check-in user=%s day=%s", user.id, day.id)
+    return day
+
+
+# --- post-test -------------------------------------------------------------------------
+
+
+def set_paper_score(cls: TrainingClass, person_id: int, score: float | None, *, actor) -> bool:
+    entry = db.session.scalar(
+        select(RosterEntry).where(RosterEntry.class_id == cls.id, RosterEntry.person_id == person_id)
+    )
+    if entry is None:
+        raise ServiceError(_("This person is not on the roster."))
+    if score is not None and not 0 <= score <= 100:
+        raise ServiceError(_("A score is between 0 and 100."))
+    if entry.posttest_score == score:
+        return False
+    audit.record(actor, "class.posttest_score", "class", cls.id, person_id=person_id,
+                 old=entry.posttest_score, new=score)
+    entry.posttest_score = score
+    db.session.flush()
+    if cls.status == FINISHED:
+        _award(cls, [person_id])
+    return True
+
+
+# --- completion ------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    person_id: int
+    tally: queries.Tally
+    score: float | None
+    meets_attendance: bool
+    passed_test: bool
+
+    @property
+    def eligible(self) -> bool:
+        return self.meets_attendance and self.passed_test
+
+
+def outcomes(cls: TrainingClass) -> dict[int, Outcome]:
+    tallies = queries.tallies(cls)
+    online = queries.online_scores(cls)
+    paper = dict(db.session.execute(
+        select(RosterEntry.person_id, RosterEntry.posttest_score).where(RosterEntry.class_id == cls.id)
+    ).all())
+    result = {}
+    for pid, tally in tallies.items():
+        scores = [s for s in (paper.get(pid), online.get(pid)) if s is not None]
+        best = max(scores) if scores else None
+        passed = (not cls.posttest_required) or (best is not None and best >= cls.pass_mark)
+        result[pid] = Outcome(pid, tally, best,
+                              meets_threshold(tally.attended, tally.excused, tally.days, cls.threshold_percent),
+                              passed)
+    return result
+
+
+def _completed_at(cls: TrainingClass) -> datetime:
+    if cls.days:
+        return day_bounds(cls.days[-1])[1]
+    return utcnow()
+
+
+def _award(cls: TrainingClass, person_ids: list[int] | None = None) -> int:
+    course = db.session.get(Course, cls.course_id)
+    created = 0
+    for pid, outcome in outcomes(cls).items():
+        if person_ids is not None and pid not in person_ids:
+            continue
+        if outcome.eligible:
+            _completion, new = record_completion(pid, course, via="class", completed_at=_completed_at(cls),
+                                                 source_ref=f"class:{cls.id}")
+            created += new
+    return created
+
+
+@dataclass
+class FinishResult:
+    finished_now: bool
+    awarded: int
+
+
+def finish_class(cls: TrainingClass, *, actor) -> FinishResult:
+    """Finish a class and award CourseCompletion(via="class") to everyone eligible.
+
+    Only the request whose conditional UPDATE changes the status awards; a repeated or
+    concurrent finish changes nothing (and the completion's unique constraint stands
+    behind it in any case).
+    """
+    changed = db.session.execute(
+        update(TrainingClass)
+        .where(TrainingClass.id == cls.id, TrainingClass.status.in_((PLANNED, RUNNING)))
+        .values(status=FINISHED, finished_at=utcnow(), updated_at=utcnow())
+    ).rowcount
+    db.session.refresh(cls)
+    if not changed:
+        if cls.status == FINISHED:
+            return FinishResult(False, 0)
+        raise ServiceError(_("A cancelled class cannot be finished."))
+    awarded = _award(cls)
+    audit.record(actor, "class.finish", "class", cls.id, awarded=awarded)
+    log.info("class %s finished, %s completions", cls.id, awarded)
+    return FinishResult(True, awarded)
+
+
+def class_completions(cls: TrainingClass) -> set[int]:
+    """Roster people holding a completion of the class's course (any route)."""
+    return set(db.session.scalars(
+        select(CourseCompletion.person_id)
+        .join(RosterEntry, RosterEntry.person_id == CourseCompletion.person_id)
+        .where(RosterEntry.class_id == cls.id, CourseCompletion.course_id == cls.course_id)
+    ))

@@ -1,0 +1,111 @@
+"""Sign-in sheet import: a CSV/XLSX list of people to put on a class roster.
+
+The file is read by the registry's reader (size, zip-bomb and encoding checks, header
+mapping with the Vietnamese headers). Each row names a person by national ID, by phone,
+or by full name together with the organisation (its name or tax code); people are
+looked up only within the importer's area. Errors name the sheet, row and column; a file
+with any error, or one that would overflow the class capacity, adds nobody.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select
+
+from lms.classes import services
+from lms.classes.models import TrainingClass
+from lms.core.errors import ServiceError
+from lms.core.phone import normalize_phone
+from lms.core.text import fold
+from lms.extensions import db
+from lms.registry import imports
+from lms.registry.models import Organisation, Person
+from lms.registry.queries import person_scope
+
+
+@dataclass
+class SigninResult:
+    errors: list[imports.RowError] = field(default_factory=list)
+    person_ids: list[int] = field(default_factory=list)
+    added: int = 0
+    file_error: str | None = None  # e.g. the capacity would be exceeded
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and self.file_error is None
+
+
+def _find(user, row: dict[str, str], error) -> int | None:
+    nid = row.get("national_id", "").strip()
+    raw_phone = row.get("phone", "").strip()
+    name = " ".join(row.get("full_name", "").split())
+    org = " ".join((row.get("organisation") or "").split())
+    org_code = row.get("org_code", "").strip()
+    if nid:
+        pid = db.session.scalar(select(Person.id).where(Person.national_id == nid, person_scope(user)))
+        if pid is None:
+            error("national_id", _("No person in your area has this national ID."))
+        return pid
+    if raw_phone:
+        phone = normalize_phone(raw_phone)
+        if phone is None:
+            error("phone", _("Not a Vietnamese phone number."))
+            return None
+        pid = db.session.scalar(select(Person.id).where(Person.phone == phone, person_scope(user)))
+        if pid is None:
+            error("phone", _("No person in your area has this phone number."))
+        return pid
+    if name and (org or org_code):
+        stmt = (select(Person.id, Person.full_name)
+                .join(Organisation, Organisation.id == Person.organisation_id, isouter=True)
+                .where(person_scope(user)))
+        if org_code:
+            stmt = stmt.where(Organisation.code == org_code)
+        else:
+            stmt = stmt.where(or_(func.lower(Organisation.name) == org.lower(),
+                                  func.lower(Person.agency) == org.lower()))
+        wanted = fold(name)
+        found = [pid for pid, full in db.session.execute(stmt) if fold(full) == wanted]
+        if not found:
+            error("full_name", _("No person with this name in this organisation in your area."))
+            return None
+        if len(found) > 1:
+            error("full_name", _("Several people have this name in this organisation; give a phone or national ID."))
+            return None
+        return found[0]
+    error("full_name", _("Give a national ID, a phone, or a full name with the organisation."))
+    return None
+
+
+def plan_signin(cls: TrainingClass, filename: str, data: bytes, *, actor) -> SigninResult:
+    """Validate a sign-in sheet; ``imports.ImportFileError`` for an unreadable file."""
+    sheets = imports.read_file(filename, data, kind="signin")
+    result = SigninResult()
+    seen: dict[int, int] = {}
+    for sheet in sheets:
+        for number, row in sheet.rows:
+            def error(column, message, _sheet=sheet.name, _row=number):
+                result.errors.append(imports.RowError(_sheet, _row, column, message))
+
+            pid = _find(actor, row, error)
+            if pid is None:
+                continue
+            if pid in seen:
+                error("full_name", _("The same person as on row %(row)d.", row=seen[pid]))
+                continue
+            seen[pid] = number
+            result.person_ids.append(pid)
+    return result
+
+
+def import_signin(cls: TrainingClass, filename: str, data: bytes, *, actor) -> SigninResult:
+    """Plan, then add everyone or nobody (capacity is checked by ``services.add_people``)."""
+    result = plan_signin(cls, filename, data, actor=actor)
+    if result.ok:
+        try:
+            result.added = services.add_people(cls, result.person_ids, actor=actor)
+        except ServiceError as exc:
+            result.file_error = str(exc)
+    return result

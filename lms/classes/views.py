@@ -1,0 +1,620 @@
+"""Class pages: list, create/edit, roster, attendance (plain forms and a JSON endpoint for
+the offline queue), check-in codes, printable roster, paper scores, report and exports,
+and the learners' "My classes".
+"""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+from wtforms import SelectChoice
+
+from lms.auth.models import User, UserRole
+from lms.catalog.models import Course
+from lms.classes import queries, services, signin
+from lms.classes.forms import (
+    AddPeopleForm,
+    CheckinForm,
+    ClassForm,
+    GapForm,
+    MarkForm,
+    ScoreForm,
+    SigninForm,
+    StatusForm,
+)
+from lms.classes.models import (
+    CANCELLED,
+    FINISHED,
+    MARK_LABELS,
+    MARKS,
+    RUNNING,
+    STATUS_LABELS,
+    STATUSES,
+    ClassDay,
+    RosterEntry,
+    TrainingClass,
+)
+from lms.core import exports
+from lms.core.errors import ServiceError
+from lms.core.forms import ConfirmForm
+from lms.core.groups import TARGET_GROUP_LABELS, TARGET_GROUPS
+from lms.core.security import ADMIN, LEARNER, MANAGER, TRAINER, roles_required
+from lms.core.templating import add_nav_item
+from lms.extensions import db
+from lms.registry import imports
+from lms.registry import queries as registry_queries
+from lms.registry.models import ORG_TYPE_LABELS, ORG_TYPES, AdminUnit, Organisation, Person
+
+bp = Blueprint("classes", __name__, template_folder="templates")
+add_nav_item("classes.index", _l("Classes"), roles=(TRAINER, MANAGER, ADMIN), order=35)
+add_nav_item("classes.mine", _l("My classes"), roles=(LEARNER,), order=36)
+
+staff_required = roles_required(TRAINER, MANAGER, ADMIN)
+PAGE_SIZE = 50
+
+
+def _load(class_id: int) -> TrainingClass:
+    cls = db.get_or_404(TrainingClass, class_id)
+    if not queries.can_view(current_user, cls):
+        abort(403)
+    return cls
+
+
+def _load_day(class_id: int, day_id: int) -> tuple[TrainingClass, ClassDay]:
+    cls = _load(class_id)
+    day = db.get_or_404(ClassDay, day_id)
+    if day.class_id != cls.id:
+        abort(404)
+    return cls, day
+
+
+# --- list, create, edit ----------------------------------------------------------------
+
+
+@bp.route("/classes/")
+@staff_required
+def index():
+    status = request.args.get("status") or None
+    if status not in STATUSES:
+        status = None
+    rows = db.session.scalars(queries.classes_query(current_user, status).limit(500)).all()
+    counts = dict(db.session.execute(
+        select(RosterEntry.class_id, func.count()).where(RosterEntry.class_id.in_([c.id for c in rows]))
+        .group_by(RosterEntry.class_id)
+    ).all()) if rows else {}
+    return render_template("classes/index.html", classes=rows, counts=counts, status=status,
+                           statuses=STATUSES, status_labels=STATUS_LABELS)
+
+
+def _fill_choices(form: ClassForm, cls: TrainingClass | None) -> None:
+    courses = db.session.scalars(select(Course).order_by(Course.title)).all()
+    form.course.choices = [SelectChoice(str(c.id), c.title) for c in courses]
+    units = db.session.scalars(
+        select(AdminUnit).where(AdminUnit.scheme == "2025", registry_queries.unit_scope(current_user))
+        .order_by(AdminUnit.level.desc(), AdminUnit.name).limit(5000)
+    ).all()
+    unit_choices = [SelectChoice(str(u.id), f"{u.name} ({u.code})") for u in units]
+    if cls is not None and str(cls.unit_id) not in {c.value for c in unit_choices}:
+        unit_choices.insert(0, SelectChoice(str(cls.unit_id), cls.unit.name))
+    form.unit.choices = unit_choices
+    from lms.assessments.models import Quiz
+
+    quizzes = db.session.scalars(
+        select(Quiz).where(Quiz.is_bank.is_(False), Quiz.course_id.is_not(None)).order_by(Quiz.title)
+    ).all()
+    form.quiz.choices = [SelectChoice("", _l("None (scores from paper)"))] + [
+        SelectChoice(str(q.id), q.title or q.slug) for q in quizzes
+    ]
+    trainers = db.session.scalars(
+        select(User).join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == TRAINER, User.active.is_(True)).order_by(User.display_name)
+    ).all()
+    form.trainers.choices = [SelectChoice(str(u.id), u.display_name) for u in trainers]
+
+
+def _form_data(form: ClassForm) -> services.ClassData | None:
+    course = db.session.get(Course, int(form.course.data))
+    unit = db.session.get(AdminUnit, int(form.unit.data))
+    try:
+        days = services.parse_days(form.days.data)
+    except ServiceError as exc:
+        form.days.errors = [*form.days.errors, str(exc)]
+        return None
+    quiz_id = int(form.quiz.data) if form.quiz.data else None
+    if quiz_id is not None:
+        from lms.assessments.models import Quiz
+
+        quiz = db.session.get(Quiz, quiz_id)
+        if quiz is None or quiz.course_id != course.id:
+            form.quiz.errors = [*form.quiz.errors, _("Choose a quiz of this class's course.")]
+            return None
+    trainer_ids = [int(v) for v in form.trainers.data or []]
+    if current_user.has_role(TRAINER) and not current_user.has_role(ADMIN, MANAGER) and current_user.id not in trainer_ids:
+        trainer_ids.insert(0, current_user.id)
+    return services.ClassData(
+        course=course, title=form.title.data.strip(), venue=(form.venue.data or "").strip(), unit_id=unit.id,
+        capacity=form.capacity.data, threshold_percent=form.threshold_percent.data,
+        posttest_required=bool(form.posttest_required.data), pass_mark=float(form.pass_mark.data),
+        quiz_id=quiz_id, days=days, trainer_ids=trainer_ids,
+    )
+
+
+@bp.route("/classes/new", methods=["GET", "POST"])
+@staff_required
+def new():
+    form = ClassForm()
+    _fill_choices(form, None)
+    if request.method == "GET" and current_user.has_role(TRAINER):
+        form.trainers.data = [str(current_user.id)]
+    if form.validate_on_submit():
+        data = _form_data(form)
+        if data is not None:
+            try:
+                cls = services.save_class(None, data, actor=current_user)
+            except ServiceError as exc:
+                flash(str(exc), "error")
+            else:
+                db.session.commit()
+                flash(_("The class was created."), "success")
+                return redirect(url_for("classes.detail", class_id=cls.id))
+    return render_template("classes/form.html", form=form, cls=None)
+
+
+@bp.route("/classes/<int:class_id>/edit", methods=["GET", "POST"])
+@staff_required
+def edit(class_id: int):
+    cls = _load(class_id)
+    form = ClassForm(obj=None)
+    _fill_choices(form, cls)
+    if request.method == "GET":
+        form.course.data = str(cls.course_id)
+        form.title.data = cls.title
+        form.unit.data = str(cls.unit_id)
+        form.venue.data = cls.venue
+        form.days.data = services.format_days(cls)
+        form.capacity.data = cls.capacity
+        form.threshold_percent.data = cls.threshold_percent
+        form.posttest_required.data = cls.posttest_required
+        form.pass_mark.data = Decimal(str(cls.pass_mark))
+        form.quiz.data = str(cls.quiz_id) if cls.quiz_id else ""
+        form.trainers.data = [str(r.user_id) for r in cls.trainer_rows]
+    if form.validate_on_submit():
+        data = _form_data(form)
+        if data is not None:
+            try:
+                services.save_class(cls, data, actor=current_user)
+            except ServiceError as exc:
+                db.session.rollback()
+                flash(str(exc), "error")
+            else:
+                db.session.commit()
+                flash(_("The class was saved."), "success")
+                return redirect(url_for("classes.detail", class_id=cls.id))
+    return render_template("classes/form.html", form=form, cls=cls)
+
+
+@bp.route("/classes/<int:class_id>")
+@staff_required
+def detail(class_id: int):
+    cls = _load(class_id)
+    entries = queries.roster(cls)
+    outcomes = services.outcomes(cls)
+    completed = services.class_completions(cls)
+    return render_template(
+        "classes/detail.html", cls=cls, entries=entries, outcomes=outcomes, completed=completed,
+        status_labels=STATUS_LABELS, group_labels=TARGET_GROUP_LABELS, confirm=ConfirmForm(),
+        today=services.local_today(), open_for_roster=cls.status not in (FINISHED, CANCELLED),
+    )
+
+
+@bp.route("/classes/<int:class_id>/status", methods=["POST"])
+@staff_required
+def change_status(class_id: int):
+    cls = _load(class_id)
+    form = StatusForm()
+    if not form.validate_on_submit() or form.status.data not in (RUNNING, CANCELLED):
+        abort(400)
+    try:
+        services.set_status(cls, form.status.data, actor=current_user)
+    except ServiceError as exc:
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("The class status was changed."), "success")
+    return redirect(url_for("classes.detail", class_id=cls.id))
+
+
+@bp.route("/classes/<int:class_id>/finish", methods=["POST"])
+@staff_required
+def finish(class_id: int):
+    cls = _load(class_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        result = services.finish_class(cls, actor=current_user)
+    except ServiceError as exc:
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        if result.finished_now:
+            flash(_("The class is finished; %(num)d people completed the course.", num=result.awarded), "success")
+        else:
+            flash(_("The class was already finished; nothing changed."), "info")
+    return redirect(url_for("classes.detail", class_id=cls.id))
+
+
+# --- roster ----------------------------------------------------------------------------
+
+
+@bp.route("/classes/<int:class_id>/people", methods=["GET", "POST"])
+@staff_required
+def people(class_id: int):
+    cls = _load(class_id)
+    form = AddPeopleForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        try:
+            ids = [int(v) for v in request.form.getlist("person_ids")]
+        except ValueError:
+            abort(400)
+        visible = registry_queries.person_scope(current_user)
+        ids = list(db.session.scalars(select(Person.id).where(Person.id.in_(ids), visible)))
+        try:
+            added = services.add_people(cls, ids, actor=current_user)
+        except ServiceError as exc:
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(_("%(num)d people were added to the roster.", num=added), "success")
+            return redirect(url_for("classes.detail", class_id=cls.id))
+    q = (request.args.get("q") or "").strip()[:100]
+    group = request.args.get("group") or None
+    if group not in TARGET_GROUPS:
+        group = None
+    org_type = request.args.get("org_type") or None
+    if org_type not in ORG_TYPES:
+        org_type = None
+    stmt = registry_queries.people_query(current_user, q=q, group=group, unit=cls.unit)
+    if org_type:
+        stmt = stmt.join(Organisation, Organisation.id == Person.organisation_id).where(Organisation.org_type == org_type)
+    stmt = stmt.where(~Person.id.in_(select(RosterEntry.person_id).where(RosterEntry.class_id == cls.id)))
+    rows = db.session.scalars(stmt.limit(PAGE_SIZE)).all()
+    return render_template(
+        "classes/people.html", cls=cls, form=form, people=rows, q=q, group=group, org_type=org_type,
+        groups=TARGET_GROUPS, group_labels=TARGET_GROUP_LABELS, org_types=ORG_TYPES, org_type_labels=ORG_TYPE_LABELS,
+        gap_form=GapForm(), free=cls.capacity - queries.roster_count(cls), page_size=PAGE_SIZE,
+    )
+
+
+@bp.route("/classes/<int:class_id>/people/gap", methods=["POST"])
+@staff_required
+def add_gap(class_id: int):
+    """Everyone in the class's unit not yet trained (the coverage gap list), in one step."""
+    from lms.catalog.models import CourseCompletion
+    from lms.coverage import queries as coverage_queries
+
+    cls = _load(class_id)
+    if not GapForm().validate_on_submit():
+        abort(400)
+    area = coverage_queries.Area(cls.unit, cls.unit.scheme)
+    gaps = coverage_queries.gap_query(current_user, area, coverage_queries.local_today()).subquery()
+    ids = list(db.session.scalars(
+        select(gaps.c.id).where(~gaps.c.id.in_(
+            select(CourseCompletion.person_id).where(CourseCompletion.course_id == cls.course_id)
+        ))
+    ))
+    try:
+        added = services.add_people(cls, ids, actor=current_user)
+    except ServiceError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("classes.people", class_id=cls.id))
+    db.session.commit()
+    flash(_("%(num)d people were added to the roster.", num=added), "success")
+    return redirect(url_for("classes.detail", class_id=cls.id))
+
+
+@bp.route("/classes/<int:class_id>/people/<int:person_id>/remove", methods=["POST"])
+@staff_required
+def remove_person(class_id: int, person_id: int):
+    cls = _load(class_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        services.remove_person(cls, person_id, actor=current_user)
+    except ServiceError as exc:
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("The person was removed from the roster."), "success")
+    return redirect(url_for("classes.detail", class_id=cls.id))
+
+
+@bp.route("/classes/<int:class_id>/signin", methods=["GET", "POST"])
+@staff_required
+def signin_import(class_id: int):
+    cls = _load(class_id)
+    form = SigninForm()
+    result, file_error = None, None
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            result = signin.import_signin(cls, (upload.filename or "upload")[-200:], upload.read(),
+                                          actor=current_user)
+        except imports.ImportFileError as exc:
+            file_error = str(exc)
+        except ServiceError as exc:
+            file_error = str(exc)
+        if result is not None and result.ok:
+            db.session.commit()
+            flash(_("%(num)d people were added to the roster.", num=result.added), "success")
+            return redirect(url_for("classes.detail", class_id=cls.id))
+        db.session.rollback()
+    status = 400 if (file_error or (result and not result.ok)) else 200
+    return render_template("classes/signin.html", cls=cls, form=form, result=result,
+                           file_error=file_error or (result.file_error if result else None)), status
+
+
+# --- attendance ------------------------------------------------------------------------
+
+
+def _marks_payload(day: ClassDay) -> dict:
+    marks = queries.day_marks(day)
+    return {
+        "marks": {str(pid): a.status for pid, a in marks.items()},
+        "checked_in": sorted(pid for pid, a in marks.items() if a.source == "checkin"),
+    }
+
+
+@bp.route("/classes/<int:class_id>/days/<int:day_id>", methods=["GET", "POST"])
+@staff_required
+def attendance(class_id: int, day_id: int):
+    cls, day = _load_day(class_id, day_id)
+    if request.method == "POST":
+        form = MarkForm()
+        if not form.validate_on_submit():
+            abort(400)
+        try:
+            services.mark(day, form.person_id.data, form.status.data, actor=current_user)
+        except ServiceError as exc:
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+        return redirect(url_for("classes.attendance", class_id=cls.id, day_id=day.id) + f"#p{form.person_id.data}")
+    marks = queries.day_marks(day)
+    return render_template(
+        "classes/attendance.html", cls=cls, day=day, entries=queries.roster(cls), marks=marks,
+        marks_list=MARKS, mark_labels=MARK_LABELS, confirm=ConfirmForm(), over=services.day_is_over(day),
+    )
+
+
+@bp.route("/classes/<int:class_id>/days/<int:day_id>/all-present", methods=["POST"])
+@staff_required
+def all_present(class_id: int, day_id: int):
+    cls, day = _load_day(class_id, day_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        count = services.mark_all_present(day, actor=current_user)
+    except ServiceError as exc:
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("%(num)d people were marked present.", num=count), "success")
+    return redirect(url_for("classes.attendance", class_id=cls.id, day_id=day.id))
+
+
+@bp.route("/classes/<int:class_id>/days/<int:day_id>/marks.json", methods=["GET", "POST"])
+@staff_required
+def marks_json(class_id: int, day_id: int):
+    """GET: the day's marks (the trainer's page polls it for check-ins).
+    POST {"marks": [{"person_id": 1, "status": "present"}, …]}: save marks; repeating is harmless.
+    """
+    cls, day = _load_day(class_id, day_id)
+    if request.method == "GET":
+        return jsonify(_marks_payload(day))
+    payload = request.get_json(silent=True)
+    items = payload.get("marks") if isinstance(payload, dict) else None
+    if not isinstance(items, list) or len(items) > 1000:
+        return jsonify({"error": _("Send a list of marks.")}), 400
+    saved, errors = [], []
+    for item in items:
+        try:
+            pid = int(item.get("person_id"))
+            status = str(item.get("status"))
+        except (AttributeError, TypeError, ValueError):
+            errors.append({"person_id": None, "error": _("Malformed mark.")})
+            continue
+        try:
+            services.mark(day, pid, status, actor=current_user)
+        except ServiceError as exc:
+            errors.append({"person_id": pid, "error": str(exc)})
+        else:
+            saved.append(pid)
+    db.session.commit()
+    return jsonify({"saved": saved, "errors": errors, **_marks_payload(day)})
+
+
+@bp.route("/classes/<int:class_id>/days/<int:day_id>/code")
+@staff_required
+def day_code(class_id: int, day_id: int):
+    cls, day = _load_day(class_id, day_id)
+    opens, closes = services.checkin_window(day)
+    return render_template("classes/code.html", cls=cls, day=day, opens=opens, closes=closes,
+                           url=url_for("classes.checkin", code=day.checkin_code, _external=True))
+
+
+@bp.route("/classes/<int:class_id>/days/<int:day_id>/qr.svg")
+@staff_required
+def day_qr(class_id: int, day_id: int):
+    import segno
+
+    _cls, day = _load_day(class_id, day_id)
+    out = io.BytesIO()
+    segno.make(url_for("classes.checkin", code=day.checkin_code, _external=True), error="m").save(
+        out, kind="svg", scale=8, border=2)
+    return Response(out.getvalue(), mimetype="image/svg+xml")
+
+
+@bp.route("/classes/<int:class_id>/print")
+@staff_required
+def print_roster(class_id: int):
+    cls = _load(class_id)
+    day = None
+    if request.args.get("day"):
+        day = db.session.get(ClassDay, request.args.get("day", type=int) or 0)
+        if day is None or day.class_id != cls.id:
+            abort(404)
+    return render_template("classes/print.html", cls=cls, day=day, entries=queries.roster(cls))
+
+
+@bp.route("/classes/<int:class_id>/scores", methods=["GET", "POST"])
+@staff_required
+def scores(class_id: int):
+    cls = _load(class_id)
+    entries = queries.roster(cls)
+    form = ScoreForm()
+    errors: dict[int, str] = {}
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        wanted = {}
+        for entry in entries:
+            raw = (request.form.get(f"score-{entry.person_id}") or "").strip().replace(",", ".")
+            if raw == "":
+                wanted[entry.person_id] = None
+                continue
+            try:
+                value = float(raw)
+                if not 0 <= value <= 100:
+                    raise ValueError
+            except ValueError:
+                errors[entry.person_id] = _("A score is between 0 and 100.")
+                continue
+            wanted[entry.person_id] = value
+        if not errors:
+            changed = sum(services.set_paper_score(cls, pid, v, actor=current_user) for pid, v in wanted.items())
+            db.session.commit()
+            flash(_("%(num)d scores were saved.", num=changed), "success")
+            return redirect(url_for("classes.detail", class_id=cls.id))
+    return render_template("classes/scores.html", cls=cls, entries=entries, form=form, errors=errors,
+                           online=queries.online_scores(cls)), (400 if errors else 200)
+
+
+# --- report ------------------------------------------------------------------------------
+
+
+def _report_table(cls: TrainingClass) -> tuple[list[str], list[list]]:
+    entries = queries.roster(cls)
+    marks = queries.class_marks(cls)
+    outcomes = services.outcomes(cls)
+    completed = services.class_completions(cls)
+    header = [_("Full name"), _("Organisation or agency"), _("Phone")]
+    header += [d.day.isoformat() for d in cls.days]
+    header += [_("Attended"), _("Excused"), _("Attendance"), _("Post-test"), _("Completed")]
+    rows = []
+    for e in entries:
+        p, o = e.person, outcomes.get(e.person_id)
+        rate = services.attendance_rate(o.tally.attended, o.tally.excused, o.tally.days) if o else None
+        row = [p.full_name, p.organisation.name if p.organisation else (p.agency or ""), p.phone or ""]
+        row += [str(MARK_LABELS.get(marks.get((e.person_id, d.id)), "")) for d in cls.days]
+        row += [o.tally.attended if o else 0, o.tally.excused if o else 0,
+                f"{rate * 100:.0f}%" if rate is not None else "",
+                "" if o is None or o.score is None else f"{o.score:g}",
+                _("Yes") if e.person_id in completed else _("No")]
+        rows.append(row)
+    return header, rows
+
+
+@bp.route("/classes/<int:class_id>/report")
+@staff_required
+def report(class_id: int):
+    cls = _load(class_id)
+    header, rows = _report_table(cls)
+    return render_template("classes/report.html", cls=cls, header=header, rows=rows)
+
+
+@bp.route("/classes/<int:class_id>/report.<fmt>")
+@staff_required
+def report_export(class_id: int, fmt: str):
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    cls = _load(class_id)
+    header, rows = _report_table(cls)
+    name = f"class-{cls.id}-report.{fmt}"
+    if fmt == "csv":
+        body, mime = exports.to_csv(header, rows), "text/csv; charset=utf-8"
+    else:
+        body = exports.to_xlsx(header, rows, title=_("Class report"))
+        mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(body, mimetype=mime, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.route("/classes/<int:class_id>/certificates.<fmt>")
+@staff_required
+def certificates(class_id: int, fmt: str):
+    """All certificates of the class's people for its course, to print in one go."""
+    from lms.certification import services as cert_services
+    from lms.certification.models import Certificate
+
+    if fmt not in ("pdf", "zip"):
+        abort(404)
+    cls = _load(class_id)
+    certs = db.session.scalars(
+        select(Certificate).join(RosterEntry, RosterEntry.person_id == Certificate.person_id)
+        .join(Person, Person.id == Certificate.person_id)
+        .where(RosterEntry.class_id == cls.id, Certificate.course_id == cls.course_id,
+               Certificate.revoked_at.is_(None))
+        .order_by(Person.full_name)
+    ).all()
+    if not certs:
+        flash(_("No certificates have been issued for this class yet."), "info")
+        return redirect(url_for("classes.detail", class_id=cls.id))
+    if fmt == "pdf":
+        body, mime = cert_services.render_bulk_pdf(certs), "application/pdf"
+    else:
+        body, mime = cert_services.render_bulk_zip(certs), "application/zip"
+    return Response(body, mimetype=mime,
+                    headers={"Content-Disposition": f'attachment; filename="class-{cls.id}-certificates.{fmt}"'})
+
+
+# --- learners ----------------------------------------------------------------------------
+
+
+@bp.route("/checkin", methods=["GET", "POST"])
+@bp.route("/checkin/<code>", methods=["GET", "POST"])
+@login_required
+def checkin(code: str | None = None):
+    form = CheckinForm()
+    if request.method == "GET" and code:
+        form.code.data = services.normalise_code(code)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            day = services.check_in(current_user, form.code.data)
+        except ServiceError as exc:
+            form.code.errors = [*form.code.errors, str(exc)]
+            status = 400
+        else:
+            db.session.commit()
+            flash(_("You are checked in to %(title)s.", title=day.training_class.title), "success")
+            return redirect(url_for("classes.mine"))
+    return render_template("classes/checkin.html", form=form), status
+
+
+@bp.route("/my/classes")
+@login_required
+def mine():
+    classes = queries.my_classes(current_user)
+    marks = queries.person_marks(current_user.person_id, [c.id for c in classes])
+    today = services.local_today()
+    upcoming = [c for c in classes if c.status != FINISHED and (c.last_day is None or c.last_day >= today)]
+    past = [c for c in classes if c not in upcoming]
+    return render_template("classes/mine.html", upcoming=upcoming, past=past, marks=marks,
+                           mark_labels=MARK_LABELS, status_labels=STATUS_LABELS, today=today)

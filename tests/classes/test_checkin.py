@@ -1,0 +1,114 @@
+"""Check-in with a day's code: only in the window, only for people on the roster."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+
+import pytest
+from sqlalchemy import select
+
+from lms.extensions import db
+from tests.classes.conftest import make_class
+from tests.conftest import login, post_form
+
+# 10 March 2026, 07:30–11:30 in Asia/Ho_Chi_Minh (UTC+7) = 00:30–04:30 UTC.
+DAY = [(date(2026, 3, 10), time(7, 30), time(11, 30))]
+
+
+def _setup(app, world, users):
+    from lms.classes import services
+    from lms.classes.models import TrainingClass
+
+    class_id = make_class(app, world, days=DAY, trainers=[users["trainer"].id])
+    with app.app_context():
+        cls = db.session.get(TrainingClass, class_id)
+        services.add_people(cls, [world["learner_person"], world["people"][0]], actor=None)
+        db.session.commit()
+        return class_id, cls.days[0].id, cls.days[0].checkin_code
+
+
+@pytest.mark.parametrize(("moment", "ok"), [
+    (datetime(2026, 3, 9, 23, 59, tzinfo=UTC), False),   # 06:59 local: before the window
+    (datetime(2026, 3, 10, 0, 0, tzinfo=UTC), True),     # 07:00 local: 30 minutes early
+    (datetime(2026, 3, 10, 4, 30, tzinfo=UTC), True),    # 11:30 local: the end
+    (datetime(2026, 3, 10, 4, 31, tzinfo=UTC), False),   # 11:31 local: closed
+    (datetime(2026, 3, 11, 1, 0, tzinfo=UTC), False),    # the next day
+])
+def test_checkin_window(app, world, users, moment, ok):
+    from lms.auth.models import User
+    from lms.classes import services
+    from lms.classes.models import Attendance
+    from lms.core.errors import ServiceError
+
+    _class_id, day_id, code = _setup(app, world, users)
+    with app.app_context():
+        learner = db.session.get(User, users["learner"].id)
+        if ok:
+            assert services.check_in(learner, code.lower(), now=moment).id == day_id
+        else:
+            with pytest.raises(ServiceError):
+                services.check_in(learner, code, now=moment)
+        db.session.commit()
+        marks = db.session.scalars(select(Attendance.status).where(Attendance.day_id == day_id)).all()
+    assert marks == (["present"] if ok else [])
+
+
+def test_checkin_refused_when_not_on_roster_and_never_overrides_trainer(app, world, users, make_user):
+    from lms.auth.models import User
+    from lms.classes import services
+    from lms.classes.models import Attendance, ClassDay
+    from lms.core.errors import ServiceError
+
+    _class_id, day_id, code = _setup(app, world, users)
+    stranger = make_user(("learner",), email="stranger@example.vn")
+    during = datetime(2026, 3, 10, 1, 0, tzinfo=UTC)
+    with app.app_context():
+        with pytest.raises(ServiceError, match="roster|danh sách"):
+            services.check_in(db.session.get(User, stranger.id), code, now=during)
+        with pytest.raises(ServiceError):
+            services.check_in(db.session.get(User, users["learner"].id), "ZZZZZZ", now=during)
+        services.mark(db.session.get(ClassDay, day_id), world["learner_person"], "excused", actor=None, now=during)
+        services.check_in(db.session.get(User, users["learner"].id), code, now=during)
+        services.check_in(db.session.get(User, users["learner"].id), code, now=during)  # twice: harmless
+        db.session.commit()
+        rows = db.session.execute(select(Attendance.person_id, Attendance.status)).all()
+    assert rows == [(world["learner_person"], "excused")]
+
+
+def test_checkin_page_refuses_outside_window_with_a_message(app, client, world, users):
+    _class_id, _day_id, code = _setup(app, world, users)
+    login(client, "learner@example.vn")
+    page = client.get(f"/checkin/{code}")
+    assert page.status_code == 200 and code in page.get_data(as_text=True)
+    # The class day (March 2026) is not today: the code is refused with a message beside the field.
+    response = post_form(client, "/checkin", {"code": code})
+    assert response.status_code == 400
+    text = response.get_data(as_text=True)
+    assert 'class="error"' in text
+
+
+def test_trainer_sees_code_and_qr(app, client, world, users):
+    class_id, day_id, code = _setup(app, world, users)
+    login(client, "trainer@example.vn")
+    page = client.get(f"/classes/{class_id}/days/{day_id}/code").get_data(as_text=True)
+    assert code in page and "qr.svg" in page
+    qr = client.get(f"/classes/{class_id}/days/{day_id}/qr.svg")
+    assert qr.status_code == 200 and qr.mimetype == "image/svg+xml" and b"<svg" in qr.data
+
+
+def test_trainer_sees_checkins_arrive(app, client, world, users):
+    from lms.auth.models import User
+    from lms.classes import services
+
+    class_id, day_id, code = _setup(app, world, users)
+    login(client, "trainer@example.vn")
+    url = f"/classes/{class_id}/days/{day_id}/marks.json"
+    assert client.get(url).get_json() == {"marks": {}, "checked_in": []}
+    with app.app_context():
+        services.check_in(db.session.get(User, users["learner"].id), code,
+                          now=datetime(2026, 3, 10, 1, 0, tzinfo=UTC))
+        db.session.commit()
+    person = str(world["learner_person"])
+    assert client.get(url).get_json() == {"marks": {person: "present"}, "checked_in": [int(person)]}
+    page = client.get(f"/classes/{class_id}/days/{day_id}").get_data(as_text=True)
+    assert '<small class="checkin">' in page
