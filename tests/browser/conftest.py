@@ -41,6 +41,7 @@ def live_server(app):
     finally:
         server.shutdown()
         thread.join(timeout=5)
+        server.server_close()  # else the listening socket is closed by the GC, with a ResourceWarning
 
 
 @pytest.fixture(scope="session")
