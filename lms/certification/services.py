@@ -145,6 +145,25 @@ def _json_details(details: dict[str, Any]) -> dict[str, Any]:
     return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in details.items()}
 
 
+# Other domains may choose the template of the certificates their completions produce
+# (a face-to-face class can use its own): fn(completion) -> template name or None.
+_template_choosers: list = []
+
+
+def register_template_chooser(chooser) -> None:
+    if chooser not in _template_choosers:
+        _template_choosers.append(chooser)
+
+
+def template_for(completion: CourseCompletion, course: Course) -> str:
+    """The template for a completion's certificate: a registered chooser's, else the course's."""
+    for chooser in _template_choosers:
+        name = chooser(completion)
+        if name and rendering.template_exists(name):
+            return name
+    return rendering.resolve_template(course.certificate_template)
+
+
 def initial_details(completion: CourseCompletion, template: str) -> dict[str, Any]:
     """The details a certificate gets from the person, the course and the template."""
     person = db.session.get(Person, completion.person_id)
@@ -182,7 +201,7 @@ def issue_for_completion(
     for it and then finds the existing row instead of creating a second one.
     """
     course = db.session.get(Course, completion.course_id)
-    template = rendering.resolve_template(course.certificate_template)
+    template = template_for(completion, course)
     values = initial_details(completion, template)
     if details:
         extra = {k: v for k, v in details.items() if k in ISSUE_FIELDS}

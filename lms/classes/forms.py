@@ -37,6 +37,7 @@ class ClassForm(BaseForm):
     pass_mark = DecimalField(_l("Pass mark (%)"), default=70, places=1,
                              validators=[InputRequired(), NumberRange(0, 100)])
     quiz = SelectField(_l("Online post-test quiz"), default="")
+    certificate_template = SelectField(_l("Certificate template"), default="")
     trainers = MultiCheckboxField(_l("Trainers"), coerce=str)
 
 

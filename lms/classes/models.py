@@ -77,6 +77,8 @@ class TrainingClass(db.Model):
     pass_mark: Mapped[float] = mapped_column(Float, default=70.0, server_default="70")
     # An online quiz that counts as the post-test (besides scores typed in from paper).
     quiz_id: Mapped[int | None] = mapped_column(ForeignKey("quiz.id", ondelete="SET NULL"))
+    # A certificate template (a folder of certificates/) for this class; None: the course's.
+    certificate_template: Mapped[str | None] = mapped_column(String(100))
     status: Mapped[str] = mapped_column(String(10), default=PLANNED, index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -161,6 +161,7 @@ class ClassData:
     quiz_id: int | None
     days: list[tuple[date, time, time]]
     trainer_ids: list[int] = field(default_factory=list)
+    certificate_template: str | None = None
 
 
 def save_class(cls: TrainingClass | None, data: ClassData, *, actor) -> TrainingClass:
@@ -182,6 +183,7 @@ def save_class(cls: TrainingClass | None, data: ClassData, *, actor) -> Training
     cls.posttest_required = data.posttest_required
     cls.pass_mark = data.pass_mark
     cls.quiz_id = data.quiz_id
+    cls.certificate_template = data.certificate_template or None
     wanted = {(d, s): e for d, s, e in data.days}
     for existing in list(cls.days):
         key = (existing.day, existing.starts_at)
@@ -466,3 +468,23 @@ def class_completions(cls: TrainingClass) -> set[int]:
         .join(RosterEntry, RosterEntry.person_id == CourseCompletion.person_id)
         .where(RosterEntry.class_id == cls.id, CourseCompletion.course_id == cls.course_id)
     ))
+
+
+def certificate_template_for(completion) -> str | None:
+    """The template chosen by the class that produced a completion (registered with
+    certification: a class may print its certificates with a template of its own)."""
+    ref = completion.source_ref or ""
+    if completion.via != "class" or not ref.startswith("class:") or not ref[6:].isdigit():
+        return None
+    return db.session.scalar(
+        select(TrainingClass.certificate_template).where(TrainingClass.id == int(ref[6:]))
+    )
+
+
+def _register_with_certification() -> None:
+    from lms.certification.services import register_template_chooser
+
+    register_template_chooser(certificate_template_for)
+
+
+_register_with_certification()

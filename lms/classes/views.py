@@ -111,6 +111,11 @@ def _fill_choices(form: ClassForm, cls: TrainingClass | None) -> None:
     form.quiz.choices = [SelectChoice("", _l("None (scores from paper)"))] + [
         SelectChoice(str(q.id), q.title or q.slug) for q in quizzes
     ]
+    from lms.certification.rendering import available_templates
+
+    form.certificate_template.choices = [SelectChoice("", _l("The course's template"))] + [
+        SelectChoice(name, name) for name in available_templates()
+    ]
     trainers = db.session.scalars(
         select(User).join(UserRole, UserRole.user_id == User.id)
         .where(UserRole.role == TRAINER, User.active.is_(True)).order_by(User.display_name)
@@ -142,6 +147,7 @@ def _form_data(form: ClassForm) -> services.ClassData | None:
         capacity=form.capacity.data, threshold_percent=form.threshold_percent.data,
         posttest_required=bool(form.posttest_required.data), pass_mark=float(form.pass_mark.data),
         quiz_id=quiz_id, days=days, trainer_ids=trainer_ids,
+        certificate_template=form.certificate_template.data or None,
     )
 
 
@@ -183,6 +189,7 @@ def edit(class_id: int):
         form.posttest_required.data = cls.posttest_required
         form.pass_mark.data = Decimal(str(cls.pass_mark))
         form.quiz.data = str(cls.quiz_id) if cls.quiz_id else ""
+        form.certificate_template.data = cls.certificate_template or ""
         form.trainers.data = [str(r.user_id) for r in cls.trainer_rows]
     if form.validate_on_submit():
         data = _form_data(form)

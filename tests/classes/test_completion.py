@@ -192,3 +192,29 @@ def test_cancelled_class_cannot_be_finished(app, world, users):
         with pytest.raises(ServiceError):
             services.finish_class(cls, actor=None)
     assert _completions(app, world["course"]) == []
+
+
+def test_a_class_can_print_its_certificates_with_its_own_template(app, world, users):
+    """The class's template is used for the certificates its completions produce; others keep
+    the course's (the default Vietnamese template)."""
+    from lms.certification.models import Certificate
+    from lms.classes import services
+    from lms.classes.models import TrainingClass
+
+    class_id = _setup(app, world, users, {0: ["present"] * 4})
+    with app.app_context():
+        cls = db.session.get(TrainingClass, class_id)
+        cls.certificate_template = "en"
+        services.finish_class(cls, actor=None)
+        db.session.commit()
+        certificate = db.session.scalar(select(Certificate).where(Certificate.person_id == world["people"][0]))
+        assert certificate.template == "en"
+
+    from lms.catalog.models import Course
+    from lms.catalog.services import record_completion
+
+    with app.app_context():  # an online completion of the same course keeps the course's template
+        record_completion(world["people"][1], db.session.get(Course, world["course"]), via="online")
+        db.session.commit()
+        other = db.session.scalar(select(Certificate).where(Certificate.person_id == world["people"][1]))
+        assert other.template == "vi"
