@@ -44,6 +44,7 @@ def seed_demo() -> list[tuple[DemoAccount, bool]]:
 
     result = seed_accounts()
     registry_demo.seed_demo(manager=auth_services.find_user_by_login("manager@demo.ocop.vn"))
+    registry_demo.place_demo_learner(auth_services.find_user_by_login("0912345678"))
     catalog_demo.seed_demo()
     assessments_demo.seed_demo()
     coverage_demo.seed_demo()

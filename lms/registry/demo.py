@@ -16,7 +16,7 @@ from sqlalchemy import select
 from lms.catalog.models import Course
 from lms.extensions import db
 from lms.registry import imports, services
-from lms.registry.models import AdminUnit
+from lms.registry.models import AdminUnit, Person
 
 PROVINCE = "44"
 SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Võ", "Phan", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô"]
@@ -107,3 +107,24 @@ def seed_demo(manager=None) -> dict:
         services.assign_unit(manager, province)
     db.session.flush()
     return {k: v.create for k, v in plan.counts.items()}
+
+
+def place_demo_learner(user) -> None:
+    """Register the demo learner as a household head in the demo province, so that the
+    catalogue shows her the leaders' courses and coverage counts her (left alone once set)."""
+    if user is None:
+        return
+    person = db.session.get(Person, user.person_id)
+    if person is None or person.target_group is not None:
+        return
+    commune = db.session.scalar(
+        select(AdminUnit).where(
+            AdminUnit.scheme == "2025", AdminUnit.level == "commune",
+            AdminUnit.parent_id == select(AdminUnit.id).where(
+                AdminUnit.scheme == "2025", AdminUnit.code == PROVINCE).scalar_subquery(),
+        ).order_by(AdminUnit.code)
+    )
+    person.target_group = "household_head"
+    person.unit_id = commune.id if commune is not None else None
+    person.position = "Chủ hộ kinh doanh kẹo mè xửng"
+    db.session.flush()

@@ -62,6 +62,13 @@ def test_seed_demo_is_idempotent_and_prints_logins(app, runner):
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(User)) == count
     assert login(app.test_client(), "0912 345 678", "ocop-demo-2026").status_code == 302
+    with app.app_context():  # the demo learner is a household head of the demo province
+        from lms.registry.models import Person
+
+        learner = db.session.scalar(select(User).filter_by(phone="0912345678"))
+        person = db.session.get(Person, learner.person_id)
+        assert person.target_group == "household_head"
+        assert (person.unit.scheme, person.unit.level) == ("2025", "commune")
 
 
 def test_seed_demo_refuses_production(app, runner):
