@@ -55,6 +55,7 @@ from lms.assessments.quizfile import (
     load_quiz_dir,
     load_quiz_path,
 )
+from lms.auth.models import User
 from lms.catalog.hooks import register_course_panel, register_quiz_slug_provider
 from lms.catalog.models import Course, Module
 from lms.catalog.services import register_requirement_checker, update_completion
@@ -433,6 +434,9 @@ def start_attempt(user, quiz: Quiz, *, preview: bool = False, now: datetime | No
     now = now or utcnow()
     if quiz.is_bank:
         raise ServiceError(_("This is a question bank, not a quiz."))
+    # One start at a time per user: on PostgreSQL a concurrent start waits here, then sees the
+    # attempt the other one committed (SQLite write transactions are serialised already).
+    db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
     current = open_attempt_of(user, quiz)
     if current is not None:
         if not current.is_overdue(now, grace_seconds()):
