@@ -115,6 +115,18 @@ class Server:
                     pids.append(int(entry.name))
         return pids
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU time used so far by the master and its workers."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for pid in [self.process.pid, *self.workers()]:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total / ticks
+
     def stop(self) -> None:
         self.process.send_signal(signal.SIGTERM)
         try:
@@ -368,13 +380,20 @@ def run(seconds: float = 8.0, workers: tuple[int, ...] = (2, 4), pg: str | None 
             try:
                 cookie = login_cookie(server.port) if needs_login else ""
                 load(server.port, targets, cookie, seconds=1.0)  # warm-up: imports, caches
+                cpu_before = server.cpu_seconds()
                 row[name] = load(server.port, targets, cookie, seconds=seconds)
+                # Server CPU per request: unlike req/s, hardly moved by other work on the machine.
+                row[name]["server_cpu_ms_per_request"] = round(
+                    1000 * (server.cpu_seconds() - cpu_before) / max(1, row[name]["requests"]), 2)
             finally:
                 server.stop()
-            print(f"  {n} workers {name:>9}: {row[name]['rps']:7.1f} req/s  p50 {row[name]['p50_ms']} ms  "
+            print(f"  {n} workers {name:>9}: {row[name]['rps']:7.1f} req/s  "
+                  f"{row[name]['server_cpu_ms_per_request']} ms CPU/req  p50 {row[name]['p50_ms']} ms  "
                   f"p95 {row[name]['p95_ms']} ms  p99 {row[name]['p99_ms']} ms  {row[name]['statuses']}", flush=True)
         for name in ("lesson", "dashboard"):
             row[name]["ratio_to_hello"] = round(row[name]["rps"] / row["hello"]["rps"], 3)
+            row[name]["cpu_ratio_to_hello"] = round(
+                row["hello"]["server_cpu_ms_per_request"] / max(0.001, row[name]["server_cpu_ms_per_request"]), 3)
         results["throughput"][f"{n}_workers"] = row
 
     server = Server("wsgi:app", 1, env, log)

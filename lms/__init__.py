@@ -33,7 +33,7 @@ def register_extensions(app: Flask) -> None:
     from flask_babel import get_locale  # noqa: F401 - keeps Babel's jinja helpers registered
 
     from lms.core.db import configure_sqlite
-    from lms.core.i18n import select_locale
+    from lms.core.i18n import install_template_gettext, select_locale
     from lms.core.security import register_security_headers
     from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -53,6 +53,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    install_template_gettext(app)
     limiter.init_app(app)
 
     login_manager.init_app(app)

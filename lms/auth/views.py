@@ -17,7 +17,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy.orm import joinedload
 
 from lms.auth import services
 from lms.auth.forms import ChangePasswordForm, LoginForm, ProfileForm, UserForm
@@ -42,6 +43,11 @@ _ALLOWED_DURING_FORCED_CHANGE = {
 }
 
 
+# Every request of a logged-in user runs this: one query for the user and their roles
+# (every page asks for the roles), built once.
+_LOAD_USER = select(User).options(joinedload(User.role_rows)).where(User.id == bindparam("id"))
+
+
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     try:
@@ -49,7 +55,7 @@ def load_user(user_id: str) -> User | None:
         uid, version = int(raw_id), int(raw_version)
     except (ValueError, AttributeError):
         return None
-    user = db.session.get(User, uid)
+    user = db.session.execute(_LOAD_USER, {"id": uid}).unique().scalar_one_or_none()
     if user is None or not user.active or user.session_version != version:
         return None
     return user
@@ -57,9 +63,10 @@ def load_user(user_id: str) -> User | None:
 
 @bp.before_app_request
 def _force_password_change():
+    user = current_user._get_current_object()
     if (
-        current_user.is_authenticated
-        and current_user.must_change_password
+        user.is_authenticated
+        and user.must_change_password
         and request.endpoint not in _ALLOWED_DURING_FORCED_CHANGE
     ):
         if request.method == "GET":

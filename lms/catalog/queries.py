@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import joinedload
 
 from lms.auth.models import User
-from lms.catalog.models import Course, CourseCompletion, Enrolment, Lesson, LessonProgress, Module
+from lms.catalog.models import (
+    Course,
+    CourseCompletion,
+    Enrolment,
+    Lesson,
+    LessonProgress,
+    LessonVersion,
+    Module,
+)
 from lms.catalog.services import required_lessons_query
 from lms.core.security import ADMIN, MANAGER, TRAINER
 from lms.core.text import fold
@@ -69,10 +78,38 @@ def completion_of(person_id: int | None, course: Course) -> CourseCompletion | N
     )
 
 
+@dataclass(frozen=True, slots=True)
+class OutlineModule:
+    id: int
+    slug: str
+    title: str
+    title_en: str | None
+
+    def display_title(self, locale: str) -> str:
+        return self.title_en if locale == "en" and self.title_en else self.title
+
+
+@dataclass(frozen=True, slots=True)
+class OutlineLesson:
+    """What an outline shows of a lesson (plain values: the outline is read on every page)."""
+
+    id: int
+    module_id: int
+    slug: str
+    title: str
+    title_en: str | None
+    minutes: int
+    required: bool
+    version_number: int
+
+    def display_title(self, locale: str) -> str:
+        return self.title_en if locale == "en" and self.title_en else self.title
+
+
 @dataclass
 class Outline:
-    modules: list[tuple[Module, list[Lesson]]]
-    lessons: list[Lesson]
+    modules: list[tuple[OutlineModule, list[OutlineLesson]]]
+    lessons: list[OutlineLesson]
     done_ids: set[int]
     required_ids: set[int]
 
@@ -90,7 +127,7 @@ class Outline:
     def minutes(self) -> int:
         return sum(lesson.minutes for lesson in self.lessons)
 
-    def next_lesson(self) -> Lesson | None:
+    def next_lesson(self) -> OutlineLesson | None:
         """Where to pick up: the first lesson not done yet, preferring required ones."""
         for lesson in self.lessons:
             if lesson.id in self.required_ids and lesson.id not in self.done_ids:
@@ -100,7 +137,7 @@ class Outline:
                 return lesson
         return None
 
-    def neighbours(self, lesson: Lesson) -> tuple[Lesson | None, Lesson | None]:
+    def neighbours(self, lesson) -> tuple[OutlineLesson | None, OutlineLesson | None]:
         ids = [item.id for item in self.lessons]
         index = ids.index(lesson.id)
         previous = self.lessons[index - 1] if index > 0 else None
@@ -108,26 +145,50 @@ class Outline:
         return previous, following
 
 
+# Built once: the outline and the lesson page are read on every learner page, and building
+# a statement costs more than running it. ``user_id`` 0 matches nobody (anonymous).
+_PROGRESS = LessonProgress.__table__
+_OUTLINE = (
+    select(
+        Module.id, Module.slug, Module.title, Module.title_en,
+        Lesson.id, Lesson.slug, Lesson.title, Lesson.title_en, Lesson.minutes, Lesson.required,
+        Lesson.version_number, _PROGRESS.c.id.is_not(None),
+    )
+    .select_from(Module)
+    .outerjoin(Lesson, (Lesson.module_id == Module.id) & Lesson.retired_at.is_(None))
+    .outerjoin(
+        _PROGRESS, (_PROGRESS.c.lesson_id == Lesson.id) & (_PROGRESS.c.user_id == bindparam("user_id"))
+    )
+    .where(Module.course_id == bindparam("course_id"), Module.retired_at.is_(None))
+    .order_by(Module.position, Module.id, Lesson.position, Lesson.id)
+)
+
+
+def _user_id(user) -> int:
+    return user.id if user is not None and user.is_authenticated else 0
+
+
 def outline(course: Course, user=None) -> Outline:
-    modules = db.session.scalars(
-        select(Module).where(Module.course_id == course.id, Module.retired_at.is_(None)).order_by(Module.position)
-    ).all()
-    lessons = db.session.scalars(
-        select(Lesson).where(Lesson.course_id == course.id, Lesson.retired_at.is_(None)).order_by(Lesson.position)
-    ).all()
-    by_module: dict[int, list[Lesson]] = {}
-    for lesson in lessons:
-        by_module.setdefault(lesson.module_id, []).append(lesson)
+    """Active modules and lessons in order, with the lessons the user has finished.
+
+    One query of plain rows (no ORM objects), the user's progress joined in.
+    """
+    modules: list[tuple[OutlineModule, list[OutlineLesson]]] = []
+    ordered: list[OutlineLesson] = []
     done: set[int] = set()
-    if user is not None and user.is_authenticated:
-        done = set(db.session.scalars(
-            select(LessonProgress.lesson_id)
-            .join(Lesson, Lesson.id == LessonProgress.lesson_id)
-            .where(LessonProgress.user_id == user.id, Lesson.course_id == course.id)
-        ))
-    ordered = [lesson for module in modules for lesson in by_module.get(module.id, [])]
-    required = required_ids(course, lessons)
-    return Outline([(m, by_module.get(m.id, [])) for m in modules], ordered, done, required)
+    current_id = None
+    rows = db.session.execute(_OUTLINE, {"course_id": course.id, "user_id": _user_id(user)})
+    for m_id, m_slug, m_title, m_title_en, l_id, *lesson_values, is_done in rows:
+        if m_id != current_id:
+            modules.append((OutlineModule(m_id, m_slug, m_title, m_title_en), []))
+            current_id = m_id
+        if l_id is not None:
+            lesson = OutlineLesson(l_id, m_id, *lesson_values)
+            modules[-1][1].append(lesson)
+            ordered.append(lesson)
+            if is_done:
+                done.add(l_id)
+    return Outline(modules, ordered, done, required_ids(course, ordered))
 
 
 def required_ids(course: Course, lessons) -> set[int]:
@@ -141,35 +202,109 @@ def required_ids(course: Course, lessons) -> set[int]:
 
 
 def get_lesson(course: Course, slug: str) -> Lesson | None:
+    """An active lesson of the course, with its current version loaded in the same query."""
     return db.session.scalar(
-        select(Lesson).where(Lesson.course_id == course.id, Lesson.slug == slug, Lesson.retired_at.is_(None))
+        select(Lesson)
+        .options(joinedload(Lesson.current_version))
+        .where(Lesson.course_id == course.id, Lesson.slug == slug, Lesson.retired_at.is_(None))
     )
 
 
+@dataclass(frozen=True, slots=True)
+class LessonPage:
+    course: Course
+    lesson: Lesson | None
+    version: LessonVersion | None
+    enrolled: bool
+
+
+_LESSON_PAGE = (
+    select(Course, Lesson, LessonVersion, Enrolment.id.is_not(None))
+    .outerjoin(
+        Lesson,
+        (Lesson.course_id == Course.id) & (Lesson.slug == bindparam("lesson_slug")) & Lesson.retired_at.is_(None),
+    )
+    .outerjoin(
+        LessonVersion,
+        (LessonVersion.lesson_id == Lesson.id) & (LessonVersion.number == Lesson.version_number),
+    )
+    .outerjoin(Enrolment, (Enrolment.course_id == Course.id) & (Enrolment.user_id == bindparam("user_id")))
+    .where(Course.slug == bindparam("course_slug"))
+)
+
+
+def lesson_page(course_slug: str, lesson_slug: str, user) -> LessonPage | None:
+    """The course, the active lesson, its current version and the user's enrolment, in one query.
+
+    None when there is no such course; ``lesson`` is None when the course has no such
+    active lesson.
+    """
+    row = db.session.execute(
+        _LESSON_PAGE, {"course_slug": course_slug, "lesson_slug": lesson_slug, "user_id": _user_id(user)}
+    ).first()
+    if row is None:
+        return None
+    return LessonPage(*row)
+
+
+
+
+def enrolled_course_ids(user) -> set[int]:
+    return set(db.session.scalars(select(Enrolment.course_id).where(Enrolment.user_id == user.id)))
+
+
+_ENROLLED_LESSONS = (
+    select(Lesson.id, Lesson.course_id, Lesson.slug, Lesson.required, _PROGRESS.c.id.is_not(None))
+    .join(Enrolment, Enrolment.course_id == Lesson.course_id)
+    .outerjoin(_PROGRESS, (_PROGRESS.c.lesson_id == Lesson.id) & (_PROGRESS.c.user_id == Enrolment.user_id))
+    .where(Enrolment.user_id == bindparam("user_id"), Lesson.retired_at.is_(None))
+)
+
+
 def my_learning(user) -> list[tuple[Course, Enrolment, int, int, CourseCompletion | None]]:
-    """Each enrolled course with (required done, required total) and the completion if any."""
-    rows = []
-    enrolments = db.session.scalars(
-        select(Enrolment).where(Enrolment.user_id == user.id).order_by(Enrolment.enrolled_at.desc())
+    """Each enrolled course with (required done, required total) and the completion if any.
+
+    Three queries whatever the number of courses (this is the learner's home page).
+    """
+    enrolments = db.session.execute(
+        select(Enrolment, Course).join(Course, Course.id == Enrolment.course_id)
+        .where(Enrolment.user_id == user.id).order_by(Enrolment.enrolled_at.desc(), Enrolment.id.desc())
     ).all()
-    for enrolment in enrolments:
-        course = enrolment.course
-        required = required_lessons_query(course).subquery()
-        total = db.session.scalar(select(func.count()).select_from(required)) or 0
-        done = db.session.scalar(
-            select(func.count()).select_from(LessonProgress).where(
-                LessonProgress.user_id == user.id, LessonProgress.lesson_id.in_(select(required.c.id))
+    if not enrolments:
+        return []
+    lessons: dict[int, list[tuple[int, str, bool]]] = {}
+    done: set[int] = set()
+    for lesson_id, course_id, slug, required, is_done in db.session.execute(_ENROLLED_LESSONS, {"user_id": user.id}):
+        lessons.setdefault(course_id, []).append(_RequiredView(lesson_id, slug, required))
+        if is_done:
+            done.add(lesson_id)
+    completions: dict[int, CourseCompletion] = {}
+    if user.person_id is not None:
+        completions = {
+            c.course_id: c for c in db.session.scalars(
+                select(CourseCompletion).where(CourseCompletion.person_id == user.person_id)
             )
-        ) or 0
-        rows.append((course, enrolment, done, total, completion_of(user.person_id, course)))
+        }
+    rows = []
+    for enrolment, course in enrolments:
+        required = required_ids(course, lessons.get(course.id, []))
+        rows.append((course, enrolment, len(required & done), len(required), completions.get(course.id)))
     return rows
+
+
+@dataclass(frozen=True, slots=True)
+class _RequiredView:
+    id: int
+    slug: str
+    required: bool
 
 
 def completed_courses(user) -> list[CourseCompletion]:
     if user.person_id is None:
         return []
     return list(db.session.scalars(
-        select(CourseCompletion).where(CourseCompletion.person_id == user.person_id)
+        select(CourseCompletion).options(joinedload(CourseCompletion.course))
+        .where(CourseCompletion.person_id == user.person_id)
         .order_by(CourseCompletion.completed_at.desc())
     ))
 

@@ -6,7 +6,6 @@ import csv
 import io
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -19,6 +18,7 @@ from lms.catalog.hooks import COURSE_PANELS
 from lms.catalog.models import CourseAsset
 from lms.core.errors import ServiceError
 from lms.core.forms import ConfirmForm
+from lms.core.i18n import locale_code
 from lms.core.security import ADMIN, MANAGER, TRAINER, roles_required
 from lms.core.templating import add_nav_item
 from lms.extensions import db
@@ -30,7 +30,7 @@ add_nav_item("catalog.index", _l("Courses"), order=20)
 
 
 def _locale() -> str:
-    return str(get_locale())
+    return locale_code()
 
 
 def _course_or_404(slug: str):
@@ -56,7 +56,7 @@ def _panels(course) -> list[Markup]:
 def index():
     q = (request.args.get("q") or "").strip()[:200]
     courses = queries.catalogue(current_user, q)
-    enrolled = {e.course_id for _c, e, *_ in queries.my_learning(current_user)}
+    enrolled = queries.enrolled_course_ids(current_user)
     return render_template("catalog/index.html", courses=courses, q=q, enrolled=enrolled, locale=_locale())
 
 
@@ -104,27 +104,28 @@ def enrol(slug: str):
 @bp.route("/courses/<slug>/lessons/<lesson_slug>")
 @login_required
 def lesson(slug: str, lesson_slug: str):
-    course = _course_or_404(slug)
-    lesson = queries.get_lesson(course, lesson_slug)
+    user = current_user._get_current_object()
+    page = queries.lesson_page(slug, lesson_slug, user)
+    if page is None or (not page.course.published and not queries.can_author(user)):
+        abort(404)
+    course, lesson = page.course, page.lesson
     if lesson is None:
         abort(404)
-    enrolled = queries.enrolment_of(current_user, course) is not None
-    if not enrolled and not queries.is_staff(current_user):
+    if not page.enrolled and not queries.is_staff(user):
         flash(_("Enrol in the course to read its lessons."), "info")
         return redirect(url_for("catalog.course", slug=slug))
-    outline = queries.outline(course, current_user)
+    outline = queries.outline(course, user)
     previous, following = outline.neighbours(lesson)
     return render_template(
         "catalog/lesson.html",
         course=course,
         lesson=lesson,
-        version=lesson.current_version,
+        version=page.version,
         outline=outline,
         previous=previous,
         following=following,
         done=lesson.id in outline.done_ids,
-        enrolled=enrolled,
-        form=ConfirmForm(),
+        enrolled=page.enrolled,
         locale=_locale(),
     )
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import current_app, has_request_context, request
+from flask import current_app, g, has_request_context, request
+from flask_babel import _get_current_context, get_locale, get_translations
 from flask_login import current_user
 
 LANG_COOKIE = "lms_lang"
@@ -12,9 +13,53 @@ def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # CLI commands
         return current_app.config["BABEL_DEFAULT_LOCALE"]
-    if current_user and current_user.is_authenticated and current_user.locale in languages:
-        return current_user.locale
+    user = current_user._get_current_object()  # one proxy lookup, not three
+    if user is not None and user.is_authenticated and user.locale in languages:
+        return user.locale
     cookie = request.cookies.get(LANG_COOKIE)
     if cookie in languages:
         return cookie
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _translations():
+    """The request's translations, looked up once per request.
+
+    Flask-Babel finds the domain, the locale and its string form again for every string;
+    a page has dozens. The object is kept where Flask-Babel's ``refresh()`` clears it.
+    """
+    try:
+        return g._flask_babel.babel_translations
+    except AttributeError:
+        translations = get_translations()
+        ctx = _get_current_context()
+        if ctx is not None:
+            ctx.babel_translations = translations
+        return translations
+    except RuntimeError:  # outside an application context
+        return get_translations()
+
+
+def locale_code() -> str:
+    """The request's locale as a string ("vi", "en"), computed once per request."""
+    try:
+        return g._flask_babel.lms_locale_code
+    except AttributeError:
+        code = str(get_locale())
+        ctx = _get_current_context()
+        if ctx is not None:
+            ctx.lms_locale_code = code
+        return code
+    except RuntimeError:
+        return str(get_locale())
+
+
+def install_template_gettext(app) -> None:
+    """Templates' ``_``/``ngettext`` with the per-request translations (same strings, same escaping)."""
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: _translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+    )

@@ -90,18 +90,24 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 
 def register_security_headers(app: Flask) -> None:
+    defaults = [
+        ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        ("Referrer-Policy", "same-origin"),
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+        ("Permissions-Policy", "camera=(self), microphone=(), geolocation=()"),
+    ]
+    if app.config.get("LMS_HTTPS"):
+        defaults.append(("Strict-Transport-Security", "max-age=31536000"))
+
     @app.after_request
     def _headers(response):
-        headers = response.headers
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        headers.setdefault("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
-        if app.config.get("LMS_HTTPS"):
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        if request.endpoint != "static" and "Cache-Control" not in headers:
+        # A view may set its own value (e.g. a stricter CSP for files); the defaults fill the rest.
+        present = {name.lower() for name, _value in response.headers.items()}
+        missing = [(name, value) for name, value in defaults if name.lower() not in present]
+        if request.endpoint != "static" and "cache-control" not in present:
             # Pages may carry personal data: never keep them in shared caches.
-            headers["Cache-Control"] = "no-store"
+            missing.append(("Cache-Control", "no-store"))
+        response.headers.extend(missing)
         return response

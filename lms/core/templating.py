@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Flask, request
-from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, format_percent
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 
 
 @dataclass(frozen=True)
@@ -29,13 +31,25 @@ def add_nav_item(endpoint: str, label, roles: tuple[str, ...] = (), order: int =
 
 
 def nav_items() -> list[NavItem]:
-    if not current_user.is_authenticated:
+    user = current_user._get_current_object()
+    if not user.is_authenticated:
         return []
-    return [item for item in _NAV if not item.roles or current_user.has_role(*item.roles)]
+    mine = set(user.roles)
+    return [item for item in _NAV if not item.roles or mine.intersection(item.roles)]
+
+
+def csrf_field(id: str = "csrf_token") -> Markup:  # noqa: A002 - the HTML attribute's name
+    """The hidden CSRF input of a POST-only form, without building a form object.
+
+    Renders what ``form.csrf_token`` renders (the layout has two such forms on every page,
+    and a WTForms instance costs more than the rest of a small page).
+    """
+    return Markup('<input id="{}" name="csrf_token" type="hidden" value="{}">').format(id, generate_csrf())
 
 
 def register_template_helpers(app: Flask) -> None:
-    from lms.core.forms import ConfirmForm, LanguageForm
+    from lms.core.forms import ConfirmForm
+    from lms.core.i18n import locale_code
     from lms.core.security import ROLE_LABELS
 
     @app.context_processor
@@ -46,9 +60,9 @@ def register_template_helpers(app: Flask) -> None:
             # formdata=None: the layout's own forms never read the request body (an
             # error page for an oversized or malformed request must still render).
             "confirm_form": lambda: ConfirmForm(formdata=None),
-            "language_form": lambda: LanguageForm(formdata=None),
-            "current_locale": lambda: str(get_locale()),
+            "current_locale": locale_code,
             "current_path": lambda: request.full_path.rstrip("?"),
+            "csrf_field": csrf_field,
         }
 
     app.jinja_env.filters.update(
