@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
-from flask import Flask, request
+from flask import Flask, request, url_for
 from flask_babel import format_date, format_datetime, format_decimal, format_percent
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
+
+from lms.core.i18n import locale_code
 
 
 @dataclass(frozen=True)
@@ -20,6 +24,7 @@ class NavItem:
 
 
 _NAV: list[NavItem] = []
+_ACCOUNT = NavItem("auth.account", _l("My account"), order=1000)  # always last
 
 
 def add_nav_item(endpoint: str, label, roles: tuple[str, ...] = (), order: int = 50) -> None:
@@ -38,6 +43,33 @@ def nav_items() -> list[NavItem]:
     return [item for item in _NAV if not item.roles or mine.intersection(item.roles)]
 
 
+def nav_links() -> Markup:
+    """The main navigation's ``<li>`` items for the current user and page.
+
+    The same for everyone with the same roles, language and page, so it is built once per
+    such combination (a pure function of them: nothing here is state) and reused.
+    """
+    user = current_user._get_current_object()
+    if not user.is_authenticated:
+        return Markup("")
+    return _nav_links(tuple(user.roles), locale_code(), request.endpoint, request.script_root)
+
+
+@lru_cache(maxsize=1024)
+def _nav_links(roles: tuple[str, ...], _locale: str, endpoint: str | None, _script_root: str) -> Markup:
+    mine = set(roles)
+    items = [item for item in _NAV if not item.roles or mine.intersection(item.roles)]
+    items.append(_ACCOUNT)
+    return Markup("").join(
+        Markup('<li><a href="{}"{}>{}</a></li>').format(
+            url_for(item.endpoint),
+            Markup(' aria-current="page"') if item.endpoint == endpoint else "",
+            str(item.label),
+        )
+        for item in items
+    )
+
+
 def csrf_field(id: str = "csrf_token") -> Markup:  # noqa: A002 - the HTML attribute's name
     """The hidden CSRF input of a POST-only form, without building a form object.
 
@@ -49,13 +81,13 @@ def csrf_field(id: str = "csrf_token") -> Markup:  # noqa: A002 - the HTML attri
 
 def register_template_helpers(app: Flask) -> None:
     from lms.core.forms import ConfirmForm
-    from lms.core.i18n import locale_code
     from lms.core.security import ROLE_LABELS
 
     @app.context_processor
     def _inject():
         return {
             "nav_items": nav_items,
+            "nav_links": nav_links,
             "role_labels": ROLE_LABELS,
             # formdata=None: the layout's own forms never read the request body (an
             # error page for an oversized or malformed request must still render).
