@@ -8,10 +8,11 @@ official's agency and position), account names, the learner's own answers (short
 essay) and a trainer's marking comment, a face-to-face class (title, venue, roster of
 hostile people, marks, scores), certificates (holder, course, issuer, signer, place,
 decision number, correction note, revocation note), and uploaded files whose name and
-cells are vectors (registry import preview, class sign-in sheet). Then each role opens the
-pages that show them; a few steps also submit a form in the browser (authoring previews,
-a check-in with its flash message, a sign-in sheet upload) and the page it leads to is
-checked too.
+cells are vectors (registry import preview, class sign-in sheet), and a vector in the
+query string of the search pages (reflected). Then each role opens the pages that show
+them; a few steps also submit a form in the browser (authoring previews, a check-in with
+its flash message, a sign-in sheet upload, the switch to English) and the page it leads
+to is checked too.
 
 On every page: no dialog opens, ``window.__xss`` stays unset, the title is not replaced,
 and no element carrying ``data-xss`` exists. Every page (but the few marked ``quiet``) must
@@ -27,6 +28,7 @@ import csv
 import io
 import json
 import textwrap
+import urllib.parse
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
@@ -200,6 +202,8 @@ def seed(app, runner, make_user, tmp_path) -> dict:
 
         values["quiz"] = db.session.scalar(select(Quiz.slug).where(Quiz.course_id == course.id))
 
+    # Search boxes echo the query string: a vector there (reflected, never stored).
+    values["q"] = urllib.parse.quote(V[2])
     values.update(_seed_attempts(app, values["quiz"]))
     values.update(_seed_class(app, values, trainer=trainer, learner=learner))
     values.update(_seed_registry_imports(app))
@@ -374,7 +378,7 @@ CLASS_STAFF = [
 # Pages per role ({placeholders} from seed). Add a domain's pages here.
 PAGES: dict[str, list[str | Step]] = {
     "learner": [
-        "/", "/my-learning", "/courses", "/courses/{slug}", "/courses/{slug}/lessons/{lesson}", "/quizzes",
+        "/", "/my-learning", "/courses", "/courses?q={q}", "/courses/{slug}", "/courses/{slug}/lessons/{lesson}", "/quizzes",
         "/quizzes/{quiz}", "/attempts/{open}", "/attempts/{open}/submit", "/attempts/{submitted}/review",
         "/attempts/{graded}/review", "/my/certificates", "/account", "/verify/{code}", "/my/classes",
         Step("/checkin/{checkin}", action="check-in", expect=".flash.success"),
@@ -391,19 +395,21 @@ PAGES: dict[str, list[str | Step]] = {
         "/courses/{slug}/learners", "/quizzes/{quiz}/gradebook", "/quizzes/{quiz}/statistics", "/marking",
         "/marking/{essay}", "/marking/{marked_essay}", "/attempts/{graded}/review",
         "/courses/{slug}/lessons/{lesson}", "/certificates", "/certificates/pending",
-        *CLASS_STAFF, "/classes/new", CLASS + "/edit", CLASS + "/people", CLASS + "/days/{day}/code",
+        *CLASS_STAFF, "/classes/new", CLASS + "/edit", CLASS + "/people", CLASS + "/people?q={q}",
+        CLASS + "/days/{day}/code",
         Step(CLASS + "/signin", action="upload-signin", status=400, expect=".flash.error"),
     ],
     "manager": [
-        "/", "/coverage/", "/coverage/gaps", "/registry/people", "/registry/people/{person}",
-        "/registry/people/{official}", "/registry/organisations", "/registry/organisations/{org}",
-        "/registry/import/{batch_manager}", "/certificates", "/certificates/{code}", "/certificates/{revoked}",
+        "/", "/coverage/", "/coverage/gaps", "/registry/people", "/registry/people?q={q}", "/registry/people/{person}",
+        "/registry/people/{official}", "/registry/organisations", "/registry/organisations?q={q}",
+        "/registry/organisations/{org}",
+        "/registry/import/{batch_manager}", "/certificates", "/certificates?q={q}", "/certificates/{code}", "/certificates/{revoked}",
         "/certificates/{code}/correct", "/certificates/{code}/revoke", "/certificates/pending",
         "/certificates/issue/{pending}", "/certificates/courses", "/certificates/courses/{course_id}",
         "/quizzes/{quiz}/gradebook", "/quizzes/{quiz}/statistics", *CLASS_STAFF, CLASS + "/people",
     ],
     "admin": [
-        "/", "/admin/users", "/admin/users/{user}", "/registry/people", "/registry/people/{person}",
+        "/", "/admin/users", "/admin/users?q={q}", "/admin/users/{user}", "/registry/people", "/registry/people/{person}",
         "/registry/organisations/{org}", "/registry/assignments", "/registry/import/{batch_admin}",
         "/coverage/", "/coverage/gaps",
         "/certificates", "/certificates/{code}", "/certificates/{revoked}", "/certificates/courses",
