@@ -62,3 +62,42 @@ def test_learner_takes_a_timed_quiz_on_a_phone(app, phone_page, make_user, cours
     body = page.locator("main").inner_text()
     assert "Chờ chấm điểm" in body  # the essay waits for a trainer
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_an_answer_changed_during_an_autosave_is_saved_before_saved_shows(
+    app, phone_page, make_user, course_id, make_quiz,  # noqa: F811
+):
+    """The first autosave is held on its way; an answer typed meanwhile is saved right after
+    it, and "saved" only shows once it is (it used to show at once, with the answer unsaved)."""
+    from playwright.sync_api import expect
+
+    make_quiz()
+    learner = make_user(phone="0912345678")
+    enrol(app, learner, course_id)
+    page = phone_page
+    page.goto(page.base_url + "/login")
+    page.get_by_label("E-mail hoặc số điện thoại").fill("0912345678")
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url(page.base_url + "/")
+    page.goto(page.base_url + "/quizzes/kiem-tra")
+    page.get_by_role("button", name="Bắt đầu làm bài").click()
+    page.wait_for_url(re.compile(r".*/attempts/\d+$"))
+    attempt_id = int(page.url.rsplit("/", 1)[1])
+
+    held, released = [], []
+    page.route("**/autosave", lambda route: route.continue_() if released else held.append(route))
+    page.get_by_label("Đáp án A").check()  # a change: the first save leaves, and is held
+    for _ in range(500):
+        if held:
+            break
+        page.wait_for_timeout(10)
+    assert len(held) == 1
+    page.locator("#s4 input").fill("Hà Nội")
+    page.locator("#s4 input").blur()  # a second change, while the first save is still on its way
+    released.append(True)
+    held[0].continue_()
+    expect(page.locator("#save-status")).to_have_text("Đã lưu", timeout=30000)
+    with app.app_context():
+        saved = db.session.scalars(select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt_id)).all()
+        assert any(a.response == "Hà Nội" for a in saved), [a.response for a in saved]

@@ -52,8 +52,10 @@
           var section = document.getElementById("s" + slot);
           if (section) { section.classList.add("invalid"); }
         });
-        say("saved");
         if (typeof data.remaining === "number") { remaining = data.remaining; }
+        // Answers changed while this save was on its way: save them now, and only then say "saved".
+        if (dirty) { return save(); }
+        say("saved");
       });
     }).catch(function () {
       busy = false;
