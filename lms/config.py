@@ -87,6 +87,7 @@ def load_config(instance_path: str) -> dict:
         "CERTIFICATE_BULK_MAX": int(os.environ.get("LMS_CERTIFICATE_BULK_MAX", "500")),
         # Seconds after a quiz attempt's time limit during which saves and submits still count.
         "QUIZ_GRACE_SECONDS": int(os.environ.get("LMS_QUIZ_GRACE_SECONDS", "60")),
+        "CLASS_LATE_AFTER_MINUTES": int(os.environ.get("LMS_CLASS_LATE_AFTER_MINUTES", "15")),
         "PASSWORD_MIN_LENGTH": int(os.environ.get("LMS_PASSWORD_MIN_LENGTH", "10")),
         "IMPORT_MAX_MB": int(os.environ.get("LMS_IMPORT_MAX_MB", "20")),
         "IMPORT_MAX_UNCOMPRESSED_MB": int(os.environ.get("LMS_IMPORT_MAX_UNCOMPRESSED_MB", "400")),

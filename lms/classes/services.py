@@ -331,8 +331,12 @@ def mark_all_present(day: ClassDay, *, actor, now: datetime | None = None) -> in
     return count
 
 
-def check_in(user, code: str, *, now: datetime | None = None) -> ClassDay:
-    """A learner checks in with a day's code: marked present, never overriding a trainer's mark."""
+def check_in(user, code: str, *, now: datetime | None = None) -> tuple[ClassDay, str]:
+    """A learner checks in with a day's code; returns the day and the mark recorded.
+
+    Marked "present", or "late" when more than ``CLASS_LATE_AFTER_MINUTES`` after the day's
+    start (both count as attended); never overrides a mark the trainer has already made.
+    """
     now = now or utcnow()
     code = normalise_code(code)
     day = db.session.scalar(select(ClassDay).where(ClassDay.checkin_code == code)) if code else None
@@ -348,14 +352,20 @@ def check_in(user, code: str, *, now: datetime | None = None) -> ClassDay:
         raise ServiceError(_("Check-in for this class day is closed."))
     if user.person_id is None or not on_roster(cls, user.person_id):
         raise ServiceError(_("You are not on the roster of this class. Ask the trainer to add you."))
-    insert_ignore(
+    late_after = timedelta(minutes=current_app.config["CLASS_LATE_AFTER_MINUTES"])
+    status = "late" if now > day_bounds(day)[0] + late_after else "present"
+    inserted = insert_ignore(
         db.session, Attendance,
-        {"day_id": day.id, "person_id": user.person_id, "status": "present", "source": "checkin",
+        {"day_id": day.id, "person_id": user.person_id, "status": status, "source": "checkin",
          "marked_at": now, "marked_by_id": user.id},
         ["day_id", "person_id"],
     )
-    log.info("check-in user=%s day=%s", user.id, day.id)
-    return day
+    if not inserted:  # already marked (by the trainer, or an earlier check-in): that mark stands
+        status = db.session.scalar(
+            select(Attendance.status).where(Attendance.day_id == day.id, Attendance.person_id == user.person_id)
+        )
+    log.info("check-in user=%s day=%s status=%s", user.id, day.id, status)
+    return day, status
 
 
 # --- post-test -------------------------------------------------------------------------

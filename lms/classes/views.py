@@ -604,13 +604,20 @@ def checkin(code: str | None = None):
     status = 200
     if form.validate_on_submit():
         try:
-            day = services.check_in(current_user, form.code.data)
+            day, mark = services.check_in(current_user, form.code.data)
         except ServiceError as exc:
             form.code.errors = [*form.code.errors, str(exc)]
             status = 400
         else:
             db.session.commit()
-            flash(_("You are checked in to %(title)s.", title=day.training_class.title), "success")
+            title = day.training_class.title
+            if mark == "late":
+                flash(_("You are checked in to %(title)s, after the start: marked late.", title=title), "success")
+            elif mark == "present":
+                flash(_("You are checked in to %(title)s.", title=title), "success")
+            else:
+                flash(_("Your trainer has already recorded your attendance in %(title)s for this day.",
+                        title=title), "info")
             return redirect(url_for("classes.mine"))
     return render_template("classes/checkin.html", form=form), status
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from lms.extensions import db
 from tests.classes.conftest import make_class
-from tests.conftest import login, post_form
+from tests.conftest import csrf_token, login, post_form
 
 # 10 March 2026, 07:30–11:30 in Asia/Ho_Chi_Minh (UTC+7) = 00:30–04:30 UTC.
 DAY = [(date(2026, 3, 10), time(7, 30), time(11, 30))]
@@ -27,14 +27,16 @@ def _setup(app, world, users):
         return class_id, cls.days[0].id, cls.days[0].checkin_code
 
 
-@pytest.mark.parametrize(("moment", "ok"), [
-    (datetime(2026, 3, 9, 23, 59, tzinfo=UTC), False),   # 06:59 local: before the window
-    (datetime(2026, 3, 10, 0, 0, tzinfo=UTC), True),     # 07:00 local: 30 minutes early
-    (datetime(2026, 3, 10, 4, 30, tzinfo=UTC), True),    # 11:30 local: the end
-    (datetime(2026, 3, 10, 4, 31, tzinfo=UTC), False),   # 11:31 local: closed
-    (datetime(2026, 3, 11, 1, 0, tzinfo=UTC), False),    # the next day
+@pytest.mark.parametrize(("moment", "mark"), [
+    (datetime(2026, 3, 9, 23, 59, tzinfo=UTC), None),        # 06:59 local: before the window
+    (datetime(2026, 3, 10, 0, 0, tzinfo=UTC), "present"),    # 07:00 local: 30 minutes early
+    (datetime(2026, 3, 10, 0, 45, tzinfo=UTC), "present"),   # 07:45 local: 15 minutes after the start
+    (datetime(2026, 3, 10, 0, 45, 1, tzinfo=UTC), "late"),   # 07:45:01 local: late
+    (datetime(2026, 3, 10, 4, 30, tzinfo=UTC), "late"),      # 11:30 local: the end
+    (datetime(2026, 3, 10, 4, 31, tzinfo=UTC), None),        # 11:31 local: closed
+    (datetime(2026, 3, 11, 1, 0, tzinfo=UTC), None),         # the next day
 ])
-def test_checkin_window(app, world, users, moment, ok):
+def test_checkin_window(app, world, users, moment, mark):
     from lms.auth.models import User
     from lms.classes import services
     from lms.classes.models import Attendance
@@ -43,14 +45,15 @@ def test_checkin_window(app, world, users, moment, ok):
     _class_id, day_id, code = _setup(app, world, users)
     with app.app_context():
         learner = db.session.get(User, users["learner"].id)
-        if ok:
-            assert services.check_in(learner, code.lower(), now=moment).id == day_id
+        if mark:
+            day, recorded = services.check_in(learner, code.lower(), now=moment)
+            assert (day.id, recorded) == (day_id, mark)
         else:
             with pytest.raises(ServiceError):
                 services.check_in(learner, code, now=moment)
         db.session.commit()
         marks = db.session.scalars(select(Attendance.status).where(Attendance.day_id == day_id)).all()
-    assert marks == (["present"] if ok else [])
+    assert marks == ([mark] if mark else [])
 
 
 def test_checkin_refused_when_not_on_roster_and_never_overrides_trainer(app, world, users, make_user):
@@ -68,7 +71,8 @@ def test_checkin_refused_when_not_on_roster_and_never_overrides_trainer(app, wor
         with pytest.raises(ServiceError):
             services.check_in(db.session.get(User, users["learner"].id), "ZZZZZZ", now=during)
         services.mark(db.session.get(ClassDay, day_id), world["learner_person"], "excused", actor=None, now=during)
-        services.check_in(db.session.get(User, users["learner"].id), code, now=during)
+        _day, recorded = services.check_in(db.session.get(User, users["learner"].id), code, now=during)
+        assert recorded == "excused"  # the trainer's mark stands, and the learner is told so
         services.check_in(db.session.get(User, users["learner"].id), code, now=during)  # twice: harmless
         db.session.commit()
         rows = db.session.execute(select(Attendance.person_id, Attendance.status)).all()
@@ -85,6 +89,23 @@ def test_checkin_page_refuses_outside_window_with_a_message(app, client, world, 
     assert response.status_code == 400
     text = response.get_data(as_text=True)
     assert 'class="error"' in text
+
+
+@pytest.mark.parametrize(("moment", "message"), [
+    (datetime(2026, 3, 10, 0, 40, tzinfo=UTC), "You are checked in to"),
+    (datetime(2026, 3, 10, 1, 0, tzinfo=UTC), "after the start: marked late"),
+])
+def test_checkin_page_says_present_or_late(app, client, world, users, monkeypatch, moment, message):
+    from lms.classes import services
+
+    _class_id, _day_id, code = _setup(app, world, users)
+    monkeypatch.setattr(services, "utcnow", lambda: moment)
+    login(client, "learner@example.vn")
+    client.post("/language", data={"lang": "en", "csrf_token": csrf_token(client, "/account")})
+    response = post_form(client, "/checkin", {"code": code}, follow_redirects=True)
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200 and message in text
+    assert ("marked late" in text) == (message != "You are checked in to")
 
 
 def test_trainer_sees_code_and_qr(app, client, world, users):
@@ -109,6 +130,7 @@ def test_trainer_sees_checkins_arrive(app, client, world, users):
                           now=datetime(2026, 3, 10, 1, 0, tzinfo=UTC))
         db.session.commit()
     person = str(world["learner_person"])
-    assert client.get(url).get_json() == {"marks": {person: "present"}, "checked_in": [int(person)]}
+    # 08:00 local, half an hour after the start: late (which still counts as attended).
+    assert client.get(url).get_json() == {"marks": {person: "late"}, "checked_in": [int(person)]}
     page = client.get(f"/classes/{class_id}/days/{day_id}").get_data(as_text=True)
     assert '<small class="checkin">' in page
