@@ -29,7 +29,6 @@ import os
 import random
 import signal
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import threading
@@ -38,7 +37,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from bench.exam_burst import CHOICE_RE, CSRF_RE, PASSWORD, SEQ_RE, Browser, prepare
-from bench.http_bench import free_port
+from bench.http_bench import Server, child_pids
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -125,19 +124,6 @@ def learner(n: int, port: int, tally: Tally, deadline: float, rng: random.Random
             tally.gave_up += 1
 
 
-def children(pid: int) -> list[int]:
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                pids.append(int(entry.name))
-    return pids
-
-
 def check(path: Path, acknowledged: set[int]) -> dict:
     conn = sqlite3.connect(path)
     integrity = [row[0] for row in conn.execute("PRAGMA integrity_check")]
@@ -194,23 +180,9 @@ def run(learners: int = 150, kills: int = 10, interval: float = 2.0, workers: in
     os.environ.setdefault("LMS_SECRET_KEY", "crash-safety-secret")
     print(f"crash safety: preparing {learners} learners on SQLite …", flush=True)
     prepare(url, learners)
-    port = free_port()
     env = dict(os.environ, LMS_DATABASE_URL=url, LMS_LOGIN_RATE_LIMIT="100000/minute", PYTHONPATH=str(ROOT))
-    log_path = tmp / "gunicorn.log"
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    with log_path.open("w") as log:
-        master = subprocess.Popen([str(gunicorn), "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-                                   "--timeout", "60", "wsgi:app"], cwd=ROOT, env=env, stdout=log,
-                                  stderr=subprocess.STDOUT)
-    for _ in range(150):
-        try:
-            if Browser(port).request("GET", "/healthz")[0] == 200:
-                break
-        except OSError:
-            time.sleep(0.1)
-    else:
-        master.kill()
-        raise RuntimeError(f"gunicorn did not start; see {log_path}")
+    server = Server("wsgi:app", workers, env, tmp / "gunicorn.log")
+    master, port = server.process, server.port
 
     tally = Tally()
     rng = random.Random(seed)
@@ -224,7 +196,7 @@ def run(learners: int = 150, kills: int = 10, interval: float = 2.0, workers: in
         krng = random.Random(seed + 1)
         time.sleep(1.0)
         while len(killed) < kills and not stop.is_set():
-            pids = children(master.pid)
+            pids = child_pids(master.pid)
             if pids:
                 victim = krng.choice(pids)
                 try:
@@ -243,7 +215,7 @@ def run(learners: int = 150, kills: int = 10, interval: float = 2.0, workers: in
         # Let the burst run a little after the last worker kill, then the master dies mid-burst.
         time.sleep(1.0)
         submitted_before_master_kill = len(tally.acknowledged)
-        left = children(master.pid)
+        left = child_pids(master.pid)
         os.kill(master.pid, signal.SIGKILL)
         for pid in left:
             try:

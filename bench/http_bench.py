@@ -80,7 +80,23 @@ def prepare(url: str) -> dict:
 
 # --- servers --------------------------------------------------------------------------
 
+def child_pids(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (a gunicorn master's workers)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                pids.append(int(entry.name))
+    return pids
+
+
 class Server:
+    """gunicorn on a free loopback port, started and answering ``/healthz``."""
+
     def __init__(self, module: str, workers: int, env: dict, log: Path):
         self.port = free_port()
         gunicorn = Path(sys.executable).with_name("gunicorn")
@@ -101,19 +117,11 @@ class Server:
                     return
             except OSError:
                 time.sleep(0.1)
+        self.process.kill()
         raise RuntimeError(f"gunicorn did not start; see {log}")
 
     def workers(self) -> list[int]:
-        pids = []
-        for entry in Path("/proc").iterdir():
-            if entry.name.isdigit():
-                try:
-                    stat = (entry / "stat").read_text()
-                except OSError:
-                    continue
-                if int(stat.rsplit(")", 1)[1].split()[1]) == self.process.pid:
-                    pids.append(int(entry.name))
-        return pids
+        return child_pids(self.process.pid)
 
     def cpu_seconds(self) -> float:
         """User + system CPU time used so far by the master and its workers."""

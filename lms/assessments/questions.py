@@ -34,10 +34,10 @@ import math
 import random
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from decimal import Decimal, InvalidOperation
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 TEXT_FORMATS = ("markdown", "html", "plain", "moodle")
 BLANK_TYPES = ("single", "short")
@@ -517,6 +517,28 @@ def _choice_view(spec: QuestionSpec) -> list[dict[str, Any]]:
     ]
 
 
+def _has_full_marks(answers: Iterable[Choice | NumericAnswer]) -> bool:
+    """Whether one of the answers is worth 100%."""
+    return any(abs(answer.fraction - 1) < EPSILON for answer in answers)
+
+
+_Answer = TypeVar("_Answer", Choice, NumericAnswer)
+
+
+def _answer_grade(answer: Choice | NumericAnswer) -> Grade:
+    """The grade of one chosen or matched answer: its weight (clamped) and its feedback."""
+    return Grade(clamp(answer.fraction), [answer.feedback] if answer.feedback else [])
+
+
+def _best_answer_grade(answers: Iterable[_Answer], matches: Callable[[_Answer], bool]) -> Grade:
+    """The grade of the matching answer worth the most (the first of equals); 0 if none matches."""
+    best: _Answer | None = None
+    for answer in answers:
+        if matches(answer) and (best is None or answer.fraction > best.fraction):
+            best = answer
+    return Grade(0.0) if best is None else _answer_grade(best)
+
+
 def _check_fractions(spec: QuestionSpec, low: float) -> list[str]:
     problems = []
     for i, choice in enumerate(spec.choices, start=1):
@@ -537,7 +559,7 @@ class SingleChoice(QuestionType):
         if len(spec.choices) < 2:
             problems.append("a choice question needs at least 2 answers")
         problems += _check_fractions(spec, -1.0)
-        if spec.choices and not any(abs(c.fraction - 1) < EPSILON for c in spec.choices):
+        if spec.choices and not _has_full_marks(spec.choices):
             problems.append("no correct answer: one answer must be worth 100%")
         return problems
 
@@ -551,8 +573,7 @@ class SingleChoice(QuestionType):
         if response is None:
             return Grade(0.0)
         _check_indexes([response], len(spec.choices))
-        choice = spec.choices[response]
-        return Grade(clamp(choice.fraction), [choice.feedback] if choice.feedback else [])
+        return _answer_grade(spec.choices[response])
 
     @classmethod
     def public_fields(cls, spec: QuestionSpec, rng: random.Random | None) -> dict[str, Any]:
@@ -635,7 +656,7 @@ class ShortAnswer(QuestionType):
         if not spec.choices:
             problems.append("a short answer question needs at least one accepted answer")
         problems += _check_fractions(spec, 0.0)
-        if spec.choices and not any(abs(c.fraction - 1) < EPSILON for c in spec.choices):
+        if spec.choices and not _has_full_marks(spec.choices):
             problems.append("no correct answer: one accepted answer must be worth 100%")
         return problems
 
@@ -652,13 +673,7 @@ class ShortAnswer(QuestionType):
     def grade(cls, spec: QuestionSpec, response: str | None) -> Grade:
         if response is None or not response.strip():
             return Grade(0.0)
-        best: Choice | None = None
-        for answer in spec.choices:
-            if wildcard_match(answer.text, response) and (best is None or answer.fraction > best.fraction):
-                best = answer
-        if best is None:
-            return Grade(0.0)
-        return Grade(clamp(best.fraction), [best.feedback] if best.feedback else [])
+        return _best_answer_grade(spec.choices, lambda answer: wildcard_match(answer.text, response))
 
 
 class Numeric(QuestionType):
@@ -683,7 +698,7 @@ class Numeric(QuestionType):
                 problems.append(f"answer {i}: the tolerance must not be negative")
             if answer.is_range and answer.range_min > answer.range_max:  # type: ignore[operator]
                 problems.append(f"answer {i}: the range minimum is above its maximum")
-        if real and not any(abs(a.fraction - 1) < EPSILON for a in real):
+        if real and not _has_full_marks(real):
             problems.append("no correct answer: one accepted number must be worth 100%")
         return problems
 
@@ -696,13 +711,7 @@ class Numeric(QuestionType):
     def grade(cls, spec: QuestionSpec, response: float | None) -> Grade:
         if response is None:
             return Grade(0.0)
-        best: NumericAnswer | None = None
-        for answer in spec.numeric_answers:
-            if answer.matches(response) and (best is None or answer.fraction > best.fraction):
-                best = answer
-        if best is None:
-            return Grade(0.0)
-        return Grade(clamp(best.fraction), [best.feedback] if best.feedback else [])
+        return _best_answer_grade(spec.numeric_answers, lambda answer: answer.matches(response))
 
 
 class Matching(QuestionType):

@@ -4,8 +4,9 @@ publishing, zip export and import."""
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -46,6 +47,30 @@ def _previewing() -> bool:
     return request.form.get("action") == "preview"
 
 
+def _preview_or_save(form, back_to: Course | None, preview: Callable[[], str], save: Callable[[], object],
+                     saved_message: str) -> tuple[str | None, Response | None]:
+    """The POST flow of the course, module and lesson forms: preview the text, or save.
+
+    Returns ``(preview_html, None)`` to show the form again (with the preview, or with the
+    service's error), or ``(None, redirect)`` once saved and committed: to ``back_to``'s page,
+    or for a new course (``back_to=None``) to the page of the course ``save()`` created.
+    """
+    if not form.validate_on_submit():
+        return None, None
+    if _previewing():
+        return preview(), None
+    try:
+        saved = save()
+    except ServiceError as exc:
+        db.session.rollback()
+        _field_error(form, exc)
+        return None, None
+    slug = (back_to or saved).slug
+    db.session.commit()
+    flash(saved_message, "success")
+    return None, redirect(url_for("author.course", slug=slug))
+
+
 @bp.route("/courses")
 @author_required
 def courses():
@@ -57,20 +82,14 @@ def courses():
 @author_required
 def course_new():
     form = CourseForm()
-    preview_html = None
-    if form.validate_on_submit():
-        if _previewing():
-            preview_html = authoring.preview(None, form.overview_md.data)
-        else:
-            try:
-                course = authoring.create_course(form.data, actor=current_user)
-            except ServiceError as exc:
-                db.session.rollback()
-                _field_error(form, exc)
-            else:
-                db.session.commit()
-                flash(_("The course has been created. Add modules and lessons, then publish it."), "success")
-                return redirect(url_for("author.course", slug=course.slug))
+    preview_html, done = _preview_or_save(
+        form, None,
+        preview=lambda: authoring.preview(None, form.overview_md.data),
+        save=lambda: authoring.create_course(form.data, actor=current_user),
+        saved_message=_("The course has been created. Add modules and lessons, then publish it."),
+    )
+    if done is not None:
+        return done
     return render_template("author/course_form.html", form=form, course=None, preview_html=preview_html)
 
 
@@ -82,20 +101,14 @@ def course(slug: str):
     form.slug.render_kw = {"readonly": True}
     if request.method == "POST":
         form.slug.data = course.slug  # the slug is the course's identity: never changed here
-    preview_html = None
-    if form.validate_on_submit():
-        if _previewing():
-            preview_html = authoring.preview(course, form.overview_md.data)
-        else:
-            try:
-                authoring.update_course(course, form.data, actor=current_user)
-            except ServiceError as exc:
-                db.session.rollback()
-                _field_error(form, exc)
-            else:
-                db.session.commit()
-                flash(_("The course has been saved."), "success")
-                return redirect(url_for("author.course", slug=slug))
+    preview_html, done = _preview_or_save(
+        form, course,
+        preview=lambda: authoring.preview(course, form.overview_md.data),
+        save=lambda: authoring.update_course(course, form.data, actor=current_user),
+        saved_message=_("The course has been saved."),
+    )
+    if done is not None:
+        return done
     outline = queries.outline(course)
     retired = db.session.scalars(
         select(Lesson).where(Lesson.course_id == course.id, Lesson.retired_at.is_not(None)).order_by(Lesson.title)
@@ -161,20 +174,14 @@ def module(slug: str, module_id: int | None):
     course = _course(slug)
     module = _module(course, module_id) if module_id else None
     form = ModuleForm(obj=module)
-    preview_html = None
-    if form.validate_on_submit():
-        if _previewing():
-            preview_html = authoring.preview(course, form.overview_md.data, form.slug.data)
-        else:
-            try:
-                authoring.save_module(course, module, form.data, actor=current_user)
-            except ServiceError as exc:
-                db.session.rollback()
-                _field_error(form, exc)
-            else:
-                db.session.commit()
-                flash(_("The module has been saved."), "success")
-                return redirect(url_for("author.course", slug=slug))
+    preview_html, done = _preview_or_save(
+        form, course,
+        preview=lambda: authoring.preview(course, form.overview_md.data, form.slug.data),
+        save=lambda: authoring.save_module(course, module, form.data, actor=current_user),
+        saved_message=_("The module has been saved."),
+    )
+    if done is not None:
+        return done
     return render_template("author/module_form.html", form=form, course=course, module=module,
                            preview_html=preview_html)
 
@@ -206,21 +213,18 @@ def lesson(slug: str, lesson_id: int | None):
             form.body_md.data = lesson.current_version.body_md if lesson.current_version else ""
         elif request.args.get("module"):
             form.module.data = request.args.get("module")
-    preview_html = None
-    if form.validate_on_submit():
-        if _previewing():
-            module = db.session.get(Module, int(form.module.data))
-            preview_html = authoring.preview(course, form.body_md.data, module.slug if module else "")
-        else:
-            try:
-                authoring.save_lesson(course, lesson, form.data, actor=current_user)
-            except ServiceError as exc:
-                db.session.rollback()
-                _field_error(form, exc)
-            else:
-                db.session.commit()
-                flash(_("The lesson has been saved."), "success")
-                return redirect(url_for("author.course", slug=slug))
+
+    def preview() -> str:
+        module = db.session.get(Module, int(form.module.data))
+        return authoring.preview(course, form.body_md.data, module.slug if module else "")
+
+    preview_html, done = _preview_or_save(
+        form, course, preview=preview,
+        save=lambda: authoring.save_lesson(course, lesson, form.data, actor=current_user),
+        saved_message=_("The lesson has been saved."),
+    )
+    if done is not None:
+        return done
     return render_template("author/lesson_form.html", form=form, course=course, lesson=lesson,
                            preview_html=preview_html, confirm=ConfirmForm())
 

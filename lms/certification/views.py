@@ -74,6 +74,12 @@ def _apply_field_error(form, exc: ServiceError) -> None:
         flash(exc.message, "error")
 
 
+def _back_to_detail(certificate: Certificate, message: str, category: str) -> Response:
+    """Flash the message and go to the certificate's staff page."""
+    flash(message, category)
+    return redirect(url_for("certification.detail", code=certificate.code))
+
+
 def _pdf_response(data: bytes, filename: str, content_type: str = "application/pdf") -> Response:
     response = Response(data, mimetype=content_type)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -305,8 +311,7 @@ def issue(completion_id: int):
         )
     )
     if existing is not None:
-        flash(_("This person already has a certificate for this course."), "info")
-        return redirect(url_for("certification.detail", code=existing.code))
+        return _back_to_detail(existing, _("This person already has a certificate for this course."), "info")
     course = db.session.get(Course, completion.course_id)
     form = IssueForm()
     if request.method == "GET":
@@ -324,8 +329,7 @@ def issue(completion_id: int):
             _apply_field_error(form, exc)
         else:
             db.session.commit()
-            flash(_("The certificate has been issued."), "success")
-            return redirect(url_for("certification.detail", code=certificate.code))
+            return _back_to_detail(certificate, _("The certificate has been issued."), "success")
     return render_template(
         "certification/issue.html", form=form, completion=completion, person=person, course=course
     )
@@ -392,8 +396,7 @@ def version_pdf(code: str, number: int):
 def correct(code: str):
     certificate = _managed(code)
     if certificate.revoked_at is not None:
-        flash(_("A revoked certificate cannot be corrected."), "error")
-        return redirect(url_for("certification.detail", code=certificate.code))
+        return _back_to_detail(certificate, _("A revoked certificate cannot be corrected."), "error")
     form = CorrectForm(obj=certificate if request.method == "GET" else None)
     if request.method == "GET":
         form.note.data = ""
@@ -407,10 +410,11 @@ def correct(code: str):
         else:
             if changed:
                 db.session.commit()
-                flash(_("The certificate has been corrected (version %(n)d).", n=certificate.version), "success")
-            else:
-                flash(_("Nothing was changed."), "info")
-            return redirect(url_for("certification.detail", code=certificate.code))
+                return _back_to_detail(
+                    certificate, _("The certificate has been corrected (version %(n)d).", n=certificate.version),
+                    "success",
+                )
+            return _back_to_detail(certificate, _("Nothing was changed."), "info")
     return render_template("certification/correct.html", form=form, c=certificate, code=format_code(certificate.code))
 
 
@@ -419,8 +423,7 @@ def correct(code: str):
 def revoke(code: str):
     certificate = _managed(code)
     if certificate.revoked_at is not None:
-        flash(_("This certificate has already been revoked."), "info")
-        return redirect(url_for("certification.detail", code=certificate.code))
+        return _back_to_detail(certificate, _("This certificate has already been revoked."), "info")
     form = RevokeForm()
     if form.validate_on_submit():
         try:
@@ -430,8 +433,7 @@ def revoke(code: str):
             _apply_field_error(form, exc)
         else:
             db.session.commit()
-            flash(_("The certificate has been revoked."), "success")
-            return redirect(url_for("certification.detail", code=certificate.code))
+            return _back_to_detail(certificate, _("The certificate has been revoked."), "success")
     return render_template("certification/revoke.html", form=form, c=certificate, code=format_code(certificate.code))
 
 
