@@ -220,9 +220,10 @@ def _registry_checks(w: dict) -> list[Check]:
         Check("GET", f"/coverage/gaps.xlsx?unit={W.PROVINCE}", province),
         Check("GET", f"/registry/people?unit={W.PROVINCE}", expect(STAFF, {"admin"})),
     ]
-    # Last: revoking changes the token (its owner may; anybody else gets 404 and changes nothing).
+    # Last: revoking a token, confirming an import (their owner may; anybody else gets 404).
     revokes = _both(lambda s: [
         Check("POST", f"/account/tokens/{w[f'token_{s}']}/revoke", expect(MANAGERS, {MANAGER[s]}, ok=302, denied=404)),
+        Check("POST", f"/registry/import/{w[f'batch_{s}']}", expect(MANAGERS, {MANAGER[s]}, ok=302, denied=404)),
     ])
     return _both(per_side) + probes + revokes
 
@@ -358,6 +359,9 @@ def _learning_checks(w: dict) -> list[Check]:
             Check("POST", f"/certificates/issue/{w[f'pending_{s}']}", area, {"issuer": ""}),
             Check("GET", f"/verify/{code}", expect(LOGGED_IN, anonymous=200)),
             Check("GET", f"/certificates/export.csv?unit={w[f'unit_code_{s}']}", expect(STAFF)),
+            # Bulk printing filtered by unit: the certificates of one's area, or nothing to print
+            # (sent back to the list).
+            Check("GET", f"/certificates/print.pdf?unit={w[f'unit_code_{s}']}", expect(STAFF, AREA[s], denied=302)),
         ]
 
     probes = [
@@ -410,6 +414,8 @@ def test_quizzes_certificates_and_courses(app):
                                                                    "manager_y": {"b"}, "admin": {"b"}})
     session.visible("/certificates/pending", names, by_area)
     session.visible("/my/certificates", certs, {"learner_a": {"a"}, "learner_b": {"b"}, "admin": set()})
+    reviews = {s: f"/attempts/{w[f'done_{s}']}/review" for s in W.SIDES}
+    session.visible(f"/quizzes/{W.QUIZ}", reviews, {"learner_a": {"a"}, "learner_b": {"b"}, "trainer": set()})
     session.assert_clean(minimum=300)
     with app.app_context():
         # The refused posts changed nothing: no essay marked, no certificate revoked or
