@@ -21,6 +21,8 @@ from lms.auth.models import User
 from lms.catalog.models import Course, Enrolment
 from lms.core.security import ADMIN, MANAGER, TRAINER
 from lms.extensions import db
+from lms.registry.models import Person
+from lms.registry.queries import can_see_person, person_scope
 
 # --------------------------------------------------------------------------- access
 
@@ -55,19 +57,31 @@ def can_view_quiz(user, quiz: Quiz) -> bool:
     return can_view_results(user) or (not quiz.is_bank and is_enrolled(user, quiz.course_id))
 
 
+def sees_every_learner(user) -> bool:
+    """Trainers and administrators see every learner's results (as every course's
+    learners in the catalog); managers only the people of their area."""
+    return user.is_authenticated and user.has_role(TRAINER, ADMIN)
+
+
 def can_view_attempt(user, attempt: Attempt) -> bool:
-    """A learner sees only their own attempts; staff see everyone's (in their area)."""
-    return attempt.user_id == user.id or can_view_results(user)
+    """A learner sees only their own attempts; staff see everyone's in their area."""
+    if attempt.user_id == user.id or sees_every_learner(user):
+        return True
+    if not can_view_results(user):
+        return False
+    person = attempt.user.person if attempt.user is not None else None
+    return person is not None and can_see_person(user, person)
 
 
 def learner_scope(stmt: Select, viewer, user_id_column) -> Select:
-    """Restrict a statement over learners to the viewer's area.
-
-    Today every trainer, manager and administrator sees every learner; when the
-    registry's ``person_scope`` lands, it is applied here, for every list, export and
-    count of this package at once.
-    """
-    return stmt
+    """Restrict a statement over learners to the viewer's area: trainers and
+    administrators see every learner, managers the accounts of the people in their
+    area (the registry's ``person_scope``), for every list, export and count of this
+    package at once."""
+    if sees_every_learner(viewer):
+        return stmt
+    visible = select(User.id).join(Person, Person.id == User.person_id).where(person_scope(viewer))
+    return stmt.where(user_id_column.in_(visible))
 
 
 # --------------------------------------------------------------------------- lists

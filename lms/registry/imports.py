@@ -532,6 +532,20 @@ def _unit(check: _RowChecker, index: _Index, key: str = "unit_code") -> tuple[in
     return found
 
 
+def _outside(index: _Index, unit_id: int | None) -> bool:
+    """A record registered in a unit outside the importer's area (records without a unit
+    belong to no area; administrators and the CLI have no limit)."""
+    return index.scope_units is not None and unit_id is not None and unit_id not in index.scope_units
+
+
+def _refuse_outsider(index: _Index, person_id: int | None, check, column: str) -> bool:
+    """An existing person of another area matched by this row: an error, not an update."""
+    if person_id is not None and person_id > 0 and _outside(index, index.people[person_id].get("unit_id")):
+        check.error(column, _("this person is outside your area"))
+        return True
+    return False
+
+
 def _match_person(index: _Index, nid: str | None, phone: str | None, fallback: tuple | None,
                   check: _RowChecker, nid_key: str, phone_key: str) -> int | None:
     by_nid = index.by_nid.get(nid) if nid else None
@@ -618,8 +632,11 @@ def _plan_organizations(plan: ImportPlan, sheet: Sheet, index: _Index) -> None:
             continue
         org_values = {"code": code, "name": name, "org_type": org_type, "unit_id": unit[0],
                       "joined_year": joined, "status": status, "withdrawn_on": withdrawn_on}
-        counts = plan.count("organizations")
         existing = index.orgs.get(code)
+        if existing is not None and _outside(index, existing["unit_id"]):
+            check.error("org_code", _("the organisation %(code)s is outside your area", code=code))
+            continue
+        counts = plan.count("organizations")
         if existing is None:
             org_ref: int | str = code
             plan.orgs_new.append(org_values)
@@ -636,7 +653,9 @@ def _plan_organizations(plan: ImportPlan, sheet: Sheet, index: _Index) -> None:
                 counts.unchanged += 1
         fallback = (org_ref, _fold(leader)) if isinstance(org_ref, int) else None
         person_id = _match_person(index, nid, phone, fallback, check, "leader_national_id", "leader_phone")
-        if check.failed:
+        if check.failed or _refuse_outsider(
+            index, person_id, check, "leader_national_id" if nid else "leader_phone" if phone else "leader_name"
+        ):
             continue
         values = {"full_name": leader, "phone": phone, "email": email, "national_id": nid, "gender": gender,
                   "target_group": ORG_TYPE_GROUP[org_type], "unit_id": unit[0],
@@ -685,7 +704,9 @@ def _plan_officials(plan: ImportPlan, sheet: Sheet, index: _Index) -> None:
         group = LEVEL_GROUP[level]
         person_id = _match_person(index, nid, phone, (unit[0], _fold(name), group), check,
                                   "national_id", "phone")
-        if check.failed:
+        if check.failed or _refuse_outsider(
+            index, person_id, check, "national_id" if nid else "phone" if phone else "full_name"
+        ):
             continue
         values = {"full_name": name, "phone": phone, "email": email, "national_id": nid, "gender": gender,
                   "agency": agency, "position": position, "target_group": group, "unit_id": unit[0]}

@@ -32,8 +32,9 @@ MATRIX = {
     # The matrix posts a form, not JSON: the owner gets 400, everyone else 403.
     "assessments.autosave": [Case("POST", "/attempts/{open_attempt_id}/autosave", _owner_only(400))],
     "assessments.submit": [Case("GET", "/attempts/{open_attempt_id}/submit", _owner_only())],
+    # Managers see the attempts of their area's people only; the matrix learner has none.
     "assessments.review": [
-        Case("GET", "/attempts/{done_attempt_id}/review", {**LOGGED_IN}),
+        Case("GET", "/attempts/{done_attempt_id}/review", {**LOGGED_IN, "manager": 403}),
     ],
     "assessments.gradebook": [Case("GET", "/quizzes/{quiz_slug}/gradebook", only(STAFF))],
     "assessments.gradebook_export": [

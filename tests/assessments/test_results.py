@@ -80,8 +80,9 @@ def test_item_analysis_matches_the_hand_computation(app, taken, users):
 
 
 def test_gradebook_page_and_exports_neutralise_formulas(app, users, taken):
+    # A trainer sees every learner (a manager only those of their area: tests/test_object_access.py).
     manager = app.test_client()
-    login(manager, "manager@example.vn")
+    login(manager, "trainer@example.vn")
     html = manager.get("/quizzes/thong-ke/gradebook").get_data(as_text=True)
     assert "Chưa Làm" in html and "100.0 %" in html and "16.7 %" in html
 
