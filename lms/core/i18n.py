@@ -22,36 +22,30 @@ def select_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
-def _translations():
-    """The request's translations, looked up once per request.
-
-    Flask-Babel finds the domain, the locale and its string form again for every string;
-    a page has dozens. The object is kept where Flask-Babel's ``refresh()`` clears it.
-    """
+def _once_per_request(name: str, compute):
+    """``compute()``, kept for the rest of the request on Flask-Babel's request namespace
+    (where its ``refresh()`` clears the locale and translations); recomputed outside one."""
     try:
-        return g._flask_babel.babel_translations
+        return getattr(g._flask_babel, name)
     except AttributeError:
-        translations = get_translations()
+        value = compute()
         ctx = _get_current_context()
         if ctx is not None:
-            ctx.babel_translations = translations
-        return translations
+            setattr(ctx, name, value)
+        return value
     except RuntimeError:  # outside an application context
-        return get_translations()
+        return compute()
+
+
+def _translations():
+    """The request's translations: Flask-Babel finds the domain, the locale and its string
+    form again for every string, and a page has dozens."""
+    return _once_per_request("babel_translations", get_translations)
 
 
 def locale_code() -> str:
-    """The request's locale as a string ("vi", "en"), computed once per request."""
-    try:
-        return g._flask_babel.lms_locale_code
-    except AttributeError:
-        code = str(get_locale())
-        ctx = _get_current_context()
-        if ctx is not None:
-            ctx.lms_locale_code = code
-        return code
-    except RuntimeError:
-        return str(get_locale())
+    """The request's locale as a string ("vi", "en")."""
+    return _once_per_request("lms_locale_code", lambda: str(get_locale()))
 
 
 def install_template_gettext(app) -> None:

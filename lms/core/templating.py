@@ -35,12 +35,14 @@ def add_nav_item(endpoint: str, label, roles: tuple[str, ...] = (), order: int =
     _NAV.sort(key=lambda item: item.order)
 
 
+def _visible_items(roles) -> list[NavItem]:
+    mine = set(roles)
+    return [item for item in _NAV if not item.roles or mine.intersection(item.roles)]
+
+
 def nav_items() -> list[NavItem]:
     user = current_user._get_current_object()
-    if not user.is_authenticated:
-        return []
-    mine = set(user.roles)
-    return [item for item in _NAV if not item.roles or mine.intersection(item.roles)]
+    return _visible_items(user.roles) if user.is_authenticated else []
 
 
 def nav_links() -> Markup:
@@ -57,9 +59,7 @@ def nav_links() -> Markup:
 
 @lru_cache(maxsize=1024)
 def _nav_links(roles: tuple[str, ...], _locale: str, endpoint: str | None, _script_root: str) -> Markup:
-    mine = set(roles)
-    items = [item for item in _NAV if not item.roles or mine.intersection(item.roles)]
-    items.append(_ACCOUNT)
+    items = [*_visible_items(roles), _ACCOUNT]
     return Markup("").join(
         Markup('<li><a href="{}"{}>{}</a></li>').format(
             url_for(item.endpoint),
