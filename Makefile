@@ -37,6 +37,7 @@ run: seed
 	$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:5000 --access-logfile - wsgi:app
 
 test: install-dev translations
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 lint: install-dev

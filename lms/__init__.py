@@ -6,7 +6,12 @@ from pathlib import Path
 
 from flask import Flask
 
+from lms import apitokens, assessments, auth, catalog, certification, classes, coverage, main, registry
 from lms.config import BASE_DIR, load_config
+from lms.core.cli import lms_group
+
+# The domains in layer order (low to high); create_app calls each one's init_app.
+DOMAINS = (registry, auth, apitokens, catalog, assessments, certification, coverage, classes, main)
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -22,10 +27,13 @@ def create_app(config: dict | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     register_extensions(app)
-    register_blueprints(app)
     register_errors(app)
-    register_cli(app)
     register_templates(app)
+    lms_group(app)
+    # Each domain wires itself in (blueprints, commands, navigation, hooks, signal
+    # receivers), lowest layer first; see ARCHITECTURE.md for the layers.
+    for domain in DOMAINS:
+        domain.init_app(app)
     return app
 
 
@@ -68,48 +76,10 @@ def register_extensions(app: Flask) -> None:
     import lms.models  # noqa: F401
 
 
-def register_blueprints(app: Flask) -> None:
-    from lms.apitokens.views import bp as apitokens_bp
-    from lms.assessments.views import bp as assessments_bp
-    from lms.auth.views import bp as auth_bp
-    from lms.catalog.author_views import bp as author_bp
-    from lms.catalog.views import bp as catalog_bp
-    from lms.certification.views import bp as certification_bp
-    from lms.classes.views import bp as classes_bp
-    from lms.coverage.views import bp as coverage_bp
-    from lms.main.views import bp as main_bp
-    from lms.registry.views import bp as registry_bp
-
-    app.register_blueprint(main_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(catalog_bp)
-    app.register_blueprint(author_bp)
-    app.register_blueprint(registry_bp)
-    app.register_blueprint(coverage_bp)
-    app.register_blueprint(apitokens_bp)
-    app.register_blueprint(certification_bp)
-    app.register_blueprint(assessments_bp)
-    app.register_blueprint(classes_bp)
-
-
 def register_errors(app: Flask) -> None:
     from lms.core.errors import register_error_handlers
 
     register_error_handlers(app)
-
-
-def register_cli(app: Flask) -> None:
-    import lms.assessments.cli  # noqa: F401
-    import lms.auth.cli  # noqa: F401
-    import lms.catalog.cli  # noqa: F401
-    import lms.certification.cli  # noqa: F401
-    import lms.classes.cli  # noqa: F401
-    import lms.coverage.cli  # noqa: F401
-    import lms.main.cli  # noqa: F401
-    import lms.registry.cli  # noqa: F401
-    from lms.core.cli import lms_cli
-
-    app.cli.add_command(lms_cli)
 
 
 def register_templates(app: Flask) -> None:

@@ -10,9 +10,9 @@ from sqlalchemy import select
 from lms.apitokens import services
 from lms.apitokens.forms import TokenForm
 from lms.apitokens.models import ApiToken
-from lms.core.errors import ServiceError
 from lms.core.forms import ConfirmForm
 from lms.core.security import ADMIN, MANAGER, roles_required
+from lms.core.uow import unit_of_work
 from lms.extensions import db
 
 bp = Blueprint("apitokens", __name__, template_folder="templates")
@@ -24,13 +24,9 @@ def tokens():
     form = TokenForm()
     secret = None
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form) as work:
             _token, secret = services.create_token(current_user, form.name.data)
-        except ServiceError as exc:
-            db.session.rollback()
-            form.name.errors = [exc.message]
-        else:
-            db.session.commit()
+        if work.ok:
             form = TokenForm(formdata=None)
     rows = db.session.scalars(
         select(ApiToken).where(ApiToken.user_id == current_user.id).order_by(ApiToken.created_at.desc())
@@ -46,7 +42,7 @@ def revoke(token_id: int):
     token = db.get_or_404(ApiToken, token_id)
     if token.user_id != current_user.id:
         abort(404)
-    services.revoke_token(current_user, token)
-    db.session.commit()
+    with unit_of_work():
+        services.revoke_token(current_user, token)
     flash(_("The token has been revoked."), "success")
     return redirect(url_for("apitokens.tokens"))

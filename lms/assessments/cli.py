@@ -10,12 +10,14 @@ from sqlalchemy import select
 
 from lms.assessments import services
 from lms.assessments.models import Quiz
-from lms.core.cli import lms_cli
+from lms.core.cli import command_group
 from lms.core.errors import ServiceError
 from lms.extensions import db
 
+commands = command_group()
 
-@lms_cli.command("import-quizzes")
+
+@commands.command("import-quizzes")
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--check", is_flag=True, help="Only check the files; write nothing.")
 def import_quizzes_command(paths, check):
@@ -40,7 +42,7 @@ def import_quizzes_command(paths, check):
         click.echo("check only: nothing was written")
 
 
-@lms_cli.command("export-quiz")
+@commands.command("export-quiz")
 @click.argument("slug")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of the screen.")
 def export_quiz_command(slug, output):
@@ -59,7 +61,7 @@ def export_quiz_command(slug, output):
         click.echo(text, nl=False)
 
 
-@lms_cli.command("close-overdue")
+@commands.command("close-overdue")
 def close_overdue_command():
     """Submit every open attempt past its time limit and grace period."""
     try:

@@ -56,9 +56,8 @@ from lms.assessments.quizfile import (
     load_quiz_path,
 )
 from lms.auth.models import User
-from lms.catalog.hooks import register_course_panel, register_quiz_slug_provider
 from lms.catalog.models import Course, Module
-from lms.catalog.services import register_requirement_checker, update_completion
+from lms.catalog.services import update_completion
 from lms.core import audit
 from lms.core import markdown as core_markdown
 from lms.core.db import utcnow
@@ -812,17 +811,6 @@ def quizzes_passed(user, course: Course) -> bool:
 
 def quiz_slugs() -> list[str]:
     return list(db.session.scalars(select(Quiz.slug).where(Quiz.is_bank.is_(False))))
-
-
-def course_panel(course, user):
-    from lms.assessments.views import render_course_panel
-
-    return render_course_panel(course, user)
-
-
-register_requirement_checker(quizzes_passed)
-register_quiz_slug_provider(quiz_slugs)
-register_course_panel(course_panel)
 
 
 def short_answer_match(spec: QuestionSpec, response: str | None) -> int | None:

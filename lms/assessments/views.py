@@ -18,7 +18,6 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import select
@@ -29,15 +28,12 @@ from lms.assessments.forms import AttemptForm, EssayGradeForm
 from lms.assessments.models import Attempt, AttemptAnswer, Quiz
 from lms.assessments.questions import answerable_pairs
 from lms.core import exports
-from lms.core.db import utcnow, want_write
-from lms.core.errors import ServiceError
+from lms.core.db import utcnow
 from lms.core.forms import ConfirmForm
-from lms.core.templating import add_nav_item
+from lms.core.uow import restart_for_write, unit_of_work
 from lms.extensions import db
 
 bp = Blueprint("assessments", __name__, template_folder="templates")
-add_nav_item("assessments.index", _l("Quizzes"), order=30)
-add_nav_item("assessments.grading_queue", _l("Marking"), roles=("trainer", "admin"), order=35)
 
 MAX_AUTOSAVE_FIELDS = 2000
 
@@ -65,11 +61,11 @@ def _close_if_overdue(attempt: Attempt) -> Attempt:
     if not attempt.is_overdue(utcnow(), services.grace_seconds()):
         return attempt
     attempt_id = attempt.id
-    db.session.rollback()
-    want_write()  # the next transaction starts as a write one (BEGIN IMMEDIATE on SQLite)
-    attempt = db.session.get(Attempt, attempt_id)
-    if services.close_if_overdue(attempt):
-        db.session.commit()
+    restart_for_write()
+    with unit_of_work():
+        attempt = db.session.get(Attempt, attempt_id)
+        closed = services.close_if_overdue(attempt)
+    if closed:
         attempt = db.session.get(Attempt, attempt_id)
     return attempt
 
@@ -128,14 +124,11 @@ def start(slug: str):
     if not queries.can_take(current_user, quiz):
         abort(403)
     preview = queries.can_author(current_user) and not queries.is_enrolled(current_user, quiz.course_id)
-    try:
+    with unit_of_work() as work:
         attempt = services.start_attempt(current_user, quiz, preview=preview)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+        attempt_id = attempt.id
+    if not work.ok:
         return redirect(url_for("assessments.quiz_page", slug=slug))
-    attempt_id = attempt.id
-    db.session.commit()
     return redirect(url_for("assessments.attempt_page", attempt_id=attempt_id))
 
 
@@ -226,19 +219,16 @@ def attempt_page(attempt_id: int):
         abort(400)
     action = request.form.get("action", "save")
     raw = services.extract_raw(attempt, services.questions_of(attempt), request.form)
-    try:
+    with unit_of_work(show=False) as work:
         result = services.save_answers(attempt, raw, seq)
         if not result.closed and action == "submit":
             services.submit_attempt(attempt)
-    except services.AttemptClosed as exc:
-        db.session.rollback()
-        flash(exc.message, "warning")
+    if isinstance(work.error, services.AttemptClosed):
+        flash(work.error.message, "warning")
         return redirect(url_for("assessments.review", attempt_id=attempt_id))
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    if work.error:
+        flash(work.error.message, "error")
         return redirect(url_for("assessments.attempt_page", attempt_id=attempt_id))
-    db.session.commit()
     if result.closed:
         flash(_("The time is over: your attempt was submitted with the answers saved in time."), "warning")
         return redirect(url_for("assessments.review", attempt_id=attempt_id))
@@ -289,15 +279,12 @@ def autosave(attempt_id: int):
     form = MultiDict([(name, value) for name, value in fields])
     raw = services.extract_raw(attempt, services.questions_of(attempt), form)
     review_url = url_for("assessments.review", attempt_id=attempt_id)
-    try:
+    with unit_of_work(show=False) as work:
         result = services.save_answers(attempt, raw, seq)
-    except services.AttemptClosed:
-        db.session.rollback()
+    if isinstance(work.error, services.AttemptClosed):
         return jsonify({"ok": False, "status": "closed", "review_url": review_url}), 409
-    except ServiceError as exc:
-        db.session.rollback()
-        return jsonify({"ok": False, "error": exc.message}), 400
-    db.session.commit()
+    if work.error:
+        return jsonify({"ok": False, "error": work.error.message}), 400
     if result.closed:
         return jsonify({"ok": False, "status": "closed", "review_url": review_url}), 409
     attempt = db.session.get(Attempt, attempt_id)
@@ -323,8 +310,8 @@ def submit(attempt_id: int):
         if not form.validate_on_submit():
             abort(400)
         late = attempt.is_overdue(utcnow(), services.grace_seconds())
-        attempt, created = services.submit_attempt(attempt, reason="timeout" if late else "submitted")
-        db.session.commit()
+        with unit_of_work():
+            attempt, created = services.submit_attempt(attempt, reason="timeout" if late else "submitted")
         if created:
             flash(_("Your attempt has been submitted."), "success")
         return redirect(url_for("assessments.review", attempt_id=attempt_id))
@@ -483,13 +470,11 @@ def grade_essay(answer_id: int):
     spec = services.question_spec(answer.question)
     form = EssayGradeForm(obj=answer if request.method == "GET" and answer.points is not None else None)
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form, show=False) as work:
             services.grade_essay(answer, float(form.points.data), form.comment.data, actor=current_user)
-        except ServiceError as exc:
-            db.session.rollback()
-            form.points.errors = [*form.points.errors, exc.message]
-        else:
-            db.session.commit()
+        if work.error:
+            form.points.errors = [*form.points.errors, work.error.message]
+        if work.ok:
             flash(_("The mark has been saved."), "success")
             return redirect(url_for("assessments.grading_queue"))
     return render_template(

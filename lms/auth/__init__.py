@@ -1,1 +1,20 @@
-"""Accounts, roles, login and the permission decorators."""
+"""Accounts, roles, login by e-mail or phone, sessions and the administrators' user pages."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from lms.core.cli import register_commands
+from lms.core.security import ADMIN
+from lms.core.signals import people_imported
+from lms.core.templating import add_nav_item
+
+
+def init_app(app: Flask) -> None:
+    from lms.auth import cli, services, views
+
+    app.register_blueprint(views.bp)
+    register_commands(app, cli.commands)
+    add_nav_item(app, "auth.users", _l("Users"), roles=(ADMIN,), order=90)
+    people_imported.connect(services.on_people_imported)

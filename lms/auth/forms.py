@@ -8,19 +8,14 @@ from wtforms import (
     PasswordField,
     RadioField,
     SelectChoice,
-    SelectMultipleField,
+    SelectField,
     StringField,
 )
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from lms.core.forms import LANGUAGE_CHOICES, BaseForm
+from lms.core.forms import LANGUAGE_CHOICES, BaseForm, MultiCheckboxField
 from lms.core.security import ROLE_LABELS
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
+from lms.registry.models import SCHEME_LABELS
 
 
 class LoginForm(BaseForm):
@@ -75,3 +70,17 @@ class UserForm(BaseForm):
         description=_l("The user must change it at the next login."),
         render_kw={"autocomplete": "new-password"},
     )
+
+
+class AssignmentForm(BaseForm):
+    login = StringField(_l("E-mail or phone of the manager or trainer"),
+                        validators=[DataRequired(), Length(max=254)])
+    unit_code = StringField(_l("Unit code"), validators=[DataRequired(), Length(max=10)],
+                            description=_l("The statistics office code, e.g. 44 for the province."))
+    scheme = SelectField(_l("Scheme"), choices=[SelectChoice(k, v) for k, v in SCHEME_LABELS.items()],
+                         default="2025")
+
+
+class UnassignForm(BaseForm):
+    user_id = StringField(validators=[DataRequired()])
+    unit_id = StringField(validators=[DataRequired()])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-import unicodedata
+import secrets
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -17,6 +17,7 @@ from lms.core.db import utcnow
 from lms.core.errors import ServiceError
 from lms.core.phone import looks_like_phone, normalize_phone
 from lms.core.security import ROLES
+from lms.core.text import clean_name
 from lms.extensions import db
 from lms.registry.models import Person
 
@@ -42,10 +43,6 @@ def normalize_email(raw: str | None) -> str | None:
         return None
     value = raw.strip().lower()
     return value or None
-
-
-def clean_name(raw: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", raw).split())
 
 
 def find_user_by_login(identifier: str) -> User | None:
@@ -135,6 +132,7 @@ def create_user(
     temporary: bool = False,
     actor: User | None = None,
     person: Person | None = None,
+    active: bool = True,
 ) -> User:
     name = clean_name(name or "")
     if not name:
@@ -154,7 +152,7 @@ def create_user(
             db.session.add(person)
         elif db.session.scalar(select(User.id).where(User.person_id == person.id)):
             raise ServiceError(_("This person already has an account."), "phone")
-    user = User(person=person, display_name=name, email=email, phone=phone)
+    user = User(person=person, display_name=name, email=email, phone=phone, active=active)
     user.set_password(password, temporary=temporary)
     user.set_roles(roles)
     db.session.add(user)
@@ -239,3 +237,20 @@ def update_profile(user: User, *, display_name: str, locale: str | None) -> None
 def record_login(user: User) -> None:
     user.last_login_at = utcnow()
     db.session.flush()
+
+
+def on_people_imported(_sender, *, created: list[int], actor=None, create_accounts: bool = False,
+                       account_password: str | None = None, **_kwargs) -> int:
+    """``people_imported`` receiver: learner accounts (phone login, temporary password) for
+    the people a registry file added, when the import asked for them."""
+    if not create_accounts or not created:
+        return 0
+    made = 0
+    for person in db.session.scalars(select(Person).where(Person.id.in_(created), Person.phone.is_not(None))):
+        if db.session.scalar(select(User.id).where(User.phone == person.phone)):
+            continue
+        create_user(name=person.full_name, phone=person.phone, email=None, roles=("learner",),
+                    password=account_password or secrets.token_urlsafe(16), temporary=True,
+                    actor=actor, person=person)
+        made += 1
+    return made

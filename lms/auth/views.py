@@ -14,24 +14,24 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from lms.auth import services
-from lms.auth.forms import ChangePasswordForm, LoginForm, ProfileForm, UserForm
+from lms.auth.forms import AssignmentForm, ChangePasswordForm, LoginForm, ProfileForm, UnassignForm, UserForm
 from lms.auth.models import User
-from lms.core.errors import ServiceError
 from lms.core.forms import ConfirmForm
 from lms.core.phone import normalize_phone
 from lms.core.security import ADMIN, roles_required, safe_next_url
-from lms.core.templating import add_nav_item
+from lms.core.uow import unit_of_work
 from lms.extensions import db, limiter, login_manager
+from lms.registry import queries as registry_queries
+from lms.registry import services as registry_services
+from lms.registry.models import SCHEME_LABELS, AdminUnit, UnitAssignment
 
 bp = Blueprint("auth", __name__, template_folder="templates")
-add_nav_item("auth.users", _l("Users"), roles=(ADMIN,), order=90)
 
 # Endpoints a user who must change their password may still reach.
 _ALLOWED_DURING_FORCED_CHANGE = {
@@ -86,14 +86,6 @@ def _login_account_key() -> str:
     return "account:" + (phone or raw.lower())[:254]
 
 
-def _apply_field_error(form, exc: ServiceError) -> None:
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [exc.message]
-    else:
-        flash(exc.message, "error")
-
-
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_rate_limit, methods=["POST"], key_func=get_remote_address, scope="login-ip")
 @limiter.limit(_login_rate_limit, methods=["POST"], key_func=_login_account_key, scope="login-account")
@@ -109,8 +101,8 @@ def login():
         else:
             session.clear()  # a fresh session: nothing set before login survives it
             login_user(user)
-            services.record_login(user)
-            db.session.commit()
+            with unit_of_work():
+                services.record_login(user)
             if user.must_change_password:
                 return redirect(url_for("auth.change_password", next=next_url))
             return redirect(next_url or url_for("main.index"))
@@ -135,15 +127,11 @@ def account():
     if request.method == "GET":
         form.locale.data = current_user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form) as work:
             services.update_profile(
                 current_user, display_name=form.display_name.data, locale=form.locale.data
             )
-        except ServiceError as exc:
-            db.session.rollback()
-            _apply_field_error(form, exc)
-        else:
-            db.session.commit()
+        if work.ok:
             flash(_("Your profile has been saved."), "success")
             return redirect(url_for("auth.account"))
     return render_template("auth/account.html", form=form)
@@ -155,13 +143,9 @@ def change_password():
     form = ChangePasswordForm()
     next_url = safe_next_url(request.args.get("next"))
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form) as work:
             services.change_password(current_user, form.current_password.data, form.new_password.data)
-        except ServiceError as exc:
-            db.session.rollback()
-            _apply_field_error(form, exc)
-        else:
-            db.session.commit()
+        if work.ok:
             # The session version changed: log in again with the new one so that this
             # session continues while every other session of this user ends.
             user = current_user._get_current_object()
@@ -211,8 +195,8 @@ def user_new():
         if not form.temporary_password.data:
             form.temporary_password.errors = [_("Set a temporary password for the new account.")]
         else:
-            try:
-                user = services.create_user(
+            with unit_of_work(form) as work:
+                services.create_user(
                     name=form.name.data,
                     email=form.email.data,
                     phone=form.phone.data,
@@ -220,14 +204,9 @@ def user_new():
                     password=form.temporary_password.data,
                     temporary=True,
                     actor=current_user,
+                    active=bool(form.active.data),
                 )
-            except ServiceError as exc:
-                db.session.rollback()
-                _apply_field_error(form, exc)
-            else:
-                if not form.active.data:
-                    user.active = False
-                db.session.commit()
+            if work.ok:
                 flash(_("The account has been created."), "success")
                 return redirect(url_for("auth.users"))
     return render_template("auth/user_form.html", form=form, user=None)
@@ -242,7 +221,7 @@ def user_edit(user_id: int):
         form.name.data = user.display_name
         form.roles.data = user.roles
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form) as work:
             services.update_user(
                 user,
                 name=form.name.data,
@@ -253,11 +232,56 @@ def user_edit(user_id: int):
                 temporary_password=form.temporary_password.data or None,
                 actor=current_user,
             )
-        except ServiceError as exc:
-            db.session.rollback()
-            _apply_field_error(form, exc)
-        else:
-            db.session.commit()
+        if work.ok:
             flash(_("The account has been saved."), "success")
             return redirect(url_for("auth.users"))
     return render_template("auth/user_form.html", form=form, user=user)
+
+
+# --- unit assignments ------------------------------------------------------------------------
+
+
+@bp.route("/registry/assignments", methods=["GET", "POST"])
+@roles_required(ADMIN)
+def assignments():
+    form = AssignmentForm()
+    if form.validate_on_submit():
+        user = services.find_user_by_login(form.login.data)
+        unit = registry_queries.find_unit(form.unit_code.data, form.scheme.data)
+        if user is None:
+            form.login.errors = [_("No account has this login.")]
+        elif unit is None:
+            form.unit_code.errors = [_("No unit has this code in this scheme.")]
+        else:
+            with unit_of_work(form, show=False) as work:
+                registry_services.assign_unit(user, unit, actor=current_user)
+            if work.error:
+                form.login.errors = [work.error.message]
+            if work.ok:
+                flash(_("%(unit)s has been assigned to %(name)s.", unit=unit.name, name=user.display_name),
+                      "success")
+                return redirect(url_for("auth.assignments"))
+    rows = db.session.execute(
+        select(UnitAssignment, User, AdminUnit)
+        .join(User, User.id == UnitAssignment.user_id)
+        .join(AdminUnit, AdminUnit.id == UnitAssignment.unit_id)
+        .order_by(User.display_name, AdminUnit.code)
+    ).all()
+    return render_template("auth/assignments.html", form=form, rows=rows, scheme_labels=SCHEME_LABELS)
+
+
+@bp.route("/registry/assignments/remove", methods=["POST"])
+@roles_required(ADMIN)
+def assignment_remove():
+    form = UnassignForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        user = db.get_or_404(User, int(form.user_id.data))
+        unit = db.get_or_404(AdminUnit, int(form.unit_id.data))
+    except ValueError:
+        abort(400)
+    with unit_of_work():
+        registry_services.unassign_unit(user, unit, actor=current_user)
+    flash(_("The assignment has been removed."), "success")
+    return redirect(url_for("auth.assignments"))

@@ -8,7 +8,6 @@ from collections.abc import Callable
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
@@ -16,15 +15,13 @@ from wtforms import SelectChoice
 from lms.catalog import authoring, exporter, queries
 from lms.catalog.forms import CourseForm, ImportForm, LessonForm, ModuleForm
 from lms.catalog.models import Course, Lesson, Module
-from lms.core.errors import ServiceError
 from lms.core.forms import ConfirmForm
 from lms.core.frontmatter import ContentError
 from lms.core.security import ADMIN, TRAINER, roles_required
-from lms.core.templating import add_nav_item
+from lms.core.uow import unit_of_work
 from lms.extensions import db
 
 bp = Blueprint("author", __name__, url_prefix="/author", template_folder="templates")
-add_nav_item("author.courses", _l("Authoring"), roles=(TRAINER, ADMIN), order=60)
 author_required = roles_required(TRAINER, ADMIN)
 
 
@@ -33,14 +30,6 @@ def _course(slug: str) -> Course:
     if course is None:
         abort(404)
     return course
-
-
-def _field_error(form, exc: ServiceError) -> None:
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [exc.message]
-    else:
-        flash(exc.message, "error")
 
 
 def _previewing() -> bool:
@@ -59,14 +48,11 @@ def _preview_or_save(form, back_to: Course | None, preview: Callable[[], str], s
         return None, None
     if _previewing():
         return preview(), None
-    try:
+    with unit_of_work(form) as work:
         saved = save()
-    except ServiceError as exc:
-        db.session.rollback()
-        _field_error(form, exc)
+        slug = (back_to or saved).slug
+    if not work.ok:
         return None, None
-    slug = (back_to or saved).slug
-    db.session.commit()
     flash(saved_message, "success")
     return None, redirect(url_for("author.course", slug=slug))
 
@@ -124,8 +110,8 @@ def publish(slug: str):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     publish = request.form.get("published") == "1"
-    authoring.set_published(course, publish, actor=current_user)
-    db.session.commit()
+    with unit_of_work():
+        authoring.set_published(course, publish, actor=current_user)
     flash(_("The course is published.") if publish else _("The course is hidden from learners."), "success")
     return redirect(url_for("author.course", slug=slug))
 
@@ -146,13 +132,12 @@ def import_zip():
     if form.validate_on_submit():
         upload = form.archive.data
         try:
-            report = authoring.import_zip(upload.read(), upload.filename or "course.zip",
-                                          replace=form.replace.data, actor=current_user)
+            with unit_of_work():
+                report = authoring.import_zip(upload.read(), upload.filename or "course.zip",
+                                              replace=form.replace.data, actor=current_user)
         except ContentError as exc:
-            db.session.rollback()
             problems = [str(p) for p in exc.problems]
         else:
-            db.session.commit()
             for line in report.lines()[:-1]:
                 flash(line, "success")
             slug = (report.created + report.updated + report.unchanged)[0]
@@ -236,8 +221,8 @@ def retire(slug: str, lesson_id: int):
     lesson = _lesson(course, lesson_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    authoring.retire_lesson(course, lesson, actor=current_user)
-    db.session.commit()
+    with unit_of_work():
+        authoring.retire_lesson(course, lesson, actor=current_user)
     flash(_("The lesson has been removed from the course; learners' progress is kept."), "success")
     return redirect(url_for("author.course", slug=slug))
 
@@ -253,11 +238,6 @@ def move(slug: str):
     direction = -1 if request.form.get("direction") == "up" else 1
     if kind not in {"module", "lesson"} or item_id is None:
         abort(400)
-    try:
+    with unit_of_work():
         authoring.move(course, kind, item_id, direction, actor=current_user)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
     return redirect(url_for("author.course", slug=slug))

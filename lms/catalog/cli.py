@@ -10,12 +10,14 @@ from sqlalchemy import select
 
 from lms.catalog import exporter, services
 from lms.catalog.models import Course
-from lms.core.cli import lms_cli
+from lms.core.cli import command_group
 from lms.core.frontmatter import ContentError
 from lms.extensions import db
 
+commands = command_group()
 
-@lms_cli.command("import-courses")
+
+@commands.command("import-courses")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--check", is_flag=True, help="Validate only; change nothing.")
 @click.option("--replace", is_flag=True, help="Overwrite courses changed in the browser since their import.")
@@ -41,7 +43,7 @@ def import_courses_command(paths: tuple[Path, ...], check: bool, replace: bool, 
         click.echo(line)
 
 
-@lms_cli.command("export-course")
+@commands.command("export-course")
 @click.argument("slug")
 @click.argument("output", type=click.Path(path_type=Path))
 def export_course_command(slug: str, output: Path):

@@ -10,23 +10,16 @@ from wtforms import (
     IntegerField,
     SelectChoice,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from lms.core.forms import BaseForm
+from lms.core.forms import BaseForm, MultiCheckboxField
 from lms.core.groups import TARGET_GROUP_LABELS
 
 SLUG_RE = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 SLUG_MESSAGE = _l("Use lower-case letters without accents, digits and hyphens, e.g. quan-tri-co-ban.")
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class EnrolListForm(BaseForm):

@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from lms.catalog.hooks import QUIZ_SLUG_PROVIDERS
+from lms.catalog.hooks import quiz_slug_providers
 from lms.core.frontmatter import ContentError, FrontMatter, Problem, decode_utf8, parse_front_matter
 from lms.core.groups import TARGET_GROUPS
 from lms.core.markdown import is_relative_url, render_markdown
@@ -601,7 +601,7 @@ def known_quiz_slugs(quizzes_dir: str | None) -> set[str]:
         for path in Path(quizzes_dir).iterdir():
             if path.suffix in {".yaml", ".yml", ".gift", ".txt"} and path.stem.lower() != "readme":
                 slugs.add(path.stem)
-    for provider in QUIZ_SLUG_PROVIDERS:
+    for provider in quiz_slug_providers.functions():
         slugs |= set(provider())
     return slugs
 

@@ -18,19 +18,11 @@ from lms.catalog.models import (
     Module,
 )
 from lms.catalog.services import required_lessons_query
-from lms.core.security import ADMIN, MANAGER, TRAINER
+from lms.core.security import ADMIN, TRAINER, can_author, is_staff
 from lms.core.text import fold
 from lms.extensions import db
 from lms.registry.models import Person
 from lms.registry.queries import person_scope
-
-
-def is_staff(user) -> bool:
-    return user.is_authenticated and user.has_role(TRAINER, MANAGER, ADMIN)
-
-
-def can_author(user) -> bool:
-    return user.is_authenticated and user.has_role(TRAINER, ADMIN)
 
 
 def target_group(user) -> str | None:

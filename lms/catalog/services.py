@@ -15,6 +15,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from lms.catalog import importer
+from lms.catalog.hooks import requirement_checkers
 from lms.catalog.models import (
     COMPLETION_VIAS,
     Course,
@@ -33,17 +34,6 @@ from lms.core.signals import course_completed
 from lms.extensions import db
 
 log = logging.getLogger("lms.catalog")
-
-# Other domains add conditions for online completion (e.g. the quizzes a course requires):
-# a checker gets (user, course) and answers whether its part is satisfied.
-RequirementChecker = Callable[[object, Course], bool]
-_requirement_checkers: list[RequirementChecker] = []
-
-
-def register_requirement_checker(checker: RequirementChecker) -> None:
-    if checker not in _requirement_checkers:
-        _requirement_checkers.append(checker)
-
 
 def required_lessons_query(course: Course):
     """The lessons that count for completion under the course's ``completion`` rule."""
@@ -72,9 +62,10 @@ def online_requirements_met(user, course: Course) -> bool:
     done, total = lessons_done(user.id, course)
     if done < total:
         return False
-    if (course.completion or {}).get("quizzes") and not _requirement_checkers:
+    checkers = requirement_checkers.functions()
+    if (course.completion or {}).get("quizzes") and not checkers:
         return False  # quizzes are required but nothing can check them
-    return all(checker(user, course) for checker in _requirement_checkers)
+    return all(checker(user, course) for checker in checkers)
 
 
 def record_completion(

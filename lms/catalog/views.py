@@ -7,26 +7,23 @@ import io
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import select
 
 from lms.catalog import queries, services
 from lms.catalog.forms import EnrolListForm
-from lms.catalog.hooks import COURSE_PANELS
-from lms.catalog.models import CourseAsset
+from lms.catalog.hooks import course_panels
+from lms.catalog.models import CourseAsset, CourseCompletion
 from lms.core.errors import ServiceError
 from lms.core.forms import ConfirmForm
 from lms.core.i18n import locale_code
-from lms.core.security import ADMIN, MANAGER, TRAINER, roles_required
-from lms.core.templating import add_nav_item
+from lms.core.security import ADMIN, MANAGER, TRAINER, can_author, is_staff, roles_required
+from lms.core.uow import unit_of_work
 from lms.extensions import db
 from lms.registry.queries import can_see_person
 
 bp = Blueprint("catalog", __name__, template_folder="templates")
-add_nav_item("catalog.my_learning", _l("My learning"), order=10)
-add_nav_item("catalog.index", _l("Courses"), order=20)
 
 
 def _locale() -> str:
@@ -37,14 +34,14 @@ def _course_or_404(slug: str):
     course = queries.get_course(slug)
     if course is None:
         abort(404)
-    if not course.published and not queries.can_author(current_user):
+    if not course.published and not can_author(current_user):
         abort(404)
     return course
 
 
 def _panels(course) -> list[Markup]:
     rendered = []
-    for panel in COURSE_PANELS:
+    for panel in course_panels.functions():
         html = panel(course, current_user)
         if html:
             rendered.append(Markup(html))  # noqa: S704 - panels return HTML rendered by their own templates
@@ -76,7 +73,7 @@ def course(slug: str):
         panels=_panels(course),
         form=ConfirmForm(),
         locale=_locale(),
-        staff=queries.is_staff(current_user),
+        staff=is_staff(current_user),
     )
 
 
@@ -86,13 +83,10 @@ def enrol(slug: str):
     course = _course_or_404(slug)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
+    with unit_of_work() as work:
         created = services.self_enrol(current_user, course)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    if not work.ok:
         return redirect(url_for("catalog.course", slug=slug))
-    db.session.commit()
     if created:
         flash(_("You are enrolled. Good luck with the course!"), "success")
     first = queries.outline(course, current_user).next_lesson()
@@ -106,12 +100,12 @@ def enrol(slug: str):
 def lesson(slug: str, lesson_slug: str):
     user = current_user._get_current_object()
     page = queries.lesson_page(slug, lesson_slug, user)
-    if page is None or (not page.course.published and not queries.can_author(user)):
+    if page is None or (not page.course.published and not can_author(user)):
         abort(404)
     course, lesson = page.course, page.lesson
     if lesson is None:
         abort(404)
-    if not page.enrolled and not queries.is_staff(user):
+    if not page.enrolled and not is_staff(user):
         flash(_("Enrol in the course to read its lessons."), "info")
         return redirect(url_for("catalog.course", slug=slug))
     outline = queries.outline(course, user)
@@ -143,8 +137,8 @@ def mark_done(slug: str, lesson_slug: str):
         flash(_("Enrol in the course to record your progress."), "info")
         return redirect(url_for("catalog.course", slug=slug))
     had_completion = queries.completion_of(current_user.person_id, course) is not None
-    completion = services.mark_done(current_user, lesson)
-    db.session.commit()
+    with unit_of_work():
+        completion = services.mark_done(current_user, lesson)
     if completion is not None and not had_completion:
         flash(_("Congratulations! You have completed this course."), "success")
         return redirect(url_for("catalog.course", slug=slug))
@@ -224,7 +218,7 @@ def learners(slug: str):
     form = EnrolListForm()
     result = None
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form, show=False) as work:
             identifiers = _identifiers_from(form) + queries.logins_of(
                 current_user, request.form.getlist("user_ids", type=int)
             )
@@ -234,11 +228,9 @@ def learners(slug: str):
             if not current_user.has_role(TRAINER, ADMIN):
                 allowed = lambda user: can_see_person(current_user, user.person)  # noqa: E731
             result = services.enrol_identifiers(course, identifiers, actor=current_user, allowed=allowed)
-        except ServiceError as exc:
-            db.session.rollback()
-            getattr(form, exc.field or "identifiers").errors.append(exc.message)
-        else:
-            db.session.commit()
+        if work.error:
+            getattr(form, work.error.field or "identifiers").errors.append(work.error.message)
+        if work.ok:
             flash(_("%(n)d learner(s) enrolled.", n=len(result["enrolled"])), "success")
     return render_template(
         "catalog/learners.html",
@@ -251,3 +243,12 @@ def learners(slug: str):
         found=queries.find_users(current_user, request.args.get("find"), course),
         locale=_locale(),
     )
+
+
+def person_completions_panel(person, _viewer) -> str:
+    """The registry person page's list of completed courses (a registry person panel)."""
+    completions = db.session.scalars(
+        select(CourseCompletion).where(CourseCompletion.person_id == person.id)
+        .order_by(CourseCompletion.completed_at)
+    ).all()
+    return render_template("catalog/_person_completions.html", completions=completions)

@@ -7,12 +7,14 @@ from sqlalchemy import select
 
 from lms.catalog.models import COMPLETION_VIAS, Course
 from lms.certification import services
-from lms.core.cli import lms_cli
+from lms.core.cli import command_group
 from lms.core.errors import ServiceError
 from lms.extensions import db
 
+commands = command_group()
 
-@lms_cli.command("certificates-issue-missing")
+
+@commands.command("certificates-issue-missing")
 def issue_missing_command():
     """Issue the certificates that completions are owed (where the course's policy allows)."""
     count = services.issue_missing()
@@ -20,7 +22,7 @@ def issue_missing_command():
     click.echo(f"{count} certificate(s) issued")
 
 
-@lms_cli.command("certificate-policy")
+@commands.command("certificate-policy")
 @click.argument("course_slug")
 @click.option("--via", "vias", multiple=True, type=click.Choice(COMPLETION_VIAS),
               help="A completion route that issues automatically (repeat; none: manual only).")

@@ -8,15 +8,13 @@ from wtforms import (
     DecimalField,
     SelectChoice,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from lms.certification.models import REVOCATION_REASON_LABELS, STATUS_LABELS
-from lms.core.forms import BaseForm
+from lms.core.forms import BaseForm, MultiCheckboxField
 
 
 class SearchForm(BaseForm):
@@ -102,11 +100,6 @@ VIA_LABELS = {
     "class": _l("Face-to-face class"),
     "historical": _l("Historical record (imported)"),
 }
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class PolicyForm(BaseForm):

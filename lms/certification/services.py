@@ -23,6 +23,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from lms.catalog.models import COMPLETION_VIAS, Course, CourseCompletion
 from lms.certification import rendering
 from lms.certification.codes import format_code, new_code
+from lms.certification.hooks import template_choosers
 from lms.certification.models import (
     DATE_FIELDS,
     DETAIL_FIELDS,
@@ -145,19 +146,9 @@ def _json_details(details: dict[str, Any]) -> dict[str, Any]:
     return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in details.items()}
 
 
-# Other domains may choose the template of the certificates their completions produce
-# (a face-to-face class can use its own): fn(completion) -> template name or None.
-_template_choosers: list = []
-
-
-def register_template_chooser(chooser) -> None:
-    if chooser not in _template_choosers:
-        _template_choosers.append(chooser)
-
-
 def template_for(completion: CourseCompletion, course: Course) -> str:
     """The template for a completion's certificate: a registered chooser's, else the course's."""
-    for chooser in _template_choosers:
+    for chooser in template_choosers.functions():
         name = chooser(completion)
         if name and rendering.template_exists(name):
             return name

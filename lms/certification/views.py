@@ -40,22 +40,17 @@ from lms.certification.models import (
 )
 from lms.certification.rendering import CertificateTemplateError
 from lms.core import exports
-from lms.core.errors import ServiceError, render_error
-from lms.core.security import ADMIN, MANAGER, TRAINER, roles_required
-from lms.core.signals import course_completed
-from lms.core.templating import add_nav_item
+from lms.core.errors import render_error
+from lms.core.security import ADMIN, MANAGER, roles_required, staff_required
+from lms.core.uow import unit_of_work
 from lms.extensions import db, limiter
 from lms.registry.models import Person
 from lms.registry.queries import can_see_person, find_unit
 
 bp = Blueprint("certification", __name__, template_folder="templates")
-add_nav_item("certification.mine", _l("My certificates"), order=40)
-add_nav_item("certification.manage", _l("Certificates"), roles=(TRAINER, MANAGER, ADMIN), order=60)
 
 # Certificates are issued in the transaction that records the completion.
-course_completed.connect(services.on_course_completed)
 
-staff_required = roles_required(TRAINER, MANAGER, ADMIN)
 PAGE_SIZE = 50
 
 
@@ -64,14 +59,6 @@ def _verify_rate_limit() -> str:
 
 
 _verify_limit = limiter.shared_limit(_verify_rate_limit, scope="certificate-verify", key_func=get_remote_address)
-
-
-def _apply_field_error(form, exc: ServiceError) -> None:
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [exc.message]
-    else:
-        flash(exc.message, "error")
 
 
 def _back_to_detail(certificate: Certificate, message: str, category: str) -> Response:
@@ -320,15 +307,11 @@ def issue(completion_id: int):
             getattr(form, name).data = defaults.get(name)
     if form.validate_on_submit():
         details = {name: getattr(form, name).data for name in services.ISSUE_FIELDS}
-        try:
+        with unit_of_work(form) as work:
             certificate, _created = services.issue_for_completion(
                 completion, actor=current_user, details=details
             )
-        except ServiceError as exc:
-            db.session.rollback()
-            _apply_field_error(form, exc)
-        else:
-            db.session.commit()
+        if work.ok:
             return _back_to_detail(certificate, _("The certificate has been issued."), "success")
     return render_template(
         "certification/issue.html", form=form, completion=completion, person=person, course=course
@@ -402,14 +385,10 @@ def correct(code: str):
         form.note.data = ""
     if form.validate_on_submit():
         changes = {name: getattr(form, name).data for name in CorrectForm.FIELD_ORDER}
-        try:
+        with unit_of_work(form) as work:
             changed = services.correct(certificate, changes, actor=current_user, note=form.note.data)
-        except ServiceError as exc:
-            db.session.rollback()
-            _apply_field_error(form, exc)
-        else:
+        if work.ok:
             if changed:
-                db.session.commit()
                 return _back_to_detail(
                     certificate, _("The certificate has been corrected (version %(n)d).", n=certificate.version),
                     "success",
@@ -426,13 +405,9 @@ def revoke(code: str):
         return _back_to_detail(certificate, _("This certificate has already been revoked."), "info")
     form = RevokeForm()
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form) as work:
             services.revoke(certificate, reason=form.reason.data, note=form.note.data, actor=current_user)
-        except ServiceError as exc:
-            db.session.rollback()
-            _apply_field_error(form, exc)
-        else:
-            db.session.commit()
+        if work.ok:
             return _back_to_detail(certificate, _("The certificate has been revoked."), "success")
     return render_template("certification/revoke.html", form=form, c=certificate, code=format_code(certificate.code))
 
@@ -461,13 +436,9 @@ def course_policy(course_id: int):
     if request.method == "GET":
         form.vias.data = services.auto_issue_vias(course)
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form) as work:
             services.set_auto_issue_vias(course, form.vias.data or [], actor=current_user)
-        except ServiceError as exc:
-            db.session.rollback()
-            _apply_field_error(form, exc)
-        else:
-            db.session.commit()
+        if work.ok:
             flash(_("The certificate settings of the course have been saved."), "success")
             return redirect(url_for("certification.courses"))
     return render_template(

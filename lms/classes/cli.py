@@ -6,12 +6,14 @@ import click
 
 from lms.classes import services
 from lms.classes.models import TrainingClass
-from lms.core.cli import lms_cli
+from lms.core.cli import command_group
 from lms.core.errors import ServiceError
 from lms.extensions import db
 
+commands = command_group()
 
-@lms_cli.command("class-finish")
+
+@commands.command("class-finish")
 @click.argument("class_id", type=int)
 def class_finish_command(class_id):
     """Finish class CLASS_ID and record the completions of those who met its rules."""

@@ -14,8 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from lms.auth.forms import MultiCheckboxField
-from lms.core.forms import BaseForm
+from lms.core.forms import BaseForm, MultiCheckboxField
 
 
 class ClassForm(BaseForm):

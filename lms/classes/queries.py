@@ -18,9 +18,10 @@ from lms.classes.models import (
     RosterEntry,
     TrainingClass,
 )
+from lms.core.security import is_admin
 from lms.extensions import db
 from lms.registry.models import AdminUnit, Person
-from lms.registry.queries import is_admin, person_scope, unit_scope
+from lms.registry.queries import person_scope, unit_scope
 
 
 def class_scope(user) -> ColumnElement[bool]:
@@ -35,10 +36,6 @@ def class_scope(user) -> ColumnElement[bool]:
     if user.has_role("trainer"):
         conds.append(TrainingClass.id.in_(select(ClassTrainer.class_id).where(ClassTrainer.user_id == user.id)))
     return or_(*conds) if conds else false()
-
-
-def is_staff(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.has_role("trainer", "manager", "admin"))
 
 
 def can_view(user, cls: TrainingClass) -> bool:

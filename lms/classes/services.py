@@ -490,11 +490,3 @@ def certificate_template_for(completion) -> str | None:
         select(TrainingClass.certificate_template).where(TrainingClass.id == int(ref[6:]))
     )
 
-
-def _register_with_certification() -> None:
-    from lms.certification.services import register_template_chooser
-
-    register_template_chooser(certificate_template_for)
-
-
-_register_with_certification()

@@ -44,18 +44,15 @@ from lms.core import exports
 from lms.core.errors import ServiceError
 from lms.core.forms import ConfirmForm
 from lms.core.groups import TARGET_GROUP_LABELS, TARGET_GROUPS
-from lms.core.security import ADMIN, LEARNER, MANAGER, TRAINER, roles_required
-from lms.core.templating import add_nav_item
+from lms.core.security import ADMIN, MANAGER, TRAINER, staff_required
+from lms.core.uow import unit_of_work
 from lms.extensions import db
 from lms.registry import imports
 from lms.registry import queries as registry_queries
 from lms.registry.models import ORG_TYPE_LABELS, ORG_TYPES, AdminUnit, Organisation, Person
 
 bp = Blueprint("classes", __name__, template_folder="templates")
-add_nav_item("classes.index", _l("Classes"), roles=(TRAINER, MANAGER, ADMIN), order=35)
-add_nav_item("classes.mine", _l("My classes"), roles=(LEARNER,), order=36)
 
-staff_required = roles_required(TRAINER, MANAGER, ADMIN)
 PAGE_SIZE = 50
 
 
@@ -161,12 +158,9 @@ def new():
     if form.validate_on_submit():
         data = _form_data(form)
         if data is not None:
-            try:
+            with unit_of_work(form) as work:
                 cls = services.save_class(None, data, actor=current_user)
-            except ServiceError as exc:
-                flash(str(exc), "error")
-            else:
-                db.session.commit()
+            if work.ok:
                 flash(_("The class was created."), "success")
                 return redirect(url_for("classes.detail", class_id=cls.id))
     return render_template("classes/form.html", form=form, cls=None)
@@ -194,13 +188,9 @@ def edit(class_id: int):
     if form.validate_on_submit():
         data = _form_data(form)
         if data is not None:
-            try:
+            with unit_of_work(form) as work:
                 services.save_class(cls, data, actor=current_user)
-            except ServiceError as exc:
-                db.session.rollback()
-                flash(str(exc), "error")
-            else:
-                db.session.commit()
+            if work.ok:
                 flash(_("The class was saved."), "success")
                 return redirect(url_for("classes.detail", class_id=cls.id))
     return render_template("classes/form.html", form=form, cls=cls)
@@ -227,12 +217,9 @@ def change_status(class_id: int):
     form = StatusForm()
     if not form.validate_on_submit() or form.status.data not in (RUNNING, CANCELLED):
         abort(400)
-    try:
+    with unit_of_work() as work:
         services.set_status(cls, form.status.data, actor=current_user)
-    except ServiceError as exc:
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
+    if work.ok:
         flash(_("The class status was changed."), "success")
     return redirect(url_for("classes.detail", class_id=cls.id))
 
@@ -243,12 +230,9 @@ def finish(class_id: int):
     cls = _load(class_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
+    with unit_of_work() as work:
         result = services.finish_class(cls, actor=current_user)
-    except ServiceError as exc:
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
+    if work.ok:
         if result.finished_now:
             flash(_("The class is finished; %(num)d people completed the course.", num=result.awarded), "success")
         else:
@@ -273,12 +257,9 @@ def people(class_id: int):
             abort(400)
         visible = registry_queries.person_scope(current_user)
         ids = list(db.session.scalars(select(Person.id).where(Person.id.in_(ids), visible)))
-        try:
+        with unit_of_work() as work:
             added = services.add_people(cls, ids, actor=current_user)
-        except ServiceError as exc:
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
+        if work.ok:
             flash(_("%(num)d people were added to the roster.", num=added), "success")
             return redirect(url_for("classes.detail", class_id=cls.id))
     q = (request.args.get("q") or "").strip()[:100]
@@ -317,12 +298,10 @@ def add_gap(class_id: int):
             select(CourseCompletion.person_id).where(CourseCompletion.course_id == cls.course_id)
         ))
     ))
-    try:
+    with unit_of_work() as work:
         added = services.add_people(cls, ids, actor=current_user)
-    except ServiceError as exc:
-        flash(str(exc), "error")
+    if not work.ok:
         return redirect(url_for("classes.people", class_id=cls.id))
-    db.session.commit()
     flash(_("%(num)d people were added to the roster.", num=added), "success")
     return redirect(url_for("classes.detail", class_id=cls.id))
 
@@ -333,12 +312,9 @@ def remove_person(class_id: int, person_id: int):
     cls = _load(class_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
+    with unit_of_work() as work:
         services.remove_person(cls, person_id, actor=current_user)
-    except ServiceError as exc:
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
+    if work.ok:
         flash(_("The person was removed from the roster."), "success")
     return redirect(url_for("classes.detail", class_id=cls.id))
 
@@ -352,17 +328,19 @@ def signin_import(class_id: int):
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            result = signin.import_signin(cls, (upload.filename or "upload")[-200:], upload.read(),
-                                          actor=current_user)
+            with unit_of_work(show=False) as work:
+                result = signin.import_signin(cls, (upload.filename or "upload")[-200:], upload.read(),
+                                              actor=current_user)
+                if not result.ok:
+                    work.cancel()
         except imports.ImportFileError as exc:
             file_error = str(exc)
-        except ServiceError as exc:
-            file_error = str(exc)
-        if result is not None and result.ok:
-            db.session.commit()
-            flash(_("%(num)d people were added to the roster.", num=result.added), "success")
-            return redirect(url_for("classes.detail", class_id=cls.id))
-        db.session.rollback()
+        else:
+            if work.error:
+                file_error = str(work.error)
+            if work.ok:
+                flash(_("%(num)d people were added to the roster.", num=result.added), "success")
+                return redirect(url_for("classes.detail", class_id=cls.id))
     status = 400 if (file_error or (result and not result.ok)) else 200
     return render_template("classes/signin.html", cls=cls, form=form, result=result,
                            file_error=file_error or (result.file_error if result else None)), status
@@ -387,12 +365,8 @@ def attendance(class_id: int, day_id: int):
         form = MarkForm()
         if not form.validate_on_submit():
             abort(400)
-        try:
+        with unit_of_work():
             services.mark(day, form.person_id.data, form.status.data, actor=current_user)
-        except ServiceError as exc:
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
         return redirect(url_for("classes.attendance", class_id=cls.id, day_id=day.id) + f"#p{form.person_id.data}")
     marks = queries.day_marks(day)
     return render_template(
@@ -407,12 +381,9 @@ def all_present(class_id: int, day_id: int):
     cls, day = _load_day(class_id, day_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
+    with unit_of_work() as work:
         count = services.mark_all_present(day, actor=current_user)
-    except ServiceError as exc:
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
+    if work.ok:
         flash(_("%(num)d people were marked present.", num=count), "success")
     return redirect(url_for("classes.attendance", class_id=cls.id, day_id=day.id))
 
@@ -431,6 +402,12 @@ def marks_json(class_id: int, day_id: int):
     if not isinstance(items, list) or len(items) > 1000:
         return jsonify({"error": _("Send a list of marks.")}), 400
     saved, errors = [], []
+    with unit_of_work():
+        _save_marks(day, items, saved, errors)
+    return jsonify({"saved": saved, "errors": errors, **_marks_payload(day)})
+
+
+def _save_marks(day: ClassDay, items: list, saved: list, errors: list) -> None:
     for item in items:
         try:
             pid = int(item.get("person_id"))
@@ -444,8 +421,6 @@ def marks_json(class_id: int, day_id: int):
             errors.append({"person_id": pid, "error": str(exc)})
         else:
             saved.append(pid)
-    db.session.commit()
-    return jsonify({"saved": saved, "errors": errors, **_marks_payload(day)})
 
 
 @bp.route("/classes/<int:class_id>/days/<int:day_id>/code")
@@ -506,8 +481,8 @@ def scores(class_id: int):
                 continue
             wanted[entry.person_id] = value
         if not errors:
-            changed = sum(services.set_paper_score(cls, pid, v, actor=current_user) for pid, v in wanted.items())
-            db.session.commit()
+            with unit_of_work():
+                changed = sum(services.set_paper_score(cls, pid, v, actor=current_user) for pid, v in wanted.items())
             flash(_("%(num)d scores were saved.", num=changed), "success")
             return redirect(url_for("classes.detail", class_id=cls.id))
     return render_template("classes/scores.html", cls=cls, entries=entries, form=form, errors=errors,
@@ -603,13 +578,12 @@ def checkin(code: str | None = None):
         form.code.data = services.normalise_code(code)
     status = 200
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form, show=False) as work:
             day, mark = services.check_in(current_user, form.code.data)
-        except ServiceError as exc:
-            form.code.errors = [*form.code.errors, str(exc)]
+        if work.error:
+            form.code.errors = [*form.code.errors, str(work.error)]
             status = 400
-        else:
-            db.session.commit()
+        if work.ok:
             title = day.training_class.title
             if mark == "late":
                 flash(_("You are checked in to %(title)s, after the start: marked late.", title=title), "success")

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectChoice
+from wtforms import RadioField, SelectChoice, SelectMultipleField
 from wtforms.validators import DataRequired
+from wtforms.widgets import CheckboxInput, ListWidget
 
 LANGUAGE_CHOICES = [SelectChoice("vi", "Tiếng Việt"), SelectChoice("en", "English")]
 
@@ -21,3 +22,10 @@ class LanguageForm(BaseForm):
     """The language switch in the page header."""
 
     lang = RadioField(choices=LANGUAGE_CHOICES, validators=[DataRequired()])
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A list of checkboxes for a multiple choice."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()

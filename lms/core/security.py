@@ -41,6 +41,23 @@ def roles_required(*roles: str):
     return decorator
 
 
+def is_admin(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.has_role(ADMIN))
+
+
+def is_staff(user) -> bool:
+    """Trainers, managers and administrators."""
+    return bool(getattr(user, "is_authenticated", False) and user.has_role(TRAINER, MANAGER, ADMIN))
+
+
+def can_author(user) -> bool:
+    """Trainers and administrators write courses and quizzes and mark answers."""
+    return bool(getattr(user, "is_authenticated", False) and user.has_role(TRAINER, ADMIN))
+
+
+staff_required = roles_required(TRAINER, MANAGER, ADMIN)
+
+
 def safe_next_url(target: str | None) -> str | None:
     """Return ``target`` if it is a same-site path, else None.
 

@@ -11,3 +11,9 @@ from blinker import Namespace
 _signals = Namespace()
 
 course_completed = _signals.signal("course-completed")
+
+people_imported = _signals.signal("people-imported")
+"""Sent (sender: the Flask app) after a registry file was applied, inside its transaction, with
+``created`` (ids of the people the file added), ``changed`` (ids it updated), ``actor``,
+``create_accounts`` and ``account_password`` (the import's options for learner accounts).
+Receivers join the transaction: accounts are created by ``lms.auth``."""

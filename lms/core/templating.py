@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
-from flask import Flask, request, url_for
+from flask import Flask, current_app, request, url_for
 from flask_babel import format_date, format_datetime, format_decimal, format_percent
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -23,21 +22,26 @@ class NavItem:
     order: int = 50
 
 
-_NAV: list[NavItem] = []
 _ACCOUNT = NavItem("auth.account", _l("My account"), order=1000)  # always last
 
 
-def add_nav_item(endpoint: str, label, roles: tuple[str, ...] = (), order: int = 50) -> None:
-    """Domains call this at import time to put a link in the main navigation."""
-    if any(item.endpoint == endpoint for item in _NAV):
+def _nav(app: Flask) -> list[NavItem]:
+    return app.extensions.setdefault("lms.nav", [])
+
+
+def add_nav_item(app: Flask, endpoint: str, label, roles: tuple[str, ...] = (), order: int = 50) -> None:
+    """Domains call this in their ``init_app`` to put a link in the main navigation."""
+    items = _nav(app)
+    if any(item.endpoint == endpoint for item in items):
         return
-    _NAV.append(NavItem(endpoint, label, roles, order))
-    _NAV.sort(key=lambda item: item.order)
+    items.append(NavItem(endpoint, label, roles, order))
+    items.sort(key=lambda item: item.order)
+    app.extensions["lms.nav_cache"] = {}
 
 
 def _visible_items(roles) -> list[NavItem]:
     mine = set(roles)
-    return [item for item in _NAV if not item.roles or mine.intersection(item.roles)]
+    return [item for item in _nav(current_app) if not item.roles or mine.intersection(item.roles)]
 
 
 def nav_items() -> list[NavItem]:
@@ -54,11 +58,17 @@ def nav_links() -> Markup:
     user = current_user._get_current_object()
     if not user.is_authenticated:
         return Markup("")
-    return _nav_links(tuple(user.roles), locale_code(), request.endpoint, request.script_root)
+    key = (tuple(user.roles), locale_code(), request.endpoint, request.script_root)
+    cache = current_app.extensions.setdefault("lms.nav_cache", {})
+    links = cache.get(key)
+    if links is None:
+        if len(cache) > 1024:
+            cache.clear()
+        links = cache[key] = _nav_links(key[0], request.endpoint)
+    return links
 
 
-@lru_cache(maxsize=1024)
-def _nav_links(roles: tuple[str, ...], _locale: str, endpoint: str | None, _script_root: str) -> Markup:
+def _nav_links(roles: tuple[str, ...], endpoint: str | None) -> Markup:
     items = [*_visible_items(roles), _ACCOUNT]
     return Markup("").join(
         Markup('<li><a href="{}"{}>{}</a></li>').format(

@@ -7,8 +7,9 @@ import unicodedata
 _EXTRA = str.maketrans({"đ": "d", "Đ": "D"})
 
 
-def nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
+def clean_name(raw: str) -> str:
+    """NFC and single spaces: the stored form of a person's or a user's name."""
+    return " ".join(unicodedata.normalize("NFC", raw).split())
 
 
 def fold(text: str | None) -> str:

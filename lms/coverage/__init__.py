@@ -1,4 +1,18 @@
-"""Coverage: requirements per target group, coverage figures, gap lists, dashboard, API, exports.
+"""Coverage toward 100 %: requirements, figures, gap lists, exports and the JSON API."""
 
-Reads the registry and CourseCompletion; writes only its own Requirement tables.
-"""
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from lms.core.cli import register_commands
+from lms.core.security import ADMIN, MANAGER
+from lms.core.templating import add_nav_item
+
+
+def init_app(app: Flask) -> None:
+    from lms.coverage import cli, views
+
+    app.register_blueprint(views.bp)
+    register_commands(app, cli.commands)
+    add_nav_item(app, "coverage.dashboard", _l("Coverage"), roles=(MANAGER, ADMIN), order=30)

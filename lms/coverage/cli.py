@@ -10,13 +10,15 @@ from pathlib import Path
 
 import click
 
-from lms.core.cli import lms_cli
+from lms.core.cli import command_group
 from lms.core.errors import ServiceError
 from lms.core.groups import TARGET_GROUPS
 from lms.coverage import queries
 from lms.coverage import services as coverage_services
 from lms.extensions import db
 from lms.registry.models import SCHEMES
+
+commands = command_group()
 
 
 class _Everyone:
@@ -29,7 +31,7 @@ class _Everyone:
         return "admin" in roles
 
 
-@lms_cli.command("coverage")
+@commands.command("coverage")
 @click.option("--unit", "code", default=None, help="Unit code (default: the whole country).")
 @click.option("--scheme", type=click.Choice(SCHEMES), default="2025", show_default=True)
 @click.option("--as-of", "as_of", default=None, help="Date YYYY-MM-DD (default: today).")
@@ -74,7 +76,7 @@ def coverage_command(code, scheme, as_of, group, fmt):
         click.echo(f"{r[0]:<6} {str(r[1])[:40]:<40} {r[2]:>8} {r[3]:>8} {str(r[4]):>8} {str(r[5]):>8} {pct:>7}")
 
 
-@lms_cli.command("seed-requirements")
+@commands.command("seed-requirements")
 @click.option("--file", "path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Default: requirements.yaml in the courses folder.")
 def seed_requirements_command(path):

@@ -35,12 +35,12 @@ from lms.auth.models import User
 from lms.catalog.models import Course, CourseCompletion, Enrolment
 from lms.core.db import UTCDateTime
 from lms.core.groups import TARGET_GROUPS
+from lms.core.security import is_admin
 from lms.coverage.models import Requirement, RequirementCourse
 from lms.extensions import db
 from lms.registry.models import ORG_TYPES, AdminUnit, Organisation, Person
 from lms.registry.queries import (
     assigned_units,
-    is_admin,
     organisation_scope,
     person_scope,
     subtree_condition,

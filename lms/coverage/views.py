@@ -6,14 +6,12 @@ from datetime import date
 
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from lms.apitokens.services import user_from_bearer
-from lms.core.errors import ServiceError
 from lms.core.groups import TARGET_GROUP_LABELS, TARGET_GROUPS
 from lms.core.security import ADMIN, MANAGER, roles_required
-from lms.core.templating import add_nav_item
+from lms.core.uow import unit_of_work
 from lms.coverage import charts, exports, queries
 from lms.coverage import services as coverage_services
 from lms.coverage.api import coverage_document
@@ -23,7 +21,6 @@ from lms.registry.models import ORG_TYPE_LABELS, ORG_TYPES, SCHEMES
 from lms.registry.queries import ancestors, assigned_units, can_see_unit, find_unit
 
 bp = Blueprint("coverage", __name__, template_folder="templates")
-add_nav_item("coverage.dashboard", _l("Coverage"), roles=(MANAGER, ADMIN), order=30)
 
 PAGE_SIZE = 50
 SORTS = ("name", "percent", "required")
@@ -169,16 +166,14 @@ def requirements():
     if posted is not None:
         form = forms[posted]
         if form.validate_on_submit():
-            try:
+            with unit_of_work(form, show=False) as work:
                 coverage_services.set_requirement(
                     posted, (form.courses.data or "").split(","), target_percent=form.target_percent.data,
                     deadline=form.deadline.data, actor=current_user,
                 )
-            except ServiceError as exc:
-                db.session.rollback()
-                form.courses.errors = list(form.courses.errors) + [exc.message]
-            else:
-                db.session.commit()
+            if work.error:
+                form.courses.errors = [*form.courses.errors, work.error.message]
+            if work.ok:
                 flash(_("The requirement has been saved."), "success")
                 return redirect(url_for("coverage.requirements"))
     return render_template("coverage/requirements.html", forms=forms, group_labels=TARGET_GROUP_LABELS,

@@ -8,12 +8,14 @@ import click
 from flask import current_app
 
 from lms.core import backup
-from lms.core.cli import lms_cli
+from lms.core.cli import command_group
 from lms.extensions import db
 from lms.main import demo
 
+commands = command_group()
 
-@lms_cli.command("seed-demo")
+
+@commands.command("seed-demo")
 @click.option("--force", is_flag=True, help="Allow demo data when LMS_ENV=production.")
 def seed_demo_command(force: bool):
     """Load the demo accounts (and demo data); safe to run again."""
@@ -27,7 +29,7 @@ def seed_demo_command(force: bool):
         click.echo(f"  {'/'.join(account.roles):<8} {account.login:<24} ({state})")
 
 
-@lms_cli.command("backup")
+@commands.command("backup")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--overwrite", is_flag=True, help="Replace PATH if it exists.")
 def backup_command(path: Path, overwrite: bool):
@@ -43,7 +45,7 @@ def backup_command(path: Path, overwrite: bool):
                f"revision {info.revision}); integrity check ok")
 
 
-@lms_cli.command("restore")
+@commands.command("restore")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Allow a restore when LMS_ENV=production.")
 def restore_command(path: Path, force: bool):

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import select
+
 from lms.auth import services as auth_services
+from lms.catalog.models import Course
 from lms.extensions import db
 
 DEMO_PASSWORD = "ocop-demo-2026"
@@ -43,7 +46,8 @@ def seed_demo() -> list[tuple[DemoAccount, bool]]:
     from lms.registry import demo as registry_demo
 
     result = seed_accounts()
-    registry_demo.seed_demo(manager=auth_services.find_user_by_login("manager@demo.ocop.vn"))
+    registry_demo.seed_demo(manager=auth_services.find_user_by_login("manager@demo.ocop.vn"),
+                            course_slugs=frozenset(db.session.scalars(select(Course.slug))))
     registry_demo.place_demo_learner(auth_services.find_user_by_login("0912345678"))
     catalog_demo.seed_demo()
     assessments_demo.seed_demo()

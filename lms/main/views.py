@@ -9,6 +9,7 @@ from sqlalchemy import text
 from lms.core.forms import LanguageForm
 from lms.core.i18n import LANG_COOKIE
 from lms.core.security import safe_next_url
+from lms.core.uow import unit_of_work
 from lms.extensions import db
 
 bp = Blueprint("main", __name__, template_folder="templates")
@@ -29,8 +30,8 @@ def set_language():
         abort(400)
     lang = form.lang.data
     if current_user.is_authenticated:
-        current_user.locale = lang
-        db.session.commit()
+        with unit_of_work():
+            current_user.locale = lang
     response = redirect(safe_next_url(request.form.get("next")) or url_for("main.index"))
     response.set_cookie(
         LANG_COOKIE,

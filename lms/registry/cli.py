@@ -6,15 +6,17 @@ from pathlib import Path
 
 import click
 
-from lms.core.cli import lms_cli
+from lms.core.cli import command_group
 from lms.core.errors import ServiceError
 from lms.extensions import db
 from lms.registry import imports, services
 from lms.registry.imports import KINDS
 from lms.registry.models import SCHEMES
 
+commands = command_group()
 
-@lms_cli.command("load-units")
+
+@commands.command("load-units")
 @click.option("--scheme", type=click.Choice(SCHEMES), default=None, help="Only this scheme.")
 @click.option("--province", default=None, help="Only this province (a code in the scheme; 2025 by default).")
 def load_units_command(scheme, province):
@@ -31,33 +33,7 @@ def load_units_command(scheme, province):
     )
 
 
-@lms_cli.command("assign-unit")
-@click.option("--user", "login", required=True, help="E-mail or phone of a manager or trainer.")
-@click.option("--unit", "code", required=True, help="Unit code.")
-@click.option("--scheme", type=click.Choice(SCHEMES), default="2025", show_default=True)
-@click.option("--remove", is_flag=True, help="Remove the assignment instead.")
-def assign_unit_command(login, code, scheme, remove):
-    """Let a manager or trainer see the people of a unit's subtree."""
-    from lms.auth.services import find_user_by_login
-    from lms.registry.queries import find_unit
-
-    user = find_user_by_login(login)
-    if user is None:
-        raise click.ClickException(f"no account with login {login}")
-    unit = find_unit(code, scheme)
-    if unit is None:
-        raise click.ClickException(f"unknown unit {scheme}:{code} (run flask lms load-units)")
-    try:
-        changed = (services.unassign_unit if remove else services.assign_unit)(user, unit)
-        db.session.commit()
-    except ServiceError as exc:
-        db.session.rollback()
-        raise click.ClickException(exc.message) from None
-    verb = "removed" if remove else "assigned"
-    click.echo(f"{unit.name} ({scheme}:{unit.code}) {verb if changed else 'unchanged'} for {login}")
-
-
-@lms_cli.command("import-registry")
+@commands.command("import-registry")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--kind", type=click.Choice(KINDS), default=None,
               help="Kind of rows (default: from the sheet names or the header).")

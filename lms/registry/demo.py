@@ -13,7 +13,6 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from lms.catalog.models import Course
 from lms.extensions import db
 from lms.registry import imports, services
 from lms.registry.models import AdminUnit, Person
@@ -79,8 +78,9 @@ def _sheet(kind: str, rows: list[dict]) -> imports.Sheet:
     ])
 
 
-def seed_demo(manager=None) -> dict:
-    """Load the demo province and registry; assign the province to ``manager``."""
+def seed_demo(manager=None, course_slugs: frozenset[str] = frozenset()) -> dict:
+    """Load the demo province and registry; assign the province to ``manager``. Past
+    completions are loaded for the courses in ``course_slugs`` (those already imported)."""
     services.load_units(province=PROVINCE)
     communes = list(db.session.scalars(
         select(AdminUnit.code).where(AdminUnit.scheme == "2025", AdminUnit.level == "commune",
@@ -91,8 +91,7 @@ def seed_demo(manager=None) -> dict:
     rng = random.Random(44)  # noqa: S311 - demo data, not security
     # A fixed "today" keeps the demo identical when seeded again on another day.
     orgs, products, officials, completions = demo_rows(rng, communes, [], date(2026, 6, 30))
-    have = set(db.session.scalars(select(Course.slug)))
-    completions = [c for c in completions if c["course"] in have]
+    completions = [c for c in completions if c["course"] in course_slugs]
     sheets = [_sheet("organizations", orgs), _sheet("products", products), _sheet("officials", officials)]
     if completions:
         sheets.append(_sheet("completions", completions))

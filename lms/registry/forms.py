@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms import SelectChoice, SelectField
 
 from lms.core.forms import BaseForm
 from lms.registry.imports import KIND_LABELS
@@ -25,17 +24,3 @@ class ImportForm(BaseForm):
         choices=[SelectChoice(k, v) for k, v in SCHEME_LABELS.items()],
         default="2025",
     )
-
-
-class AssignmentForm(BaseForm):
-    login = StringField(_l("E-mail or phone of the manager or trainer"),
-                        validators=[DataRequired(), Length(max=254)])
-    unit_code = StringField(_l("Unit code"), validators=[DataRequired(), Length(max=10)],
-                            description=_l("The statistics office code, e.g. 44 for the province."))
-    scheme = SelectField(_l("Scheme"), choices=[SelectChoice(k, v) for k, v in SCHEME_LABELS.items()],
-                         default="2025")
-
-
-class UnassignForm(BaseForm):
-    user_id = StringField(validators=[DataRequired()])
-    unit_id = StringField(validators=[DataRequired()])

@@ -14,7 +14,6 @@ import csv
 import io
 import logging
 import re
-import secrets
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
@@ -37,7 +36,9 @@ from lms.core.groups import (
     OFFICIAL_PROVINCE,
 )
 from lms.core.phone import normalize_phone
+from lms.core.signals import people_imported
 from lms.extensions import db
+from lms.registry.hooks import import_handlers
 from lms.registry.models import AdminUnit, Organisation, Person, Product
 
 log = logging.getLogger("lms.registry.import")
@@ -189,7 +190,7 @@ class ImportPlan:
     people_changed: list[dict] = field(default_factory=list)
     products_new: list[dict] = field(default_factory=list)
     products_changed: list[dict] = field(default_factory=list)
-    completions: list[dict] = field(default_factory=list)
+    extra_rows: dict[str, list[dict]] = field(default_factory=dict)  # rows of ImportHandler kinds
     source_ref: str = ""
 
     @property
@@ -382,7 +383,7 @@ def _clean(text: str, limit: int) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split())[:limit]
 
 
-class _RowChecker:
+class RowChecker:
     def __init__(self, plan: ImportPlan, sheet: Sheet, number: int, row: dict[str, str]):
         self.plan, self.sheet, self.number, self.row = plan, sheet, number, row
         self.failed = False
@@ -518,7 +519,7 @@ class _Index:
         return key
 
 
-def _unit(check: _RowChecker, index: _Index, key: str = "unit_code") -> tuple[int, str] | None:
+def _unit(check: RowChecker, index: _Index, key: str = "unit_code") -> tuple[int, str] | None:
     code = check.text(key, 10, required=True)
     if code is None:
         return None
@@ -546,8 +547,8 @@ def _refuse_outsider(index: _Index, person_id: int | None, check, column: str) -
     return False
 
 
-def _match_person(index: _Index, nid: str | None, phone: str | None, fallback: tuple | None,
-                  check: _RowChecker, nid_key: str, phone_key: str) -> int | None:
+def match_person(index: _Index, nid: str | None, phone: str | None, fallback: tuple | None,
+                  check: RowChecker, nid_key: str, phone_key: str) -> int | None:
     by_nid = index.by_nid.get(nid) if nid else None
     by_phone = index.by_phone.get(phone) if phone else None
     if by_nid is not None and by_phone is not None and by_nid != by_phone:
@@ -569,7 +570,7 @@ def _match_person(index: _Index, nid: str | None, phone: str | None, fallback: t
 
 
 def _upsert_person(plan: ImportPlan, index: _Index, kind: str, person_id: int | None, values: dict,
-                   seen: dict, check: _RowChecker) -> int:
+                   seen: dict, check: RowChecker) -> int:
     """Plan a person's creation or update; return its (possibly negative) key."""
     for field_name in ("phone", "national_id"):
         value = values.get(field_name)
@@ -603,7 +604,7 @@ def _plan_organizations(plan: ImportPlan, sheet: Sheet, index: _Index) -> None:
     seen_codes: dict[str, int] = {}
     seen_people: dict = {}
     for number, row in sheet.rows:
-        check = _RowChecker(plan, sheet, number, row)
+        check = RowChecker(plan, sheet, number, row)
         code = check.text("org_code", 20, required=True)
         if code is not None:
             code = code.upper()
@@ -652,7 +653,7 @@ def _plan_organizations(plan: ImportPlan, sheet: Sheet, index: _Index) -> None:
             else:
                 counts.unchanged += 1
         fallback = (org_ref, _fold(leader)) if isinstance(org_ref, int) else None
-        person_id = _match_person(index, nid, phone, fallback, check, "leader_national_id", "leader_phone")
+        person_id = match_person(index, nid, phone, fallback, check, "leader_national_id", "leader_phone")
         if check.failed or _refuse_outsider(
             index, person_id, check, "leader_national_id" if nid else "leader_phone" if phone else "leader_name"
         ):
@@ -673,7 +674,7 @@ def _plan_organizations(plan: ImportPlan, sheet: Sheet, index: _Index) -> None:
 class _ColumnAlias:
     """Reports person errors under the organisation sheet's ``leader_…`` columns."""
 
-    def __init__(self, check: _RowChecker, prefix: str):
+    def __init__(self, check: RowChecker, prefix: str):
         self._check, self._prefix = check, prefix
         self.number = check.number
 
@@ -687,7 +688,7 @@ class _ColumnAlias:
 def _plan_officials(plan: ImportPlan, sheet: Sheet, index: _Index) -> None:
     seen_people: dict = {}
     for number, row in sheet.rows:
-        check = _RowChecker(plan, sheet, number, row)
+        check = RowChecker(plan, sheet, number, row)
         name = check.text("full_name", 200, required=True)
         phone = check.phone("phone")
         email = check.email("email")
@@ -702,7 +703,7 @@ def _plan_officials(plan: ImportPlan, sheet: Sheet, index: _Index) -> None:
         if check.failed:
             continue
         group = LEVEL_GROUP[level]
-        person_id = _match_person(index, nid, phone, (unit[0], _fold(name), group), check,
+        person_id = match_person(index, nid, phone, (unit[0], _fold(name), group), check,
                                   "national_id", "phone")
         if check.failed or _refuse_outsider(
             index, person_id, check, "national_id" if nid else "phone" if phone else "full_name"
@@ -716,7 +717,7 @@ def _plan_officials(plan: ImportPlan, sheet: Sheet, index: _Index) -> None:
 def _plan_products(plan: ImportPlan, sheet: Sheet, index: _Index) -> None:
     seen: dict[tuple, int] = {}
     for number, row in sheet.rows:
-        check = _RowChecker(plan, sheet, number, row)
+        check = RowChecker(plan, sheet, number, row)
         code = check.text("org_code", 20, required=True)
         name = check.text("product_name", 300, required=True)
         group = check.text("product_group", 100)
@@ -758,62 +759,10 @@ def _plan_products(plan: ImportPlan, sheet: Sheet, index: _Index) -> None:
                 counts.unchanged += 1
 
 
-def _plan_completions(plan: ImportPlan, sheet: Sheet, index: _Index) -> None:
-    from lms.catalog.models import Course, CourseCompletion
-
-    courses = dict(db.session.execute(select(Course.slug, Course.id)).all())
-    existing = {
-        (pid, cid) for pid, cid in db.session.execute(
-            select(CourseCompletion.person_id, CourseCompletion.course_id)
-        )
-    }
-    seen: dict[tuple, int] = {}
-    for number, row in sheet.rows:
-        check = _RowChecker(plan, sheet, number, row)
-        nid = check.national_id("national_id")
-        phone = check.phone("phone")
-        check.text("full_name", 200)
-        slug = check.text("course", 100, required=True)
-        completed = check.past_date("completed_at", required=True)
-        source = check.choice("source", SOURCE_VALUES) or "historical"
-        if slug is not None and slug not in courses:
-            check.error("course", _("unknown course %(slug)s", slug=slug))
-        if check.failed:
-            continue
-        if not nid and not phone:
-            check.error("national_id", _("give the national ID number or the phone number"))
-            continue
-        person_id = _match_person(index, nid, phone, None, check, "national_id", "phone")
-        if check.failed:
-            continue
-        if person_id is None:
-            check.error("national_id" if nid else "phone", _("no person in the registry has this number"))
-            continue
-        if (
-            index.scope_units is not None and person_id > 0
-            and index.people[person_id].get("unit_id") not in index.scope_units
-        ):
-            check.error("national_id" if nid else "phone", _("this person is outside your area"))
-            continue
-        key = (person_id, slug)
-        if key in seen:
-            check.error("course", _("repeated in this file (row %(row)d)", row=seen[key]))
-            continue
-        seen[key] = number
-        counts = plan.count("completions")
-        if person_id > 0 and (person_id, courses[slug]) in existing:
-            counts.unchanged += 1
-            continue
-        plan.completions.append({"person_key": person_id, "course_id": courses[slug],
-                                 "completed_at": local_midnight_utc(completed), "via": source})
-        counts.create += 1
-
-
 _PLANNERS = {
     "organizations": _plan_organizations,
     "officials": _plan_officials,
     "products": _plan_products,
-    "completions": _plan_completions,
 }
 
 
@@ -824,10 +773,17 @@ def plan_import(sheets: list[Sheet], *, scheme: str = "2025", scope_units: set[i
         raise ImportFileError(_("Unknown scheme: %(scheme)s", scheme=scheme))
     plan = ImportPlan(scheme=scheme, source_ref=source_ref[:200])
     index = _Index(scheme, scope_units)
+    handlers = {handler.kind: handler for handler in import_handlers.functions()}
     for kind in KINDS:
         for sheet in sheets:
-            if sheet.kind == kind:
+            if sheet.kind != kind:
+                continue
+            if kind in _PLANNERS:
                 _PLANNERS[kind](plan, sheet, index)
+            elif kind in handlers:
+                handlers[kind].plan(plan, sheet, index)
+            else:
+                plan.errors.append(RowError(sheet.name, 1, "-", _("this kind of file cannot be imported here")))
     plan.errors.sort(key=lambda e: (KINDS.index(next(s.kind for s in sheets if s.name == e.sheet)), e.row))
     return plan
 
@@ -840,9 +796,6 @@ def apply_plan(plan: ImportPlan, *, actor=None, create_accounts: bool = False,
     """Write a valid plan with bulk statements (the caller commits)."""
     if not plan.ok:
         raise ValueError("refusing to apply a plan with errors")
-    from lms.catalog.models import Course
-    from lms.catalog.services import record_completion
-
     if plan.orgs_new:
         db.session.execute(insert(Organisation), plan.orgs_new)
     if plan.orgs_changed:
@@ -899,38 +852,23 @@ def apply_plan(plan: ImportPlan, *, actor=None, create_accounts: bool = False,
         ])
     if plan.products_changed:
         db.session.execute(update(Product), plan.products_changed)
-    if plan.completions:
-        courses = {c.id: c for c in db.session.scalars(
-            select(Course).where(Course.id.in_({c["course_id"] for c in plan.completions}))
-        )}
-        for c in plan.completions:
-            pid = keys.get(c["person_key"], c["person_key"])
-            record_completion(pid, courses[c["course_id"]], via=c["via"], completed_at=c["completed_at"],
-                              source_ref=plan.source_ref or "import")
-    if create_accounts:
-        _create_accounts([keys[p["id"]] for p in plan.people_new if p.get("phone")], account_password, actor)
+    handlers = {handler.kind: handler for handler in import_handlers.functions()}
+    person_ids = {key: pid for key, pid in keys.items() if pid is not None}
+    for kind, rows in plan.extra_rows.items():
+        if rows:
+            handlers[kind].apply(plan, rows, person_ids, actor)
     db.session.flush()
+    people_imported.send(
+        current_app._get_current_object(),
+        created=[keys[p["id"]] for p in plan.people_new if keys.get(p["id"]) is not None],
+        changed=[p["id"] for p in plan.people_changed],
+        actor=actor, create_accounts=create_accounts, account_password=account_password,
+    )
     summary = {k: {"create": v.create, "update": v.update, "unchanged": v.unchanged}
                for k, v in plan.counts.items()}
     audit.record(actor, "registry.import", "registry", plan.source_ref or "-", scheme=plan.scheme, **summary)
     log.info("registry import %s: %s", plan.source_ref, summary)
     return plan.counts
-
-
-def _create_accounts(person_ids: list[int], password: str | None, actor) -> int:
-    """Learner accounts (phone login, temporary password) for newly imported people."""
-    from lms.auth import services as auth_services
-    from lms.auth.models import User
-
-    created = 0
-    for person in db.session.scalars(select(Person).where(Person.id.in_(person_ids))):
-        if db.session.scalar(select(User.id).where(User.phone == person.phone)):
-            continue
-        auth_services.create_user(name=person.full_name, phone=person.phone, email=None, roles=("learner",),
-                                  password=password or secrets.token_urlsafe(16), temporary=True,
-                                  actor=actor, person=person)
-        created += 1
-    return created
 
 
 def import_file(filename: str, data: bytes, *, kind: str | None = None, scheme: str = "2025",

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
 
+from lms.core.phone import normalize_phone
+from lms.core.text import clean_name
 from lms.extensions import db
 from lms.registry.models import AdminUnit, Organisation, Person, UnitAssignment
 
@@ -43,10 +45,6 @@ def assigned_units(user) -> list[AdminUnit]:
     if user is None or not getattr(user, "is_authenticated", False):
         return []
     return _assigned_units(user)
-
-
-def is_admin(user) -> bool:
-    return bool(user is not None and getattr(user, "is_authenticated", False) and user.has_role("admin"))
 
 
 def _scope_units(user) -> list[AdminUnit] | None:
@@ -146,8 +144,6 @@ def ancestors(unit: AdminUnit | None) -> list[AdminUnit]:
 
 def people_query(user, *, q: str | None = None, group: str | None = None, unit: AdminUnit | None = None):
     """Scoped people, optionally filtered by name/phone, target group and unit subtree."""
-    from lms.auth.services import clean_name
-    from lms.core.phone import normalize_phone
 
     stmt = select(Person).where(person_scope(user))
     if group:

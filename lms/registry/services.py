@@ -15,9 +15,11 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, insert, select, update
 
 from lms.core import audit
+from lms.core.db import utcnow
 from lms.core.errors import ServiceError
 from lms.extensions import db
-from lms.registry.models import SCHEMES, AdminUnit, UnitAssignment, UnitMapping
+from lms.registry import imports
+from lms.registry.models import SCHEMES, AdminUnit, ImportBatch, UnitAssignment, UnitMapping
 
 log = logging.getLogger("lms.registry")
 
@@ -233,3 +235,24 @@ def unassign_unit(user, unit: AdminUnit, *, actor=None) -> bool:
     if result.rowcount:
         audit.record(actor, "unit.unassign", "user", user.id, unit=f"{unit.scheme}:{unit.code}")
     return bool(result.rowcount)
+
+
+def store_import(user, filename: str, data: bytes, *, kind: str | None, scheme: str) -> ImportBatch:
+    """Keep an uploaded registry file until its owner confirms the preview."""
+    batch = ImportBatch(user_id=user.id, filename=filename, kind=kind, scheme=scheme, content=data)
+    db.session.add(batch)
+    db.session.flush()
+    log.info("user %s uploaded registry file %s (batch %s)", user.id, filename, batch.id)
+    return batch
+
+
+def apply_import(batch: ImportBatch, plan, *, actor) -> None:
+    """Apply a previewed, valid plan and mark its batch applied (its file is dropped)."""
+    if batch.applied_at is not None:
+        raise ServiceError(_("This file has already been imported."))
+    if not plan.ok:
+        raise ServiceError(_("The file has errors: nothing was imported."))
+    imports.apply_plan(plan, actor=actor)
+    batch.applied_at = utcnow()
+    batch.content = b""
+    db.session.flush()

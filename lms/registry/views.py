@@ -4,20 +4,18 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import func, select
 
-from lms.auth.models import User
-from lms.auth.services import find_user_by_login
-from lms.core.errors import ServiceError
 from lms.core.forms import ConfirmForm
 from lms.core.groups import TARGET_GROUP_LABELS, TARGET_GROUPS
-from lms.core.security import ADMIN, MANAGER, TRAINER, roles_required
-from lms.core.templating import add_nav_item
+from lms.core.security import ADMIN, MANAGER, is_admin, roles_required, staff_required
+from lms.core.uow import unit_of_work
 from lms.extensions import db
 from lms.registry import imports, queries, services
-from lms.registry.forms import AssignmentForm, ImportForm, UnassignForm
+from lms.registry.forms import ImportForm
+from lms.registry.hooks import person_panels
 from lms.registry.models import (
     GENDER_LABELS,
     ORG_TYPE_LABELS,
@@ -27,14 +25,11 @@ from lms.registry.models import (
     ImportBatch,
     Organisation,
     Person,
-    UnitAssignment,
 )
 
 bp = Blueprint("registry", __name__, template_folder="templates", url_prefix="/registry")
-add_nav_item("registry.people", _l("Registry"), roles=(TRAINER, MANAGER, ADMIN), order=40)
 
 PAGE_SIZE = 50
-staff_required = roles_required(TRAINER, MANAGER, ADMIN)
 
 
 def _page() -> int:
@@ -83,12 +78,8 @@ def person(person_id: int):
     p = db.get_or_404(Person, person_id)
     if not queries.can_see_person(current_user, p):
         abort(403)
-    from lms.catalog.models import CourseCompletion
-
-    completions = db.session.scalars(
-        select(CourseCompletion).where(CourseCompletion.person_id == p.id).order_by(CourseCompletion.completed_at)
-    ).all()
-    return render_template("registry/person.html", person=p, completions=completions,
+    panels = [Markup(html) for panel in person_panels.functions() if (html := panel(p, current_user))]  # noqa: S704 - panels render their own templates
+    return render_template("registry/person.html", person=p, panels=panels,
                            group_labels=TARGET_GROUP_LABELS, gender_labels=GENDER_LABELS,
                            crumbs=queries.ancestors(p.unit) if p.unit else [])
 
@@ -125,7 +116,7 @@ def organisation(org_id: int):
 
 
 def _scope_unit_ids(user) -> set[int] | None:
-    if queries.is_admin(user):
+    if is_admin(user):
         return None
     return set(db.session.scalars(select(AdminUnit.id).where(queries.unit_scope(user))))
 
@@ -143,11 +134,11 @@ def import_upload():
         except imports.ImportFileError as exc:
             form.file.errors = [str(exc)]
         else:
-            batch = ImportBatch(user_id=current_user.id, filename=filename, kind=form.kind.data or None,
-                                scheme=form.scheme.data, content=data)
-            db.session.add(batch)
-            db.session.commit()
-            return redirect(url_for("registry.import_preview", batch_id=batch.id))
+            with unit_of_work(form) as work:
+                batch = services.store_import(current_user, filename, data, kind=form.kind.data or None,
+                                              scheme=form.scheme.data)
+            if work.ok:
+                return redirect(url_for("registry.import_preview", batch_id=batch.id))
     return render_template("registry/import.html", form=form, kinds=imports.KIND_LABELS)
 
 
@@ -176,15 +167,9 @@ def import_preview(batch_id: int):
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
-        if not plan.ok:
-            flash(_("The file has errors: nothing was imported."), "error")
-        else:
-            from lms.core.db import utcnow
-
-            imports.apply_plan(plan, actor=current_user)
-            batch.applied_at = utcnow()
-            batch.content = b""
-            db.session.commit()
+        with unit_of_work() as work:
+            services.apply_import(batch, plan, actor=current_user)
+        if work.ok:
             flash(_("The file has been imported."), "success")
             return redirect(url_for("registry.people"))
     return render_template("registry/import_preview.html", batch=batch, plan=plan, form=form,
@@ -199,54 +184,3 @@ def import_template():
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": 'attachment; filename="mau-nhap-danh-sach-ocop.xlsx"'},
     )
-
-
-# --- unit assignments ------------------------------------------------------------------------
-
-
-@bp.route("/assignments", methods=["GET", "POST"])
-@roles_required(ADMIN)
-def assignments():
-    form = AssignmentForm()
-    if form.validate_on_submit():
-        user = find_user_by_login(form.login.data)
-        unit = queries.find_unit(form.unit_code.data, form.scheme.data)
-        if user is None:
-            form.login.errors = [_("No account has this login.")]
-        elif unit is None:
-            form.unit_code.errors = [_("No unit has this code in this scheme.")]
-        else:
-            try:
-                services.assign_unit(user, unit, actor=current_user)
-            except ServiceError as exc:
-                db.session.rollback()
-                form.login.errors = [exc.message]
-            else:
-                db.session.commit()
-                flash(_("%(unit)s has been assigned to %(name)s.", unit=unit.name, name=user.display_name),
-                      "success")
-                return redirect(url_for("registry.assignments"))
-    rows = db.session.execute(
-        select(UnitAssignment, User, AdminUnit)
-        .join(User, User.id == UnitAssignment.user_id)
-        .join(AdminUnit, AdminUnit.id == UnitAssignment.unit_id)
-        .order_by(User.display_name, AdminUnit.code)
-    ).all()
-    return render_template("registry/assignments.html", form=form, rows=rows, scheme_labels=SCHEME_LABELS)
-
-
-@bp.route("/assignments/remove", methods=["POST"])
-@roles_required(ADMIN)
-def assignment_remove():
-    form = UnassignForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        user = db.get_or_404(User, int(form.user_id.data))
-        unit = db.get_or_404(AdminUnit, int(form.unit_id.data))
-    except ValueError:
-        abort(400)
-    services.unassign_unit(user, unit, actor=current_user)
-    db.session.commit()
-    flash(_("The assignment has been removed."), "success")
-    return redirect(url_for("registry.assignments"))

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from lms.assessments.models import Question, Quiz
-from lms.catalog.hooks import QUIZ_SLUG_PROVIDERS
+from lms.catalog.hooks import quiz_slug_providers
 from lms.catalog.models import Course
 from lms.extensions import db
 from tests.assessments.conftest import import_files, write
@@ -52,7 +52,7 @@ def test_real_quizzes_import_idempotently(app, runner, real_courses):
         assert quiz.course.slug == "tieu-chi-ocop-ho-so"
         # Every question's HTML was rendered once, at import.
         assert all(q.html["text"] for q in quiz.questions)
-        slugs = {slug for provider in QUIZ_SLUG_PROVIDERS for slug in provider()}
+        slugs = {slug for provider in quiz_slug_providers.functions() for slug in provider()}
         assert {"tieu-chi-cuoi-khoa", "quan-tri-cuoi-khoa", "quan-ly-nha-nuoc-cuoi-khoa"} <= slugs
 
     again = runner.invoke(args=["lms", "import-quizzes", str(REPO_QUIZZES)])

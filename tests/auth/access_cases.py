@@ -17,6 +17,11 @@ MATRIX = {
         Case("GET", "/admin/users/{learner_id}", only(("admin",))),
         Case("GET", "/admin/users/999999", {**only(("admin",)), "admin": 404}),
     ],
+    "auth.assignments": [Case("GET", "/registry/assignments", only(("admin",)))],
+    "auth.assignment_remove": [
+        Case("POST", "/registry/assignments/remove", {**only(("admin",)), "admin": 404},
+             {"user_id": "999999", "unit_id": "999999"}),
+    ],
 }
 
 

@@ -18,11 +18,6 @@ MATRIX = {
         Case("GET", "/registry/import/{batch_id}", {**only(("manager", "admin")), "manager": 404}),
     ],
     "registry.import_template": [Case("GET", "/registry/import/template.xlsx", only(("manager", "admin")))],
-    "registry.assignments": [Case("GET", "/registry/assignments", only(("admin",)))],
-    "registry.assignment_remove": [
-        Case("POST", "/registry/assignments/remove", {**only(("admin",)), "admin": 404},
-             {"user_id": "999999", "unit_id": "999999"}),
-    ],
 }
 
 

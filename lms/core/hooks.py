@@ -1,0 +1,46 @@
+"""Extension points: the one mechanism through which a higher layer plugs into a lower one.
+
+A lower domain declares a ``Hook`` (its name and what the functions receive and return);
+a higher domain registers a function in its ``init_app``; the lower domain calls
+``hook.functions()`` and never imports the higher one. Registrations live on the app
+(``app.extensions``), so two apps never share them and importing a module changes
+nothing. Signals (``lms.core.signals``) remain for events that receivers react to;
+hooks are for questions the owner asks ("what panels does this course page show?").
+
+The hooks of the project (each documented where it is declared):
+
+- ``lms.catalog.hooks.course_panels``: ``fn(course, user) -> Markup | str | None``
+- ``lms.catalog.hooks.quiz_slug_providers``: ``fn() -> Iterable[str]``
+- ``lms.catalog.hooks.requirement_checkers``: ``fn(course, user) -> bool``
+- ``lms.certification.hooks.template_choosers``: ``fn(completion) -> str | None``
+"""
+
+from __future__ import annotations
+
+from typing import Generic, TypeVar
+
+from flask import Flask, current_app
+
+F = TypeVar("F")
+
+
+class Hook(Generic[F]):
+    """A named list of functions registered per app."""
+
+    def __init__(self, name: str, doc: str = "") -> None:
+        self.name = name
+        self.__doc__ = doc
+
+    def _functions(self, app: Flask) -> list[F]:
+        return app.extensions.setdefault("lms.hooks", {}).setdefault(self.name, [])
+
+    def register(self, app: Flask, fn: F) -> None:
+        functions = self._functions(app)
+        if fn not in functions:
+            functions.append(fn)
+
+    def functions(self, app: Flask | None = None) -> list[F]:
+        return list(self._functions(app or current_app._get_current_object()))
+
+    def __repr__(self) -> str:  # pragma: no cover - debugging aid
+        return f"<Hook {self.name}>"
