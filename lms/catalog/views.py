@@ -15,6 +15,7 @@ from sqlalchemy import select
 from lms.catalog import queries, services
 from lms.catalog.forms import EnrolListForm
 from lms.catalog.hooks import COURSE_PANELS
+from lms.catalog.importer import READING_WORDS_PER_MINUTE
 from lms.catalog.models import CourseAsset
 from lms.core.errors import ServiceError
 from lms.core.forms import ConfirmForm
@@ -75,6 +76,7 @@ def course(slug: str):
         missing=queries.unmet_prerequisites(current_user, course),
         panels=_panels(course),
         form=ConfirmForm(),
+        reading_rate=READING_WORDS_PER_MINUTE,
         locale=_locale(),
         staff=queries.is_staff(current_user),
     )

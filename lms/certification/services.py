@@ -155,6 +155,24 @@ def register_template_chooser(chooser) -> None:
         _template_choosers.append(chooser)
 
 
+# Other domains may state the hours a completion's certificate shows (a face-to-face class:
+# its contact hours): fn(completion) -> hours or None. Otherwise the course's hours.
+_hours_providers: list = []
+
+
+def register_hours_provider(provider) -> None:
+    if provider not in _hours_providers:
+        _hours_providers.append(provider)
+
+
+def hours_for(completion: CourseCompletion, course: Course) -> float:
+    for provider in _hours_providers:
+        hours = provider(completion)
+        if hours:
+            return hours
+    return course.hours or 0
+
+
 def template_for(completion: CourseCompletion, course: Course) -> str:
     """The template for a completion's certificate: a registered chooser's, else the course's."""
     for chooser in _template_choosers:
@@ -174,7 +192,7 @@ def initial_details(completion: CourseCompletion, template: str) -> dict[str, An
     return {
         "holder_name": person.full_name,
         "course_title": title,
-        "hours": course.hours or 0,
+        "hours": hours_for(completion, course),
         "completed_on": local_date(completion.completed_at),
         "issued_on": local_today(),
         "expires_on": None,

@@ -491,10 +491,21 @@ def certificate_template_for(completion) -> str | None:
     )
 
 
+def certificate_hours_for(completion) -> float | None:
+    """A class completion's certificate states the class's contact hours, not the course's
+    online study time (registered with certification)."""
+    ref = completion.source_ref or ""
+    if completion.via != "class" or not ref.startswith("class:") or not ref[6:].isdigit():
+        return None
+    cls = db.session.get(TrainingClass, int(ref[6:]))
+    return cls.contact_hours if cls is not None and cls.days else None
+
+
 def _register_with_certification() -> None:
-    from lms.certification.services import register_template_chooser
+    from lms.certification.services import register_hours_provider, register_template_chooser
 
     register_template_chooser(certificate_template_for)
+    register_hours_provider(certificate_hours_for)
 
 
 _register_with_certification()
