@@ -68,7 +68,7 @@ _FENCE = re.compile(r"^ {0,3}(```|~~~)")
 READING_WORDS_PER_MINUTE = 150
 DEFAULT_QUIZ_MINUTES = 20  # a required quiz without a time limit
 HOURS_WARNING_RATIO = 1.5  # import-courses --check warns above this declared/estimated ratio
-_MARKUP = re.compile(r"`[^`]*`|!\[[^\]]*\]\([^)]*\)|\]\([^)]*\)|[#*|>_\[\]]|^\s*-{3,}\s*$|^\s*!!!\s+\w+", re.M)
+_MARKUP = re.compile(r"`[^`]*`|!\[[^\]]*\]\([^)]*\)|\]\([^)]*\)|[#*|>_\[\]]|:?-{3,}:?|^\s*!!!\s+\w+", re.M)
 
 
 @dataclass
