@@ -122,7 +122,7 @@ def scoring_workbook(path: Path) -> None:
         dv = DataValidation(type="decimal", operator="between", formula1="0", formula2="40", allow_blank=True)
         ws.add_data_validation(dv)
         dv.add(f"C5:C{row}")
-        for col, width in zip("ABCDE", (70, 12, 10, 40, 40)):
+        for col, width in zip("ABCDE", (70, 12, 10, 40, 40), strict=True):
             ws.column_dimensions[col].width = width
         for line in ws.iter_rows(min_row=5, max_row=row):
             for cell in line:
@@ -166,7 +166,7 @@ def checklist_workbook(path: Path) -> None:
     end = 5 + len(rows)
     ws.cell(row=end + 1, column=1, value="Số mục đã có:").font = BOLD
     ws.cell(row=end + 1, column=2, value=f'=COUNTIF(B5:B{end - 1},"Có")&"/{len(rows)}"')
-    for col, width in zip("ABCD", (70, 16, 22, 50)):
+    for col, width in zip("ABCD", (70, 16, 22, 50), strict=True):
         ws.column_dimensions[col].width = width
     _save(wb, path)
 
