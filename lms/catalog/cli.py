@@ -34,9 +34,12 @@ def import_courses_command(paths: tuple[Path, ...], check: bool, replace: bool, 
         for problem in exc.problems:
             click.echo(str(problem), err=True)
         raise click.ClickException(f"{len(exc.problems)} problem(s) found; nothing was imported") from None
+    for warning in report.warnings:
+        click.echo(str(warning), err=True)
     if check:
         db.session.rollback()
-        click.echo(f"OK: {len(report.unchanged)} course(s) valid")
+        click.echo(f"OK: {len(report.unchanged)} course(s) valid"
+                   + (f", {len(report.warnings)} warning(s)" if report.warnings else ""))
         return
     db.session.commit()
     for line in report.lines():

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import math
 import mimetypes
 import posixpath
 import re
@@ -36,6 +37,9 @@ ASSET_TYPES = {
     ".gif": "image/gif",
     ".webp": "image/webp",
     ".pdf": "application/pdf",
+    # Forms learners download and fill in (self-scoring sheets, model letters, checklists).
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     ".mp3": "audio/mpeg",
     ".mp4": "video/mp4",
 }
@@ -50,13 +54,21 @@ COURSE_KEYS = {
 }
 COURSE_REQUIRED = ("title", "summary", "audience")
 MODULE_KEYS = {"title", "title_en"}
-LESSON_KEYS = {"title", "title_en", "minutes", "required"}
+LESSON_KEYS = {"title", "title_en", "minutes", "required", "exercise_minutes"}
 LANGUAGES = {"vi", "en"}
 
 # Markdown links and images, inline and reference-style definitions.
 _INLINE_LINK = re.compile(r"!?\[(?:[^\]\\]|\\.)*\]\(\s*<?([^)\s>]+)>?(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)")
 _REF_DEF = re.compile(r"^ {0,3}\[(?!\^)[^\]]+\]:\s*<?(\S+?)>?(?:\s+.*)?$")
 _FENCE = re.compile(r"^ {0,3}(```|~~~)")
+
+# Estimated online study time (see courses/README.md, "Honest hours"). Vietnamese is
+# counted in syllables (the space-separated words of the text); 150 a minute is a slow,
+# careful reader on a phone, the readers this curriculum is written for.
+READING_WORDS_PER_MINUTE = 150
+DEFAULT_QUIZ_MINUTES = 20  # a required quiz without a time limit
+HOURS_WARNING_RATIO = 1.5  # import-courses --check warns above this declared/estimated ratio
+_MARKUP = re.compile(r"`[^`]*`|!\[[^\]]*\]\([^)]*\)|\]\([^)]*\)|[#*|>_\[\]]|:?-{3,}:?|^\s*!!!\s+\w+", re.M)
 
 
 @dataclass
@@ -71,6 +83,7 @@ class LessonSpec:
     body_md: str
     body_html: str = ""
     content_hash: str = ""
+    exercise_minutes: int = 0
 
 
 @dataclass
@@ -93,6 +106,24 @@ class AssetSpec:
 
 
 @dataclass
+class StudyEstimate:
+    """Minutes of online study a course asks for, derived from its content."""
+
+    reading: int
+    exercises: int
+    quizzes: int
+    words: int
+
+    @property
+    def total(self) -> int:
+        return self.reading + self.exercises + self.quizzes
+
+    @property
+    def hours(self) -> float:
+        return self.total / 60
+
+
+@dataclass
 class CourseSpec:
     slug: str
     root: str  # how the course's folder is shown in messages
@@ -105,6 +136,7 @@ class CourseSpec:
     meta_lines: dict[str, int] = field(default_factory=dict)
     # True when the files are byte-for-byte those last imported: nothing to parse or write.
     unchanged: bool = False
+    estimate: StudyEstimate | None = None
 
     @property
     def lessons(self) -> list[LessonSpec]:
@@ -441,11 +473,16 @@ def parse_course(source: CourseSource, *, known_hash: str | None = None) -> Cour
             if not isinstance(required, bool):
                 problems.append(Problem(lesson_path, fm.line_of("required"), "'required' must be true or false"))
                 required = True
+            exercise = fm.meta.get("exercise_minutes", 0)
+            if not isinstance(exercise, int) or isinstance(exercise, bool) or exercise < 0:
+                problems.append(Problem(lesson_path, fm.line_of("exercise_minutes"),
+                                        "'exercise_minutes' must be a whole number ≥ 0"))
+                exercise = 0
             lesson = LessonSpec(
                 slug=lslug, key=f"{mslug}/{lslug}", path=lesson_path,
                 title=_text(fm, "title", lesson_path, problems) or "",
                 title_en=_text(fm, "title_en", lesson_path, problems),
-                minutes=minutes, required=required, body_md=fm.body,
+                minutes=minutes, required=required, body_md=fm.body, exercise_minutes=exercise,
             )
             lesson.body_line = fm.body_line  # type: ignore[attr-defined]
             lesson.folder = folder  # type: ignore[attr-defined]
@@ -658,7 +695,67 @@ def load_specs(paths: list[Path], *, quizzes_dir: str | None, replace: bool,
     problems.extend(cross_check(specs, quizzes_dir=quizzes_dir, replace=replace))
     if problems:
         raise ContentError(problems)
+    for spec in specs:
+        if not spec.unchanged:
+            spec.estimate = estimate_study(spec, quizzes_dir)
     return specs
+
+
+# --- honest hours -------------------------------------------------------------------
+
+
+def word_count(markdown_text: str) -> int:
+    """Words (Vietnamese syllables) a reader reads: markup, link targets and code left out."""
+    return len(_MARKUP.sub(" ", markdown_text).split())
+
+
+def quiz_minutes(slug: str, quizzes_dir: str | None) -> int:
+    """The time limit of a required quiz from its YAML file (or the database), else a default."""
+    if quizzes_dir:
+        for ext in (".yaml", ".yml"):
+            path = Path(quizzes_dir) / f"{slug}{ext}"
+            if path.is_file():
+                import yaml
+
+                try:
+                    data = yaml.safe_load(path.read_text("utf-8")) or {}
+                except (yaml.YAMLError, UnicodeDecodeError):
+                    data = {}
+                limit = data.get("time_limit_minutes") if isinstance(data, dict) else None
+                if isinstance(limit, int) and not isinstance(limit, bool) and limit > 0:
+                    return limit
+                return DEFAULT_QUIZ_MINUTES
+    return DEFAULT_QUIZ_MINUTES
+
+
+def estimate_study(spec: CourseSpec, quizzes_dir: str | None) -> StudyEstimate:
+    """Reading time of the required lessons at READING_WORDS_PER_MINUTE (the course
+    overview included), the exercises the lessons declare, and the required quizzes."""
+    required = [lesson for lesson in spec.lessons if lesson.required]
+    words = word_count(spec.overview_md) + sum(word_count(lesson.body_md) for lesson in required)
+    reading = math.ceil(words / READING_WORDS_PER_MINUTE) if words else 0
+    exercises = sum(lesson.exercise_minutes for lesson in required)
+    quizzes = sum(quiz_minutes(slug, quizzes_dir) for slug in spec.meta.get("completion", {}).get("quizzes", []))
+    return StudyEstimate(reading=reading, exercises=exercises, quizzes=quizzes, words=words)
+
+
+def hours_warnings(specs: list[CourseSpec]) -> list[Problem]:
+    """Courses whose declared ``hours`` are more than HOURS_WARNING_RATIO × the estimate."""
+    warnings: list[Problem] = []
+    for spec in specs:
+        if spec.estimate is None or not spec.meta.get("hours"):
+            continue
+        declared = spec.meta["hours"]
+        estimate = spec.estimate
+        if estimate.total and declared * 60 > HOURS_WARNING_RATIO * estimate.total:
+            warnings.append(Problem(
+                f"{spec.root}/course.md", spec.meta_lines.get("hours", 1),
+                f"warning: 'hours: {declared:g}' is more than {HOURS_WARNING_RATIO:g}× the estimated online "
+                f"study time of {estimate.hours:.1f} h (reading {estimate.reading} min at "
+                f"{READING_WORDS_PER_MINUTE} words a minute, exercises {estimate.exercises} min, "
+                f"quizzes {estimate.quizzes} min); state the contact hours of a class separately",
+            ))
+    return warnings
 
 
 def guess_mime(path: str) -> str:

@@ -53,7 +53,11 @@ class Course(db.Model):
     search_text: Mapped[str] = mapped_column(Text, default="")
     audience: Mapped[list[str]] = mapped_column(JSON, default=list)
     language: Mapped[str] = mapped_column(String(8), default="vi")
+    # Declared study hours (course.md ``hours``), and the online study time the importer
+    # estimates from the content (reading, exercises, quizzes; see importer.estimate_study).
+    # Contact hours of a face-to-face class are the class's own (TrainingClass.contact_hours).
     hours: Mapped[float] = mapped_column(Float, default=0)
+    estimated_minutes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     version: Mapped[str] = mapped_column(String(40), default="1")
     # {"lessons": "required" | "all" | [lesson slugs], "quizzes": [quiz slugs]}
     completion: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
@@ -88,6 +92,13 @@ class Course(db.Model):
 
     def display_title(self, locale: str) -> str:
         return self.title_en if locale == "en" and self.title_en else self.title
+
+    @property
+    def estimated_hours(self) -> float:
+        """Estimated online study time in hours, rounded up to the half hour (0 when unknown)."""
+        if not self.estimated_minutes:
+            return 0.0
+        return -(-self.estimated_minutes // 30) / 2
 
     def display_summary(self, locale: str) -> str:
         return self.summary_en if locale == "en" and self.summary_en else self.summary

@@ -208,6 +208,7 @@ class ImportReport:
     kept: list[str] = field(default_factory=list)  # changed in the browser, left as they are
     new_versions: int = 0
     retired_lessons: int = 0
+    warnings: list = field(default_factory=list)  # importer.Problem: declared hours far above the estimate
 
     def lines(self) -> list[str]:
         out = []
@@ -245,7 +246,7 @@ def import_courses(
     specs = importer.load_specs(
         paths, quizzes_dir=current_app.config.get("QUIZZES_DIR"), replace=replace, known_hashes=known, skip=kept
     )
-    report = ImportReport(kept=sorted(kept))
+    report = ImportReport(kept=sorted(kept), warnings=importer.hours_warnings(specs))
     if check:
         report.unchanged = [s.slug for s in specs]
         return report
@@ -298,6 +299,8 @@ def apply_course_spec(spec, course: Course | None, *, actor=None, report: Import
         setattr(course, key, meta.get(key))
     course.overview_md = spec.overview_md
     course.overview_html = spec.overview_html
+    if spec.estimate is not None:
+        course.estimated_minutes = spec.estimate.total
     course.source_hash = spec.source_hash
     course.edited_in_browser = False
     db.session.flush()

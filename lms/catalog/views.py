@@ -14,6 +14,7 @@ from sqlalchemy import select
 from lms.catalog import queries, services
 from lms.catalog.forms import EnrolListForm
 from lms.catalog.hooks import course_panels
+from lms.catalog.importer import READING_WORDS_PER_MINUTE
 from lms.catalog.models import CourseAsset, CourseCompletion
 from lms.core.errors import ServiceError
 from lms.core.forms import ConfirmForm
@@ -72,6 +73,7 @@ def course(slug: str):
         missing=queries.unmet_prerequisites(current_user, course),
         panels=_panels(course),
         form=ConfirmForm(),
+        reading_rate=READING_WORDS_PER_MINUTE,
         locale=_locale(),
         staff=is_staff(current_user),
     )

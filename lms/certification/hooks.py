@@ -12,3 +12,8 @@ template_choosers: Hook[Callable[[object], str | None]] = Hook(
     "produces (a face-to-face class may print with its own); the first existing name wins, "
     "else the course's template.",
 )
+hours_providers: Hook[Callable[[object], float | None]] = Hook(
+    "certification.hours_providers",
+    "fn(completion) -> hours or None: the hours a completion's certificate states (a face-to-face "
+    "class: its contact hours); the first non-empty answer wins, else the course's hours.",
+)

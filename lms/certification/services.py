@@ -23,7 +23,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from lms.catalog.models import COMPLETION_VIAS, Course, CourseCompletion
 from lms.certification import rendering
 from lms.certification.codes import format_code, new_code
-from lms.certification.hooks import template_choosers
+from lms.certification.hooks import hours_providers, template_choosers
 from lms.certification.models import (
     DATE_FIELDS,
     DETAIL_FIELDS,
@@ -146,6 +146,15 @@ def _json_details(details: dict[str, Any]) -> dict[str, Any]:
     return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in details.items()}
 
 
+def hours_for(completion: CourseCompletion, course: Course) -> float:
+    """The hours a completion's certificate states: a registered provider's, else the course's."""
+    for provider in hours_providers.functions():
+        hours = provider(completion)
+        if hours:
+            return hours
+    return course.hours or 0
+
+
 def template_for(completion: CourseCompletion, course: Course) -> str:
     """The template for a completion's certificate: a registered chooser's, else the course's."""
     for chooser in template_choosers.functions():
@@ -165,7 +174,7 @@ def initial_details(completion: CourseCompletion, template: str) -> dict[str, An
     return {
         "holder_name": person.full_name,
         "course_title": title,
-        "hours": course.hours or 0,
+        "hours": hours_for(completion, course),
         "completed_on": local_date(completion.completed_at),
         "issued_on": local_today(),
         "expires_on": None,

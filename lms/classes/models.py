@@ -105,6 +105,13 @@ class TrainingClass(db.Model):
     def last_day(self) -> date | None:
         return self.days[-1].day if self.days else None
 
+    @property
+    def contact_hours(self) -> float:
+        """Face-to-face hours: the class days' scheduled time, kept apart from the course's
+        estimated online study time (Course.estimated_minutes)."""
+        minutes = sum(day.minutes for day in self.days)
+        return round(minutes / 60, 1)
+
 
 class ClassTrainer(db.Model):
     __tablename__ = "class_trainer"
@@ -131,6 +138,12 @@ class ClassDay(db.Model):
     checkin_code: Mapped[str] = mapped_column(String(12), unique=True)
 
     training_class: Mapped[TrainingClass] = relationship(back_populates="days")
+
+    @property
+    def minutes(self) -> int:
+        start = self.starts_at.hour * 60 + self.starts_at.minute
+        end = self.ends_at.hour * 60 + self.ends_at.minute
+        return max(end - start, 0)
 
 
 class RosterEntry(db.Model):

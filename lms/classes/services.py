@@ -490,3 +490,13 @@ def certificate_template_for(completion) -> str | None:
         select(TrainingClass.certificate_template).where(TrainingClass.id == int(ref[6:]))
     )
 
+
+
+def certificate_hours_for(completion) -> float | None:
+    """A class completion's certificate states the class's contact hours, not the course's
+    online study time (a certification hook)."""
+    ref = completion.source_ref or ""
+    if completion.via != "class" or not ref.startswith("class:") or not ref[6:].isdigit():
+        return None
+    cls = db.session.get(TrainingClass, int(ref[6:]))
+    return cls.contact_hours if cls is not None and cls.days else None

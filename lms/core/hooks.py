@@ -13,6 +13,7 @@ The hooks of the project (each documented where it is declared):
 - ``lms.catalog.hooks.quiz_slug_providers``: ``fn() -> Iterable[str]``
 - ``lms.catalog.hooks.requirement_checkers``: ``fn(course, user) -> bool``
 - ``lms.certification.hooks.template_choosers``: ``fn(completion) -> str | None``
+- ``lms.certification.hooks.hours_providers``: ``fn(completion) -> float | None``
 """
 
 from __future__ import annotations

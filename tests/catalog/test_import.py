@@ -16,7 +16,7 @@ from tests.catalog.conftest import PNG, SAMPLE, run_import, table_counts, write_
 def test_bundled_courses_pass_the_check(app, runner):
     result = runner.invoke(args=["lms", "import-courses", "--check"])
     assert result.exit_code == 0, result.output
-    assert "4 course(s) valid" in result.output
+    assert "5 course(s) valid" in result.output
     assert table_counts(app)["course"] == 0  # --check changes nothing
 
 

@@ -54,6 +54,7 @@ def test_each_app_holds_its_own_registrations(app):
         (registry_hooks.person_panels, 1),
         (registry_hooks.import_handlers, 1),
         (certification_hooks.template_choosers, 1),
+        (certification_hooks.hours_providers, 1),
     ):
         assert len(hook.functions(app)) == count, hook.name
         assert [getattr(f, "__qualname__", type(f).__qualname__) for f in hook.functions(other)] == [

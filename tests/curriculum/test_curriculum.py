@@ -20,11 +20,12 @@ from lms.extensions import db
 from tests.conftest import login, post_form
 
 REPO = Path(__file__).resolve().parents[2]
-COURSES = ["quan-tri-san-xuat-kinh-doanh", "tieu-chi-ocop-ho-so", "quan-ly-nha-nuoc-ocop"]
+COURSES = ["quan-tri-san-xuat-kinh-doanh", "tieu-chi-ocop-ho-so", "quan-ly-nha-nuoc-ocop", "phap-ly-kinh-doanh-so-ocop"]
 FINAL_QUIZ = {
     "quan-tri-san-xuat-kinh-doanh": "quan-tri-cuoi-khoa",
     "tieu-chi-ocop-ho-so": "tieu-chi-cuoi-khoa",
     "quan-ly-nha-nuoc-ocop": "quan-ly-nha-nuoc-cuoi-khoa",
+    "phap-ly-kinh-doanh-so-ocop": "phap-ly-cuoi-khoa",
 }
 
 
@@ -64,7 +65,12 @@ def test_each_final_quiz_is_a_mixed_pool_with_teaching_feedback(app, curriculum,
         quiz = db.session.scalar(select(Quiz).filter_by(slug=slug))
         assert quiz.pass_mark == 70 and quiz.max_attempts == 3
         specs = [question_spec(q) for q in active_questions(quiz)]
-        assert len(specs) >= 20 and quiz.draw == 15
+        assert len(specs) >= 20 and isinstance(quiz.draw, dict) and sum(quiz.draw.values()) == 15
+        # Every final quiz draws from every module: one category per module (the criteria
+        # course keeps its two overview modules in one GIFT category).
+        course = db.session.get(Course, quiz.course_id)
+        modules = len([m for m in course.modules if m.retired_at is None])
+        assert len(quiz.draw) >= modules - 1 and min(quiz.draw.values()) >= 2, quiz.draw
         types = Counter(spec.qtype for spec in specs)
         for qtype in ("single", "multiple", "truefalse", "numeric", "matching", "short"):
             assert types[qtype] >= 1, (qtype, types)
@@ -153,3 +159,43 @@ def test_a_learner_finishes_the_course_and_its_final_quiz(app, client, curriculu
         assert attempt.passed is True and attempt.score == pytest.approx(100.0), attempt.score
         completion = db.session.scalar(select(CourseCompletion).filter_by(person_id=learner.person_id))
         assert completion is not None and completion.via == "online"
+
+
+def test_a_category_draw_over_200_attempts_takes_the_set_count_from_every_category(app, curriculum, make_user):
+    """The per-category draw through the service learners use (preview attempts, so the
+    attempt limit does not stop the loop): every attempt has exactly the set count from each
+    category, and over 200 attempts every question of a category turns up."""
+    from lms.assessments.models import Question
+    from lms.assessments.services import start_attempt, submit_attempt
+
+    staff = make_user(email="gv@example.vn", roles=("trainer",))
+    with app.app_context():
+        quiz = db.session.scalar(select(Quiz).filter_by(slug="phap-ly-cuoi-khoa"))
+        user = db.session.merge(staff)
+        seen: dict[str, set[int]] = {}
+        for _ in range(200):
+            attempt = start_attempt(user, quiz, preview=True)
+            ids = [entry["q"] for entry in attempt.layout]
+            counts = Counter(db.session.get(Question, qid).category for qid in ids)
+            assert dict(counts) == quiz.draw, counts
+            for qid in ids:
+                seen.setdefault(db.session.get(Question, qid).category, set()).add(qid)
+            submit_attempt(attempt)
+            db.session.commit()
+        pool = Counter(q.category for q in active_questions(quiz))
+        assert {category: len(ids) for category, ids in seen.items()} == dict(pool)
+
+
+def test_a_draw_larger_than_its_category_is_an_import_error_naming_the_line(tmp_path):
+    from lms.assessments.questions import QuizFileError
+    from lms.assessments.quizfile import load_quiz_file
+
+    text = (REPO / "quizzes" / "phap-ly-cuoi-khoa.yaml").read_text("utf-8")
+    text = text.replace("kinh-doanh-so: 3}", "kinh-doanh-so: 30}")
+    path = tmp_path / "phap-ly-cuoi-khoa.yaml"
+    path.write_text(text, "utf-8")
+    line = next(n for n, row in enumerate(text.splitlines(), start=1) if row.startswith("draw:"))
+    with pytest.raises(QuizFileError) as info:
+        load_quiz_file(path)
+    messages = str(info.value).splitlines()
+    assert any(f":{line}:" in m and "30 from 'kinh-doanh-so', but it has only" in m for m in messages), messages
