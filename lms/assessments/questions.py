@@ -39,6 +39,8 @@ from dataclasses import asdict, dataclass, field, fields
 from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar, TypeVar
 
+from lms.core.text import slugify
+
 TEXT_FORMATS = ("markdown", "html", "plain", "moodle")
 BLANK_TYPES = ("single", "short")
 EPSILON = 1e-6  # tolerance when checking that weights add up to 100 %
@@ -190,15 +192,6 @@ def wildcard_match(pattern: str, response: str) -> bool:
             parts.append(re.escape(pattern[i]))
             i += 1
     return re.fullmatch("".join(parts), response, flags=re.DOTALL) is not None
-
-
-def slugify(text: str, max_length: int = 60) -> str:
-    """ASCII slug for stable ids: 'Giá thành 1' -> 'gia-thanh-1'."""
-    text = text.replace("đ", "d").replace("Đ", "D")
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    return text[:max_length].rstrip("-")
 
 
 def clamp(fraction: float) -> float:

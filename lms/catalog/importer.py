@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import io
 import math
-import mimetypes
 import posixpath
 import re
 import zipfile
@@ -757,6 +756,3 @@ def hours_warnings(specs: list[CourseSpec]) -> list[Problem]:
             ))
     return warnings
 
-
-def guess_mime(path: str) -> str:
-    return ASSET_TYPES.get(posixpath.splitext(path)[1].lower()) or mimetypes.guess_type(path)[0] or "application/octet-stream"

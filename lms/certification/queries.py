@@ -12,7 +12,7 @@ from lms.certification.codes import normalize_code
 from lms.certification.models import EXPIRED, REVOKED, VALID, Certificate
 from lms.extensions import db
 from lms.registry.models import AdminUnit, Person
-from lms.registry.queries import can_see_person, person_scope, subtree_condition
+from lms.registry.queries import person_scope, subtree_condition
 
 
 @dataclass
@@ -76,14 +76,6 @@ def by_code(raw: str | None) -> Certificate | None:
     if code is None:
         return None
     return db.session.scalar(select(Certificate).where(Certificate.code == code))
-
-
-def visible_by_code(user, raw: str | None) -> Certificate | None:
-    """The certificate if ``user`` may manage it; None if unknown or out of their area."""
-    certificate = by_code(raw)
-    if certificate is None or not can_see_person(user, certificate.person):
-        return None
-    return certificate
 
 
 def my_certificates(user) -> list[Certificate]:

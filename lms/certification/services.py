@@ -7,14 +7,11 @@ revocation go into the audit table.
 from __future__ import annotations
 
 import logging
-import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -35,6 +32,8 @@ from lms.certification.models import (
 from lms.core import audit
 from lms.core.db import utcnow
 from lms.core.errors import ServiceError
+from lms.core.localtime import local_date, local_today  # noqa: F401 - re-exported for the views
+from lms.core.text import slugify
 from lms.extensions import db
 from lms.registry.models import Person
 
@@ -51,18 +50,6 @@ _MAX_LENGTH = {
 
 
 # --- dates --------------------------------------------------------------------------
-
-
-def _zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Ho_Chi_Minh"))
-
-
-def local_date(moment: datetime) -> date:
-    return moment.astimezone(_zone()).date()
-
-
-def local_today() -> date:
-    return local_date(utcnow())
 
 
 # --- policy -------------------------------------------------------------------------
@@ -351,15 +338,10 @@ def revoke(certificate: Certificate, *, reason: str, note: str | None = None, ac
 # --- PDFs -----------------------------------------------------------------------------
 
 
-def _slug(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
-    ascii_text = ascii_text.encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-zA-Z0-9]+", "-", ascii_text).strip("-").lower()[:60] or "certificate"
-
-
 def pdf_filename(certificate: Certificate, version: int | None = None) -> str:
     suffix = f"-v{version}" if version else ""
-    return f"{_slug(certificate.holder_name)}-{format_code(certificate.code)[:9]}{suffix}.pdf"
+    name = slugify(certificate.holder_name) or "certificate"
+    return f"{name}-{format_code(certificate.code)[:9]}{suffix}.pdf"
 
 
 def printable(certificate: Certificate) -> rendering.Printable:

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from lms.auth.services import find_user_by_login
 from lms.catalog.models import Course
 from lms.classes import services
-from lms.classes.models import FINISHED, TrainingClass
+from lms.classes.models import TrainingClass
 from lms.extensions import db
 from lms.registry.models import AdminUnit, Person
 
@@ -85,6 +85,3 @@ def seed_demo() -> int:
     db.session.flush()
     return created
 
-
-def finished_count() -> int:
-    return len(db.session.scalars(select(TrainingClass.id).where(TrainingClass.status == FINISHED)).all())

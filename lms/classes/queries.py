@@ -21,7 +21,7 @@ from lms.classes.models import (
 from lms.core.security import is_admin
 from lms.extensions import db
 from lms.registry.models import AdminUnit, Person
-from lms.registry.queries import person_scope, unit_scope
+from lms.registry.queries import unit_scope
 
 
 def class_scope(user) -> ColumnElement[bool]:
@@ -42,10 +42,6 @@ def can_view(user, cls: TrainingClass) -> bool:
     return bool(db.session.scalar(
         select(func.count()).select_from(TrainingClass).where(TrainingClass.id == cls.id, class_scope(user))
     ))
-
-
-def is_trainer_of(user, cls: TrainingClass) -> bool:
-    return any(row.user_id == user.id for row in cls.trainer_rows)
 
 
 def classes_query(user, status: str | None = None):
@@ -123,13 +119,6 @@ def online_scores(cls: TrainingClass) -> dict[int, float]:
         .group_by(User.person_id)
     )
     return {pid: float(score) for pid, score in rows}
-
-
-def scoped_people(user, person_ids: list[int]) -> list[int]:
-    """The ids among ``person_ids`` that ``user`` may see."""
-    if not person_ids:
-        return []
-    return list(db.session.scalars(select(Person.id).where(Person.id.in_(person_ids), person_scope(user))))
 
 
 def my_classes(user) -> list[TrainingClass]:

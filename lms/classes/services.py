@@ -18,8 +18,7 @@ import logging
 import re
 import secrets
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, time, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -43,6 +42,7 @@ from lms.classes.models import (
 from lms.core import audit
 from lms.core.db import insert_ignore, utcnow
 from lms.core.errors import ServiceError
+from lms.core.localtime import local_instant, local_today  # noqa: F401 - local_today re-exported
 from lms.extensions import db
 
 log = logging.getLogger("lms.classes")
@@ -56,20 +56,9 @@ CHECKIN_EARLY = timedelta(minutes=30)
 # --- time ------------------------------------------------------------------------------
 
 
-def zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-
-
-def local_today() -> date:
-    return datetime.now(zone()).date()
-
-
 def day_bounds(day: ClassDay) -> tuple[datetime, datetime]:
     """A class day's start and end as UTC instants."""
-    tz = zone()
-    start = datetime.combine(day.day, day.starts_at, tzinfo=tz).astimezone(UTC)
-    end = datetime.combine(day.day, day.ends_at, tzinfo=tz).astimezone(UTC)
-    return start, end
+    return local_instant(day.day, day.starts_at), local_instant(day.day, day.ends_at)
 
 
 def checkin_window(day: ClassDay) -> tuple[datetime, datetime]:

@@ -87,8 +87,3 @@ def render_markdown(text: str, resolve_url: UrlResolver | None = None) -> str:
         strip_comments=True,
     )
 
-
-def plain_text(text: str) -> str:
-    """Text content of some Markdown (for search and summaries)."""
-    html = render_markdown(text)
-    return " ".join(nh3.clean(html, tags=set()).split())

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
-from flask import current_app
 from sqlalchemy import (
     Date,
     Integer,
@@ -35,6 +33,7 @@ from lms.auth.models import User
 from lms.catalog.models import Course, CourseCompletion, Enrolment
 from lms.core.db import UTCDateTime
 from lms.core.groups import TARGET_GROUPS
+from lms.core.localtime import end_of_day_utc, local_today  # noqa: F401 - local_today re-exported
 from lms.core.security import is_admin
 from lms.coverage.models import Requirement, RequirementCourse
 from lms.extensions import db
@@ -52,14 +51,9 @@ def percent(part: int, whole: int) -> float | None:
     return round(part * 100.0 / whole, 1) if whole else None
 
 
-def local_today() -> date:
-    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
-
-
 def cutoff(as_of: date) -> datetime:
     """The first instant after ``as_of`` in the configured time zone, in UTC."""
-    tz = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    return datetime.combine(as_of + timedelta(days=1), time(0), tzinfo=tz).astimezone(UTC)
+    return end_of_day_utc(as_of)
 
 
 @dataclass

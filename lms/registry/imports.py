@@ -17,8 +17,7 @@ import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, time
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -35,8 +34,10 @@ from lms.core.groups import (
     OFFICIAL_DISTRICT,
     OFFICIAL_PROVINCE,
 )
+from lms.core.localtime import local_midnight_utc, local_today  # noqa: F401 - re-exported
 from lms.core.phone import normalize_phone
 from lms.core.signals import people_imported
+from lms.core.text import fold
 from lms.extensions import db
 from lms.registry.hooks import import_handlers
 from lms.registry.models import AdminUnit, Organisation, Person, Product
@@ -107,9 +108,7 @@ KIND_LABELS = {
 
 def _fold(text: str) -> str:
     """Lower-case, without diacritics, single spaces: for matching headers and values."""
-    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
-    return " ".join(text.lower().replace("_", " ").split())
+    return fold(text.replace("_", " "))
 
 
 ORG_TYPE_VALUES = {
@@ -360,10 +359,6 @@ def _read_xlsx(data: bytes, kind: str | None) -> list[Sheet]:
 # --- validation --------------------------------------------------------------------------
 
 
-def _today() -> date:
-    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
-
-
 def _parse_date(text: str) -> date | None:
     text = text.strip()
     for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d %H:%M:%S", "%d.%m.%Y"):
@@ -372,11 +367,6 @@ def _parse_date(text: str) -> date | None:
         except ValueError:
             continue
     return None
-
-
-def local_midnight_utc(day: date) -> datetime:
-    tz = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
 
 
 def _clean(text: str, limit: int) -> str:
@@ -447,9 +437,9 @@ class RowChecker:
         raw = self.text(key, 10)
         if raw is None:
             return None
-        if not raw.isdigit() or not earliest <= int(raw) <= _today().year:
+        if not raw.isdigit() or not earliest <= int(raw) <= local_today().year:
             self.error(key, _("“%(value)s” is not a year between %(a)d and %(b)d",
-                              value=raw, a=earliest, b=_today().year))
+                              value=raw, a=earliest, b=local_today().year))
             return None
         return int(raw)
 
@@ -461,7 +451,7 @@ class RowChecker:
         if value is None:
             self.error(key, _("“%(value)s” is not a date (use YYYY-MM-DD or DD/MM/YYYY)", value=raw))
             return None
-        if value > _today():
+        if value > local_today():
             self.error(key, _("the date %(value)s is in the future", value=value.isoformat()))
             return None
         return value

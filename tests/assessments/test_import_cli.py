@@ -16,7 +16,9 @@ from lms.extensions import db
 from tests.assessments.conftest import import_files, write
 
 REPO_QUIZZES = Path(__file__).resolve().parents[2] / "quizzes"
-REAL_COURSES = ("quan-tri-san-xuat-kinh-doanh", "quan-ly-nha-nuoc-ocop", "tieu-chi-ocop-ho-so")
+REAL_COURSES = (
+    "quan-tri-san-xuat-kinh-doanh", "quan-ly-nha-nuoc-ocop", "tieu-chi-ocop-ho-so", "phap-ly-kinh-doanh-so-ocop",
+)
 
 
 @pytest.fixture
@@ -43,12 +45,12 @@ def test_real_quizzes_import_idempotently(app, runner, real_courses):
 
     first = runner.invoke(args=["lms", "import-quizzes"])  # default: QUIZZES_DIR
     assert first.exit_code == 0, first.output
-    assert first.output.count(": created") == 3
+    assert first.output.count(": created") == 4
     quizzes, questions = _counts(app)
-    assert quizzes == 3 and questions > 45
+    assert quizzes == 4 and questions > 45
     with app.app_context():
         quiz = db.session.scalar(select(Quiz).where(Quiz.slug == "tieu-chi-cuoi-khoa"))
-        assert quiz.draw == 15 and quiz.max_attempts == 3 and quiz.time_limit_minutes == 30
+        assert sum(quiz.draw.values()) == 15 and quiz.max_attempts == 3 and quiz.time_limit_minutes == 35
         assert quiz.course.slug == "tieu-chi-ocop-ho-so"
         # Every question's HTML was rendered once, at import.
         assert all(q.html["text"] for q in quiz.questions)
@@ -56,7 +58,7 @@ def test_real_quizzes_import_idempotently(app, runner, real_courses):
         assert {"tieu-chi-cuoi-khoa", "quan-tri-cuoi-khoa", "quan-ly-nha-nuoc-cuoi-khoa"} <= slugs
 
     again = runner.invoke(args=["lms", "import-quizzes", str(REPO_QUIZZES)])
-    assert again.exit_code == 0 and again.output.count(": unchanged") == 3
+    assert again.exit_code == 0 and again.output.count(": unchanged") == 4
     assert _counts(app) == (quizzes, questions)
 
     # Naming the bank imports the quiz that uses it.
