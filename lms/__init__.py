@@ -6,12 +6,23 @@ from pathlib import Path
 
 from flask import Flask
 
-from lms import apitokens, assessments, auth, catalog, certification, classes, coverage, main, registry
+from lms import (
+    apitokens,
+    assessments,
+    auth,
+    catalog,
+    certification,
+    classes,
+    coverage,
+    main,
+    messages,
+    registry,
+)
 from lms.config import BASE_DIR, load_config
 from lms.core.cli import lms_group
 
 # The domains in layer order (low to high); create_app calls each one's init_app.
-DOMAINS = (registry, auth, apitokens, catalog, assessments, certification, coverage, classes, main)
+DOMAINS = (messages, registry, auth, apitokens, catalog, assessments, certification, coverage, classes, main)
 
 
 def create_app(config: dict | None = None) -> Flask:

@@ -18,6 +18,7 @@ from lms.certification.models import Certificate, CertificatePolicy, Certificate
 from lms.classes.models import Attendance, ClassDay, ClassTrainer, RosterEntry, TrainingClass  # noqa: F401
 from lms.core.audit import AuditLog  # noqa: F401
 from lms.coverage.models import Requirement, RequirementCourse  # noqa: F401
+from lms.messages.models import Message, MessageOptOut  # noqa: F401
 from lms.registry.models import (  # noqa: F401
     AdminUnit,
     ImportBatch,

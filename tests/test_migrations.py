@@ -129,6 +129,25 @@ def _seed(app, tmp_path) -> None:
                                                       "kind": ""}, content_type="multipart/form-data")
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     _seed_class(app, client)
+    _seed_messages(app)
+
+
+def _seed_messages(app) -> None:
+    """An outbox row (an in-app notification to the demo learner) and a reminder opt-out."""
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from lms.auth.models import User
+    from lms.messages import services as messages
+
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.phone == "0912345678"))
+        messages.enqueue("activation", "activation", person_id=user.person_id, user_id=user.id,
+                         context={"full_name": user.display_name, "code": "ABCD-EFGH", "url": "http://x/y",
+                                  "expires_on": date(2026, 3, 31)}, idempotency_key="migration-seed")
+        messages.set_reminders(user.id, False)
+        db.session.commit()
 
 
 def _seed_class(app, client) -> None:

@@ -1,0 +1,19 @@
+"""Example variables of every message template (see message_templates/README.md).
+
+``flask lms message-templates`` renders each template with these, strictly (an unknown
+variable is an error), for each language and channel, and reports SMS longer than one
+segment: run it after rewording a template.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+URL = "https://daotao.ocop.vn"
+
+SAMPLES: dict[str, dict] = {
+    "activation": {"full_name": "Nguyễn Thị Hoa", "code": "7KQ4-M2XP", "url": f"{URL}/kich-hoat",
+                   "expires_on": date(2026, 3, 31)},
+    "reset": {"full_name": "Nguyễn Thị Hoa", "code": "7KQ4-M2XP", "url": f"{URL}/dat-lai",
+              "expires_on": date(2026, 3, 31)},
+}
