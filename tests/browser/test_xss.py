@@ -271,11 +271,12 @@ def _seed_class(app, values: dict, *, trainer, learner) -> dict:
     from lms.catalog.models import Course
     from lms.classes import services
     from lms.classes.models import RUNNING, ClassDay
+    from lms.core.localtime import zone
     from lms.registry.models import Person
     from tests.support import registry as r
 
     with app.app_context():
-        now = datetime.now(services.zone())
+        now = datetime.now(zone())
         past = now.date() - timedelta(days=2)
         # Check-in opens 30 minutes before a day starts: this day is open now, whatever the hour.
         today = (now + timedelta(minutes=30)).date()
