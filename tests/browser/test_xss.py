@@ -381,7 +381,7 @@ PAGES: dict[str, list[str | Step]] = {
     "learner": [
         "/", "/my-learning", "/courses", "/courses?q={q}", "/courses/{slug}", "/courses/{slug}/lessons/{lesson}", "/quizzes",
         "/quizzes/{quiz}", "/attempts/{open}", "/attempts/{open}/submit", "/attempts/{submitted}/review",
-        "/attempts/{graded}/review", "/my/certificates", "/account", "/verify/{code}", "/my/classes",
+        "/attempts/{graded}/review", "/my/certificates", "/account", "/account/data", "/verify/{code}", "/my/classes",
         Step("/checkin/{checkin}", action="check-in", expect=".flash.success"),
         # The same learner in English: the English titles of the course and the quiz.
         Step("/courses/{slug}", action="english", expect="html[lang=en]"), "/my-learning", "/quizzes",
