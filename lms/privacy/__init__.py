@@ -10,8 +10,11 @@ See docs/privacy.md.
 from __future__ import annotations
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 from lms.core.cli import register_commands
+from lms.core.security import ADMIN, MANAGER
+from lms.core.templating import add_nav_item
 
 
 def init_app(app: Flask) -> None:
@@ -19,3 +22,4 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(views.bp)
     register_commands(app, cli.commands)
+    add_nav_item(app, "privacy.requests", _l("Data requests"), roles=(MANAGER, ADMIN), order=85)

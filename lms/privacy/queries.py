@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import false, or_, select
 
 from lms.assessments.models import Attempt, AttemptAnswer, Question, Quiz
 from lms.auth.models import User
@@ -177,3 +177,32 @@ def as_json(sections: list[Section]) -> dict[str, Any]:
 def as_sheets(sections: list[Section]) -> list[tuple[str, list[str], list[list[Any]]]]:
     return [(str(s.title), [str(label) for _key, label in s.columns],
              [[cell_value(row.get(key)) for key, _label in s.columns] for row in s.rows]) for s in sections]
+
+
+def requests_query(viewer, *, status: str | None = "open"):
+    """Data requests the viewer handles: admins all, managers those of their area's people."""
+    from lms.privacy.models import DataRequest
+    from lms.registry.queries import person_scope
+
+    stmt = select(DataRequest).join(Person, Person.id == DataRequest.person_id)
+    if not viewer.has_role("admin"):
+        if not viewer.has_role("manager"):
+            return stmt.where(false())
+        stmt = stmt.where(person_scope(viewer))
+    if status:
+        stmt = stmt.where(DataRequest.status == status)
+    return stmt.order_by(DataRequest.due_on, DataRequest.id)
+
+
+def can_handle(viewer, request) -> bool:
+    from lms.privacy.models import DataRequest
+
+    return db.session.scalar(requests_query(viewer, status=None).with_only_columns(DataRequest.id)
+                             .where(DataRequest.id == request.id)) is not None
+
+
+def my_requests(user):
+    from lms.privacy.models import DataRequest
+
+    return list(db.session.scalars(select(DataRequest).where(DataRequest.person_id == user.person_id)
+                                   .order_by(DataRequest.created_at.desc())))

@@ -163,11 +163,21 @@ class Person(db.Model):
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("admin_unit.id"), index=True)
     active_from: Mapped[date | None] = mapped_column(Date)
     active_until: Mapped[date | None] = mapped_column(Date)
+    # Restricted at the person's request (Law 91/2025/QH15, Art. 4): kept and still
+    # counted, never shown in lists, exports or the public certificate check.
+    restricted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Everything identifying removed (lms.privacy); the row stays for past coverage counts.
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     unit: Mapped[AdminUnit | None] = relationship()
     organisation: Mapped[Organisation | None] = relationship()
+
+    @property
+    def hidden(self) -> bool:
+        """Restricted or anonymised: not to be shown or exported."""
+        return self.restricted_at is not None or self.anonymised_at is not None
 
     def __repr__(self) -> str:
         return f"<Person {self.id}>"

@@ -207,7 +207,19 @@ def seed(app, runner, make_user, tmp_path) -> dict:
     values.update(_seed_attempts(app, values["quiz"]))
     values.update(_seed_class(app, values, trainer=trainer, learner=learner))
     values.update(_seed_registry_imports(app))
+    values.update(_seed_data_request(app, learner))
     return values
+
+
+def _seed_data_request(app, learner) -> dict:
+    """A request about the learner's data (in the manager's area), its text a vector."""
+    from lms.privacy import services as privacy_services
+
+    with app.app_context():
+        user = db.session.get(type(learner), learner.id)
+        request = privacy_services.submit_request(user, "correct", V[6])
+        db.session.commit()
+        return {"data_request": request.id}
 
 
 def _answers(app, attempt_id: int) -> dict:
@@ -408,6 +420,7 @@ PAGES: dict[str, list[str | Step]] = {
         "/certificates/{code}/correct", "/certificates/{code}/revoke", "/certificates/pending",
         "/certificates/issue/{pending}", "/certificates/courses", "/certificates/courses/{course_id}",
         "/quizzes/{quiz}/gradebook", "/quizzes/{quiz}/statistics", *CLASS_STAFF, CLASS + "/people",
+        "/privacy/requests", "/privacy/requests/{data_request}",
     ],
     "admin": [
         "/", "/admin/users", "/admin/users?q={q}", "/admin/users/{user}", "/registry/people", "/registry/people/{person}",
@@ -419,6 +432,7 @@ PAGES: dict[str, list[str | Step]] = {
         "/author/courses/{slug}",
         Step("/author/courses/{slug}/lessons/{lesson_id}", action="preview", expect="section.preview"),
         "/classes/", CLASS, CLASS + "/edit", CLASS + "/people", CLASS + "/report", CLASS + "/days/{day}",
+        "/privacy/requests", "/privacy/requests/{data_request}",
     ],
     "anonymous": ["/verify/{code}", "/verify/{revoked}", Step("/login", quiet=True)],
 }

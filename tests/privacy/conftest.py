@@ -37,7 +37,7 @@ def fill_learner(app, world: dict, users: dict) -> dict:
                                       completed_at=datetime(2026, 3, 11, 4, tzinfo=UTC), via="class")
         db.session.add(completion)
         db.session.flush()
-        db.session.add(Certificate(code="ABCDEFGHJK", person_id=person.id, course_id=world["course"],
+        db.session.add(Certificate(code="ABCDEFGHJKMNPQRSTVWXYZ012345", person_id=person.id, course_id=world["course"],
                                    completion_id=completion.id, template="vi", holder_name="Nguyễn Thị Hoa",
                                    course_title="Tập huấn OCOP", completed_on=date(2026, 3, 11),
                                    issued_on=date(2026, 3, 12)))
@@ -51,7 +51,7 @@ def fill_learner(app, world: dict, users: dict) -> dict:
                                status="sent"))
         audit.record(users["manager"], "person.view_full", "person", person.id)
         db.session.commit()
-        return {"class": class_id, "person": person.id, "certificate": "ABCDEFGHJK"}
+        return {"class": class_id, "person": person.id, "certificate": "ABCDEFGHJKMNPQRSTVWXYZ012345"}
 
 
 @pytest.fixture

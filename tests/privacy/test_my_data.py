@@ -13,7 +13,7 @@ def test_page_shows_every_domain(client, filled):
     login(client, "learner@example.vn")
     html = client.get("/account/data").get_data(as_text=True)
     for text in ("Nguyễn Thị Hoa", "0912345678", "044123456789", "Kinh", "1972", "Tập huấn OCOP",
-                 "Lớp tập huấn xã A", "ABCDEFGHJK", "Nhắc học: Tập huấn OCOP", "person.view_full"):
+                 "Lớp tập huấn xã A", filled["certificate"], "Nhắc học: Tập huấn OCOP", "person.view_full"):
         assert text in html, text
     assert "BÍ MẬT CỦA NGƯỜI KHÁC" not in html
     assert 'href="/account/data"' in client.get("/account").get_data(as_text=True)
@@ -29,7 +29,7 @@ def test_json_has_every_section_and_only_own_rows(client, filled):
                          "completions", "classes", "attendance", "certificates", "messages", "audit"}
     assert data["registry"][0]["national_id"] == "044123456789"
     assert data["attendance"][0]["status"] == "present"
-    assert data["certificates"][0]["code"] == "ABCDEFGHJK"
+    assert data["certificates"][0]["code"] == filled["certificate"]
     assert [m["body"] for m in data["messages"]] == ["Nhắc học: Tập huấn OCOP"]
     assert "person.view_full" in [a["action"] for a in data["audit"]]
 
@@ -54,7 +54,7 @@ def test_xlsx_says_it_holds_personal_data(client, filled):
     first = book[book.sheetnames[0]]
     assert "dữ liệu cá nhân" in str(next(first.iter_rows(values_only=True))[0])
     cells = {str(v) for sheet in book for row in sheet.iter_rows(values_only=True) for v in row}
-    assert "044123456789" in cells and "ABCDEFGHJK" in cells
+    assert "044123456789" in cells and filled["certificate"] in cells
     assert "BÍ MẬT CỦA NGƯỜI KHÁC" not in cells
 
 
