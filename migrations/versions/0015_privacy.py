@@ -46,12 +46,47 @@ def upgrade():
     with op.batch_alter_table('person', schema=None) as batch_op:
         batch_op.add_column(sa.Column('restricted_at', lms.core.db.UTCDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('anonymised_at', lms.core.db.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('national_id_enc', sa.String(length=120), nullable=True))
+        batch_op.add_column(sa.Column('national_id_hash', sa.String(length=64), nullable=True))
+
+    # Encrypt the national IDs already stored (the key: LMS_DATA_KEY, see lms.core.crypto).
+    from lms.core.crypto import encrypt_identifier, identifier_hash
+
+    conn = op.get_bind()
+    person = sa.table('person', sa.column('id', sa.Integer), sa.column('national_id', sa.String),
+                      sa.column('national_id_enc', sa.String), sa.column('national_id_hash', sa.String))
+    rows = conn.execute(sa.select(person.c.id, person.c.national_id).where(person.c.national_id.is_not(None))).all()
+    for pid, nid in rows:
+        conn.execute(person.update().where(person.c.id == pid).values(
+            national_id_enc=encrypt_identifier(nid), national_id_hash=identifier_hash(nid)))
+
+    with op.batch_alter_table('person', schema=None) as batch_op:
+        batch_op.drop_constraint('uq_person_national_id', type_='unique')
+        batch_op.drop_column('national_id')
+        batch_op.create_unique_constraint(batch_op.f('uq_person_national_id_hash'), ['national_id_hash'])
 
 
 def downgrade():
     with op.batch_alter_table('person', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('national_id', sa.String(length=12), nullable=True))
+
+    from lms.core.crypto import decrypt_identifier
+
+    conn = op.get_bind()
+    person = sa.table('person', sa.column('id', sa.Integer), sa.column('national_id', sa.String),
+                      sa.column('national_id_enc', sa.String))
+    rows = conn.execute(sa.select(person.c.id, person.c.national_id_enc)
+                        .where(person.c.national_id_enc.is_not(None))).all()
+    for pid, token in rows:
+        conn.execute(person.update().where(person.c.id == pid).values(national_id=decrypt_identifier(token)))
+
+    with op.batch_alter_table('person', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('uq_person_national_id_hash'), type_='unique')
+        batch_op.drop_column('national_id_hash')
+        batch_op.drop_column('national_id_enc')
         batch_op.drop_column('anonymised_at')
         batch_op.drop_column('restricted_at')
+        batch_op.create_unique_constraint(batch_op.f('uq_person_national_id'), ['national_id'])
 
     with op.batch_alter_table('data_request', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_data_request_status'))
