@@ -44,6 +44,7 @@ from lms.core import exports
 from lms.core.errors import ServiceError
 from lms.core.forms import ConfirmForm
 from lms.core.groups import TARGET_GROUP_LABELS, TARGET_GROUPS
+from lms.core.masking import mask_phone
 from lms.core.security import ADMIN, MANAGER, TRAINER, staff_required
 from lms.core.uow import unit_of_work
 from lms.extensions import db
@@ -504,7 +505,7 @@ def _report_table(cls: TrainingClass) -> tuple[list[str], list[list]]:
     for e in entries:
         p, o = e.person, outcomes.get(e.person_id)
         rate = services.attendance_rate(o.tally.attended, o.tally.excused, o.tally.days) if o else None
-        row = [p.full_name, p.organisation.name if p.organisation else (p.agency or ""), p.phone or ""]
+        row = [p.full_name, p.organisation.name if p.organisation else (p.agency or ""), mask_phone(p.phone)]
         row += [str(MARK_LABELS.get(marks.get((e.person_id, d.id)), "")) for d in cls.days]
         row += [o.tally.attended if o else 0, o.tally.excused if o else 0,
                 f"{rate * 100:.0f}%" if rate is not None else "",

@@ -221,5 +221,16 @@ def settle_by_anonymising(request: DataRequest, actor, note: str = "") -> dict[s
     return counts
 
 
+def record_full_view(actor, person: Person, purpose: str) -> None:
+    """A person's full identifiers were shown (audited: who, when, whom, why)."""
+    audit.record(actor, "person.view_full", "person", person.id, purpose=purpose.strip()[:300])
+
+
+def record_full_export(actor, kind: str, filters: dict, rows: int, purpose: str) -> None:
+    """An export with full identifiers (audited: who, when, which filter, how many rows, why)."""
+    audit.record(actor, "privacy.export_full", "export", kind, filters={k: v for k, v in filters.items() if v},
+                 rows=rows, purpose=purpose.strip()[:300])
+
+
 __all__ = ["CORRECT", "DELETE", "RESTRICT", "add_working_days", "anonymise_person", "correct", "reject",
            "restrict", "settle_by_anonymising", "submit_request"]

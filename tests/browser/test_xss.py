@@ -420,7 +420,7 @@ PAGES: dict[str, list[str | Step]] = {
         "/certificates/{code}/correct", "/certificates/{code}/revoke", "/certificates/pending",
         "/certificates/issue/{pending}", "/certificates/courses", "/certificates/courses/{course_id}",
         "/quizzes/{quiz}/gradebook", "/quizzes/{quiz}/statistics", *CLASS_STAFF, CLASS + "/people",
-        "/privacy/requests", "/privacy/requests/{data_request}",
+        "/privacy/requests", "/privacy/requests/{data_request}", "/privacy/exports/gaps",
     ],
     "admin": [
         "/", "/admin/users", "/admin/users?q={q}", "/admin/users/{user}", "/registry/people", "/registry/people/{person}",
