@@ -14,6 +14,7 @@ The hooks of the project (each documented where it is declared):
 - ``lms.catalog.hooks.requirement_checkers``: ``fn(course, user) -> bool``
 - ``lms.certification.hooks.template_choosers``: ``fn(completion) -> str | None``
 - ``lms.certification.hooks.hours_providers``: ``fn(completion) -> float | None``
+- ``lms.core.retention.purgers``: ``Purger`` (kind, period setting, count, apply) for ``flask lms purge``
 """
 
 from __future__ import annotations
