@@ -73,6 +73,12 @@ def can_view_attempt(user, attempt: Attempt) -> bool:
     return person is not None and can_see_person(user, person)
 
 
+def is_markable(answer: AttemptAnswer) -> bool:
+    """An essay answer a trainer may read and mark: only once its attempt is submitted.
+    While the attempt is open the text is the learner's draft, nobody else's to read."""
+    return answer.question.qtype == "essay" and answer.attempt.status in ("pending_review", "graded")
+
+
 def learner_scope(stmt: Select, viewer, user_id_column) -> Select:
     """Restrict a statement over learners to the viewer's area: trainers and
     administrators see every learner, managers the accounts of the people in their

@@ -108,6 +108,23 @@ def test_essay_marking_completes_the_course(app, client, learner, make_quiz, use
     assert "Tốt" in review
 
 
+def test_a_trainer_cannot_read_an_essay_draft_of_an_open_attempt(app, client, learner, make_quiz):
+    make_quiz()
+    attempt_id = start(client)
+    save(client, attempt_id, {"s7": "Bản nháp bí mật."})
+    draft_id = answers_by_ident(app, attempt_id)["q-essay"].id
+    trainer = app.test_client()
+    login(trainer, "trainer@example.vn")
+    url = f"/marking/{draft_id}"
+    response = trainer.get(url)
+    assert response.status_code == 404 and "Bản nháp bí mật." not in response.get_data(as_text=True)
+    token = page_token(trainer, "/marking")
+    assert trainer.post(url, data={"csrf_token": token, "points": "1"}).status_code == 404
+    # Once submitted, the essay is there to read and mark.
+    submit(client, attempt_id)
+    assert "Bản nháp bí mật." in trainer.get(url).get_data(as_text=True)
+
+
 def test_repeated_submit_returns_the_same_result(app, client, learner, make_quiz):
     make_quiz()
     attempt_id = start(client)
