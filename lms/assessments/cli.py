@@ -36,6 +36,8 @@ def import_quizzes_command(paths, check):
     else:
         db.session.commit()
     for result in results:
+        for path, line, message in result.warnings:
+            click.echo(f"{path}:{line}: warning: {message}", err=True)
         extra = f", {result.retired} retired" if result.retired else ""
         click.echo(f"{result.slug}: {result.action} ({result.questions} questions{extra})")
     if check:

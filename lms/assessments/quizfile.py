@@ -43,7 +43,7 @@ from .questions import (
 
 SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 IDENT_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
-REVIEW_MODES = ("score", "correctness", "answers")
+REVIEW_MODES = ("score", "correctness", "answers", "answers_always")
 YAML_QUESTION_TYPES = ("single", "multiple", "truefalse", "short", "numeric", "matching", "essay", "description")
 VIETNAM_TZ = timezone(timedelta(hours=7), "+07:00")  # dates without an offset are Vietnam time
 BANK_SUFFIXES = (".gift", ".txt")
@@ -110,6 +110,8 @@ class QuizFileSpec:
     questions_file: str = ""
     is_bank: bool = False
     source_hash: str = ""
+    # (path, line, message): accepted, but probably not what the author wants.
+    warnings: list[tuple[str, int, str]] = field(default_factory=list)
 
     def settings_dict(self) -> dict[str, Any]:
         """The settings as JSON-safe values (datetimes in ISO 8601)."""
@@ -611,7 +613,47 @@ def _load_quiz(path: Path, problems: Problems) -> QuizFileSpec | None:
         r.error(root, "the quiz has no questions: add questions: or questions_file:")
     if "draw" in keys:
         spec.draw = _read_draw(r, keys["draw"][1], spec.questions)
+    if not problems.items:
+        line = _line(keys["review"][0]) if "review" in keys else 1
+        spec.warnings.extend((where, line, message) for message in review_warnings(spec))
     return spec
+
+
+def review_warnings(spec: QuizFileSpec) -> list[str]:
+    """Warn when the right answers shown after each attempt will meet the learner again.
+
+    With ``review: answers_always`` and more than one attempt, a learner who reads the
+    answers of one attempt sees the same questions in the next unless the pool is large
+    enough for every attempt to draw different ones (per category when drawing by
+    category). ``review: answers`` waits until the learner is done, so it never warns."""
+    if spec.review != "answers_always" or spec.max_attempts == 1:
+        return []
+    questions = [q for q in spec.questions if q.qtype != "description"]
+    available: dict[str, int] = {}
+    for question in questions:
+        available[question.category] = available.get(question.category, 0) + 1
+    if isinstance(spec.draw, dict):
+        draws = {category: (count, available.get(category, 0)) for category, count in spec.draw.items()}
+    else:
+        count = spec.draw if isinstance(spec.draw, int) else len(questions)
+        draws = {"": (count, len(questions))}
+    attempts = spec.max_attempts
+    short = [
+        (category, count, pool) for category, (count, pool) in draws.items()
+        if attempts == 0 or count * attempts > pool
+    ]
+    if not short:
+        return []
+    allowed = "unlimited attempts" if attempts == 0 else f"{attempts} attempts"
+    where = ", ".join(
+        f"{count} of {pool} questions" + (f" in {category!r}" if category else "") for category, count, pool in short
+    )
+    return [
+        f"review: answers_always shows the right answers after each attempt, with {allowed} and a pool too small "
+        f"for different questions each time ({where}): later attempts repeat questions whose answers were shown. "
+        "Use review: answers (answers once the learner passes or uses the last attempt), allow 1 attempt, "
+        "or add questions"
+    ]
 
 
 def _read_settings(r: _Reader, keys: dict[str, tuple[Node, Node]], root: Node, spec: QuizFileSpec) -> None:

@@ -172,6 +172,7 @@ class ImportResult:
     action: str  # created | updated | unchanged
     questions: int = 0
     retired: int = 0
+    warnings: list[tuple[str, int, str]] = field(default_factory=list)
 
 
 def _line_of_key(path: str, key: str) -> int:
@@ -265,7 +266,9 @@ def import_quizzes(paths: list[str | Path], *, check: bool = False, actor=None) 
 
     results = []
     for spec, course, module in targets:
-        results.append(_apply_quiz(spec, course, module, check=check))
+        result = _apply_quiz(spec, course, module, check=check)
+        result.warnings = list(spec.warnings)
+        results.append(result)
     if not check:
         db.session.flush()
         changed = [r.slug for r in results if r.action != "unchanged"]

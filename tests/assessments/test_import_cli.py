@@ -42,6 +42,7 @@ def test_real_quizzes_import_idempotently(app, runner, real_courses):
     check = runner.invoke(args=["lms", "import-quizzes", "--check"])
     assert check.exit_code == 0, check.output
     assert "nothing was written" in check.output and _counts(app) == (0, 0)
+    assert "warning" not in check.output  # the shipped quizzes keep their answers until learners are done
 
     first = runner.invoke(args=["lms", "import-quizzes"])  # default: QUIZZES_DIR
     assert first.exit_code == 0, first.output
@@ -64,6 +65,46 @@ def test_real_quizzes_import_idempotently(app, runner, real_courses):
     # Naming the bank imports the quiz that uses it.
     bank = runner.invoke(args=["lms", "import-quizzes", str(REPO_QUIZZES / "tieu-chi-cuoi-khoa.gift")])
     assert bank.exit_code == 0 and "tieu-chi-cuoi-khoa: unchanged" in bank.output
+
+
+def test_shipped_final_quizzes_review_answers_only_when_the_learner_is_done(app, runner, real_courses):
+    runner.invoke(args=["lms", "import-quizzes", str(REPO_QUIZZES)])
+    with app.app_context():
+        finals = db.session.scalars(select(Quiz).where(Quiz.is_bank.is_(False))).all()
+        assert finals and all(q.review == "answers" and q.max_attempts > 1 for q in finals)
+
+
+HARVESTABLE = """\
+title: Luyện tập
+course: khoa-hoc-thu
+max_attempts: {attempts}
+review: {review}
+draw: {draw}
+questions:
+""" + "".join(f"  - {{{{id: q{i}, type: truefalse, text: 'Câu {i}?', answer: true}}}}\n" for i in range(10))
+
+
+@pytest.mark.parametrize(
+    ("attempts", "review", "draw", "warns"),
+    [
+        (3, "answers_always", 5, True),        # 3 × 5 > 10: the third attempt repeats shown answers
+        (0, "answers_always", 2, True),        # unlimited attempts always repeat
+        (2, "answers_always", 5, False),       # 2 × 5 ≤ 10: every attempt can draw new questions
+        (1, "answers_always", 10, False),      # one attempt: nothing to harvest
+        (3, "answers", 5, False),              # answers wait until the learner is done
+        (3, "correctness", 5, False),
+    ],
+)
+def test_import_warns_when_answer_review_meets_repeated_questions(
+    app, runner, quiz_dir, course_id, attempts, review, draw, warns
+):
+    path = write(quiz_dir, "luyen-tap.yaml", HARVESTABLE.format(attempts=attempts, review=review, draw=draw))
+    for check in (True, False):
+        result = import_files(runner, path, check=check)
+        assert result.exit_code == 0, result.output
+        assert (f"{path}:4: warning: review: answers_always" in result.output) is warns, result.output
+    if warns:
+        assert "Use review: answers" in result.output
 
 
 def test_unknown_course_is_an_error_naming_it_and_nothing_is_written(app, runner, quiz_dir, course_id):
