@@ -34,6 +34,7 @@ from .questions import (
     format_decimal,
     fraction_to_percent,
     parse_decimal,
+    snap_percent,
 )
 
 GIFT_DEFAULT_FORMAT = "moodle"
@@ -162,13 +163,14 @@ class _QuestionParser:
         text = _unescape(self.s[start:end]).strip()
         return text, (fmt if fmt != default and text else None)
 
-    def weight(self, start: int, end: int) -> tuple[Decimal | None, int]:
+    def weight(self, start: int, end: int) -> tuple[float | None, int]:
+        """A leading %weight% as a fraction (33.33% is exactly 1/3: see snap_percent)."""
         match = _WEIGHT_RE.match(self.s, start, end)
         if match:
             weight = Decimal(match.group(1))
             if not -100 <= weight <= 100:
                 raise _Problem(start, f"weight {match.group(1)}% is outside -100%..100%")
-            return weight, match.end()
+            return snap_percent(weight), match.end()
         bad = _WEIGHT_LIKE_RE.match(self.s, start, end)
         if bad:
             raise _Problem(start, f"invalid weight {_unescape(bad.group())}: write it like %50% or %-25%")
@@ -309,7 +311,7 @@ class _QuestionParser:
                 if weight is None:
                     fraction = 1.0 if marker == "=" else 0.0
                 else:
-                    fraction = float(weight / 100)
+                    fraction = weight
                 answer_end, feedback, feedback_format = self.answer_and_feedback(piece_start, piece_end)
                 text, text_format = self.text(piece_start, answer_end, self.qformat)
                 spec.choices.append(Choice(text, fraction, feedback, text_format, feedback_format))
@@ -328,7 +330,7 @@ class _QuestionParser:
             try:
                 piece_start, piece_end = self.strip(piece_start, piece_end)
                 weight, piece_start = self.weight(piece_start, piece_end)
-                fraction = 1.0 if weight is None else float(weight / 100)
+                fraction = 1.0 if weight is None else weight
                 answer_end, feedback, feedback_format = self.answer_and_feedback(piece_start, piece_end)
                 text, _ = self.text(piece_start, answer_end, self.qformat)  # answers have no format
                 spec.choices.append(Choice(text, fraction, feedback, None, feedback_format))
@@ -379,7 +381,7 @@ class _QuestionParser:
     def numeric_answer(self, start: int, end: int) -> NumericAnswer:
         start, end = self.strip(start, end)
         weight, start = self.weight(start, end)
-        fraction = 1.0 if weight is None else float(weight / 100)
+        fraction = 1.0 if weight is None else weight
         answer_end, feedback, feedback_format = self.answer_and_feedback(start, end)
         raw = _unescape(self.s[start:answer_end]).strip()
         try:

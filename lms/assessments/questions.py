@@ -37,6 +37,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from decimal import Decimal, InvalidOperation
+from fractions import Fraction
 from typing import Any, ClassVar, TypeVar
 
 from lms.core.text import slugify
@@ -121,9 +122,52 @@ def to_decimal(value: float | int | Decimal) -> Decimal:
     return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
 
 
+def _endless(n: int) -> bool:
+    """Whether 1/n has an endless decimal expansion (n has a prime factor other than 2 and 5)."""
+    for p in (2, 5):
+        while n % p == 0:
+            n //= p
+    return n > 1
+
+
+# Fractions k/n (n ≤ 20, lowest terms) that no decimal writes exactly: 1/3, 2/3, 1/6, 1/7 …
+# (Moodle's grade options 0.3333333, 0.6666667, 0.1666667, 0.1428571 … are among them).
+ENDLESS_FRACTIONS: tuple[Fraction, ...] = tuple(
+    Fraction(k, n) for n in range(3, 21) if _endless(n) for k in range(1, n) if math.gcd(k, n) == 1
+)
+# Moodle (qtype_multichoice) accepts positive weights whose total rounds to 1 at two decimals
+# of the fraction: 99.5 % ≤ total < 100.5 %.
+WEIGHT_TOTAL_TOLERANCE = Decimal("0.005")
+
+
+def snap_percent(percent: Decimal) -> float:
+    """A weight in percent, as a fraction.
+
+    A weight written with two or more decimals that is an endless fraction rounded or
+    cut off at its last written decimal (33.33, 33.333 or 33.33333 for 1/3; 66.66 or
+    66.67 for 2/3; 14.29 for 1/7) is stored as that fraction exactly, so that three
+    thirds add up to exactly 100%, as Moodle's grade options do. Any other weight is
+    taken as written (computed in decimal: 12.5 -> 0.125)."""
+    exponent = percent.as_tuple().exponent
+    if isinstance(exponent, int) and exponent <= -2:
+        unit = Decimal(1).scaleb(exponent - 2)  # one unit of the last written decimal, as a fraction
+        magnitude = abs(percent) / 100
+        for exact in ENDLESS_FRACTIONS:
+            if abs(Decimal(exact.numerator) / Decimal(exact.denominator) - magnitude) < unit:
+                value = exact.numerator / exact.denominator
+                return -value if percent < 0 else value
+    return float(percent / 100)
+
+
 def percent_to_fraction(percent: float | int | Decimal) -> float:
-    """50 -> 0.5, computed in decimal so that 33.33333 -> 0.3333333 exactly."""
-    return float(to_decimal(percent) / 100)
+    """50 -> 0.5, computed in decimal; 33.33 or 33.33333 -> exactly 1/3 (see :func:`snap_percent`)."""
+    return snap_percent(to_decimal(percent))
+
+
+def weights_add_up(total: float) -> bool:
+    """Whether positive weights that add up to ``total`` (a fraction) make 100%, with
+    Moodle's tolerance (the total rounded to two decimals is 1)."""
+    return abs(to_decimal(total) - 1) < WEIGHT_TOTAL_TOLERANCE
 
 
 def format_decimal(value: float | int | Decimal) -> str:
@@ -136,7 +180,12 @@ def format_decimal(value: float | int | Decimal) -> str:
 
 
 def fraction_to_percent(fraction: float) -> str:
-    """0.5 -> '50', 0.3333333 -> '33.33333', -1.0 -> '-100' (exact inverse of percent_to_fraction)."""
+    """0.5 -> '50', 1/3 -> '33.33333' (as Moodle writes it), -1.0 -> '-100'; the inverse
+    of :func:`percent_to_fraction`."""
+    for exact in ENDLESS_FRACTIONS:
+        if abs(fraction) == exact.numerator / exact.denominator:
+            percent = (Decimal(100 * exact.numerator) / Decimal(exact.denominator)).quantize(Decimal("0.00001"))
+            return format_decimal(-percent if fraction < 0 else percent)
     return format_decimal(to_decimal(fraction) * 100)
 
 
@@ -584,10 +633,10 @@ class MultipleChoice(QuestionType):
             problems.append("a choice question needs at least 2 answers")
         problems += _check_fractions(spec, -1.0)
         positive = sum(c.fraction for c in spec.choices if c.fraction > 0)
-        if spec.choices and abs(positive - 1) > EPSILON:
+        if spec.choices and not weights_add_up(positive):
             problems.append(
                 f"the positive weights add up to {fraction_to_percent(round(positive, 7))}%: "
-                "they must add up to 100%"
+                "they must add up to 100% (from 99.5% to 100.5% is accepted, as in Moodle)"
             )
         return problems
 

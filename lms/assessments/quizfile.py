@@ -39,6 +39,8 @@ from .questions import (
     QuizFileError,
     check_spec,
     parse_decimal,
+    snap_percent,
+    weights_add_up,
 )
 
 SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -273,7 +275,7 @@ def _percent(reader: _Reader, node: Node, key: str, low: int) -> float | None:
     if not low <= value <= 100:
         reader.error(node, f"{key} must be between {low} and 100 (percent)")
         return None
-    return float(value / 100)
+    return snap_percent(value)
 
 
 class _QuestionReader:
@@ -387,10 +389,11 @@ class _QuestionReader:
             for text, _, weight, feedback, _ in choices:
                 spec.choices.append(Choice(text, weight or 0.0, feedback))
             positive = sum(c.fraction for c in spec.choices if c.fraction > 0)
-            if abs(positive - 1) > EPSILON:
+            if not weights_add_up(positive):
                 self.r.error(
                     where,
-                    f"the positive weights add up to {round(positive * 100, 5):g}%: they must add up to 100%",
+                    f"the positive weights add up to {round(positive * 100, 5):g}%: they must add up to 100% "
+                    "(from 99.5% to 100.5% is accepted, as in Moodle)",
                 )
             return
         if choices and not marked:

@@ -797,3 +797,42 @@ def test_random_input_never_crashes_and_always_round_trips():
             continue
         assert parse_gift(exported, "again.gift") == specs, (text, exported)
     assert accepted > 500
+
+
+# --------------------------------------------------------------------------- outside suites (issue 18)
+
+
+def test_weights_in_thirds_are_accepted_and_stored_exactly():
+    """Moodle's own example of a hand-written several-answer question (99.99% in all)."""
+    [spec] = parse_gift("Which are prime? {~%33.33%2 ~%33.33%3 ~%33.33%5 ~%-100%4}")
+    assert spec.qtype == "multiple"
+    assert [c.fraction for c in spec.choices] == [1 / 3, 1 / 3, 1 / 3, -1.0]
+    assert grade(spec, [0, 1, 2]).fraction == 1.0  # exactly full marks, not 99.99%
+    exported = export_question(spec)
+    assert exported.count("~%33.33333%") == 3  # as Moodle's export writes it
+    [again] = parse_gift(exported)
+    assert again == spec
+    # Also written as Moodle writes them, and in sixths and sevenths.
+    [moodle] = parse_gift("Q {~%33.33333%a ~%66.66667%b ~%-50%c}")
+    assert [c.fraction for c in moodle.choices] == [1 / 3, 2 / 3, -0.5]
+    [sevenths] = parse_gift("Q {" + " ".join(["~%14.29%x"] * 7) + " ~y}")
+    assert sum(c.fraction for c in sevenths.choices) == pytest.approx(1.0, abs=1e-15)
+
+
+@pytest.mark.parametrize(
+    ("weights", "accepted"),
+    [
+        ("~%50%a ~%49.6%b ~%-100%c", True),    # 99.6%: Moodle rounds the total to 100%
+        ("~%50%a ~%50.4%b", True),             # 100.4%
+        ("~%33.3%a ~%33.3%b ~%33.3%c", True),  # 99.9%
+        ("~%50%a ~%49%b", False),              # 99%
+        ("~%50%a ~%50.5%b", False),            # 100.5%
+    ],
+)
+def test_weight_totals_have_moodles_tolerance(weights, accepted):
+    text = "Q {" + weights + "}"
+    if accepted:
+        assert parse_gift(text)[0].qtype == "multiple"
+    else:
+        [(_, line, message)] = parse_error(text)
+        assert line == 1 and "they must add up to 100% (from 99.5% to 100.5% is accepted" in message
