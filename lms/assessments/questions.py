@@ -361,6 +361,9 @@ class QuestionSpec:
     general_feedback_format: str | None = None
     feedback_true_format: str | None = None
     feedback_false_format: str | None = None
+    # Moodle's question tags (GIFT ``// [tag:x]``): kept, shown to authors, exported again.
+    # Like the ident, they label the question and are not part of its content hash.
+    tags: list[str] = field(default_factory=list)
 
     # -- serialisation ---------------------------------------------------------------
 
@@ -389,6 +392,7 @@ class QuestionSpec:
         data = self.to_dict()
         data.pop("ident")
         data.pop("source_line")
+        data.pop("tags")
         return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
     def content_hash(self) -> str:

@@ -74,7 +74,8 @@ QUIZ_KEYS = (
     "questions_file",
     "questions",
 )
-COMMON_QUESTION_KEYS = ("id", "type", "category", "points", "text", "feedback")
+COMMON_QUESTION_KEYS = ("id", "type", "category", "points", "text", "feedback", "tags")
+MAX_TAG_LENGTH = 100
 TYPE_KEYS: dict[str, tuple[str, ...]] = {
     "single": ("choices",),
     "multiple": ("choices",),
@@ -143,6 +144,8 @@ class QuizFileSpec:
         for question in self.questions:
             data = question.to_dict()
             data.pop("source_line")
+            if not data["tags"]:
+                data.pop("tags")  # as before tags were kept: an unchanged file keeps its hash
             questions.append(data)
         payload = {"settings": self.settings_dict(), "questions": questions}
         canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
@@ -323,12 +326,25 @@ class _QuestionReader:
                 spec.points = float(points)
         if "feedback" in keys:
             spec.general_feedback = _clean_text(r.text(keys["feedback"][1], "feedback") or "")
+        if "tags" in keys:
+            spec.tags = self.read_tags(keys["tags"][1])
 
         getattr(self, f"read_{qtype}")(spec, keys, node)
         if len(r.problems.items) == before:
             for message in check_spec(spec):
                 r.error(node, f"question {spec.ident!r}: {message}")
         return spec
+
+    def read_tags(self, node: Node) -> list[str]:
+        """``tags: [chi-phi, khó]``: labels for authors (GIFT's ``// [tag:…]``)."""
+        tags: list[str] = []
+        for item in self.r.sequence(node, "tags") or []:
+            tag = _short_text(self.r.text(item, "a tag", required=True) or "")
+            if len(tag) > MAX_TAG_LENGTH:
+                self.r.error(item, f"a tag has at most {MAX_TAG_LENGTH} characters")
+            elif tag and tag not in tags:
+                tags.append(tag)
+        return tags
 
     def required_text(self, keys: dict[str, tuple[Node, Node]], node: Node, key: str) -> str | None:
         if key not in keys:

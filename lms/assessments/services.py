@@ -332,6 +332,8 @@ def _sync_questions(quiz: Quiz, specs: list[QuestionSpec]) -> int:
             )
             db.session.add(row)
             by_key[(spec.ident, content_hash)] = row
+        elif row.data != data:
+            row.data = data  # the same content with other tags: the question keeps its row
         row.retired_at = None
         row.position = position
         row.qtype = spec.qtype

@@ -836,3 +836,52 @@ def test_weight_totals_have_moodles_tolerance(weights, accepted):
     else:
         [(_, line, message)] = parse_error(text)
         assert line == 1 and "they must add up to 100% (from 99.5% to 100.5% is accepted" in message
+
+
+def test_tags_are_kept_and_exported_again():
+    """As Moodle's giftformat_test (import with tags and an idnumber; escaped ']')."""
+    text = (
+        "// This question is to test importing tags: [tag:tag] [tag:other-tag].\n"
+        "// And an idnumber: [id:myid].\n"
+        "::Question name:: How are you? {}\n\n"
+        "// [id:a\\]b] [tag:some\\]thing] [tag:tag] [tag:tag]\n"
+        "Hai {T}\n"
+    )
+    first, second = parse_gift(text)
+    assert (first.ident, first.tags) == ("myid", ["tag", "other-tag"])
+    assert (second.ident, second.tags) == ("a]b", ["some]thing", "tag"])  # each tag once
+    assert export_question(second).splitlines()[0] == "// [id:a\\]b] [tag:some\\]thing] [tag:tag]"
+    assert parse_gift(export_gift([first, second])) == [first, second]
+    # Tags label a question: they are not part of its content.
+    untagged = parse_gift("// [id:myid]\n::Question name:: How are you? {}")[0]
+    assert untagged.content_hash() == first.content_hash() and untagged != first
+
+
+def test_a_too_long_tag_is_reported():
+    [(_, line, message)] = parse_error("\n// [tag:" + "x" * 101 + "]\nMột {T}\n")
+    assert line == 3 and "longer than 100 characters" in message
+
+
+@pytest.mark.parametrize(
+    ("comments", "expected"),
+    [
+        ("// [id:abc]", ["abc"]),
+        ("// [id:]", []),
+        ("// [id: a b ]", ["a b"]),
+        ("// [id:a\\]]", ["a]"]),
+        ("// [id:a\\]", ["a\\"]),           # no closing ']': the last '\]' closes (Moodle's pattern)
+        ("// [id:[id:x]", ["[id:x"]),
+        ("// [id:a\n// b]", []),            # never across lines
+        ("// [id:x] [id:y]", ["x", "y"]),
+        ("// " + "[id:" * 50 + "z]", ["[id:" * 49 + "z"]),
+    ],
+)
+def test_bracket_values_follow_moodles_pattern(comments, expected):
+    import re
+
+    from lms.assessments.gift import bracket_values
+
+    assert bracket_values(comments, "id") == expected
+    # Moodle's pattern (values on one line), for comparison.
+    moodle = [m.replace("\\]", "]").strip() for m in re.findall(r"\[id:((?:\\\]|[^\]\n])+)\]", comments)]
+    assert bracket_values(comments, "id") == moodle

@@ -14,6 +14,7 @@ from lms.catalog.hooks import quiz_slug_providers
 from lms.catalog.models import Course
 from lms.extensions import db
 from tests.assessments.conftest import import_files, write
+from tests.conftest import login
 
 REPO_QUIZZES = Path(__file__).resolve().parents[2] / "quizzes"
 REAL_COURSES = (
@@ -222,3 +223,28 @@ def test_hostile_question_text_is_rendered_safely(app, runner, quiz_dir):
     assert "<b>đậm</b>" in rows[0].html["text"]
     assert "&lt;script&gt;" in rows[0].html["general_feedback"]  # [plain]: shown, not run
     assert "Dòng 1<br>" in rows[1].html["text"]
+
+
+def test_gift_tags_are_kept_shown_to_authors_and_exported(app, runner, quiz_dir, users):
+    path = write(quiz_dir, "the.gift", "// [id:cau-1] [tag:chi-phi] [tag:khó]\n::Câu 1::Một {T}\n")
+    assert import_files(runner, path).exit_code == 0
+    exported = runner.invoke(args=["lms", "export-quiz", "the"])
+    assert exported.output.splitlines()[3] == "// [id:cau-1] [tag:chi-phi] [tag:khó]"
+    trainer = app.test_client()
+    login(trainer, "trainer@example.vn")
+    page = trainer.get("/quizzes/the/statistics").get_data(as_text=True)
+    assert '<span class="badge tag">chi-phi</span>' in page and '<span class="badge tag">khó</span>' in page
+    # Other tags, the same question: its row (and its answers and statistics) stays.
+    write(quiz_dir, "the.gift", "// [id:cau-1] [tag:gia-ban]\n::Câu 1::Một {T}\n")
+    again = import_files(runner, path)
+    assert "the: updated (1 questions)" in again.output, again.output
+    with app.app_context():
+        rows = db.session.scalars(select(Question)).all()
+        assert [(q.ident, q.data["tags"], q.retired_at) for q in rows] == [("cau-1", ["gia-ban"], None)]
+
+
+def test_yaml_questions_take_tags(app, runner, quiz_dir, course_id):
+    path = write(quiz_dir, "nhan.yaml", "title: N\ncourse: khoa-hoc-thu\nquestions:\n"
+                 "  - {id: a, type: truefalse, text: 'Đúng?', answer: true, tags: [chi-phi, chi-phi, khó]}\n")
+    assert import_files(runner, path).exit_code == 0
+    assert "// [id:a] [tag:chi-phi] [tag:khó]" in runner.invoke(args=["lms", "export-quiz", "nhan"]).output
