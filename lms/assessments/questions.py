@@ -439,16 +439,24 @@ class Grade:
 
 def assign_idents(specs: Iterable[QuestionSpec]) -> None:
     """Give every spec without an ident a stable one: the slug of its name, or a
-    content hash; duplicates get -2, -3, ..."""
+    content hash; duplicates get -2, -3, ...
+
+    Linear in the number of specs: each base remembers the next suffix to try, so the
+    n-th duplicate of a title does not try -2 … -n again."""
     specs = list(specs)
     used = {spec.ident for spec in specs if spec.ident}
+    next_suffix: dict[str, int] = {}
     for spec in specs:
         if spec.ident:
             continue
         base = slugify(spec.name) or f"q-{spec.content_hash()[:12]}"
-        ident, n = base, 2
-        while ident in used:
-            ident, n = f"{base}-{n}", n + 1
+        ident = base
+        if ident in used:
+            n = next_suffix.get(base, 2)
+            while f"{base}-{n}" in used:  # only ids written in the file are skipped here
+                n += 1
+            ident = f"{base}-{n}"
+            next_suffix[base] = n + 1
         used.add(ident)
         spec.ident = ident
 

@@ -25,6 +25,7 @@ from lms.assessments.questions import (
     assign_idents,
     grade,
 )
+from tests.assessments.scaling import growth
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / ".." / "shared" / "corpora" / "gift"
@@ -885,3 +886,34 @@ def test_bracket_values_follow_moodles_pattern(comments, expected):
     # Moodle's pattern (values on one line), for comparison.
     moodle = [m.replace("\\]", "]").strip() for m in re.findall(r"\[id:((?:\\\]|[^\]\n])+)\]", comments)]
     assert bracket_values(comments, "id") == moodle
+
+
+# Twice the input may take about 2.5 times the time; four times the input then 2.5² ≈ 6.3
+# times (a quadratic algorithm takes 16 times). See tests/assessments/scaling.py.
+LINEAR_4X = 2.5**2
+
+
+@pytest.mark.parametrize("key", ["id", "tag"])
+def test_comments_with_unclosed_ids_or_tags_take_linear_time(key):
+    """'[id:' repeated without ']' took 48 s at 64 KB with the former pattern."""
+    ratio = growth(
+        lambda size: "// " + f"[{key}:" * size + "\nMột {T}\n",
+        parse_gift,
+        size=4_000,  # 16 KB and 64 KB of comment
+        limit=LINEAR_4X,
+    )
+    assert ratio <= LINEAR_4X, f"4× the input took {ratio:.1f}× the time"
+
+
+def test_many_questions_with_the_same_title_get_ids_in_linear_time():
+    """8,000 questions with one title took 12.8 s when each tried -2, -3, … again."""
+
+    def make(size: int) -> list[QuestionSpec]:
+        return [QuestionSpec(qtype="truefalse", name="Câu hỏi", correct=True) for _ in range(size)]
+
+    ratio = growth(make, assign_idents, size=2_000, limit=LINEAR_4X)
+    assert ratio <= LINEAR_4X, f"4× the questions took {ratio:.1f}× the time"
+    specs = make(5)
+    specs[2].ident = "cau-hoi-3"  # an id written in the file is skipped, never reused
+    assign_idents(specs)
+    assert [s.ident for s in specs] == ["cau-hoi", "cau-hoi-2", "cau-hoi-3", "cau-hoi-4", "cau-hoi-5"]
