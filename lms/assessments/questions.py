@@ -87,10 +87,47 @@ class Problems:
         return bool(self.items)
 
     def raise_if_any(self) -> None:
-        """Raise QuizFileError with the problems, file by file, in line order."""
+        """Raise QuizFileError with the problems, file by file, in line order: at most
+        :data:`MAX_PROBLEMS_PER_FILE` per file, then one line "and N more"."""
         if self.items:
             order = {path: n for n, path in reversed(list(enumerate(p for p, _, _ in self.items)))}
-            raise QuizFileError(sorted(self.items, key=lambda item: (order[item[0]], item[1])))
+            raise QuizFileError(cap_problems(sorted(self.items, key=lambda item: (order[item[0]], item[1]))))
+
+
+MAX_PROBLEMS_PER_FILE = 100
+_MORE_RE = re.compile(r"and (\d+) more problems? in this file")
+
+
+def cap_problems(items: Sequence[tuple[str, int, str]]) -> list[tuple[str, int, str]]:
+    """The first :data:`MAX_PROBLEMS_PER_FILE` problems of each file (in the given order),
+    then ``and N more problems in this file``, on the line of the first one left out.
+    A file whose problems are already capped is left as it is."""
+    counts: dict[str, int] = {}
+    for path, _, _ in items:
+        counts[path] = counts.get(path, 0) + 1
+    kept: list[tuple[str, int, str]] = []
+    shown: dict[str, int] = {}
+    for path, line, message in items:
+        seen = shown.get(path, 0)
+        shown[path] = seen + 1
+        if seen < MAX_PROBLEMS_PER_FILE:
+            kept.append((path, line, message))
+        elif seen == MAX_PROBLEMS_PER_FILE and counts[path] == seen + 1 and _MORE_RE.match(message):
+            kept.append((path, line, message))  # capped already
+        elif seen == MAX_PROBLEMS_PER_FILE:
+            more = counts[path] - MAX_PROBLEMS_PER_FILE
+            kept.append((path, line, f"and {more} more problem{'s' if more > 1 else ''} in this file "
+                                     "(fix the ones above first)"))
+    return kept
+
+
+def count_problems(items: Sequence[tuple[str, int, str]]) -> int:
+    """How many problems a capped list stands for (its "and N more" lines count N)."""
+    total = 0
+    for _, _, message in items:
+        more = _MORE_RE.match(message)
+        total += int(more.group(1)) if more else 1
+    return total
 
 
 # --------------------------------------------------------------------------- numbers
@@ -748,10 +785,13 @@ class Numeric(QuestionType):
                 problems.append(f"answer {i}: the number is too large")
             if not 0 - EPSILON <= answer.fraction <= 1 + EPSILON:
                 problems.append(f"answer {i}: weight must be between 0% and 100%")
-            if answer.tolerance < 0:
-                problems.append(f"answer {i}: the tolerance must not be negative")
             if answer.is_range and answer.range_min > answer.range_max:  # type: ignore[operator]
-                problems.append(f"answer {i}: the range minimum is above its maximum")
+                low, high = format_decimal(answer.range_min), format_decimal(answer.range_max)  # type: ignore[arg-type]
+                problems.append(
+                    f"answer {i}: the range {low}..{high} goes downwards: write the smaller number first ({high}..{low})"
+                )
+            elif answer.tolerance < 0:  # (a range's tolerance is its half-width: said above)
+                problems.append(f"answer {i}: the tolerance must not be negative")
         if real and not _has_full_marks(real):
             problems.append("no correct answer: one accepted number must be worth 100%")
         return problems

@@ -43,6 +43,7 @@ from lms.assessments.questions import (
     QuestionSpec,
     QuizFileError,
     answerable_pairs,
+    cap_problems,
     grade,
     right_pool,
     validate_response,
@@ -216,7 +217,7 @@ def load_quiz_specs(paths: list[str | Path]) -> list[QuizFileSpec]:
         seen[spec.slug] = spec.path
         unique.append(spec)
     if problems:
-        raise ImportProblems(_sorted(problems.items))
+        raise ImportProblems(cap_problems(_sorted(problems.items)))
     return unique
 
 
@@ -262,7 +263,7 @@ def import_quizzes(paths: list[str | Path], *, check: bool = False, actor=None) 
                 problems.append((spec.path, question.source_line or 1, "the question needs an id of at most 200 characters"))
         targets.append((spec, course, module))
     if problems:
-        raise ImportProblems(_sorted(problems))
+        raise ImportProblems(cap_problems(_sorted(problems)))
 
     results = []
     for spec, course, module in targets:

@@ -917,3 +917,10 @@ def test_many_questions_with_the_same_title_get_ids_in_linear_time():
     specs[2].ident = "cau-hoi-3"  # an id written in the file is skipped, never reused
     assign_idents(specs)
     assert [s.ident for s in specs] == ["cau-hoi", "cau-hoi-2", "cau-hoi-3", "cau-hoi-4", "cau-hoi-5"]
+
+
+def test_a_downward_range_reports_the_range_only():
+    assert parse_error("Số? {#5..1}") == [
+        ("bank.gift", 1, "answer 1: the range 5..1 goes downwards: write the smaller number first (1..5)")
+    ]
+    assert parse_error("Số? {#5:-1}")[0][2] == "answer 1: the tolerance must not be negative"

@@ -248,3 +248,18 @@ def test_yaml_questions_take_tags(app, runner, quiz_dir, course_id):
                  "  - {id: a, type: truefalse, text: 'Đúng?', answer: true, tags: [chi-phi, chi-phi, khó]}\n")
     assert import_files(runner, path).exit_code == 0
     assert "// [id:a] [tag:chi-phi] [tag:khó]" in runner.invoke(args=["lms", "export-quiz", "nhan"]).output
+
+
+def test_a_file_lists_its_first_100_problems_then_how_many_more(app, runner, quiz_dir):
+    path = write(quiz_dir, "hong.gift", "".join(f"Câu {i} {{#so-{i}}}\n\n" for i in range(250)))
+    result = import_files(runner, path, check=True)
+    assert result.exit_code != 0
+    lines = [line for line in result.output.splitlines() if line.startswith(str(path))]
+    assert len(lines) == 101
+    assert lines[0] == f"{path}:1: not a number: 'so-0' (write 3, 3:0.5 for 3 ± 0.5, or 1..5 for a range)"
+    assert lines[100] == f"{path}:201: and 150 more problems in this file (fix the ones above first)"
+    assert "250 problem(s): nothing was imported" in result.output
+    # Through a quiz that names the bank: the same list, capped once.
+    quiz = write(quiz_dir, "dung-hong.yaml", "title: Q\ncourse: khoa-hoc-thu\nquestions_file: hong.gift\n")
+    result = import_files(runner, quiz, check=True)
+    assert [line for line in result.output.splitlines() if line.startswith(str(path))] == lines
