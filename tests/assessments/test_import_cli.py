@@ -162,10 +162,8 @@ def test_changed_and_removed_questions_are_retired_not_deleted(app, runner, quiz
         assert [(q.ident, q.retired_at is None) for q in rows] == [("a", False), ("b", False), ("a", True)]
 
 
-def _bank_sources(quiz_dir: Path) -> list[Path]:
+def _bank_sources(quiz_dir: Path, corpus: Path) -> list[Path]:
     sources = [write(quiz_dir, "ngan-hang.gift", (REPO_QUIZZES / "tieu-chi-cuoi-khoa.gift").read_text(encoding="utf-8"))]
-    corpus = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpora" / "gift"
-    assert corpus.is_dir(), f"the Moodle GIFT corpus is missing: {corpus}"
     for path in sorted(corpus.glob("*.gift.txt")):
         target = quiz_dir / (path.name.removesuffix(".gift.txt").replace("_", "-") + ".gift")
         shutil.copy(path, target)
@@ -173,8 +171,8 @@ def _bank_sources(quiz_dir: Path) -> list[Path]:
     return sources
 
 
-def test_gift_import_export_import_keeps_the_same_questions(app, runner, quiz_dir, tmp_path):
-    sources = _bank_sources(quiz_dir)
+def test_gift_import_export_import_keeps_the_same_questions(app, runner, quiz_dir, tmp_path, moodle_gift_corpus):
+    sources = _bank_sources(quiz_dir, moodle_gift_corpus)
     out = tmp_path / "out"
     out.mkdir()
     for source in sources:
