@@ -813,6 +813,11 @@ def test_weights_in_thirds_are_accepted_and_stored_exactly():
     # Also written as Moodle writes them, and in sixths and sevenths.
     [moodle] = parse_gift("Q {~%33.33333%a ~%66.66667%b ~%-50%c}")
     assert [c.fraction for c in moodle.choices] == [1 / 3, 2 / 3, -0.5]
+    # Forms seen in files written by other tools: cut off, or rounded up to make 100%.
+    [tools] = parse_gift("Q {~%33.33333%a ~%33.33333%b ~%33.33334%c ~%-100%d}")
+    assert [c.fraction for c in tools.choices] == [1 / 3, 1 / 3, 1 / 3, -1.0]
+    [sixths] = parse_gift("Q {" + " ".join(["~%16.66666%x"] * 6) + " ~%-33.33333%y}")
+    assert [c.fraction for c in sixths.choices] == [1 / 6] * 6 + [-1 / 3]
     [sevenths] = parse_gift("Q {" + " ".join(["~%14.29%x"] * 7) + " ~y}")
     assert sum(c.fraction for c in sevenths.choices) == pytest.approx(1.0, abs=1e-15)
 
