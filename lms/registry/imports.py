@@ -37,7 +37,7 @@ from lms.core.groups import (
 from lms.core.localtime import local_midnight_utc, local_today  # noqa: F401 - re-exported
 from lms.core.phone import normalize_phone
 from lms.core.signals import people_imported
-from lms.core.text import fold
+from lms.core.text import clean_name, fold
 from lms.extensions import db
 from lms.registry.hooks import import_handlers, protected_people
 from lms.registry.models import AdminUnit, Organisation, Person, Product
@@ -370,7 +370,7 @@ def _parse_date(text: str) -> date | None:
 
 
 def _clean(text: str, limit: int) -> str:
-    return " ".join(unicodedata.normalize("NFC", text).split())[:limit]
+    return clean_name(text)[:limit]
 
 
 class RowChecker:

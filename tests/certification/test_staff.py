@@ -131,6 +131,22 @@ def test_revocation_through_the_form(app, client, users, make_course, make_perso
     assert "Không thực sự hoàn thành khóa đào tạo" in html and "Học hộ" not in html
 
 
+def test_exports_of_names_with_control_characters_answer(app, client, users, make_course, make_person, complete):
+    """Issue 18, finding 4: names stored with control characters (before the input filters,
+    or by any other path) still export, without the characters and without a formula."""
+    complete(make_person(name="\x00=1+1\x01 Ai"), make_course(title="Khóa\x01 học"))
+    from openpyxl import load_workbook
+
+    login(client, "admin@example.vn")
+    response = client.get("/certificates/export.xlsx")
+    assert response.status_code == 200
+    cells = [c for row in load_workbook(io.BytesIO(response.data)).active.iter_rows(values_only=True) for c in row]
+    assert "'=1+1 Ai" in cells and "Khóa học" in cells
+    response = client.get("/certificates/export.csv")
+    assert response.status_code == 200
+    assert b"\x00" not in response.data and b"\x01" not in response.data and b"'=1+1 Ai" in response.data
+
+
 def test_exports_neutralise_formulas(app, client, users, make_course, make_person, complete):
     from openpyxl import load_workbook
 
