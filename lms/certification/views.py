@@ -118,8 +118,8 @@ def verify(code: str):
         "issued_on": certificate.issued_on,
         "issuer": certificate.issuer,
         "expires_on": certificate.expires_on,
+        # Revoked and when; the reason ("wrong person", "fraud" …) is for staff only.
         "revoked_on": services.local_date(certificate.revoked_at) if certificate.revoked_at else None,
-        "revocation_reason": REVOCATION_REASON_LABELS.get(certificate.revocation_reason or ""),
         "code": format_code(certificate.code),
     }
     response = Response(render_template("certification/verify.html", c=shown, status_labels=STATUS_LABELS))
