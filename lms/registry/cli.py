@@ -33,6 +33,14 @@ def load_units_command(scheme, province):
     )
 
 
+@commands.command("purge-imports")
+def purge_imports_command():
+    """Delete uploaded registry files never imported after LMS_IMPORT_KEEP_HOURS (run it from a timer)."""
+    count = services.purge_stale_imports()
+    db.session.commit()
+    click.echo(f"registry files deleted: {count}")
+
+
 @commands.command("import-registry")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--kind", type=click.Choice(KINDS), default=None,

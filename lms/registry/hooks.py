@@ -14,6 +14,12 @@ person_panels: Hook[Callable[[object, object], object]] = Hook(
     "the person.",
 )
 
+protected_people: Hook[Callable[[], object]] = Hook(
+    "registry.protected_people",
+    "fn() -> Iterable[int]: ids of people whom only an administrator may change through a "
+    "registry import (people with a staff account).",
+)
+
 
 class ImportHandler(Protocol):
     """A kind of registry file whose rows belong to a higher domain (e.g. past completions).
