@@ -113,4 +113,5 @@ def load_config(instance_path: str) -> dict:
         "RESET_PHONE_RATE_LIMIT": os.environ.get("LMS_RESET_PHONE_RATE_LIMIT", "3/hour"),
         "SELF_REGISTRATION": _flag("LMS_SELF_REGISTRATION", default=True),
         "SLIPS_MAX": int(os.environ.get("LMS_SLIPS_MAX", "2000")),
+        "NEUTRAL_RESPONSE_MS": int(os.environ.get("LMS_NEUTRAL_RESPONSE_MS", "250")),
     }

@@ -73,6 +73,8 @@ def app(database_url, _schema, app_config, tmp_path):
         "PASSWORD_MIN_LENGTH": 10,
         # Hashing cost is not under test; Werkzeug's default stays in production.
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        # The neutral answers' time floor (tests that check it set their own).
+        "NEUTRAL_RESPONSE_MS": 0,
     }
     config.update(app_config)
     app = create_app(config)

@@ -3,6 +3,7 @@ the registration queue, and the "Print activation slips" action."""
 
 from __future__ import annotations
 
+import time
 from datetime import date
 
 from flask import (
@@ -50,6 +51,15 @@ def _reset_phone_limit() -> str:
 def _phone_key() -> str:
     raw = (request.form.get("phone") or "").strip()
     return "phone:" + (normalize_phone(raw) or raw[:30])
+
+
+def _no_sooner_than_floor(started: float) -> None:
+    """Answer the requests whose result must not be guessed from their timing (is this phone
+    known?) no sooner than LMS_NEUTRAL_RESPONSE_MS after they began: the few milliseconds a
+    known phone costs (a code, a queued message) then disappear under the floor."""
+    remaining = current_app.config["NEUTRAL_RESPONSE_MS"] / 1000 - (time.monotonic() - started)
+    if remaining > 0:
+        time.sleep(remaining)
 
 
 def _limited(scope: str):
@@ -107,8 +117,10 @@ def reset_code(code: str):
 def forgot():
     form = ForgotForm()
     if form.validate_on_submit():
+        started = time.monotonic()
         with unit_of_work(form):
             services.request_reset(form.phone.data)
+        _no_sooner_than_floor(started)
         return render_template("onboarding/forgot_done.html")
     return render_template("onboarding/forgot.html", form=form)
 
@@ -134,12 +146,14 @@ def register():
         if commune is None:
             form.commune.errors = [_("Choose your commune.")]
         else:
+            started = time.monotonic()
             with unit_of_work(form) as work:
                 services.submit_request(
                     full_name=form.full_name.data, phone=form.phone.data, unit_id=commune.id,
                     org_code=form.org_code.data, is_official=form.is_official.data,
                     agency=form.agency.data, position=form.position.data,
                 )
+            _no_sooner_than_floor(started)
             if work.ok:
                 return render_template("onboarding/register_done.html")
     return render_template("onboarding/register.html", form=form, province=province,
