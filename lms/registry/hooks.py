@@ -20,6 +20,12 @@ protected_people: Hook[Callable[[], object]] = Hook(
     "registry import (people with a staff account).",
 )
 
+people_list_actions: Hook[Callable[[dict, object], object]] = Hook(
+    "registry.people_list_actions",
+    "fn(filters, user) -> str | Markup | None: an action on the people list for its current filter "
+    "(``filters``: q, group, unit, scheme; empty values left out), e.g. printing activation slips.",
+)
+
 
 class ImportHandler(Protocol):
     """A kind of registry file whose rows belong to a higher domain (e.g. past completions).

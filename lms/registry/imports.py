@@ -790,8 +790,7 @@ def plan_import(sheets: list[Sheet], *, scheme: str = "2025", scope_units: set[i
 # --- applying ------------------------------------------------------------------------------
 
 
-def apply_plan(plan: ImportPlan, *, actor=None, create_accounts: bool = False,
-               account_password: str | None = None) -> dict[str, KindCounts]:
+def apply_plan(plan: ImportPlan, *, actor=None, create_accounts: bool = False) -> dict[str, KindCounts]:
     """Write a valid plan with bulk statements (the caller commits)."""
     if not plan.ok:
         raise ValueError("refusing to apply a plan with errors")
@@ -861,7 +860,7 @@ def apply_plan(plan: ImportPlan, *, actor=None, create_accounts: bool = False,
         current_app._get_current_object(),
         created=[keys[p["id"]] for p in plan.people_new if keys.get(p["id"]) is not None],
         changed=[p["id"] for p in plan.people_changed],
-        actor=actor, create_accounts=create_accounts, account_password=account_password,
+        actor=actor, create_accounts=create_accounts,
     )
     summary = {k: {"create": v.create, "update": v.update, "unchanged": v.unchanged}
                for k, v in plan.counts.items()}
@@ -872,12 +871,12 @@ def apply_plan(plan: ImportPlan, *, actor=None, create_accounts: bool = False,
 
 def import_file(filename: str, data: bytes, *, kind: str | None = None, scheme: str = "2025",
                 dry_run: bool = False, actor=None, scope_units: set[int] | None = None,
-                create_accounts: bool = False, account_password: str | None = None) -> ImportPlan:
+                create_accounts: bool = False) -> ImportPlan:
     """Read, validate and (unless ``dry_run`` or invalid) apply a file. The caller commits."""
     sheets = read_file(filename, data, kind)
     plan = plan_import(sheets, scheme=scheme, scope_units=scope_units, source_ref=filename)
     if plan.ok and not dry_run:
-        apply_plan(plan, actor=actor, create_accounts=create_accounts, account_password=account_password)
+        apply_plan(plan, actor=actor, create_accounts=create_accounts)
     return plan
 
 
