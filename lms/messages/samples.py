@@ -16,4 +16,7 @@ SAMPLES: dict[str, dict] = {
                    "expires_on": date(2026, 3, 31)},
     "reset": {"full_name": "Nguyễn Thị Hoa", "code": "7KQ4-M2XP", "url": f"{URL}/dat-lai",
               "expires_on": date(2026, 3, 31)},
+    "reminder_courses": {"full_name": "Nguyễn Thị Hoa", "courses": ["An toàn thực phẩm", "Tiêu chí OCOP"],
+                         "url": f"{URL}/my-learning", "account_url": f"{URL}/account", "deadline": date(2026, 12, 31),
+                         "urgent": True, "number": 2, "days_left": 45},
 }

@@ -17,7 +17,7 @@ import re
 from datetime import date
 
 from flask import current_app, has_request_context, url_for
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 
 from lms.core import audit
 from lms.core.db import insert_ignore, utcnow
@@ -181,3 +181,25 @@ def retry_failed(message_ids: list[int] | None = None, *, actor=None) -> int:
     if count:
         audit.record(actor, "messages.retry_failed", "message", "failed", count=count)
     return count
+
+
+def topic_counts(topics) -> dict[tuple[int, str], int]:
+    """(person id, topic) → how many messages about that topic the person has been sent."""
+    rows = db.session.execute(
+        select(Message.person_id, Message.topic, func.count())
+        .where(Message.topic.in_(list(topics)), Message.person_id.is_not(None))
+        .group_by(Message.person_id, Message.topic)
+    )
+    return {(pid, topic): n for pid, topic, n in rows}
+
+
+def recently_reminded(person_ids, since) -> set[int]:
+    """Of ``person_ids``, those sent a reminder (a rule's or staff's) since ``since``."""
+    ids = [p for p in dict.fromkeys(person_ids) if p is not None]
+    found: set[int] = set()
+    for start in range(0, len(ids), 1000):
+        found.update(db.session.scalars(
+            select(Message.person_id).where(Message.person_id.in_(ids[start:start + 1000]),
+                                            Message.kind.in_(("reminder", "manual")),
+                                            Message.created_at >= since)))
+    return found
