@@ -12,7 +12,8 @@ from lms.core.templating import add_nav_item
 
 
 def init_app(app: Flask) -> None:
-    from lms.classes import cli, services, views
+    from lms.classes import cli, reminders, services, views
+    from lms.messages import hooks as message_hooks
 
     app.register_blueprint(views.bp)
     register_commands(app, cli.commands)
@@ -20,3 +21,4 @@ def init_app(app: Flask) -> None:
     add_nav_item(app, "classes.mine", _l("My classes"), roles=(LEARNER,), order=36)
     certification_hooks.template_choosers.register(app, services.certificate_template_for)
     certification_hooks.hours_providers.register(app, services.certificate_hours_for)
+    message_hooks.reminder_rules.register(app, reminders.RULE)

@@ -19,4 +19,9 @@ SAMPLES: dict[str, dict] = {
     "reminder_courses": {"full_name": "Nguyễn Thị Hoa", "courses": ["An toàn thực phẩm", "Tiêu chí OCOP"],
                          "url": f"{URL}/my-learning", "account_url": f"{URL}/account", "deadline": date(2026, 12, 31),
                          "urgent": True, "number": 2, "days_left": 45},
+    **{name: {"full_name": "Nguyễn Thị Hoa", "title": "Lớp tập huấn OCOP xã Hải Ninh", "course": "Tiêu chí OCOP",
+              "venue": "Hội trường UBND xã", "cancelled": False, "url": f"{URL}/my/classes",
+              "days": [{"day": date(2026, 3, 10), "starts_at": "07:30", "ends_at": "11:30"}],
+              "first_day": date(2026, 3, 10), "day": date(2026, 3, 10), "starts_at": "07:30", "ends_at": "11:30"}
+       for name in ("class_new", "class_changed", "class_tomorrow")},
 }
