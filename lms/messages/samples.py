@@ -24,4 +24,6 @@ SAMPLES: dict[str, dict] = {
               "days": [{"day": date(2026, 3, 10), "starts_at": "07:30", "ends_at": "11:30"}],
               "first_day": date(2026, 3, 10), "day": date(2026, 3, 10), "starts_at": "07:30", "ends_at": "11:30"}
        for name in ("class_new", "class_changed", "class_tomorrow")},
+    "quiz_closing": {"full_name": "Nguyễn Thị Hoa", "quiz": "Kiểm tra cuối khóa", "closes_on": date(2026, 3, 31),
+                     "closes_at": "23:59", "url": f"{URL}/attempts/12"},
 }
