@@ -9,6 +9,7 @@ from lms.certification import hooks as certification_hooks
 from lms.core.cli import register_commands
 from lms.core.security import ADMIN, LEARNER, MANAGER, TRAINER
 from lms.core.templating import add_nav_item
+from lms.coverage import hooks as coverage_hooks
 
 
 def init_app(app: Flask) -> None:
@@ -22,3 +23,4 @@ def init_app(app: Flask) -> None:
     certification_hooks.template_choosers.register(app, services.certificate_template_for)
     certification_hooks.hours_providers.register(app, services.certificate_hours_for)
     message_hooks.reminder_rules.register(app, reminders.RULE)
+    coverage_hooks.digest_classes.register(app, reminders.digest_classes)

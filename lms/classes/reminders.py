@@ -98,3 +98,25 @@ def class_notices(batch) -> None:
 
 
 RULE = Rule("class-notices", class_notices)
+
+
+def digest_classes(unit, first: date, last: date) -> list[dict]:
+    """The classes of ``unit``'s area with a day between ``first`` and ``last`` (a manager's digest)."""
+    from sqlalchemy import func
+
+    from lms.registry.models import AdminUnit
+    from lms.registry.queries import subtree_condition
+
+    roster = (select(RosterEntry.class_id, func.count().label("n")).group_by(RosterEntry.class_id)
+              .subquery("rc"))
+    rows = db.session.execute(
+        select(TrainingClass.title, TrainingClass.venue, AdminUnit.name, func.min(ClassDay.day),
+               func.coalesce(roster.c.n, 0))
+        .join(ClassDay, ClassDay.class_id == TrainingClass.id)
+        .join(AdminUnit, AdminUnit.id == TrainingClass.unit_id)
+        .outerjoin(roster, roster.c.class_id == TrainingClass.id)
+        .where(subtree_condition(unit), TrainingClass.status.in_((PLANNED, RUNNING)),
+               ClassDay.day >= first, ClassDay.day <= last)
+        .group_by(TrainingClass.id, TrainingClass.title, TrainingClass.venue, AdminUnit.name, roster.c.n)
+    ).all()
+    return [{"title": t, "venue": v, "unit": u, "first_day": d, "people": n} for t, v, u, d, n in rows]

@@ -28,7 +28,7 @@ class Item:
     template: str
     key: str
     unit: str
-    context: dict
+    context: object
     person_id: int | None = None
     user_id: int | None = None
     phone: str | None = None
@@ -48,9 +48,10 @@ class Batch:
     tally: Counter = field(default_factory=Counter)
     _pending: list[Item] = field(default_factory=list)
 
-    def add(self, kind: str, template: str, *, key: str, unit: str | None, context: dict, **recipient) -> None:
-        """Queue (or count) one message. ``recipient``: person_id, user_id, phone, email,
-        topic, channel, locale as ``services.enqueue`` takes them."""
+    def add(self, kind: str, template: str, *, key: str, unit: str | None, context, **recipient) -> None:
+        """Queue (or count) one message. ``context``: the template's variables, or a function
+        returning them (called only when the message is queued). ``recipient``: person_id,
+        user_id, phone, email, topic, channel, locale as ``services.enqueue`` takes them."""
         self._pending.append(Item(kind, template, key, unit or "—", context, **recipient))
         if len(self._pending) >= FLUSH_EVERY:
             self.flush()
@@ -80,7 +81,7 @@ class Batch:
             return channels[0]
         message = services.enqueue(
             item.kind, item.template, person_id=item.person_id, user_id=item.user_id, phone=item.phone,
-            email=item.email, context=item.context, idempotency_key=item.key, channel=channels[0],
+            email=item.email, context=item.context() if callable(item.context) else item.context, idempotency_key=item.key, channel=channels[0],
             locale=item.locale, topic=item.topic, as_of=self.as_of, actor=self.actor,
         )
         existing.add(item.key)

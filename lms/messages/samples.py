@@ -26,4 +26,13 @@ SAMPLES: dict[str, dict] = {
        for name in ("class_new", "class_changed", "class_tomorrow")},
     "quiz_closing": {"full_name": "Nguyễn Thị Hoa", "quiz": "Kiểm tra cuối khóa", "closes_on": date(2026, 3, 31),
                      "closes_at": "23:59", "url": f"{URL}/attempts/12"},
+    "digest": {"full_name": "Trần Văn Nam", "as_of": date(2026, 3, 2), "week": "2026-W10", "sections": [{
+        "unit": "Tỉnh Quảng Trị", "total": {"required": 1200, "trained": 301, "percent": "25,1 %"},
+        "groups": [{"label": "Chủ thể OCOP", "required": 1000, "trained": 250, "percent": "25,0 %",
+                    "before": "24,2 %"}],
+        "target": 100, "deadline": date(2027, 12, 31), "projected": date(2028, 6, 30), "reached": False,
+        "late": True, "communes": [{"name": "Xã Hải Ninh", "code": "19372", "untrained": 84}],
+        "classes": [{"title": "Lớp OCOP xã Hải Ninh", "venue": "Hội trường UBND xã", "unit": "Xã Hải Ninh",
+                     "first_day": date(2026, 3, 5), "people": 32}],
+        "url": f"{URL}/coverage/?unit=44"}]},
 }

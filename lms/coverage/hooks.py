@@ -1,0 +1,14 @@
+"""Extension points of coverage (see ``lms.core.hooks``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from lms.core.hooks import Hook
+
+digest_classes: Hook[Callable[[object, object, object], list]] = Hook(
+    "coverage.digest_classes",
+    "fn(unit: AdminUnit, first: date, last: date) -> list[dict]: the classes held in ``unit``'s "
+    "area between the two days, for a manager's weekly digest; each dict has ``title``, "
+    "``venue``, ``unit``, ``first_day``, ``people`` (on the roster).",
+)
