@@ -106,4 +106,6 @@ def load_config(instance_path: str) -> dict:
         "REMIND_EVERY_DAYS": int(os.environ.get("LMS_REMIND_EVERY_DAYS", "14")),
         "REMIND_MAX": int(os.environ.get("LMS_REMIND_MAX", "4")),
         "REMIND_URGENT_DAYS": int(os.environ.get("LMS_REMIND_URGENT_DAYS", "60")),
+        # "Remind these people" on the gap list reaches one person at most once in this many days.
+        "REMIND_MANUAL_EVERY_DAYS": int(os.environ.get("LMS_REMIND_MANUAL_EVERY_DAYS", "7")),
     }

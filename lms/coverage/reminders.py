@@ -14,6 +14,8 @@ organisation's membership or with a disabled account are not reminded.
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy import and_, func, select
@@ -21,6 +23,7 @@ from sqlalchemy.orm import aliased
 
 from lms.auth.models import User
 from lms.catalog.models import Course, CourseCompletion
+from lms.core.db import utcnow
 from lms.core.localtime import local_date
 from lms.coverage.models import Requirement
 from lms.coverage.queries import _active_at, cutoff, missing_for, requirement_tables
@@ -119,3 +122,104 @@ def remind_required_courses(batch) -> None:
 
 
 RULE = Rule("required-courses", remind_required_courses)
+
+
+# --- "Remind these people" on the gap list -----------------------------------------------------
+
+MANUAL_MAX = 5000
+
+
+@dataclass
+class ManualPlan:
+    """What "Remind these people" would do: who gets what, and who needs a printed slip."""
+
+    people: list = field(default_factory=list)  # (row, channel or outcome)
+    by_channel: Counter = field(default_factory=Counter)
+    no_channel: list = field(default_factory=list)  # rows to print slips for
+    opted_out: int = 0
+    recent: int = 0
+    too_many: bool = False
+
+    @property
+    def total(self) -> int:
+        return len(self.people)
+
+    @property
+    def to_queue(self) -> int:
+        return sum(self.by_channel.values())
+
+
+def plan_manual(user, area, as_of: date, group: str | None, ids: list[int] | None) -> ManualPlan:
+    """The people not trained in the viewer's area (the gap list's filter, or the ticked rows
+    of it), and how each would be reached. Scoped: ``gap_query`` applies the viewer's area."""
+    from flask import current_app
+
+    from lms.coverage.queries import gap_query
+
+    stmt = gap_query(user, area, as_of, group)
+    if ids:
+        stmt = stmt.where(Person.id.in_(ids[:MANUAL_MAX]))
+    rows = db.session.execute(stmt.limit(MANUAL_MAX + 1)).all()
+    plan = ManualPlan(too_many=len(rows) > MANUAL_MAX)
+    rows = rows[:MANUAL_MAX]
+    accounts = {}
+    person_ids = [row.Person.id for row in rows]
+    for start in range(0, len(person_ids), 1000):
+        for uid, pid, email, phone, locale in db.session.execute(
+            select(User.id, User.person_id, User.email, User.phone, User.locale)
+            .where(User.person_id.in_(person_ids[start:start + 1000]), User.active.is_(True))
+        ):
+            accounts[pid] = (uid, email, phone, locale)
+    opted = messages.opted_out_users(a[0] for a in accounts.values())
+    days = current_app.config.get("REMIND_MANUAL_EVERY_DAYS", 7)
+    recent = messages.recently_reminded(person_ids, utcnow() - timedelta(days=days))
+    for row in rows:
+        p = row.Person
+        uid, email, phone, _locale = accounts.get(p.id, (None, None, None, None))
+        if p.id in recent:
+            outcome = "recent"
+            plan.recent += 1
+        elif uid in opted:
+            outcome = "opted_out"
+            plan.opted_out += 1
+        else:
+            channels = messages.reachable_channels(phone=p.phone or phone, email=p.email or email, user_id=uid)
+            outcome = channels[0] if channels else "none"
+            if channels:
+                plan.by_channel[outcome] += 1
+            else:
+                plan.no_channel.append(row)
+        plan.people.append((row, outcome, accounts.get(p.id)))
+    return plan
+
+
+def queue_manual(plan: ManualPlan, as_of: date, *, actor) -> int:
+    """Queue the planned reminders (kind ``manual``), once per person and day; audited."""
+    from lms.core import audit
+    from lms.core.localtime import local_today
+
+    rows = [row for row, outcome, _a in plan.people if outcome not in ("recent", "opted_out", "none")]
+    missing = missing_for([row.Person for row in rows], as_of)
+    titles = dict(db.session.execute(select(Course.slug, Course.title)).all())
+    url, account_url = messages.public_url("catalog.my_learning"), messages.public_url("auth.account")
+    deadlines = dict(db.session.execute(select(Requirement.target_group, Requirement.deadline)).all())
+    today = local_today().isoformat()
+    queued = 0
+    for row, outcome, account in plan.people:
+        if outcome in ("recent", "opted_out", "none"):
+            continue
+        p = row.Person
+        uid, email, phone, locale = account or (None, None, None, None)
+        deadline = deadlines.get(p.target_group)
+        message = messages.enqueue(
+            "manual", "reminder_courses", person_id=p.id, user_id=uid, phone=p.phone or phone,
+            email=p.email or email, locale=locale, topic="manual", as_of=as_of, actor=actor,
+            idempotency_key=f"manual:{p.id}:{today}",
+            context={"full_name": p.full_name, "courses": [titles.get(s, s) for s in missing.get(p.id, [])],
+                     "url": url, "account_url": account_url, "deadline": deadline, "urgent": False,
+                     "number": 1, "days_left": (deadline - as_of).days if deadline else None},
+        )
+        queued += message is not None
+    audit.record(actor, "coverage.remind", "person", "gap_list", queued=queued, people=plan.total,
+                 no_channel=len(plan.no_channel), recent=plan.recent, opted_out=plan.opted_out)
+    return queued
