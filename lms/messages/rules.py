@@ -62,11 +62,14 @@ class Batch:
             return
         existing = services.key_exists(item.key for item in items)
         opted_out = services.opted_out_users(item.user_id for item in items)
+        rows: list[dict] = []
         for item in items:
-            outcome = self._one(item, existing, opted_out)
+            outcome = self._one(item, existing, opted_out, rows)
             self.tally[(self.rule, item.unit, outcome)] += 1
+        if rows:
+            services.queue_prepared(rows)
 
-    def _one(self, item: Item, existing: set[str], opted_out: set[int]) -> str:
+    def _one(self, item: Item, existing: set[str], opted_out: set[int], rows: list[dict]) -> str:
         if item.key in existing:
             return ALREADY
         if item.kind not in ALWAYS_SENT and item.user_id in opted_out:
@@ -79,13 +82,17 @@ class Batch:
         if self.dry_run:
             existing.add(item.key)
             return channels[0]
-        message = services.enqueue(
+        row = services.prepare(
             item.kind, item.template, person_id=item.person_id, user_id=item.user_id, phone=item.phone,
-            email=item.email, context=item.context() if callable(item.context) else item.context, idempotency_key=item.key, channel=channels[0],
-            locale=item.locale, topic=item.topic, as_of=self.as_of, actor=self.actor,
+            email=item.email, context=item.context() if callable(item.context) else item.context,
+            idempotency_key=item.key, channel=channels[0], locale=item.locale, topic=item.topic,
+            as_of=self.as_of, actor=self.actor,
         )
         existing.add(item.key)
-        return message.channel if message is not None else NO_CHANNEL
+        if row is None:
+            return NO_CHANNEL
+        rows.append(row)
+        return row["channel"]
 
     def queued(self, rule: str | None = None) -> int:
         """How many messages were queued (or, in a dry run, would be), by one rule or all."""
