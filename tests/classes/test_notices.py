@@ -100,3 +100,28 @@ def test_withdrawn_people_and_past_classes_get_nothing(app, runner, world, klass
     assert [p for _t, p, *_ in notices(app)] == [world["people"][1]]
     remind(runner, date(2026, 4, 1))
     assert len(notices(app)) == 1
+
+
+def test_opted_out_learner_gets_no_notice_and_an_account_without_phone_gets_it_in_app(app, runner, world, users):
+    from lms.classes import services
+    from lms.classes.models import TrainingClass
+    from lms.messages import services as messages
+    from lms.registry.models import Person
+
+    class_id = make_class(app, world)
+    with app.app_context():
+        learner_person = db.session.get(Person, world["learner_person"])
+        learner_person.phone = None
+        services.add_people(db.session.get(TrainingClass, class_id), [world["learner_person"], world["people"][0]],
+                            actor=None)
+        db.session.commit()
+    remind(runner)
+    sent = notices(app)
+    assert {(p, c) for _t, p, c, _b in sent} == {(world["learner_person"], "inapp"), (world["people"][0], "sms")}
+    with app.app_context():
+        messages.set_reminders(users["learner"].id, False)
+        cls = db.session.get(TrainingClass, class_id)
+        cls.venue = "Nơi khác"
+        db.session.commit()
+    out = remind(runner)
+    assert [p for _t, p, *_ in notices(app)][2:] == [world["people"][0]] and "reminders off 1" in out
