@@ -204,14 +204,14 @@ def queue_manual(plan: ManualPlan, as_of: date, *, actor) -> int:
     url, account_url = messages.public_url("catalog.my_learning"), messages.public_url("auth.account")
     deadlines = dict(db.session.execute(select(Requirement.target_group, Requirement.deadline)).all())
     today = local_today().isoformat()
-    queued = 0
+    prepared = []
     for row, outcome, account in plan.people:
         if outcome in ("recent", "opted_out", "none"):
             continue
         p = row.Person
         uid, email, phone, locale = account or (None, None, None, None)
         deadline = deadlines.get(p.target_group)
-        message = messages.enqueue(
+        values = messages.prepare(
             "manual", "reminder_courses", person_id=p.id, user_id=uid, phone=p.phone or phone,
             email=p.email or email, locale=locale, topic="manual", as_of=as_of, actor=actor,
             idempotency_key=f"manual:{p.id}:{today}",
@@ -219,7 +219,10 @@ def queue_manual(plan: ManualPlan, as_of: date, *, actor) -> int:
                      "url": url, "account_url": account_url, "deadline": deadline, "urgent": False,
                      "number": 1, "days_left": (deadline - as_of).days if deadline else None},
         )
-        queued += message is not None
+        if values is not None:
+            prepared.append(values)
+    # One INSERT per 500 rows: a long list does not keep the request waiting.
+    queued = messages.queue_prepared(prepared)
     audit.record(actor, "coverage.remind", "person", "gap_list", queued=queued, people=plan.total,
                  no_channel=len(plan.no_channel), recent=plan.recent, opted_out=plan.opted_out)
     return queued
