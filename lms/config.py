@@ -116,4 +116,6 @@ def load_config(instance_path: str) -> dict:
         "SELF_REGISTRATION": _flag("LMS_SELF_REGISTRATION", default=True),
         "SLIPS_MAX": int(os.environ.get("LMS_SLIPS_MAX", "2000")),
         "NEUTRAL_RESPONSE_MS": int(os.environ.get("LMS_NEUTRAL_RESPONSE_MS", "250")),
+        # "Remind these people" on the gap list reaches one person at most once in this many days.
+        "REMIND_MANUAL_EVERY_DAYS": int(os.environ.get("LMS_REMIND_MANUAL_EVERY_DAYS", "7")),
     }

@@ -397,3 +397,22 @@ def missing_for(person_rows: list, as_of: date) -> dict[int, list[str]]:
         p.id: [s for s in required.get(p.target_group, []) if s not in done.get(p.id, set())]
         for p in person_rows
     }
+
+
+def untrained_by_commune(user, area: Area, as_of: date, limit: int = 10) -> list[dict]:
+    """The communes of an area with the most people not trained at ``as_of`` (one GROUP BY)."""
+    pp = per_person(user, area, as_of, with_child=False)
+    commune = AdminUnit.new_commune_id if area.scheme == "2025" else case(
+        (AdminUnit.level == "commune", AdminUnit.id), else_=None)
+    counts = (
+        select(commune.label("commune_id"), func.count().label("untrained"))
+        .select_from(pp).join(Person, Person.id == pp.c.person_id).join(AdminUnit, AdminUnit.id == Person.unit_id)
+        .where(pp.c.n_done < pp.c.n_req, commune.is_not(None))
+        .group_by(commune).subquery("uc")
+    )
+    named = aliased(AdminUnit)
+    rows = db.session.execute(
+        select(named.name, named.code, counts.c.untrained).join(named, named.id == counts.c.commune_id)
+        .order_by(counts.c.untrained.desc(), named.name).limit(limit)
+    ).all()
+    return [{"name": name, "code": code, "untrained": n} for name, code, n in rows]
