@@ -277,33 +277,29 @@ def people(class_id: int):
     return render_template(
         "classes/people.html", cls=cls, form=form, people=rows, q=q, group=group, org_type=org_type,
         groups=TARGET_GROUPS, group_labels=TARGET_GROUP_LABELS, org_types=ORG_TYPES, org_type_labels=ORG_TYPE_LABELS,
-        gap_form=GapForm(), free=cls.capacity - queries.roster_count(cls), page_size=PAGE_SIZE,
+        free=cls.capacity - queries.roster_count(cls), page_size=PAGE_SIZE,
     )
 
 
-@bp.route("/classes/<int:class_id>/people/gap", methods=["POST"])
+@bp.route("/classes/<int:class_id>/people/gap", methods=["GET", "POST"])
 @staff_required
 def add_gap(class_id: int):
-    """Everyone in the class's unit not yet trained (the coverage gap list), in one step."""
-    from lms.catalog.models import CourseCompletion
-    from lms.coverage import queries as coverage_queries
-
+    """Everyone in the class's unit who still needs the class's course (from the coverage
+    gap list): GET shows who would be added and why the others are left out; POST adds."""
     cls = _load(class_id)
-    if not GapForm().validate_on_submit():
-        abort(400)
-    area = coverage_queries.Area(cls.unit, cls.unit.scheme)
-    gaps = coverage_queries.gap_query(current_user, area, coverage_queries.local_today()).subquery()
-    ids = list(db.session.scalars(
-        select(gaps.c.id).where(~gaps.c.id.in_(
-            select(CourseCompletion.person_id).where(CourseCompletion.course_id == cls.course_id)
-        ))
-    ))
-    with unit_of_work() as work:
-        added = services.add_people(cls, ids, actor=current_user)
-    if not work.ok:
-        return redirect(url_for("classes.people", class_id=cls.id))
-    flash(_("%(num)d people were added to the roster.", num=added), "success")
-    return redirect(url_for("classes.detail", class_id=cls.id))
+    form = GapForm()
+    plan = queries.gap_plan(current_user, cls)
+    free = cls.capacity - queries.roster_count(cls)
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        with unit_of_work() as work:
+            added = services.add_people(cls, plan.add_ids, actor=current_user)
+        if work.ok:
+            flash(_("%(num)d people were added to the roster.", num=added), "success")
+            return redirect(url_for("classes.detail", class_id=cls.id))
+    return render_template("classes/gap.html", cls=cls, form=form, plan=plan, free=free,
+                           group_labels=TARGET_GROUP_LABELS)
 
 
 @bp.route("/classes/<int:class_id>/people/<int:person_id>/remove", methods=["POST"])

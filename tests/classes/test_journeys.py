@@ -1,0 +1,60 @@
+"""What trainers trip over when building and finishing a class (issue 17)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from lms.extensions import db
+from tests.classes.conftest import make_class
+from tests.conftest import login, post_form
+
+
+def _require(app, group: str, *slugs: str) -> None:
+    from lms.coverage.models import Requirement, RequirementCourse
+
+    with app.app_context():
+        db.session.add(Requirement(target_group=group))
+        for i, slug in enumerate(slugs):
+            db.session.add(RequirementCourse(target_group=group, course_slug=slug, position=i))
+        db.session.commit()
+
+
+def test_gap_fill_respects_the_class_course_and_explains_who_is_left_out(app, client, world, users):
+    from lms.catalog.models import Course
+    from lms.catalog.services import record_completion
+    from lms.classes.models import RosterEntry
+    from lms.registry.models import Person
+
+    # Cooperative leaders need the class's course; household heads need another course only.
+    _require(app, "cooperative_leader", "lop-ocop")
+    _require(app, "household_head", "khac")
+    with app.app_context():
+        db.session.add(Course(slug="khac", title="Khóa khác"))
+        unit_a = world["a"]
+        db.session.add(Person(full_name="Chủ hộ A", phone="0914000001", target_group="household_head", unit_id=unit_a))
+        record_completion(world["people"][0], db.session.get(Course, world["course"]), via="online")
+        db.session.commit()
+    class_id = make_class(app, world, trainers=[users["trainer"].id])
+    login(client, "trainer@example.vn")
+    preview = client.get(f"/classes/{class_id}/people/gap")
+    text = preview.get_data(as_text=True)
+    assert preview.status_code == 200
+    assert "5 người sẽ được thêm" in text or "5 people will be added" in text
+    left_out = text.split('data-testid="gap-left-out"')[1].split("</ul>")[0]
+    assert "1" in left_out  # one household head who misses another course
+    with app.app_context():
+        assert db.session.scalars(select(RosterEntry)).all() == []  # a GET adds nobody
+    response = post_form(client, f"/classes/{class_id}/people/gap", {})
+    assert response.status_code == 302
+    with app.app_context():
+        roster = sorted(db.session.scalars(select(RosterEntry.person_id)))
+    assert roster == sorted(world["people"][1:])
+
+
+def test_gap_fill_says_why_nobody_is_added_when_no_requirement_has_the_course(app, client, world, users):
+    _require(app, "household_head", "khac")
+    class_id = make_class(app, world, trainers=[users["trainer"].id])
+    login(client, "trainer@example.vn")
+    text = client.get(f"/classes/{class_id}/people/gap").get_data(as_text=True)
+    assert 'data-testid="gap-no-requirement"' in text
+    assert "Add these" not in text and "Thêm " not in text.split('data-testid="gap-count"')[1].split("</p>")[0]
