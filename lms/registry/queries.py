@@ -171,3 +171,24 @@ def organisations_query(user, *, q: str | None = None, org_type: str | None = No
         like = f"%{q.strip().lower()}%"
         stmt = stmt.where(or_(func.lower(Organisation.name).like(like), Organisation.code == q.strip()))
     return stmt.order_by(Organisation.name, Organisation.id)
+
+
+def search_units(q: str, *, limit: int = 30) -> list[AdminUnit]:
+    """Units whose name contains ``q`` (with or without diacritics) or whose code is ``q``;
+    2025 units first, then by level and name. Names are folded in Python: the few
+    thousand unit names fit in memory, and no database folds "Gio Linh" and "gio linh" alike."""
+    from lms.core.text import fold
+
+    needle = fold(q)
+    if not needle:
+        return []
+    code = q.strip()[:10]
+    rows = db.session.execute(select(AdminUnit.id, AdminUnit.name, AdminUnit.code)).all()
+    ids = [uid for uid, name, ucode in rows if ucode == code or needle in fold(name)]
+    if not ids:
+        return []
+    found = db.session.scalars(select(AdminUnit).where(AdminUnit.id.in_(ids[:2000]))).all()
+    level_order = {"province": 0, "district": 1, "commune": 2}
+    found = sorted(found, key=lambda u: (u.code != code, u.scheme != "2025", level_order.get(u.level, 3),
+                                         fold(u.name), u.code))
+    return found[:limit]

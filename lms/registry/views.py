@@ -29,6 +29,19 @@ from lms.registry.models import (
 
 bp = Blueprint("registry", __name__, template_folder="templates", url_prefix="/registry")
 
+
+@bp.app_context_processor
+def _missing_area():
+    """``missing_area()`` in templates: a manager or trainer (not an administrator) to whom
+    no unit is assigned, so that every list of people, units and classes is empty."""
+
+    def missing_area() -> bool:
+        user = current_user
+        return (getattr(user, "is_authenticated", False) and user.has_role(MANAGER, "trainer")
+                and not is_admin(user) and not queries.assigned_units(user))
+
+    return {"missing_area": missing_area}
+
 PAGE_SIZE = 50
 
 
