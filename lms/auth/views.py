@@ -22,6 +22,7 @@ from sqlalchemy.orm import joinedload
 from lms.auth import services
 from lms.auth.forms import AssignmentForm, ChangePasswordForm, LoginForm, ProfileForm, UnassignForm, UserForm
 from lms.auth.models import User
+from lms.core.db import vi_collate
 from lms.core.forms import ConfirmForm
 from lms.core.phone import normalize_phone
 from lms.core.security import ADMIN, roles_required, safe_next_url
@@ -170,7 +171,7 @@ PAGE_SIZE = 50
 def users():
     q = (request.args.get("q") or "").strip()[:100]
     page = max(request.args.get("page", 1, type=int) or 1, 1)
-    stmt = select(User).order_by(User.display_name, User.id)
+    stmt = select(User).order_by(vi_collate(User.display_name), User.id)
     if q:
         like = f"%{q.lower()}%"
         phone = normalize_phone(q)
@@ -314,7 +315,7 @@ def assignments():
         select(UnitAssignment, User, AdminUnit)
         .join(User, User.id == UnitAssignment.user_id)
         .join(AdminUnit, AdminUnit.id == UnitAssignment.unit_id)
-        .order_by(User.display_name, AdminUnit.code)
+        .order_by(vi_collate(User.display_name), AdminUnit.code)
     ).all()
     return render_template("auth/assignments.html", form=form, rows=rows, scheme_labels=SCHEME_LABELS)
 

@@ -18,6 +18,7 @@ from lms.classes.models import (
     RosterEntry,
     TrainingClass,
 )
+from lms.core.db import vi_collate
 from lms.core.security import is_admin
 from lms.extensions import db
 from lms.registry.models import AdminUnit, Person
@@ -55,7 +56,7 @@ def classes_query(user, status: str | None = None):
 def roster(cls: TrainingClass) -> list[RosterEntry]:
     return list(db.session.scalars(
         select(RosterEntry).join(Person, Person.id == RosterEntry.person_id)
-        .where(RosterEntry.class_id == cls.id).order_by(Person.full_name, Person.id)
+        .where(RosterEntry.class_id == cls.id).order_by(vi_collate(Person.full_name), Person.id)
     ))
 
 

@@ -41,6 +41,7 @@ from lms.classes.models import (
     TrainingClass,
 )
 from lms.core import exports
+from lms.core.db import vi_collate
 from lms.core.errors import ServiceError
 from lms.core.forms import ConfirmForm
 from lms.core.groups import TARGET_GROUP_LABELS, TARGET_GROUPS
@@ -94,7 +95,7 @@ def _fill_choices(form: ClassForm, cls: TrainingClass | None) -> None:
     form.course.choices = [SelectChoice(str(c.id), c.title) for c in courses]
     units = db.session.scalars(
         select(AdminUnit).where(AdminUnit.scheme == "2025", registry_queries.unit_scope(current_user))
-        .order_by(AdminUnit.level.desc(), AdminUnit.name).limit(5000)
+        .order_by(AdminUnit.level.desc(), vi_collate(AdminUnit.name)).limit(5000)
     ).all()
     unit_choices = [SelectChoice(str(u.id), f"{u.name} ({u.code})") for u in units]
     if cls is not None and str(cls.unit_id) not in {c.value for c in unit_choices}:
@@ -115,7 +116,7 @@ def _fill_choices(form: ClassForm, cls: TrainingClass | None) -> None:
     ]
     trainers = db.session.scalars(
         select(User).join(UserRole, UserRole.user_id == User.id)
-        .where(UserRole.role == TRAINER, User.active.is_(True)).order_by(User.display_name)
+        .where(UserRole.role == TRAINER, User.active.is_(True)).order_by(vi_collate(User.display_name))
     ).all()
     form.trainers.choices = [SelectChoice(str(u.id), u.display_name) for u in trainers]
 
@@ -549,7 +550,7 @@ def certificates(class_id: int, fmt: str):
         .join(Person, Person.id == Certificate.person_id)
         .where(RosterEntry.class_id == cls.id, Certificate.course_id == cls.course_id,
                Certificate.revoked_at.is_(None))
-        .order_by(Person.full_name)
+        .order_by(vi_collate(Person.full_name))
     ).all()
     if not certs:
         flash(_("No certificates have been issued for this class yet."), "info")

@@ -8,6 +8,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import func, select
 
+from lms.core.db import vi_collate
 from lms.core.forms import ConfirmForm
 from lms.core.groups import TARGET_GROUP_LABELS, TARGET_GROUPS
 from lms.core.security import ADMIN, MANAGER, is_admin, roles_required, staff_required
@@ -119,7 +120,7 @@ def organisation(org_id: int):
         abort(403)
     leaders = db.session.scalars(
         select(Person).where(Person.organisation_id == org.id, queries.person_scope(current_user))
-        .order_by(Person.full_name)
+        .order_by(vi_collate(Person.full_name))
     ).all()
     return render_template("registry/organisation.html", org=org, leaders=leaders, type_labels=ORG_TYPE_LABELS,
                            group_labels=TARGET_GROUP_LABELS)
