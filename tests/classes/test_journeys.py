@@ -58,3 +58,30 @@ def test_gap_fill_says_why_nobody_is_added_when_no_requirement_has_the_course(ap
     text = client.get(f"/classes/{class_id}/people/gap").get_data(as_text=True)
     assert 'data-testid="gap-no-requirement"' in text
     assert "Add these" not in text and "Thêm " not in text.split('data-testid="gap-count"')[1].split("</p>")[0]
+
+
+def test_only_people_who_checked_in_are_labelled_so(app, client, world, users):
+    import re
+
+    from lms.auth.models import User
+    from lms.classes import services
+    from lms.classes.models import TrainingClass
+
+    class_id = make_class(app, world, trainers=[users["trainer"].id])
+    with app.app_context():
+        cls = db.session.get(TrainingClass, class_id)
+        services.add_people(cls, [world["learner_person"], *world["people"][:2]], actor=None)
+        day = cls.days[0]
+        start = services.day_bounds(day)[0]
+        services.check_in(db.session.get(User, users["learner"].id), day.checkin_code, now=start)
+        day_id = day.id
+        db.session.commit()
+    login(client, "trainer@example.vn")
+    page = client.get(f"/classes/{class_id}/days/{day_id}").get_data(as_text=True)
+    labels = re.findall(r'<small class="checkin"( hidden)?>', page)
+    assert sorted(labels) == ["", " hidden", " hidden"]
+    # The stylesheet lets the hidden attribute win over its display rules (small{display:block}).
+    from pathlib import Path
+
+    css = (Path(app.static_folder) / "css" / "app.css").read_text(encoding="utf-8")
+    assert "[hidden]{display:none!important}" in css
