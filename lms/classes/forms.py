@@ -65,6 +65,10 @@ class ScoreForm(BaseForm):
     """Paper post-test scores: one input per person named score-<person id> (read by the view)."""
 
 
+class FinishForm(BaseForm):
+    early = BooleanField(_l("The last class day has not ended yet: finish the class now anyway"))
+
+
 class StatusForm(BaseForm):
     status = StringField(validators=[DataRequired()])
 

@@ -22,6 +22,7 @@ from lms.classes.forms import (
     AddPeopleForm,
     CheckinForm,
     ClassForm,
+    FinishForm,
     GapForm,
     MarkForm,
     ScoreForm,
@@ -45,7 +46,7 @@ from lms.core.db import vi_collate
 from lms.core.errors import ServiceError
 from lms.core.forms import ConfirmForm
 from lms.core.groups import TARGET_GROUP_LABELS, TARGET_GROUPS
-from lms.core.security import ADMIN, MANAGER, TRAINER, staff_required
+from lms.core.security import ADMIN, MANAGER, TRAINER, roles_required, staff_required
 from lms.core.uow import unit_of_work
 from lms.extensions import db
 from lms.registry import imports
@@ -208,6 +209,7 @@ def detail(class_id: int):
         "classes/detail.html", cls=cls, entries=entries, outcomes=outcomes, completed=completed,
         status_labels=STATUS_LABELS, group_labels=TARGET_GROUP_LABELS, confirm=ConfirmForm(),
         today=services.local_today(), open_for_roster=cls.status not in (FINISHED, CANCELLED),
+        last_day_over=services.last_day_over(cls),
     )
 
 
@@ -225,19 +227,52 @@ def change_status(class_id: int):
     return redirect(url_for("classes.detail", class_id=cls.id))
 
 
-@bp.route("/classes/<int:class_id>/finish", methods=["POST"])
+@bp.route("/classes/<int:class_id>/finish", methods=["GET", "POST"])
 @staff_required
 def finish(class_id: int):
+    """GET: who will complete the course and who will not, and why; POST: finish."""
+    cls = _load(class_id)
+    form = FinishForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        with unit_of_work(form, show=False) as work:
+            result = services.finish_class(cls, actor=current_user, early=bool(form.early.data))
+        if work.error:
+            form.early.errors = [*form.early.errors, work.error.message]
+        if work.ok:
+            if result.finished_now:
+                flash(_("The class is finished; %(num)d people completed the course.", num=result.awarded),
+                      "success")
+            else:
+                flash(_("The class was already finished; nothing changed."), "info")
+            return redirect(url_for("classes.detail", class_id=cls.id))
+    entries = queries.roster(cls)
+    outcomes = services.outcomes(cls)
+    completed = services.class_completions(cls)
+    will, wont = [], []
+    for e in entries:
+        o = outcomes.get(e.person_id)
+        if e.person_id in completed or (o is not None and o.eligible):
+            will.append(e)
+        else:
+            wont.append((e, services.finish_reasons(cls, o) if o else []))
+    return render_template("classes/finish.html", cls=cls, form=form, will=will, wont=wont,
+                           completed=completed, over=services.last_day_over(cls)), (
+        400 if form.errors else 200)
+
+
+@bp.route("/classes/<int:class_id>/reopen", methods=["POST"])
+@roles_required(ADMIN)
+def reopen(class_id: int):
+    """An administrator reopens a finished class; completions already made stay (audited)."""
     cls = _load(class_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     with unit_of_work() as work:
-        result = services.finish_class(cls, actor=current_user)
+        services.reopen_class(cls, actor=current_user)
     if work.ok:
-        if result.finished_now:
-            flash(_("The class is finished; %(num)d people completed the course.", num=result.awarded), "success")
-        else:
-            flash(_("The class was already finished; nothing changed."), "info")
+        flash(_("The class is open again; the completions already recorded stay."), "success")
     return redirect(url_for("classes.detail", class_id=cls.id))
 
 

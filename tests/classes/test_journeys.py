@@ -85,3 +85,57 @@ def test_only_people_who_checked_in_are_labelled_so(app, client, world, users):
 
     css = (Path(app.static_folder) / "css" / "app.css").read_text(encoding="utf-8")
     assert "[hidden]{display:none!important}" in css
+
+
+def test_finishing_shows_who_completes_refuses_early_and_an_admin_reopens(app, client, world, users):
+    from datetime import date, time, timedelta
+
+    from lms.catalog.models import CourseCompletion
+    from lms.classes import services
+    from lms.classes.models import TrainingClass
+    from lms.core.audit import AuditLog
+
+    with app.app_context():
+        future = services.local_today() + timedelta(days=30)
+    class_id = make_class(app, world, trainers=[users["trainer"].id], posttest=True, pass_mark=50, days=[
+        (date(2026, 3, 10), time(7, 30), time(11, 30)), (future, time(7, 30), time(11, 30))])
+    p0, p1, p2 = world["people"][:3]
+    with app.app_context():
+        cls = db.session.get(TrainingClass, class_id)
+        services.add_people(cls, [p0, p1, p2], actor=None)
+        for day in cls.days:
+            services.mark(day, p0, "present", actor=None)
+            services.mark(day, p2, "present", actor=None)
+        services.set_paper_score(cls, p0, 80, actor=None)
+        services.set_paper_score(cls, p2, 30, actor=None)
+        db.session.commit()
+    login(client, "trainer@example.vn")
+    detail = client.get(f"/classes/{class_id}").get_data(as_text=True)
+    assert 'class="button secondary" data-testid="finish-link"' in detail  # not a primary action yet
+    page = client.get(f"/classes/{class_id}/finish").get_data(as_text=True)
+    will = page.split('data-testid="will-complete"')[1].split("</ul>")[0]
+    wont = page.split('data-testid="wont-complete"')[1].split("</ul>")[0]
+    assert "Học viên 0" in will and "Học viên 1" not in will
+    assert "Học viên 1" in wont and "Học viên 2" in wont
+    assert "0/2" not in wont and ("no post-test score" in wont or "chưa có điểm" in wont)
+    assert "30" in wont  # the score below the pass mark
+    assert 'data-testid="not-over"' in page
+    refused = post_form(client, f"/classes/{class_id}/finish", {})
+    assert refused.status_code == 400
+    with app.app_context():
+        assert db.session.get(TrainingClass, class_id).status != "finished"
+    done = post_form(client, f"/classes/{class_id}/finish", {"early": "y"})
+    assert done.status_code == 302
+    with app.app_context():
+        assert db.session.get(TrainingClass, class_id).status == "finished"
+        assert list(db.session.scalars(select(CourseCompletion.person_id))) == [p0]
+    # Only an administrator reopens; the completion stays, and the reopening is audited.
+    assert post_form(client, f"/classes/{class_id}/reopen", {}, token_from=f"/classes/{class_id}").status_code == 403
+    admin = app.test_client()
+    login(admin, "admin@example.vn")
+    assert 'data-testid="reopen"' in admin.get(f"/classes/{class_id}").get_data(as_text=True)
+    assert post_form(admin, f"/classes/{class_id}/reopen", {}, token_from=f"/classes/{class_id}").status_code == 302
+    with app.app_context():
+        assert db.session.get(TrainingClass, class_id).status == "running"
+        assert list(db.session.scalars(select(CourseCompletion.person_id))) == [p0]
+        assert db.session.scalar(select(AuditLog).where(AuditLog.action == "class.reopen")) is not None
