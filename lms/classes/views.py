@@ -9,6 +9,7 @@ import io
 from decimal import Decimal
 
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -488,37 +489,47 @@ def print_roster(class_id: int):
     return render_template("classes/print.html", cls=cls, day=day, entries=queries.roster(cls))
 
 
+def parse_score(raw: str, scale: int) -> float | None:
+    """A typed score in ``scale`` (10 or 100), with a decimal comma or point, as percent."""
+    raw = (raw or "").strip().replace(" ", "").replace(",", ".")
+    if raw == "":
+        return None
+    value = float(raw)  # ValueError for anything else
+    if value != value or not 0 <= value <= scale:  # NaN or out of range
+        raise ValueError(raw)
+    return round(value * 100 / scale, 4)
+
+
 @bp.route("/classes/<int:class_id>/scores", methods=["GET", "POST"])
 @staff_required
 def scores(class_id: int):
     cls = _load(class_id)
     entries = queries.roster(cls)
     form = ScoreForm()
+    if request.method == "GET" and request.args.get("scale") in ("10", "100"):
+        form.scale.data = request.args["scale"]
     errors: dict[int, str] = {}
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
+        scale = int(form.scale.data)
         wanted = {}
         for entry in entries:
-            raw = (request.form.get(f"score-{entry.person_id}") or "").strip().replace(",", ".")
-            if raw == "":
-                wanted[entry.person_id] = None
-                continue
             try:
-                value = float(raw)
-                if not 0 <= value <= 100:
-                    raise ValueError
+                wanted[entry.person_id] = parse_score(request.form.get(f"score-{entry.person_id}"), scale)
             except ValueError:
-                errors[entry.person_id] = _("A score is between 0 and 100.")
-                continue
-            wanted[entry.person_id] = value
+                errors[entry.person_id] = (_("A mark is between 0 and 10.") if scale == 10
+                                           else _("A score is between 0 and 100."))
         if not errors:
             with unit_of_work():
                 changed = sum(services.set_paper_score(cls, pid, v, actor=current_user) for pid, v in wanted.items())
             flash(_("%(num)d scores were saved.", num=changed), "success")
             return redirect(url_for("classes.detail", class_id=cls.id))
+    scale = int(form.scale.data or 10)
     return render_template("classes/scores.html", cls=cls, entries=entries, form=form, errors=errors,
-                           online=queries.online_scores(cls)), (400 if errors else 200)
+                           online=queries.online_scores(cls), outcomes=services.outcomes(cls), scale=scale,
+                           shown=lambda pct: format_decimal(round(pct * scale / 100, 2)) if pct is not None else ""), (
+        400 if errors else 200)
 
 
 # --- report ------------------------------------------------------------------------------

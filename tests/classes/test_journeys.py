@@ -139,3 +139,34 @@ def test_finishing_shows_who_completes_refuses_early_and_an_admin_reopens(app, c
         assert db.session.get(TrainingClass, class_id).status == "running"
         assert list(db.session.scalars(select(CourseCompletion.person_id))) == [p0]
         assert db.session.scalar(select(AuditLog).where(AuditLog.action == "class.reopen")) is not None
+
+
+def test_paper_marks_out_of_10_with_a_decimal_comma_and_pass_or_fail(app, client, world, users):
+    from lms.classes.models import RosterEntry, TrainingClass
+
+    class_id = make_class(app, world, trainers=[users["trainer"].id], posttest=True, pass_mark=70)
+    p0, p1 = world["people"][:2]
+    with app.app_context():
+        from lms.classes import services
+
+        services.add_people(db.session.get(TrainingClass, class_id), [p0, p1], actor=None)
+        db.session.commit()
+    login(client, "trainer@example.vn")
+    page = client.get(f"/classes/{class_id}/scores").get_data(as_text=True)
+    assert 'data-testid="scale"' in page and ("out of 10" in page or "thang 10" in page)
+    assert "7 " in page.split('data-testid="pass-mark"')[1].split("</p>")[0]
+    assert post_form(client, f"/classes/{class_id}/scores", {f"score-{p0}": "11"}).status_code == 400
+    response = post_form(client, f"/classes/{class_id}/scores", {f"score-{p0}": "7,5", f"score-{p1}": "6.5"})
+    assert response.status_code == 302
+    with app.app_context():
+        scores = dict(db.session.execute(select(RosterEntry.person_id, RosterEntry.posttest_score)).all())
+    assert scores == {p0: 75.0, p1: 65.0}
+    page = client.get(f"/classes/{class_id}/scores").get_data(as_text=True)
+    assert "7,5" in page  # shown back out of 10, with the Vietnamese decimal comma
+    pass0 = page.split(f'data-testid="result-{p0}">')[1].split("</td>")[0]
+    fail1 = page.split(f'data-testid="result-{p1}">')[1].split("</td>")[0]
+    assert "✓" in pass0 and "✓" not in fail1 and fail1.strip()
+    # Percent remains possible.
+    assert post_form(client, f"/classes/{class_id}/scores", {f"score-{p0}": "90", "scale": "100"}).status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(RosterEntry.posttest_score).where(RosterEntry.person_id == p0)) == 90.0
