@@ -306,13 +306,16 @@ def people(class_id: int):
     org_type = request.args.get("org_type") or None
     if org_type not in ORG_TYPES:
         org_type = None
-    stmt = registry_queries.people_query(current_user, q=q, group=group, unit=cls.unit)
+    # The viewer's whole area by default (classes draw from several communes); or only
+    # the class's own unit when asked.
+    here = request.args.get("here") == "1"
+    stmt = registry_queries.people_query(current_user, q=q, group=group, unit=cls.unit if here else None)
     if org_type:
         stmt = stmt.join(Organisation, Organisation.id == Person.organisation_id).where(Organisation.org_type == org_type)
     stmt = stmt.where(~Person.id.in_(select(RosterEntry.person_id).where(RosterEntry.class_id == cls.id)))
     rows = db.session.scalars(stmt.limit(PAGE_SIZE)).all()
     return render_template(
-        "classes/people.html", cls=cls, form=form, people=rows, q=q, group=group, org_type=org_type,
+        "classes/people.html", cls=cls, form=form, people=rows, q=q, group=group, org_type=org_type, here=here,
         groups=TARGET_GROUPS, group_labels=TARGET_GROUP_LABELS, org_types=ORG_TYPES, org_type_labels=ORG_TYPE_LABELS,
         free=cls.capacity - queries.roster_count(cls), page_size=PAGE_SIZE,
     )

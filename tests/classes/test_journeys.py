@@ -170,3 +170,22 @@ def test_paper_marks_out_of_10_with_a_decimal_comma_and_pass_or_fail(app, client
     assert post_form(client, f"/classes/{class_id}/scores", {f"score-{p0}": "90", "scale": "100"}).status_code == 302
     with app.app_context():
         assert db.session.scalar(select(RosterEntry.posttest_score).where(RosterEntry.person_id == p0)) == 90.0
+
+
+def test_adding_people_searches_the_whole_area_and_shows_communes(app, client, world, users):
+    from lms.registry.models import AdminUnit, UnitAssignment
+
+    with app.app_context():
+        db.session.add(UnitAssignment(user_id=users["trainer"].id, unit_id=world["province"]))
+        db.session.commit()
+        assert db.session.get(AdminUnit, world["b"]).name == "Xã B"
+    class_id = make_class(app, world, trainers=[users["trainer"].id])
+    login(client, "trainer@example.vn")
+    page = client.get(f"/classes/{class_id}/people").get_data(as_text=True)
+    assert "Người Xã B" in page and "Người Tỉnh Khác" not in page  # another province stays out
+    communes = page.split("<tbody>")[1]
+    assert "Xã B" in communes and "Xã A" in communes
+    assert 'data-testid="search-scope"' in page
+    only_here = client.get(f"/classes/{class_id}/people?here=1").get_data(as_text=True)
+    assert "Người Xã B" not in only_here and "Học viên 0" in only_here
+    assert post_form(client, f"/classes/{class_id}/people", {"person_ids": [world["person_b"]]}).status_code == 302
