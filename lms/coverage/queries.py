@@ -419,3 +419,17 @@ def missing_for(person_rows: list, as_of: date) -> dict[int, list[str]]:
         p.id: [s for s in required.get(p.target_group, []) if s not in done.get(p.id, set())]
         for p in person_rows
     }
+
+
+def course_titles(slugs) -> dict[str, str]:
+    """slug → title of the imported courses among ``slugs`` (people read titles, not slugs)."""
+    slugs = set(slugs)
+    if not slugs:
+        return {}
+    return dict(db.session.execute(select(Course.slug, Course.title).where(Course.slug.in_(slugs))).all())
+
+
+def missing_titles(missing: dict[int, list[str]]) -> dict[int, list[str]]:
+    """``missing_for``'s slugs as course titles (a slug stays where no course has it yet)."""
+    titles = course_titles(s for slugs in missing.values() for s in slugs)
+    return {pid: [titles.get(s, s) for s in slugs] for pid, slugs in missing.items()}

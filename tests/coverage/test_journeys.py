@@ -85,3 +85,20 @@ def test_units_sort_by_vietnamese_name(home, client):
     assert len(names) > 10
     assert names == sorted(names, key=vi_sort_key)
     assert any(n.startswith(("Phường Đ", "Xã Đ")) for n in names)
+
+
+def test_gap_list_and_its_xlsx_name_courses_by_title_on_a_named_sheet(home, client):
+    import io
+
+    from openpyxl import load_workbook
+
+    with home.app_context():
+        r.course("a").title = "Quản lý nhà nước về OCOP"
+        db.session.commit()
+    login(client, "manager@example.vn")
+    page = client.get(f"/coverage/gaps?unit={r.HOME}").get_data(as_text=True)
+    assert "Quản lý nhà nước về OCOP" in page
+    book = load_workbook(io.BytesIO(client.get(f"/coverage/gaps.xlsx?unit={r.HOME}").data))
+    assert book.sheetnames == ["Chưa được đào tạo"]
+    values = [c.value for row in book.active.iter_rows() for c in row]
+    assert "Quản lý nhà nước về OCOP" in values and "a" not in values
