@@ -111,10 +111,10 @@ def _fill_choices(form: ClassForm, cls: TrainingClass | None) -> None:
     form.quiz.choices = [SelectChoice("", _l("None (scores from paper)"))] + [
         SelectChoice(str(q.id), q.title or q.slug) for q in quizzes
     ]
-    from lms.certification.rendering import available_templates
+    from lms.certification.rendering import template_choices
 
     form.certificate_template.choices = [SelectChoice("", _l("The course's template"))] + [
-        SelectChoice(name, name) for name in available_templates()
+        SelectChoice(name, title) for name, title in template_choices()
     ]
     trainers = db.session.scalars(
         select(User).join(UserRole, UserRole.user_id == User.id)

@@ -189,3 +189,10 @@ def test_adding_people_searches_the_whole_area_and_shows_communes(app, client, w
     only_here = client.get(f"/classes/{class_id}/people?here=1").get_data(as_text=True)
     assert "Người Xã B" not in only_here and "Học viên 0" in only_here
     assert post_form(client, f"/classes/{class_id}/people", {"person_ids": [world["person_b"]]}).status_code == 302
+
+
+def test_certificate_template_choices_show_titles(app, client, world, users):
+    login(client, "trainer@example.vn")
+    page = client.get("/classes/new").get_data(as_text=True)
+    select = page.split('name="certificate_template"')[1].split("</select>")[0]
+    assert ">Giấy chứng nhận (tiếng Việt)<" in select and ">vi<" not in select and ">en<" not in select
