@@ -240,7 +240,7 @@ def export_csv():
 @staff_required
 def export_xlsx():
     rows = _export_rows(_filtered_certificates())
-    data = exports.to_xlsx([str(h) for h in _EXPORT_HEADER], rows)
+    data = exports.to_xlsx([str(h) for h in _EXPORT_HEADER], rows, title=_("Certificates"))
     return _pdf_response(
         data, "certificates.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )

@@ -98,6 +98,13 @@ HEADERS_VI = {
     "source": "Hình thức",
     "organisation": "Tổ chức / cơ quan",
 }
+# Sheet names of the template (the English kind names are accepted as well).
+SHEETS_VI = {
+    "organizations": "Tổ chức",
+    "officials": "Cán bộ",
+    "products": "Sản phẩm",
+    "completions": "Kết quả đào tạo",
+}
 KIND_LABELS = {
     "organizations": _l("Organisations and their leaders"),
     "officials": _l("Officials"),
@@ -159,9 +166,14 @@ class RowError:
     column: str
     message: str
 
+    @property
+    def column_label(self) -> str:
+        """The column as the template names it ("Mã đơn vị hành chính", not "unit_code")."""
+        return HEADERS_VI.get(self.column, self.column)
+
     def __str__(self) -> str:
         return _("%(sheet)s, row %(row)d, column %(column)s: %(message)s",
-                 sheet=self.sheet, row=self.row, column=self.column, message=self.message)
+                 sheet=self.sheet, row=self.row, column=self.column_label, message=self.message)
 
 
 @dataclass
@@ -258,7 +270,8 @@ def _build_sheet(name: str, kind: str | None, rows_iter) -> Sheet:
             missing = [k for k in REQUIRED[kind] if k not in keys]
             if missing:
                 raise ImportFileError(
-                    _("%(sheet)s: missing columns: %(columns)s", sheet=name, columns=", ".join(missing))
+                    _("%(sheet)s: missing columns: %(columns)s", sheet=name,
+                      columns=", ".join(HEADERS_VI.get(k, k) for k in missing))
                 )
             if unknown:
                 raise ImportFileError(
@@ -341,12 +354,13 @@ def _read_xlsx(data: bytes, kind: str | None) -> list[Sheet]:
     try:
         sheets = []
         names = {_fold(ws.title): ws for ws in book.worksheets}
-        named = [(k, names[k]) for k in KINDS if k in names or _fold(k) in names]
+        named = [(k, names.get(_fold(k)) or names[_fold(SHEETS_VI[k])]) for k in KINDS
+                 if _fold(k) in names or _fold(SHEETS_VI[k]) in names]
         if named and kind is None:
             for k, ws in named:
                 sheets.append(_build_sheet(ws.title, k, ws.iter_rows(values_only=True)))
         else:
-            ws = names.get(kind) if kind else None
+            ws = (names.get(_fold(kind)) or names.get(_fold(SHEETS_VI.get(kind, kind)))) if kind else None
             ws = ws or next((w for w in book.worksheets if _fold(w.title) != "huong dan"), None)
             if ws is None:
                 raise ImportFileError(_("The workbook has no sheet to import."))
@@ -882,8 +896,9 @@ def import_file(filename: str, data: bytes, *, kind: str | None = None, scheme: 
 
 INSTRUCTIONS_VI = (
     "Hướng dẫn nhập danh sách",
-    "Mỗi trang tính là một loại dữ liệu: organizations (tổ chức và người đứng đầu), officials (cán bộ), "
-    "products (sản phẩm OCOP), completions (kết quả đào tạo trước đây). Xóa các trang không dùng.",
+    "Mỗi trang tính là một loại dữ liệu: Tổ chức (tổ chức và người đứng đầu), Cán bộ, "
+    "Sản phẩm (sản phẩm OCOP), Kết quả đào tạo (kết quả đào tạo trước đây). Xóa các trang không dùng.",
+    "Trang Mã khóa học liệt kê các mã khóa học được chấp nhận ở cột Mã khóa học.",
     "Dòng đầu tiên là tiêu đề cột; có thể dùng tiêu đề tiếng Việt hoặc mã cột tiếng Anh (org_code, …).",
     "Mã đơn vị hành chính: mã của Tổng cục Thống kê (tỉnh 2 chữ số, xã 5 chữ số), theo danh mục 2025 "
     "hoặc danh mục trước 1/7/2025 (chọn khi tải lên).",
@@ -895,10 +910,10 @@ INSTRUCTIONS_VI = (
 )
 EXAMPLES = {
     "organizations": ["0101234567", "HTX Nông nghiệp Hoàn Lão", "Hợp tác xã", "18880", "Nguyễn Văn An",
-                      "0912 345 678", "", "", "Nam", "2021", "Đang hoạt động", ""],
-    "officials": ["Trần Thị Bình", "0987654321", "", "", "Nữ", "UBND xã", "Cán bộ OCOP", "xã", "18880"],
+                      "0900 000 001", "", "", "Nam", "2021", "Đang hoạt động", ""],
+    "officials": ["Trần Thị Bình", "0900000002", "", "", "Nữ", "UBND xã", "Cán bộ OCOP", "xã", "18880"],
     "products": ["0101234567", "Khoai deo Hoàn Lão", "Thực phẩm", "4", "2023"],
-    "completions": ["", "0912345678", "Nguyễn Văn An", "quan-tri-san-xuat-kinh-doanh", "2023-11-20", "lớp"],
+    "completions": ["", "0900000001", "Nguyễn Văn An", "quan-tri-san-xuat-kinh-doanh", "2023-11-20", "lớp"],
 }
 
 
@@ -915,7 +930,7 @@ def template_xlsx() -> bytes:
     guide["A1"].font = Font(bold=True)
     guide.column_dimensions["A"].width = 120
     for kind in KINDS:
-        sheet = book.create_sheet(kind)
+        sheet = book.create_sheet(SHEETS_VI[kind])
         sheet.append([HEADERS_VI[k] for k in COLUMNS[kind]])
         sheet.append(EXAMPLES[kind])
         for cell in sheet[1]:
@@ -924,6 +939,19 @@ def template_xlsx() -> bytes:
             sheet.column_dimensions[column[0].column_letter].width = 22
             for cell in column:
                 cell.number_format = "@"  # text: keeps leading zeros of codes and phones
+    for handler in import_handlers.functions():
+        reference = getattr(handler, "reference", None)
+        if reference is None:
+            continue
+        title, header, rows = reference()
+        sheet = book.create_sheet(title[:31])
+        sheet.append(header)
+        for row in rows:
+            sheet.append(row)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for column in sheet.columns:
+            sheet.column_dimensions[column[0].column_letter].width = 40
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
