@@ -41,6 +41,7 @@ from lms.registry.models import ORG_TYPES, AdminUnit, Organisation, Person
 from lms.registry.queries import (
     assigned_units,
     legacy_place,
+    listable,
     organisation_scope,
     person_scope,
     sort_units,
@@ -388,7 +389,7 @@ def gap_query(user, area: Area, as_of: date, group: str | None = None):
         .join(pp, pp.c.person_id == Person.id)
         .join(unit, unit.id == Person.unit_id)
         .outerjoin(Organisation, Organisation.id == Person.organisation_id)
-        .where(pp.c.n_done < pp.c.n_req)
+        .where(pp.c.n_done < pp.c.n_req, listable())
         .order_by(vi_collate(unit.name), vi_collate(Person.full_name), Person.id)
     )
 

@@ -95,6 +95,8 @@ def person(person_id: int):
     p = db.get_or_404(Person, person_id)
     if not queries.can_see_person(current_user, p):
         abort(403)
+    if p.hidden:  # restricted or anonymised (lms.privacy): kept, never shown
+        abort(404)
     panels = [Markup(html) for panel in person_panels.functions() if (html := panel(p, current_user))]  # noqa: S704 - panels render their own templates
     return render_template("registry/person.html", person=p, panels=panels,
                            group_labels=TARGET_GROUP_LABELS, gender_labels=GENDER_LABELS,
