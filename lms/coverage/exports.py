@@ -25,7 +25,7 @@ def gap_table(user, area: queries.Area, as_of: date, group: str | None = None,
     phone, email = (str, str) if full else (mask_phone, mask_email)
     rows = db.session.execute(queries.gap_query(user, area, as_of, group).limit(limit)).all()
     people = [row.Person for row in rows]
-    missing = queries.missing_for(people, as_of)
+    missing = queries.missing_titles(queries.missing_for(people, as_of))
     header = [_("Full name"), _("Target group"), _("Organisation or agency"), _("Commune / unit"), _("Phone"),
               _("E-mail"), _("Missing courses")]
     body = [

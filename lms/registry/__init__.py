@@ -11,12 +11,14 @@ from lms.core.templating import add_nav_item
 
 
 def init_app(app: Flask) -> None:
-    from lms.registry import cli, views
+    from lms.messages import views as message_views
+    from lms.registry import cli, hooks, views
 
     check_data_key(app)
     app.register_blueprint(views.bp)
     register_commands(app, cli.commands)
     add_nav_item(app, "registry.people", _l("Registry"), roles=(TRAINER, MANAGER, ADMIN), order=40)
+    hooks.person_panels.register(app, message_views.person_messages_panel)
 
 
 def check_data_key(app: Flask) -> None:

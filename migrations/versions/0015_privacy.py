@@ -1,7 +1,7 @@
 """privacy: data requests, restriction and anonymisation marks, encrypted national IDs
 
 Revision ID: 0015_privacy
-Revises: 0009_messages
+Revises: 0010_onboarding
 Create Date: 2026-12-07 12:10:00
 
 """
@@ -13,7 +13,7 @@ import lms.core.db
 
 # revision identifiers, used by Alembic.
 revision = '0015_privacy'
-down_revision = '0009_messages'
+down_revision = '0010_onboarding'
 branch_labels = None
 depends_on = None
 
