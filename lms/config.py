@@ -130,6 +130,7 @@ def load_config(instance_path: str) -> dict:
         "PRIVACY_DUE_DAYS": int(os.environ.get("LMS_PRIVACY_DUE_DAYS", "15")),
         "RETAIN_IMPORT_DAYS": int(os.environ.get("LMS_RETAIN_IMPORT_DAYS", "30")),
         "RETAIN_CODE_DAYS": int(os.environ.get("LMS_RETAIN_CODE_DAYS", "30")),
+        "RETAIN_REGISTRATION_DAYS": int(os.environ.get("LMS_RETAIN_REGISTRATION_DAYS", "90")),
         "RETAIN_MESSAGE_BODY_DAYS": int(os.environ.get("LMS_RETAIN_MESSAGE_BODY_DAYS", "90")),
         "RETAIN_LEFT_YEARS": int(os.environ.get("LMS_RETAIN_LEFT_YEARS", "5")),
         "RETAIN_AUDIT_DAYS": int(os.environ.get("LMS_RETAIN_AUDIT_DAYS", str(5 * 365))),
