@@ -124,7 +124,7 @@ def organisation(org_id: int):
     if not queries.can_see_organisation(current_user, org):
         abort(403)
     leaders = db.session.scalars(
-        select(Person).where(Person.organisation_id == org.id, queries.person_scope(current_user))
+        select(Person).where(Person.organisation_id == org.id, queries.person_scope(current_user), queries.listable())
         .order_by(vi_collate(Person.full_name))
     ).all()
     return render_template("registry/organisation.html", org=org, leaders=leaders, type_labels=ORG_TYPE_LABELS,

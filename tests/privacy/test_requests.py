@@ -98,9 +98,15 @@ def test_admin_corrects_and_the_change_is_audited(app, sent, filled):
     assert again.status_code == 400
 
 
-def test_restriction_hides_the_person_but_keeps_the_data(app, client, filled):
+def test_restriction_hides_the_person_but_keeps_the_data(app, client, filled, world):
     from lms.registry.models import Person
 
+    with app.app_context():
+        db.session.get(Person, filled["person"]).organisation_id = world["org"]
+        db.session.commit()
+    admin_view = app.test_client()
+    login(admin_view, "admin@example.vn")
+    assert "Nguyễn Thị Hoa" in admin_view.get(f"/registry/organisations/{world['org']}").get_data(as_text=True)
     assert _send(client, "restrict", "").status_code == 302
     rid = _request_id(app)
     admin = app.test_client()
@@ -109,6 +115,7 @@ def test_restriction_hides_the_person_but_keeps_the_data(app, client, filled):
     assert post_form(admin, f"/privacy/requests/{rid}/restrict", {}, token_from=f"/privacy/requests/{rid}").status_code == 302
     assert "Nguyễn Thị Hoa" not in admin.get("/registry/people").get_data(as_text=True)
     assert admin.get(f"/registry/people/{filled['person']}").status_code == 404
+    assert "Nguyễn Thị Hoa" not in admin.get(f"/registry/organisations/{world['org']}").get_data(as_text=True)
     verify = app.test_client().get(f"/verify/{filled['certificate']}").get_data(as_text=True)
     assert "Nguyễn Thị Hoa" not in verify and "Không thể xác minh" in verify
     with app.app_context():
