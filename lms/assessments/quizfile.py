@@ -27,6 +27,8 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from lms.core.text import strip_controls
+
 from .aiken import parse_aiken
 from .gift import parse_gift
 from .questions import (
@@ -530,7 +532,7 @@ def _read_text(path: Path, problems: Problems) -> str | None:
         line = data[: exc.start].count(b"\n") + 1
         problems.add(str(path), line, "the file is not UTF-8 text (save it as UTF-8)")
         return None
-    return unicodedata.normalize("NFC", text.lstrip("\ufeff"))
+    return unicodedata.normalize("NFC", strip_controls(text.lstrip("\ufeff"), multiline=True))
 
 
 def _check_slug(path: Path, problems: Problems) -> str:
