@@ -90,6 +90,8 @@ def load_config(instance_path: str) -> dict:
         "CLASS_LATE_AFTER_MINUTES": int(os.environ.get("LMS_CLASS_LATE_AFTER_MINUTES", "15")),
         "PASSWORD_MIN_LENGTH": int(os.environ.get("LMS_PASSWORD_MIN_LENGTH", "10")),
         "IMPORT_MAX_MB": int(os.environ.get("LMS_IMPORT_MAX_MB", "20")),
+        # Uploaded registry files never confirmed are deleted after this many hours.
+        "IMPORT_KEEP_HOURS": int(os.environ.get("LMS_IMPORT_KEEP_HOURS", "24")),
         "IMPORT_MAX_UNCOMPRESSED_MB": int(os.environ.get("LMS_IMPORT_MAX_UNCOMPRESSED_MB", "400")),
         # Messages (lms/messages): channels, sending and the reminder rules.
         "SMTP_URL": os.environ.get("LMS_SMTP_URL", "").strip(),
@@ -108,4 +110,12 @@ def load_config(instance_path: str) -> dict:
         "REMIND_URGENT_DAYS": int(os.environ.get("LMS_REMIND_URGENT_DAYS", "60")),
         # "Remind these people" on the gap list reaches one person at most once in this many days.
         "REMIND_MANUAL_EVERY_DAYS": int(os.environ.get("LMS_REMIND_MANUAL_EVERY_DAYS", "7")),
+        # Onboarding (lms/onboarding): activation codes, slips, self-registration.
+        "ACTIVATION_DAYS": int(os.environ.get("LMS_ACTIVATION_DAYS", "60")),
+        "ACTIVATION_MAX_TRIES": int(os.environ.get("LMS_ACTIVATION_MAX_TRIES", "5")),
+        "ACTIVATION_RATE_LIMIT": os.environ.get("LMS_ACTIVATION_RATE_LIMIT", "10/minute;60/hour"),
+        "RESET_PHONE_RATE_LIMIT": os.environ.get("LMS_RESET_PHONE_RATE_LIMIT", "3/hour"),
+        "SELF_REGISTRATION": _flag("LMS_SELF_REGISTRATION", default=True),
+        "SLIPS_MAX": int(os.environ.get("LMS_SLIPS_MAX", "2000")),
+        "NEUTRAL_RESPONSE_MS": int(os.environ.get("LMS_NEUTRAL_RESPONSE_MS", "250")),
     }

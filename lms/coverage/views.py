@@ -19,6 +19,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
+from markupsafe import Markup
 
 from lms.apitokens.services import user_from_bearer
 from lms.core.forms import ConfirmForm
@@ -29,6 +30,7 @@ from lms.coverage import charts, exports, queries, reminders
 from lms.coverage import services as coverage_services
 from lms.coverage.api import coverage_document
 from lms.coverage.forms import RequirementForm
+from lms.coverage.hooks import gap_list_actions
 from lms.extensions import csrf, db
 from lms.messages.models import CHANNEL_LABELS
 from lms.registry.models import ORG_TYPE_LABELS, ORG_TYPES, SCHEMES
@@ -128,8 +130,10 @@ def gaps():
     total = queries.gap_count(current_user, area, as_of, group)
     rows = db.session.execute(stmt.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
     missing = queries.missing_for([row.Person for row in rows], as_of)
+    filters = {k: v for k, v in _area_args(area, as_of, group).items() if v}
+    actions = [Markup(a) for fn in gap_list_actions.functions() if (a := fn(filters, current_user))]  # noqa: S704 - actions render their own templates
     return render_template(
-        "coverage/gaps.html", area=area, as_of=as_of, group=group, rows=rows, missing=missing,
+        "coverage/gaps.html", area=area, as_of=as_of, group=group, rows=rows, missing=missing, actions=actions,
         total=total, page=page, page_size=PAGE_SIZE, group_labels=TARGET_GROUP_LABELS, groups=TARGET_GROUPS,
         area_args=lambda **extra: _area_args(area, as_of, group, **extra),
     )

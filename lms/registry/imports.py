@@ -37,9 +37,9 @@ from lms.core.groups import (
 from lms.core.localtime import local_midnight_utc, local_today  # noqa: F401 - re-exported
 from lms.core.phone import normalize_phone
 from lms.core.signals import people_imported
-from lms.core.text import fold
+from lms.core.text import clean_name, fold
 from lms.extensions import db
-from lms.registry.hooks import import_handlers
+from lms.registry.hooks import import_handlers, protected_people
 from lms.registry.models import AdminUnit, Organisation, Person, Product
 
 log = logging.getLogger("lms.registry.import")
@@ -370,7 +370,7 @@ def _parse_date(text: str) -> date | None:
 
 
 def _clean(text: str, limit: int) -> str:
-    return " ".join(unicodedata.normalize("NFC", text).split())[:limit]
+    return clean_name(text)[:limit]
 
 
 class RowChecker:
@@ -488,6 +488,10 @@ class _Index:
             for r in db.session.execute(select(pr.c.id, pr.c.organisation_id, pr.c.name, pr.c.product_group,
                                                pr.c.stars, pr.c.rated_year))
         }
+        self.protected: set[int] = set()
+        if scope_units is not None:
+            for provider in protected_people.functions():
+                self.protected.update(provider())
         self.new_orgs: dict[str, dict] = {}
         self.next_key = -1  # negative keys stand for people created by this file
 
@@ -524,14 +528,19 @@ def _unit(check: RowChecker, index: _Index, key: str = "unit_code") -> tuple[int
 
 
 def _outside(index: _Index, unit_id: int | None) -> bool:
-    """A record registered in a unit outside the importer's area (records without a unit
-    belong to no area; administrators and the CLI have no limit)."""
-    return index.scope_units is not None and unit_id is not None and unit_id not in index.scope_units
+    """A record outside the importer's area. A record without a unit is in no manager's area:
+    only administrators and the CLI (``scope_units is None``) may change it."""
+    return index.scope_units is not None and (unit_id is None or unit_id not in index.scope_units)
 
 
 def _refuse_outsider(index: _Index, person_id: int | None, check, column: str) -> bool:
-    """An existing person of another area matched by this row: an error, not an update."""
-    if person_id is not None and person_id > 0 and _outside(index, index.people[person_id].get("unit_id")):
+    """An existing person of another area, without a unit, or with a staff account, matched by
+    this row: an error, not an update (unless an administrator imports)."""
+    if person_id is None or person_id <= 0:
+        return False
+    if _outside(index, index.people[person_id].get("unit_id")) or (
+        index.scope_units is not None and person_id in index.protected
+    ):
         check.error(column, _("this person is outside your area"))
         return True
     return False
@@ -781,8 +790,7 @@ def plan_import(sheets: list[Sheet], *, scheme: str = "2025", scope_units: set[i
 # --- applying ------------------------------------------------------------------------------
 
 
-def apply_plan(plan: ImportPlan, *, actor=None, create_accounts: bool = False,
-               account_password: str | None = None) -> dict[str, KindCounts]:
+def apply_plan(plan: ImportPlan, *, actor=None, create_accounts: bool = False) -> dict[str, KindCounts]:
     """Write a valid plan with bulk statements (the caller commits)."""
     if not plan.ok:
         raise ValueError("refusing to apply a plan with errors")
@@ -852,7 +860,7 @@ def apply_plan(plan: ImportPlan, *, actor=None, create_accounts: bool = False,
         current_app._get_current_object(),
         created=[keys[p["id"]] for p in plan.people_new if keys.get(p["id"]) is not None],
         changed=[p["id"] for p in plan.people_changed],
-        actor=actor, create_accounts=create_accounts, account_password=account_password,
+        actor=actor, create_accounts=create_accounts,
     )
     summary = {k: {"create": v.create, "update": v.update, "unchanged": v.unchanged}
                for k, v in plan.counts.items()}
@@ -863,12 +871,12 @@ def apply_plan(plan: ImportPlan, *, actor=None, create_accounts: bool = False,
 
 def import_file(filename: str, data: bytes, *, kind: str | None = None, scheme: str = "2025",
                 dry_run: bool = False, actor=None, scope_units: set[int] | None = None,
-                create_accounts: bool = False, account_password: str | None = None) -> ImportPlan:
+                create_accounts: bool = False) -> ImportPlan:
     """Read, validate and (unless ``dry_run`` or invalid) apply a file. The caller commits."""
     sheets = read_file(filename, data, kind)
     plan = plan_import(sheets, scheme=scheme, scope_units=scope_units, source_ref=filename)
     if plan.ok and not dry_run:
-        apply_plan(plan, actor=actor, create_accounts=create_accounts, account_password=account_password)
+        apply_plan(plan, actor=actor, create_accounts=create_accounts)
     return plan
 
 

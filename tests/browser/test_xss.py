@@ -207,6 +207,9 @@ def seed(app, runner, make_user, tmp_path) -> dict:
     values.update(_seed_attempts(app, values["quiz"]))
     values.update(_seed_class(app, values, trainer=trainer, learner=learner))
     values.update(_seed_registry_imports(app))
+    values.update(_seed_onboarding(app))
+    # A code in the link of a QR code is shown back in the form (cut to 40 characters).
+    values["code_vector"] = urllib.parse.quote(f'"><b data-xss>{MARK}')
     _seed_messages(app, values, learner=learner)
     return values
 
@@ -237,6 +240,21 @@ def _seed_messages(app, values: dict, *, learner) -> None:
         message = db.session.get(Message, failed.id)
         message.status, message.last_error = "failed", V[3]
         db.session.commit()
+
+
+def _seed_onboarding(app) -> dict:
+    """Two hostile self-registrations in the manager's area: one to open, one to accept."""
+    from lms.onboarding import services
+    from tests.support import registry as r
+
+    with app.app_context():
+        ids = []
+        for phone, name in (("0966000001", V[1]), ("0966000002", V[5])):
+            request = services.submit_request(full_name=name, phone=phone, unit_id=r.unit(r.HOME_COMMUNE).id,
+                                              org_code=None, is_official=True, agency=V[2], position=V[3])
+            ids.append(request.id)
+        db.session.commit()
+    return {"request": ids[0], "request_accept": ids[1]}
 
 
 def _answers(app, attempt_id: int) -> dict:
@@ -377,6 +395,7 @@ def _upload_signin(page):
 
 
 ACTIONS = {
+    "accept": _submit("form[action$='/accept'] button[type=submit]"),
     "preview": _submit("button[name=action][value=preview]"),
     "check-in": _submit("main form button[type=submit]"),
     "english": _submit("button[name=lang][value=en]"),
@@ -439,6 +458,8 @@ PAGES: dict[str, list[str | Step]] = {
         "/certificates/issue/{pending}", "/certificates/courses", "/certificates/courses/{course_id}",
         "/quizzes/{quiz}/gradebook", "/quizzes/{quiz}/statistics", *CLASS_STAFF, CLASS + "/people",
         "/coverage/gaps/remind",
+        "/registry/requests", "/registry/requests/{request}",
+        Step("/registry/requests/{request_accept}", action="accept", expect=".slip"),
     ],
     "admin": [
         "/", "/admin/users", "/admin/users?q={q}", "/admin/users/{user}", "/registry/people", "/registry/people/{person}",
@@ -450,8 +471,11 @@ PAGES: dict[str, list[str | Step]] = {
         "/author/courses/{slug}",
         Step("/author/courses/{slug}/lessons/{lesson_id}", action="preview", expect="section.preview"),
         "/classes/", CLASS, CLASS + "/edit", CLASS + "/people", CLASS + "/report", CLASS + "/days/{day}",
+        "/registry/requests", "/registry/requests/{request}",
     ],
-    "anonymous": ["/verify/{code}", "/verify/{revoked}", Step("/login", quiet=True)],
+    "anonymous": ["/verify/{code}", "/verify/{revoked}", Step("/login", quiet=True),
+                  "/activate/{code_vector}", "/reset/{code_vector}", "/register", "/register?province=44",
+                  Step("/forgot-password", quiet=True)],
 }
 
 PROBE = """() => ({
