@@ -18,3 +18,9 @@ gap_list_actions: Hook[Callable[[dict, object], object]] = Hook(
     "fn(filters, user) -> str | Markup | None: an action on the gap list for its current filter "
     "(``filters``: unit, scheme, group, as_of; empty values left out), e.g. printing activation slips.",
 )
+
+slip_actions: Hook[Callable[[list], object]] = Hook(
+    "coverage.slip_actions",
+    "fn(person_ids) -> str | Markup | None: an action for people no message reaches, shown on the "
+    "gap list's reminder preview (e.g. printing activation slips for them).",
+)
