@@ -419,7 +419,7 @@ def gradebook_export(slug: str, fmt: str):
         data = exports.to_csv(header, rows)
         mimetype = "text/csv; charset=utf-8"
     else:
-        data = exports.to_xlsx(header, rows, title="Gradebook")
+        data = exports.to_xlsx(header, rows, title=_("Gradebook"))
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return Response(data, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 

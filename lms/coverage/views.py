@@ -129,7 +129,7 @@ def gaps():
     stmt = queries.gap_query(current_user, area, as_of, group)
     total = queries.gap_count(current_user, area, as_of, group)
     rows = db.session.execute(stmt.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    missing = queries.missing_for([row.Person for row in rows], as_of)
+    missing = queries.missing_titles(queries.missing_for([row.Person for row in rows], as_of))
     filters = {k: v for k, v in _area_args(area, as_of, group).items() if v}
     actions = [Markup(a) for fn in gap_list_actions.functions() if (a := fn(filters, current_user))]  # noqa: S704 - actions render their own templates
     return render_template(
@@ -193,7 +193,7 @@ def gaps_export(fmt: str):
     if fmt == "csv":
         body, mime = exports.to_csv(header, rows), "text/csv; charset=utf-8"
     else:
-        body = exports.to_xlsx(header, rows)
+        body = exports.to_xlsx(header, rows, title=_("Not trained yet"))
         mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return Response(body, mimetype=mime, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 

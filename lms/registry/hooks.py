@@ -34,7 +34,8 @@ class ImportHandler(Protocol):
     sheet's rows with the registry's row checker and appends its rows to
     ``plan.extra_rows[kind]``; ``apply(plan, rows, person_ids, actor)`` writes them after the
     registry's own rows, where ``person_ids`` maps the plan's person keys (negative for people
-    created by the same file) to database ids.
+    created by the same file) to database ids. An optional ``reference()`` returns
+    ``(sheet title, header, rows)``: a sheet of the import template listing accepted values.
     """
 
     kind: str

@@ -211,7 +211,23 @@ def seed(app, runner, make_user, tmp_path) -> dict:
     # A code in the link of a QR code is shown back in the form (cut to 40 characters).
     values["code_vector"] = urllib.parse.quote(f'"><b data-xss>{MARK}')
     _seed_messages(app, values, learner=learner)
+    values.update(_seed_data_request(app, learner))
     return values
+
+
+def _seed_onboarding(app) -> dict:
+    """Two hostile self-registrations in the manager's area: one to open, one to accept."""
+    from lms.onboarding import services
+    from tests.support import registry as r
+
+    with app.app_context():
+        ids = []
+        for phone, name in (("0966000001", V[1]), ("0966000002", V[5])):
+            request = services.submit_request(full_name=name, phone=phone, unit_id=r.unit(r.HOME_COMMUNE).id,
+                                              org_code=None, is_official=True, agency=V[2], position=V[3])
+            ids.append(request.id)
+        db.session.commit()
+    return {"request": ids[0], "request_accept": ids[1]}
 
 
 def _seed_messages(app, values: dict, *, learner) -> None:
@@ -242,19 +258,15 @@ def _seed_messages(app, values: dict, *, learner) -> None:
         db.session.commit()
 
 
-def _seed_onboarding(app) -> dict:
-    """Two hostile self-registrations in the manager's area: one to open, one to accept."""
-    from lms.onboarding import services
-    from tests.support import registry as r
+def _seed_data_request(app, learner) -> dict:
+    """A request about the learner's data (in the manager's area), its text a vector."""
+    from lms.privacy import services as privacy_services
 
     with app.app_context():
-        ids = []
-        for phone, name in (("0966000001", V[1]), ("0966000002", V[5])):
-            request = services.submit_request(full_name=name, phone=phone, unit_id=r.unit(r.HOME_COMMUNE).id,
-                                              org_code=None, is_official=True, agency=V[2], position=V[3])
-            ids.append(request.id)
+        user = db.session.get(type(learner), learner.id)
+        request = privacy_services.submit_request(user, "correct", V[6])
         db.session.commit()
-    return {"request": ids[0], "request_accept": ids[1]}
+        return {"data_request": request.id}
 
 
 def _answers(app, attempt_id: int) -> dict:
@@ -429,7 +441,7 @@ PAGES: dict[str, list[str | Step]] = {
     "learner": [
         "/", "/my-learning", "/courses", "/courses?q={q}", "/courses/{slug}", "/courses/{slug}/lessons/{lesson}", "/quizzes",
         "/quizzes/{quiz}", "/attempts/{open}", "/attempts/{open}/submit", "/attempts/{submitted}/review",
-        "/attempts/{graded}/review", "/my/certificates", "/account", "/verify/{code}", "/my/classes",
+        "/attempts/{graded}/review", "/my/certificates", "/account", "/account/data", "/verify/{code}", "/my/classes",
         "/notifications",
         Step("/checkin/{checkin}", action="check-in", expect=".flash.success"),
         # The same learner in English: the English titles of the course and the quiz.
@@ -457,9 +469,10 @@ PAGES: dict[str, list[str | Step]] = {
         "/certificates/{code}/correct", "/certificates/{code}/revoke", "/certificates/pending",
         "/certificates/issue/{pending}", "/certificates/courses", "/certificates/courses/{course_id}",
         "/quizzes/{quiz}/gradebook", "/quizzes/{quiz}/statistics", *CLASS_STAFF, CLASS + "/people",
-        "/coverage/gaps/remind",
         "/registry/requests", "/registry/requests/{request}",
         Step("/registry/requests/{request_accept}", action="accept", expect=".slip"),
+        "/coverage/gaps/remind",
+        "/privacy/requests", "/privacy/requests/{data_request}",
     ],
     "admin": [
         "/", "/admin/users", "/admin/users?q={q}", "/admin/users/{user}", "/registry/people", "/registry/people/{person}",
@@ -472,6 +485,7 @@ PAGES: dict[str, list[str | Step]] = {
         Step("/author/courses/{slug}/lessons/{lesson_id}", action="preview", expect="section.preview"),
         "/classes/", CLASS, CLASS + "/edit", CLASS + "/people", CLASS + "/report", CLASS + "/days/{day}",
         "/registry/requests", "/registry/requests/{request}",
+        "/privacy/requests", "/privacy/requests/{data_request}",
     ],
     "anonymous": ["/verify/{code}", "/verify/{revoked}", Step("/login", quiet=True),
                   "/activate/{code_vector}", "/reset/{code_vector}", "/register", "/register?province=44",
