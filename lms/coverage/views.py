@@ -30,7 +30,7 @@ from lms.coverage import charts, exports, queries, reminders
 from lms.coverage import services as coverage_services
 from lms.coverage.api import coverage_document
 from lms.coverage.forms import RequirementForm
-from lms.coverage.hooks import gap_list_actions
+from lms.coverage.hooks import gap_list_actions, slip_actions
 from lms.extensions import csrf, db
 from lms.messages.models import CHANNEL_LABELS
 from lms.registry.models import ORG_TYPE_LABELS, ORG_TYPES, SCHEMES
@@ -167,8 +167,10 @@ def gaps_remind():
         if work.ok:
             flash(ngettext("%(num)d reminder queued.", "%(num)d reminders queued.", queued), "success")
         return redirect(url_for("coverage.gaps", **_area_args(area, as_of, group)))
+    unreached = [row.Person.id for row in plan.no_channel]
+    slips = [Markup(a) for fn in slip_actions.functions() if unreached and (a := fn(unreached))]  # noqa: S704 - actions render their own templates
     return render_template(
-        "coverage/remind.html", area=area, as_of=as_of, group=group, plan=plan, ids=ids, form=form,
+        "coverage/remind.html", area=area, as_of=as_of, group=group, plan=plan, ids=ids, form=form, slips=slips,
         group_labels=TARGET_GROUP_LABELS, channel_labels=CHANNEL_LABELS,
         every_days=current_app.config["REMIND_MANUAL_EVERY_DAYS"],
         area_args=lambda **extra: _area_args(area, as_of, group, **extra),
