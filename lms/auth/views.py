@@ -23,6 +23,7 @@ from lms.auth import services
 from lms.auth.forms import AssignmentForm, ChangePasswordForm, LoginForm, ProfileForm, UnassignForm, UserForm
 from lms.auth.models import User
 from lms.core.forms import ConfirmForm
+from lms.core.params import page_arg
 from lms.core.phone import normalize_phone
 from lms.core.security import ADMIN, roles_required, safe_next_url
 from lms.core.uow import unit_of_work
@@ -169,7 +170,7 @@ PAGE_SIZE = 50
 @admin_required
 def users():
     q = (request.args.get("q") or "").strip()[:100]
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_arg()
     stmt = select(User).order_by(User.display_name, User.id)
     if q:
         like = f"%{q.lower()}%"

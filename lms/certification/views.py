@@ -41,6 +41,7 @@ from lms.certification.models import (
 from lms.certification.rendering import CertificateTemplateError
 from lms.core import exports
 from lms.core.errors import render_error
+from lms.core.params import page_arg
 from lms.core.security import ADMIN, MANAGER, is_admin, roles_required, staff_required
 from lms.core.uow import unit_of_work
 from lms.extensions import db, limiter
@@ -187,7 +188,7 @@ def _filter_args() -> dict[str, str]:
 @staff_required
 def manage():
     form, flt = _filter_from_request()
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_arg()
     stmt = queries.search(current_user, flt, services.local_today())
     total = queries.count(stmt)
     rows = db.session.scalars(stmt.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()

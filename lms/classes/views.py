@@ -44,6 +44,7 @@ from lms.core import exports
 from lms.core.errors import ServiceError
 from lms.core.forms import ConfirmForm
 from lms.core.groups import TARGET_GROUP_LABELS, TARGET_GROUPS
+from lms.core.params import int_arg
 from lms.core.security import ADMIN, MANAGER, TRAINER, staff_required
 from lms.core.uow import unit_of_work
 from lms.extensions import db
@@ -450,7 +451,7 @@ def print_roster(class_id: int):
     cls = _load(class_id)
     day = None
     if request.args.get("day"):
-        day = db.session.get(ClassDay, request.args.get("day", type=int) or 0)
+        day = db.session.get(ClassDay, int_arg("day", 0))
         if day is None or day.class_id != cls.id:
             abort(404)
     return render_template("classes/print.html", cls=cls, day=day, entries=queries.roster(cls))
