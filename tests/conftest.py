@@ -69,6 +69,9 @@ def app(database_url, _schema, app_config, tmp_path):
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "LOGIN_RATE_LIMIT": "1000/minute",
+        "LOGIN_ADDRESS_RATE_LIMIT": "1000/minute",
+        "LOGIN_ACCOUNT_RATE_LIMIT": "1000/minute",
+        "CHECKIN_RATE_LIMIT": "1000/minute",
         "RATELIMIT_STORAGE_URI": "memory://",
         "PASSWORD_MIN_LENGTH": 10,
         # Hashing cost is not under test; Werkzeug's default stays in production.

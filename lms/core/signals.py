@@ -17,3 +17,8 @@ people_imported = _signals.signal("people-imported")
 ``created`` (ids of the people the file added), ``changed`` (ids it updated), ``actor``,
 ``create_accounts`` and ``account_password`` (the import's options for learner accounts).
 Receivers join the transaction: accounts are created by ``lms.auth``."""
+
+credentials_revoked = _signals.signal("credentials-revoked")
+"""Sent (sender: the Flask app) with ``user`` and ``actor`` when an administrator resets the
+password of an account or deactivates it, inside the transaction: every session has ended,
+and receivers end the account's other credentials (``lms.apitokens`` revokes its tokens)."""
