@@ -8,7 +8,18 @@ from __future__ import annotations
 import io
 from decimal import Decimal
 
-from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -45,6 +56,7 @@ from lms.core.errors import ServiceError
 from lms.core.forms import ConfirmForm
 from lms.core.groups import TARGET_GROUP_LABELS, TARGET_GROUPS
 from lms.core.params import int_arg
+from lms.core.ratelimit import rate_limited
 from lms.core.security import ADMIN, MANAGER, TRAINER, staff_required
 from lms.core.uow import unit_of_work
 from lms.extensions import db
@@ -570,9 +582,15 @@ def certificates(class_id: int, fmt: str):
 # --- learners ----------------------------------------------------------------------------
 
 
+def _checkin_limit() -> str:
+    return current_app.config["CHECKIN_RATE_LIMIT"]
+
+
 @bp.route("/checkin", methods=["GET", "POST"])
 @bp.route("/checkin/<code>", methods=["GET", "POST"])
 @login_required
+# Per learner, shared by every worker (lms.core.ratelimit): codes cannot be tried in bulk.
+@rate_limited("checkin", _checkin_limit, key=lambda: f"user:{current_user.id}")
 def checkin(code: str | None = None):
     form = CheckinForm()
     if request.method == "GET" and code:
