@@ -128,7 +128,7 @@ def has_tables(*names: str) -> bool:
 
     from lms.extensions import db
 
-    inspector = inspect(db.engine)
+    inspector = inspect(db.session.connection())  # the session's own connection: no second lock
     return all(inspector.has_table(name) for name in names)
 
 
