@@ -9,7 +9,6 @@ import test: 9 and 4 questions) or, for examples.txt, from Moodle's parsing rule
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from pathlib import Path
 
@@ -25,18 +24,16 @@ from lms.assessments.questions import (
     assign_idents,
     grade,
 )
+from tests.support.shared import SHARED, needs_shared
 
-ROOT = Path(__file__).resolve().parents[2]
-CORPUS = ROOT / ".." / "shared" / "corpora" / "gift"
+CORPUS = SHARED / "corpora" / "gift"
 EXAMPLES = CORPUS / "moodle_examples.gift.txt"
 QUESTIONS = CORPUS / "moodle_questions.gift.txt"
 IN_CATEGORY = CORPUS / "moodle_questions_in_category.gift.txt"
 MOODLE_FILES = [EXAMPLES, QUESTIONS, IN_CATEGORY]
 
 # On a laptop without ../shared the corpus tests skip; under CI a missing corpus is a failure.
-needs_corpus = pytest.mark.skipif(
-    not CORPUS.is_dir() and not os.environ.get("CI"), reason="Moodle GIFT corpus not available"
-)
+needs_corpus = needs_shared("corpora", "gift")
 
 
 def load(path: Path) -> list[QuestionSpec]:
