@@ -110,6 +110,12 @@ def verify(code: str):
     certificate = db.session.scalar(select(Certificate).where(Certificate.code == canonical))
     if certificate is None:
         abort(404)
+    if certificate.person.hidden:
+        # Restricted or anonymised at the holder's request: a neutral answer, nothing more.
+        response = Response(render_template("certification/verify_unavailable.html"))
+        response.headers["X-Robots-Tag"] = "noindex, nofollow"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        return response
     today = services.local_today()
     # Only what the page shows is handed to the template: no person, no other certificate.
     shown = {
@@ -242,7 +248,7 @@ def export_csv():
 @staff_required
 def export_xlsx():
     rows = _export_rows(_filtered_certificates())
-    data = exports.to_xlsx([str(h) for h in _EXPORT_HEADER], rows)
+    data = exports.to_xlsx([str(h) for h in _EXPORT_HEADER], rows, title=_("Certificates"))
     return _pdf_response(
         data, "certificates.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )

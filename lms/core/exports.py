@@ -77,3 +77,31 @@ def to_xlsx(header: Sequence, rows: Iterable[Sequence], title: str = "Sheet") ->
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def to_xlsx_sheets(sheets: Iterable[tuple[str, Sequence, Iterable[Sequence]]],
+                   notice: Sequence[str] = ()) -> bytes:
+    """An XLSX file with one sheet per ``(title, header, rows)``; ``notice`` lines, when
+    given, make a first sheet (e.g. "this file contains personal data")."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    if notice:
+        first = workbook.create_sheet(title="README")
+        for line in notice:
+            first.append([neutralise(str(line))])
+    used: set[str] = set()
+    for title, header, rows in sheets:
+        name = str(title)[:31] or "Sheet"
+        for ch in "[]:*?/\\":
+            name = name.replace(ch, " ")
+        while name in used:
+            name = name[:28] + f"_{len(used)}"
+        used.add(name)
+        sheet = workbook.create_sheet(title=name)
+        sheet.append([neutralise(str(h)) for h in header])
+        for row in rows:
+            sheet.append([neutralise(v) for v in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -20,6 +20,21 @@ def _several_lines(value):
     return strip_controls(value, multiline=True) if isinstance(value, str) else value
 
 
+class _AppTranslations:
+    """WTForms' built-in messages ("This field is required.") through the application's
+    own catalogue: WTForms ships no Vietnamese, so lms/translations carries them."""
+
+    def gettext(self, string):
+        from lms.core.i18n import _translations
+
+        return _translations().ugettext(string)
+
+    def ngettext(self, singular, plural, n):
+        from lms.core.i18n import _translations
+
+        return _translations().ungettext(singular, plural, n)
+
+
 class BaseForm(FlaskForm):
     """All forms derive from this; CSRF is never switched off.
 
@@ -36,6 +51,9 @@ class BaseForm(FlaskForm):
                 filters = [own, *unbound_field.kwargs.get("filters", ())]
                 return unbound_field.bind(form=form, filters=filters, **options)
             return unbound_field.bind(form=form, **options)
+
+        def get_translations(self, form):
+            return _AppTranslations()
 
 
 class ConfirmForm(BaseForm):

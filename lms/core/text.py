@@ -45,3 +45,31 @@ def fold(text: str | None) -> str:
     decomposed = unicodedata.normalize("NFD", text.translate(_EXTRA))
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(stripped.lower().split())
+
+
+# Vietnamese alphabetical order: ă and â after a, đ after d, ê after e, ô and ơ after o,
+# ư after u; tones only break ties (ngang, huyền, hỏi, ngã, sắc, nặng).
+_VI_LETTERS = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
+_VI_RANK = {ch: 100 + i for i, ch in enumerate(_VI_LETTERS)}
+_LETTER_MARKS = {"\u0306", "\u0302", "\u031b"}  # breve, circumflex, horn
+_TONE_RANK = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
+
+
+def vi_sort_key(text: str | None) -> tuple:
+    """A key that sorts Vietnamese the Vietnamese way: "Đông Hà" after "Dương" and before
+    "Eo". Python's own order puts Đ after Z, as do databases without a Vietnamese collation."""
+    primary, tones = [], []
+    for ch in unicodedata.normalize("NFC", (text or "").lower()):
+        parts = unicodedata.normalize("NFD", ch)
+        base = parts[0] + "".join(m for m in parts[1:] if m in _LETTER_MARKS)
+        letter = unicodedata.normalize("NFC", base)
+        if letter in _VI_RANK:
+            primary.append(_VI_RANK[letter])
+        elif letter.isdigit():
+            primary.append(10 + int(letter) if letter.isascii() else 1000 + ord(letter))
+        elif letter.isspace():
+            primary.append(1)
+        else:
+            primary.append(2 if not letter.isalpha() else 1000 + ord(letter))
+        tones.append(next((_TONE_RANK[m] for m in parts[1:] if m in _TONE_RANK), 0))
+    return (tuple(primary), tuple(tones), text or "")

@@ -1,7 +1,7 @@
 """sessions and rate limits: server-side sessions (user_session) and the shared moving-window rate limiter (rate_limit_hit)
 
 Revision ID: 0012_sessions
-Revises: 0009_messages
+Revises: 0015_privacy
 Create Date: 2026-12-07 12:24:19.914062
 
 """
@@ -13,7 +13,7 @@ import lms.core.db
 
 # revision identifiers, used by Alembic.
 revision = '0012_sessions'
-down_revision = '0009_messages'
+down_revision = '0015_privacy'
 branch_labels = None
 depends_on = None
 
