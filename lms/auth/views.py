@@ -98,8 +98,9 @@ def _touch_session(response):
     return response
 
 
-def _log_in(user: User) -> None:
-    """A fresh Flask session for ``user`` with a new server-side session (committed here)."""
+def log_in(user: User) -> None:
+    """Log ``user`` in on this browser: a fresh Flask session and a new server-side session
+    (committed here). Every login goes through this (login form, password change, codes)."""
     with unit_of_work():
         token = services.start_session(user)
         services.record_login(user)
@@ -172,7 +173,7 @@ def login():
         if user is None:
             form.password.errors = [reason]
         else:
-            _log_in(user)
+            log_in(user)
             target = (url_for("auth.change_password", next=next_url) if user.must_change_password
                       else next_url or url_for("main.index"))
             response = redirect(target)
@@ -224,7 +225,7 @@ def change_password():
             services.change_password(current_user, form.current_password.data, form.new_password.data)
         if work.ok:
             # Every session of this user has ended: this device continues with a new one.
-            _log_in(current_user._get_current_object())
+            log_in(current_user._get_current_object())
             flash(_("Your password has been changed."), "success")
             return redirect(next_url or url_for("main.index"))
     return render_template(

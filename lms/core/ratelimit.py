@@ -50,13 +50,17 @@ class RateLimitHit(db.Model):
     at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
 
-def parse_limit(spec: str) -> tuple[int, int]:
-    """``"10/minute"``, ``"30 per 5 minutes"`` → (count, seconds)."""
-    found = _LIMIT_RE.match(spec or "")
-    if not found:
-        raise ValueError(f"not a rate limit: {spec!r} (e.g. 10/minute)")
-    count, number, unit = found.groups()
-    return int(count), int(number or 1) * _UNITS[unit]
+def parse_limit(spec: str) -> list[tuple[int, int]]:
+    """``"10/minute"``, ``"30 per 5 minutes"``, ``"10/minute;60/hour"`` → [(count, seconds), …]
+    (several limits separated by ``;`` or ``,``, as Flask-Limiter writes them: all must hold)."""
+    limits = []
+    for part in re.split(r"[;,]", spec or ""):
+        found = _LIMIT_RE.match(part)
+        if not found:
+            raise ValueError(f"not a rate limit: {spec!r} (e.g. 10/minute or 10/minute;60/hour)")
+        count, number, unit = found.groups()
+        limits.append((int(count), int(number or 1) * _UNITS[unit]))
+    return limits
 
 
 def _digest(scope: str, key: str) -> str:
@@ -66,7 +70,7 @@ def _digest(scope: str, key: str) -> str:
 def hit(scope: str, key: str, spec: str, *, now: datetime | None = None) -> bool:
     """Record a try of ``scope`` by ``key`` if the moving window allows it; False when the
     window already holds the limit (nothing is recorded then)."""
-    count, seconds = parse_limit(spec)
+    limits = parse_limit(spec)
     now = now or utcnow()
     digest = _digest(scope, key)
     table = RateLimitHit.__table__
@@ -76,18 +80,19 @@ def hit(scope: str, key: str, spec: str, *, now: datetime | None = None) -> bool
     # Insert first: on SQLite this takes the write lock, so a concurrent try waits here
     # and then sees this row.
     row_id = conn.execute(insert(table).values(scope=scope, key=digest, at=now).returning(table.c.id)).scalar()
-    since = now - timedelta(seconds=seconds)
-    used = conn.execute(
-        select(func.count()).select_from(table)
-        .where(table.c.scope == scope, table.c.key == digest, table.c.at > since)
-    ).scalar()
-    allowed = used <= count
+    mine = (table.c.scope == scope) & (table.c.key == digest)
+    allowed = all(
+        conn.execute(select(func.count()).select_from(table).where(mine, table.c.at > now - timedelta(seconds=seconds)))
+        .scalar() <= count
+        for count, seconds in limits
+    )
     if not allowed:
         conn.execute(delete(table).where(table.c.id == row_id))
     # Old tries of this key leave; now and then, everyone's (a day is longer than any window).
-    conn.execute(delete(table).where(table.c.scope == scope, table.c.key == digest, table.c.at <= since))
+    longest = max(seconds for _count, seconds in limits)
+    conn.execute(delete(table).where(mine, table.c.at <= now - timedelta(seconds=longest)))
     if random.random() < 0.01:  # noqa: S311 - housekeeping, not security
-        conn.execute(delete(table).where(table.c.at < now - timedelta(days=1)))
+        conn.execute(delete(table).where(table.c.at < now - timedelta(days=max(1, longest // 86400 + 1))))
     # The limiter's own commit, before the view runs: the try counts even if the request
     # then fails, and the lock is held only for these statements.
     conn.commit()
