@@ -24,6 +24,7 @@ from markupsafe import Markup
 from lms.apitokens.services import user_from_bearer
 from lms.core.forms import ConfirmForm
 from lms.core.groups import TARGET_GROUP_LABELS, TARGET_GROUPS
+from lms.core.params import page_arg
 from lms.core.security import ADMIN, MANAGER, roles_required
 from lms.core.uow import unit_of_work
 from lms.coverage import charts, exports, queries, reminders
@@ -125,7 +126,7 @@ def gaps():
         return redirect(url_for("coverage.dashboard"))
     if area is None:
         return render_template("coverage/choose.html", units=assigned_units(current_user))
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_arg()
     stmt = queries.gap_query(current_user, area, as_of, group)
     total = queries.gap_count(current_user, area, as_of, group)
     rows = db.session.execute(stmt.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()

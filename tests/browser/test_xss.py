@@ -509,8 +509,8 @@ def _log_in(page, live_server: str, role: str) -> None:
     page.goto(live_server + "/login")
     page.fill("input[name=login]", f"{role}@example.vn")
     page.fill("input[name=password]", PASSWORD)
-    page.click("form[action='/login'] button[type=submit], form:not([action]) button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():  # not wait_for_load_state: the login page is loaded already
+        page.click("form[action='/login'] button[type=submit], form:not([action]) button[type=submit]")
     assert "/login" not in page.url, f"{role} could not log in"
 
 
