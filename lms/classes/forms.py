@@ -26,7 +26,7 @@ class ClassForm(BaseForm):
                         description=_l("For example: the hall of the commune People's Committee."))
     days = TextAreaField(
         _l("Class days"), validators=[DataRequired()],
-        description=_l("One day per line: date, start and end, e.g. 2026-03-10 07:30-11:30."),
+        description=_l("One day per line: date (day/month/year), start and end, e.g. 10/03/2026 07:30-11:30."),
     )
     capacity = IntegerField(_l("Capacity"), default=40, validators=[InputRequired(), NumberRange(1, 1000)])
     threshold_percent = IntegerField(

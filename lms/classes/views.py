@@ -9,7 +9,7 @@ import io
 from decimal import Decimal
 
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import format_decimal
+from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -544,7 +544,7 @@ def _report_table(cls: TrainingClass) -> tuple[list[str], list[list]]:
     outcomes = services.outcomes(cls)
     completed = services.class_completions(cls)
     header = [_("Full name"), _("Organisation or agency"), _("Phone")]
-    header += [d.day.isoformat() for d in cls.days]
+    header += [format_date(d.day, "dd/MM/yyyy") for d in cls.days]
     header += [_("Attended"), _("Excused"), _("Attendance"), _("Post-test"), _("Completed")]
     rows = []
     for e in entries:

@@ -196,3 +196,24 @@ def test_certificate_template_choices_show_titles(app, client, world, users):
     page = client.get("/classes/new").get_data(as_text=True)
     select = page.split('name="certificate_template"')[1].split("</select>")[0]
     assert ">Giấy chứng nhận (tiếng Việt)<" in select and ">vi<" not in select and ">en<" not in select
+
+
+def test_class_days_are_typed_and_shown_day_first(app, client, world, users):
+    from lms.classes.models import TrainingClass
+
+    login(client, "trainer@example.vn")
+    form = {"course": world["course"], "title": "Lớp ngày Việt", "unit": world["a"], "capacity": 30,
+            "threshold_percent": 80, "pass_mark": "70",
+            "days": "10/03/2026 07:30-11:30\n11/3/2026 13h30 - 16h30\n2026-03-12 07:30-11:30"}
+    response = post_form(client, "/classes/new", form)
+    assert response.status_code == 302
+    with app.app_context():
+        cls = db.session.scalar(select(TrainingClass).where(TrainingClass.title == "Lớp ngày Việt"))
+        assert [(d.day.day, d.starts_at.hour) for d in cls.days] == [(10, 7), (11, 13), (12, 7)]
+        class_id = cls.id
+    edit = client.get(f"/classes/{class_id}/edit").get_data(as_text=True)
+    assert "10/03/2026 07:30-11:30" in edit and "2026-03-10" not in edit
+    listing = client.get("/classes/").get_data(as_text=True)
+    assert "10/03/2026" in listing and "10/03/26" not in listing
+    report = client.get(f"/classes/{class_id}/report.csv").data.decode("utf-8-sig")
+    assert "10/03/2026" in report.splitlines()[0] and "2026-03-10" not in report
