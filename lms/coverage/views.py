@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.apitokens.services import user_from_bearer
-from lms.core.groups import TARGET_GROUP_LABELS, TARGET_GROUPS
+from lms.core.groups import TARGET_GROUP_LABELS, TARGET_GROUPS, groups_at
 from lms.core.security import ADMIN, MANAGER, roles_required
 from lms.core.uow import unit_of_work
 from lms.coverage import charts, exports, queries
@@ -56,6 +56,12 @@ def _params(user, *, api: bool = False):
     return area, as_of, group
 
 
+def _offered_groups(as_of: date, group: str | None) -> tuple[str, ...]:
+    """The filter's target groups at the date shown (the chosen one always stays)."""
+    offered = groups_at(as_of)
+    return offered if group is None or group in offered else (*offered, group)
+
+
 def _area_args(area, as_of, current_group, **extra):
     args = {"scheme": area.scheme, "as_of": as_of.isoformat(), "group": current_group,
             "unit": area.unit.code if area.unit is not None else None}
@@ -94,7 +100,7 @@ def dashboard():
         points=points, projection=projection, deadline=deadline, target=target,
         organisations=queries.organisation_figures(current_user, area, as_of),
         missing=queries.missing_courses(), requirements=reqs,
-        group_labels=TARGET_GROUP_LABELS, groups=TARGET_GROUPS, schemes=SCHEMES, org_types=ORG_TYPES, org_type_labels=ORG_TYPE_LABELS,
+        group_labels=TARGET_GROUP_LABELS, groups=_offered_groups(as_of, group), schemes=SCHEMES, org_types=ORG_TYPES, org_type_labels=ORG_TYPE_LABELS,
         area_args=lambda **extra: _area_args(area, as_of, group, **extra),
     )
 
@@ -116,7 +122,7 @@ def gaps():
     missing = queries.missing_titles(queries.missing_for([row.Person for row in rows], as_of))
     return render_template(
         "coverage/gaps.html", area=area, as_of=as_of, group=group, rows=rows, missing=missing,
-        total=total, page=page, page_size=PAGE_SIZE, group_labels=TARGET_GROUP_LABELS, groups=TARGET_GROUPS,
+        total=total, page=page, page_size=PAGE_SIZE, group_labels=TARGET_GROUP_LABELS, groups=_offered_groups(as_of, group),
         area_args=lambda **extra: _area_args(area, as_of, group, **extra),
     )
 

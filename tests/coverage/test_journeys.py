@@ -102,3 +102,13 @@ def test_gap_list_and_its_xlsx_name_courses_by_title_on_a_named_sheet(home, clie
     assert book.sheetnames == ["Chưa được đào tạo"]
     values = [c.value for row in book.active.iter_rows() for c in row]
     assert "Quản lý nhà nước về OCOP" in values and "a" not in values
+
+
+def test_group_filter_offers_district_officials_only_before_the_reform(home, client):
+    login(client, "manager@example.vn")
+    after = client.get(f"/coverage/?unit={r.HOME}&as_of=2026-01-01").get_data(as_text=True)
+    before = client.get(f"/coverage/?unit={r.HOME}&as_of=2025-06-30").get_data(as_text=True)
+    assert 'value="official_district"' not in after.split('id="group"')[1].split("</select>")[0]
+    assert 'value="official_district"' in before.split('id="group"')[1].split("</select>")[0]
+    gaps = client.get(f"/coverage/gaps?unit={r.HOME}&as_of=2026-01-01").get_data(as_text=True)
+    assert 'value="official_district"' not in gaps.split('id="group"')[1].split("</select>")[0]
