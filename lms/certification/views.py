@@ -41,6 +41,7 @@ from lms.certification.models import (
 from lms.certification.rendering import CertificateTemplateError
 from lms.core import exports
 from lms.core.errors import render_error
+from lms.core.i18n import for_people
 from lms.core.security import ADMIN, MANAGER, roles_required, staff_required
 from lms.core.uow import unit_of_work
 from lms.extensions import db, limiter
@@ -231,7 +232,7 @@ def _export_rows(certificates: list[Certificate]):
 @bp.route("/certificates/export.csv")
 @staff_required
 def export_csv():
-    rows = _export_rows(_filtered_certificates())
+    rows = ([for_people(v) for v in row] for row in _export_rows(_filtered_certificates()))
     data = exports.to_csv([str(h) for h in _EXPORT_HEADER], rows)
     return _pdf_response(data, "certificates.csv", "text/csv; charset=utf-8")
 

@@ -47,6 +47,7 @@ from lms.core.db import vi_collate
 from lms.core.errors import ServiceError
 from lms.core.forms import ConfirmForm
 from lms.core.groups import TARGET_GROUP_LABELS, TARGET_GROUPS
+from lms.core.i18n import for_people
 from lms.core.security import ADMIN, MANAGER, TRAINER, roles_required, staff_required
 from lms.core.uow import unit_of_work
 from lms.extensions import db
@@ -553,8 +554,8 @@ def _report_table(cls: TrainingClass) -> tuple[list[str], list[list]]:
         row = [p.full_name, p.organisation.name if p.organisation else (p.agency or ""), p.phone or ""]
         row += [str(MARK_LABELS.get(marks.get((e.person_id, d.id)), "")) for d in cls.days]
         row += [o.tally.attended if o else 0, o.tally.excused if o else 0,
-                f"{rate * 100:.0f}%" if rate is not None else "",
-                "" if o is None or o.score is None else f"{o.score:g}",
+                f"{for_people(round(rate * 100, 1))} %" if rate is not None else "",
+                "" if o is None or o.score is None else for_people(float(o.score)),
                 _("Yes") if e.person_id in completed else _("No")]
         rows.append(row)
     return header, rows

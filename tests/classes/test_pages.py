@@ -105,7 +105,7 @@ def test_scores_printable_roster_report_and_finish(app, client, world, users):
     sheet = client.get(f"/classes/{class_id}/print").get_data(as_text=True)
     assert "Học viên 0" in sheet and 'class="sign"' in sheet
     csv = client.get(f"/classes/{class_id}/report.csv").get_data(as_text=True)
-    assert "'=HYPERLINK" in csv and "75.5" in csv
+    assert "'=HYPERLINK" in csv and "75,5" in csv
     xlsx = client.get(f"/classes/{class_id}/report.xlsx")
     from openpyxl import load_workbook
 

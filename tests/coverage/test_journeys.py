@@ -112,3 +112,24 @@ def test_group_filter_offers_district_officials_only_before_the_reform(home, cli
     assert 'value="official_district"' in before.split('id="group"')[1].split("</select>")[0]
     gaps = client.get(f"/coverage/gaps?unit={r.HOME}&as_of=2026-01-01").get_data(as_text=True)
     assert 'value="official_district"' not in gaps.split('id="group"')[1].split("</select>")[0]
+
+
+def test_numbers_are_written_the_vietnamese_way(home, client):
+    login(client, "manager@example.vn")
+    page = client.get(f"/coverage/?unit={r.HOME}&as_of=2026-01-01").get_data(as_text=True)
+    total = page.split('data-testid="total-percent">')[1].split("</p>")[0]
+    assert total.strip() == "33,3 %"
+    assert "33.3" not in page.replace('value="33.3"', "")  # only the meter's machine value
+
+
+def test_certificate_csv_dates_are_day_first(home, client):
+    from lms.certification.models import Certificate
+
+    with home.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(Certificate)) >= 1
+    login(client, "admin@example.vn")
+    body = client.get("/certificates/export.csv").data.decode("utf-8-sig")
+    import re
+
+    assert len(body.splitlines()) >= 2 and re.search(r"\b\d\d/\d\d/20\d\d\b", body)
+    assert not re.search(r"\b20\d\d-\d\d-\d\d\b", body)
