@@ -133,3 +133,10 @@ def test_certificate_csv_dates_are_day_first(home, client):
 
     assert len(body.splitlines()) >= 2 and re.search(r"\b\d\d/\d\d/20\d\d\b", body)
     assert not re.search(r"\b20\d\d-\d\d-\d\d\b", body)
+
+
+def test_the_bars_per_target_group_carry_the_group_names(home, client):
+    login(client, "manager@example.vn")
+    page = client.get(f"/coverage/?unit={r.HOME}").get_data(as_text=True)
+    chart = page.split('<svg class="chart"')[1].split("</svg>")[0]
+    assert 'data-testid="bar-label">Cán bộ cấp xã<' in chart
