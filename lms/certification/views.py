@@ -20,6 +20,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms import SelectChoice
 
+from lms.auth.audit import history as audit_history
 from lms.catalog.models import Course, CourseCompletion
 from lms.certification import queries, rendering, services
 from lms.certification.codes import format_code, normalize_code
@@ -343,6 +344,7 @@ def detail(code: str):
         status_labels=STATUS_LABELS,
         reason_labels=REVOCATION_REASON_LABELS,
         versions=list(reversed(certificate.versions)),
+        history=audit_history("certificate", certificate.id),
     )
 
 

@@ -16,6 +16,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from wtforms import SelectChoice
 
+from lms.auth.audit import history as audit_history
 from lms.auth.models import User, UserRole
 from lms.catalog.models import Course
 from lms.classes import queries, services, signin
@@ -212,6 +213,7 @@ def detail(class_id: int):
         status_labels=STATUS_LABELS, group_labels=TARGET_GROUP_LABELS, confirm=ConfirmForm(),
         today=services.local_today(), open_for_roster=cls.status not in (FINISHED, CANCELLED),
         last_day_over=services.last_day_over(cls),
+        history=audit_history("class", cls.id, also=[("class_day", [d.id for d in cls.days])]),
     )
 
 
