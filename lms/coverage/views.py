@@ -86,11 +86,7 @@ def dashboard():
     points = queries.trend(current_user, area, as_of, group)
     projection = queries.projection(points, target)
     sort = request.args.get("sort", "name")
-    children = list(figures["children"])
-    if sort == "percent":
-        children.sort(key=lambda c: (c["percent"] is None, c["percent"] or 0))
-    elif sort == "required":
-        children.sort(key=lambda c: -c["required"])
+    children = _sorted_children(figures["children"], sort)
     return render_template(
         "coverage/dashboard.html",
         area=area, as_of=as_of, group=group, figures=figures, children=children, sort=sort,
@@ -103,6 +99,50 @@ def dashboard():
         group_labels=TARGET_GROUP_LABELS, groups=_offered_groups(as_of, group), schemes=SCHEMES, org_types=ORG_TYPES, org_type_labels=ORG_TYPE_LABELS,
         area_args=lambda **extra: _area_args(area, as_of, group, **extra),
     )
+
+
+def _sorted_children(children: list[dict], sort: str) -> list[dict]:
+    """The child units as the page lists them: by name (Vietnamese order), lowest share first,
+    or most people to train first."""
+    children = list(children)
+    if sort == "percent":
+        children.sort(key=lambda c: (c["percent"] is None, c["percent"] or 0))
+    elif sort == "required":
+        children.sort(key=lambda c: -c["required"])
+    return children
+
+
+@bp.route("/coverage/units.<fmt>")
+@roles_required(MANAGER, ADMIN)
+def units_export(fmt: str):
+    """The dashboard's table of child units, with the page's filters, for reports upward."""
+    from lms.core.i18n import for_people
+
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    try:
+        area, as_of, group = _params(current_user)
+    except BadParameter:
+        abort(400)
+    if area is None:
+        abort(400)
+    figures = queries.figures(current_user, area, as_of, group)
+    header = [_("Unit"), _("Code"), _("Required"), _("Trained"), _("Percent trained")]
+    rows = [[c["unit"]["name"], c["unit"]["code"], c["required"], c["trained"], c["percent"]]
+            for c in _sorted_children(figures["children"], request.args.get("sort", "name"))]
+    if figures["direct"]:
+        d = figures["direct"]
+        rows.append([_("Registered directly at this level"), "", d["required"], d["trained"], d["percent"]])
+    total = figures["total"]
+    rows.append([_("Total"), "", total["required"], total["trained"], total["percent"]])
+    name = f"coverage-units-{area.unit.code if area.unit else 'all'}-{as_of.isoformat()}.{fmt}"
+    if fmt == "csv":
+        body = exports.to_csv(header, [[for_people(v) for v in row] for row in rows])
+        mime = "text/csv; charset=utf-8"
+    else:
+        body = exports.to_xlsx(header, rows, title=_("Coverage by unit"))
+        mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(body, mimetype=mime, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @bp.route("/coverage/gaps")

@@ -140,3 +140,26 @@ def test_the_bars_per_target_group_carry_the_group_names(home, client):
     page = client.get(f"/coverage/?unit={r.HOME}").get_data(as_text=True)
     chart = page.split('<svg class="chart"')[1].split("</svg>")[0]
     assert 'data-testid="bar-label">Cán bộ cấp xã<' in chart
+
+
+def test_units_table_export_with_the_page_filters(home, client):
+    import io
+
+    from openpyxl import load_workbook
+
+    login(client, "manager@example.vn")
+    page = client.get(f"/coverage/?unit={r.HOME}&as_of=2026-01-01").get_data(as_text=True)
+    assert "/coverage/units.xlsx?" in page
+    xlsx = client.get(f"/coverage/units.xlsx?unit={r.HOME}&as_of=2026-01-01&sort=required")
+    assert xlsx.status_code == 200
+    book = load_workbook(io.BytesIO(xlsx.data))
+    rows = [[c.value for c in row] for row in book.active.iter_rows()]
+    assert book.sheetnames[0] != "Sheet"
+    assert rows[1][2] == 3 and rows[1][3] == 1  # the commune with people comes first (most to train)
+    assert rows[-1][2:4] == [3, 1]  # the total
+    csv = client.get(f"/coverage/units.csv?unit={r.HOME}&as_of=2026-01-01&sort=required").data.decode("utf-8-sig")
+    assert "33,3" in csv
+    other = client.get("/coverage/units.csv?unit=11")  # another province: refused
+    assert other.status_code == 403
+    early = client.get(f"/coverage/units.csv?unit={r.HOME}&as_of=2025-01-01&sort=required").data.decode("utf-8-sig")
+    assert "33,3" not in early  # the date filter applies
