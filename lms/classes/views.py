@@ -49,6 +49,7 @@ from lms.core.errors import ServiceError
 from lms.core.forms import ConfirmForm
 from lms.core.groups import TARGET_GROUP_LABELS, TARGET_GROUPS
 from lms.core.i18n import for_people
+from lms.core.phone import mask_phone
 from lms.core.security import ADMIN, MANAGER, TRAINER, roles_required, staff_required
 from lms.core.uow import unit_of_work
 from lms.extensions import db
@@ -385,6 +386,15 @@ def signin_import(class_id: int):
                            file_error=file_error or (result.file_error if result else None)), status
 
 
+@bp.route("/classes/<int:class_id>/signin/template.xlsx")
+@staff_required
+def signin_template(class_id: int):
+    cls = _load(class_id)
+    return Response(signin.template_xlsx(cls),
+                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="class-{cls.id}-signin-sheet.xlsx"'})
+
+
 # --- attendance ------------------------------------------------------------------------
 
 
@@ -492,7 +502,7 @@ def print_roster(class_id: int):
         day = db.session.get(ClassDay, request.args.get("day", type=int) or 0)
         if day is None or day.class_id != cls.id:
             abort(404)
-    return render_template("classes/print.html", cls=cls, day=day, entries=queries.roster(cls))
+    return render_template("classes/print.html", cls=cls, day=day, entries=queries.roster(cls), mask=mask_phone)
 
 
 def parse_score(raw: str, scale: int) -> float | None:

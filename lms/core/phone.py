@@ -34,3 +34,12 @@ def normalize_phone(raw: str | None) -> str | None:
 def looks_like_phone(raw: str) -> bool:
     """True when the text is meant as a phone number rather than an e-mail address."""
     return "@" not in raw and bool(re.fullmatch(r"[\d\s.\-()+]+", raw.strip()))
+
+
+def mask_phone(phone: str | None) -> str:
+    """A phone number for paper that is passed around: the last three digits only
+    ("0912345678" → "••••••• 678"), enough to tell people apart."""
+    if not phone:
+        return ""
+    digits = phone.strip()
+    return "•" * max(len(digits) - 3, 0) + " " + digits[-3:] if len(digits) > 3 else "•••"

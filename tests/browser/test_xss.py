@@ -420,7 +420,6 @@ PAGES: dict[str, list[str | Step]] = {
         Step("/author/courses/{slug}/lessons/{lesson_id}", action="preview", expect="section.preview"),
         "/classes/", CLASS, CLASS + "/edit", CLASS + "/people", CLASS + "/report", CLASS + "/days/{day}",
         "/admin/audit", "/admin/audit?actor={q}&object={q}", "/admin/users/{user}?unit_q={q}", CLASS + "/finish",
-        "/coverage/?scheme=legacy",
     ],
     "anonymous": ["/verify/{code}", "/verify/{revoked}", Step("/login", quiet=True)],
 }

@@ -217,3 +217,33 @@ def test_class_days_are_typed_and_shown_day_first(app, client, world, users):
     assert "10/03/2026" in listing and "10/03/26" not in listing
     report = client.get(f"/classes/{class_id}/report.csv").data.decode("utf-8-sig")
     assert "10/03/2026" in report.splitlines()[0] and "2026-03-10" not in report
+
+
+def test_signin_template_round_trips_and_the_printed_roster_masks_phones(app, client, world, users):
+    import io
+
+    from openpyxl import load_workbook
+
+    from lms.classes.models import RosterEntry
+
+    class_id = make_class(app, world, trainers=[users["trainer"].id])
+    login(client, "trainer@example.vn")
+    assert 'data-testid="signin-template"' in client.get(f"/classes/{class_id}/signin").get_data(as_text=True)
+    data = client.get(f"/classes/{class_id}/signin/template.xlsx").data
+    book = load_workbook(io.BytesIO(data))
+    sheet = book.worksheets[0]
+    header = [c.value for c in sheet[1]]
+    assert header[:3] == ["Họ và tên", "Số CCCD", "Điện thoại"]
+    sheet.append(["Học viên 0", None, "0912000000"])
+    out = io.BytesIO()
+    book.save(out)
+    response = client.post(f"/classes/{class_id}/signin", data={
+        "file": (io.BytesIO(out.getvalue()), "sheet.xlsx"),
+        "csrf_token": client.get(f"/classes/{class_id}/signin").get_data(as_text=True).split('name="csrf_token" type="hidden" value="')[1].split('"')[0],
+    }, content_type="multipart/form-data")
+    assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
+    with app.app_context():
+        assert list(db.session.scalars(select(RosterEntry.person_id))) == [world["people"][0]]
+    printed = client.get(f"/classes/{class_id}/print").get_data(as_text=True)
+    assert "0912000000" not in printed and "000" in printed.split('data-testid="phone"')[1].split("</td>")[0]
+    assert 'id="print-button"' in printed and "js/print.js" in printed
