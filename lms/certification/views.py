@@ -27,6 +27,7 @@ from lms.certification.codes import format_code, normalize_code
 from lms.certification.forms import (
     VIA_LABELS,
     CorrectForm,
+    DecisionForm,
     FilterForm,
     IssueForm,
     PolicyForm,
@@ -447,7 +448,40 @@ def course_policy(course_id: int):
     return render_template(
         "certification/course_policy.html", form=form, course=course,
         template=rendering.resolve_template(course.certificate_template),
+        decision_form=_decision_form(course),
     )
+
+
+def _decision_form(course: Course, form: DecisionForm | None = None) -> DecisionForm | None:
+    """The decision form for administrators (None for others), filled from the course."""
+    from lms.certification.models import CourseDecision
+
+    if not current_user.has_role(ADMIN):
+        return None
+    if form is None:
+        form = DecisionForm(formdata=None)
+        decision = db.session.get(CourseDecision, course.id)
+        if decision is not None:
+            form.number.data, form.decided_on.data = decision.number, decision.decided_on
+    return form
+
+
+@bp.route("/certificates/courses/<int:course_id>/decision", methods=["POST"])
+@roles_required(ADMIN)
+def course_decision(course_id: int):
+    """The decision number and date printed on the course's certificates from now on."""
+    course = db.get_or_404(Course, course_id)
+    form = DecisionForm()
+    if form.validate_on_submit():
+        with unit_of_work(form) as work:
+            services.set_course_decision(course, form.number.data, form.decided_on.data, actor=current_user)
+        if work.ok:
+            flash(_("The decision has been saved; certificates issued from now on print it."), "success")
+            return redirect(url_for("certification.course_policy", course_id=course.id))
+    return render_template(
+        "certification/course_policy.html", form=PolicyForm(formdata=None), course=course,
+        template=rendering.resolve_template(course.certificate_template), decision_form=form,
+    ), 400
 
 
 @bp.app_template_filter("hours")

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
+    DateField,
     DecimalField,
     IntegerField,
     SelectChoice,
@@ -39,6 +40,11 @@ class ClassForm(BaseForm):
     quiz = SelectField(_l("Online post-test quiz"), default="")
     certificate_template = SelectField(_l("Certificate template"), default="")
     trainers = MultiCheckboxField(_l("Trainers"), coerce=str)
+    # Administrators only (the view ignores them for others).
+    decision_number = StringField(_l("Decision number"), validators=[Optional(), Length(max=100)],
+                                  description=_l("The decision that opened the class, printed on its "
+                                                 "certificates, e.g. 45/QĐ-SNN."))
+    decision_date = DateField(_l("Decision date"), validators=[Optional()])
 
 
 class AddPeopleForm(BaseForm):

@@ -171,6 +171,8 @@ class ClassData:
     days: list[tuple[date, time, time]]
     trainer_ids: list[int] = field(default_factory=list)
     certificate_template: str | None = None
+    # (number, date) of the decision that opened the class; None leaves it as it is.
+    decision: tuple[str | None, date | None] | None = None
 
 
 def save_class(cls: TrainingClass | None, data: ClassData, *, actor) -> TrainingClass:
@@ -193,6 +195,12 @@ def save_class(cls: TrainingClass | None, data: ClassData, *, actor) -> Training
     cls.pass_mark = data.pass_mark
     cls.quiz_id = data.quiz_id
     cls.certificate_template = data.certificate_template or None
+    if data.decision is not None:
+        number = (data.decision[0] or "").strip()[:100] or None
+        if (number, data.decision[1] if number else None) != (cls.decision_number, cls.decision_date):
+            if not creating:
+                audit.record(actor, "class.decision", "class", cls.id, old=cls.decision_number, new=number)
+            cls.decision_number, cls.decision_date = number, data.decision[1] if number else None
     wanted = {(d, s): e for d, s, e in data.days}
     for existing in list(cls.days):
         key = (existing.day, existing.starts_at)
@@ -546,3 +554,15 @@ def certificate_hours_for(completion) -> float | None:
         return None
     cls = db.session.get(TrainingClass, int(ref[6:]))
     return cls.contact_hours if cls is not None and cls.days else None
+
+
+def certificate_decision_for(completion) -> tuple[str, date | None] | None:
+    """The decision that opened the class behind a class completion, for its certificate
+    (a certification hook)."""
+    ref = completion.source_ref or ""
+    if completion.via != "class" or not ref.startswith("class:") or not ref[6:].isdigit():
+        return None
+    cls = db.session.get(TrainingClass, int(ref[6:]))
+    if cls is None or not cls.decision_number:
+        return None
+    return cls.decision_number, cls.decision_date

@@ -151,6 +151,7 @@ def _form_data(form: ClassForm) -> services.ClassData | None:
         posttest_required=bool(form.posttest_required.data), pass_mark=float(form.pass_mark.data),
         quiz_id=quiz_id, days=days, trainer_ids=trainer_ids,
         certificate_template=form.certificate_template.data or None,
+        decision=(form.decision_number.data, form.decision_date.data) if current_user.has_role(ADMIN) else None,
     )
 
 
@@ -191,6 +192,8 @@ def edit(class_id: int):
         form.quiz.data = str(cls.quiz_id) if cls.quiz_id else ""
         form.certificate_template.data = cls.certificate_template or ""
         form.trainers.data = [str(r.user_id) for r in cls.trainer_rows]
+        form.decision_number.data = cls.decision_number
+        form.decision_date.data = cls.decision_date
     if form.validate_on_submit():
         data = _form_data(form)
         if data is not None:
