@@ -100,17 +100,27 @@ def verify_form():
     return render_template("certification/verify_form.html", form=form)
 
 
+def _no_such_certificate(code: str):
+    """A mistyped or unknown code: say so on the verification form (404), with the code kept."""
+    form = VerifyForm(formdata=None)
+    form.code.data = code[:40]
+    form.code.errors = [_("No certificate has this code. Check the characters and try again.")]
+    response = Response(render_template("certification/verify_form.html", form=form), status=404)
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
 @bp.route("/verify/<code>")
 @_verify_limit
 def verify(code: str):
     canonical = normalize_code(code)
     if canonical is None:
-        abort(404)
+        return _no_such_certificate(code)
     if canonical != code:
         return redirect(url_for("certification.verify", code=canonical))
     certificate = db.session.scalar(select(Certificate).where(Certificate.code == canonical))
     if certificate is None:
-        abort(404)
+        return _no_such_certificate(code)
     today = services.local_today()
     # Only what the page shows is handed to the template: no person, no other certificate.
     shown = {

@@ -51,3 +51,11 @@ def test_course_and_class_decisions_reach_the_certificates(app, client, users):
     trainer = app.test_client()
     login(trainer, "trainer@example.vn")
     assert 'name="decision_number"' not in trainer.get(f"/classes/{class_id}/edit").get_data(as_text=True)
+
+
+def test_verify_with_a_mistyped_code_says_no_such_certificate(client):
+    for code in ("ABCD-EFGH-JKLM", "not a code!"):
+        response = client.get(f"/verify/{code}")
+        text = response.get_data(as_text=True)
+        assert response.status_code == 404
+        assert "Không có chứng nhận nào mang mã này" in text and 'name="code"' in text
