@@ -163,3 +163,19 @@ def test_units_table_export_with_the_page_filters(home, client):
     assert other.status_code == 403
     early = client.get(f"/coverage/units.csv?unit={r.HOME}&as_of=2025-01-01&sort=required").data.decode("utf-8-sig")
     assert "33,3" not in early  # the date filter applies
+
+
+def test_projection_needs_more_than_a_few_completions():
+    from datetime import date as d
+
+    few = [{"date": d(2025, 1, 31), "required": 100, "trained": 0, "percent": 0.0},
+           {"date": d(2025, 12, 31), "required": 100, "trained": 2, "percent": 2.0}]
+    assert queries.projection(few).get("few") is True and queries.projection(few)["date"] is None
+    many = [few[0], {**few[1], "trained": 20, "percent": 20.0}]
+    assert queries.projection(many)["date"] is not None
+
+
+def test_dashboard_says_not_enough_data(home, client):
+    login(client, "manager@example.vn")
+    page = client.get(f"/coverage/?unit={r.HOME}&as_of=2026-01-01").get_data(as_text=True)
+    assert 'data-testid="few-data"' in page
