@@ -44,7 +44,7 @@ from lms.classes.models import (
     TrainingClass,
 )
 from lms.core import exports
-from lms.core.db import vi_collate
+from lms.core.db import utcnow, vi_collate
 from lms.core.errors import ServiceError
 from lms.core.forms import ConfirmForm
 from lms.core.groups import TARGET_GROUP_LABELS, TARGET_GROUPS
@@ -666,5 +666,8 @@ def mine():
     today = services.local_today()
     upcoming = [c for c in classes if c.status != FINISHED and (c.last_day is None or c.last_day >= today)]
     past = [c for c in classes if c not in upcoming]
+    now = utcnow()
+    open_days = {d.id for c in upcoming for d in c.days
+                 if d.id not in marks and services.checkin_window(d)[0] <= now <= services.checkin_window(d)[1]}
     return render_template("classes/mine.html", upcoming=upcoming, past=past, marks=marks,
-                           mark_labels=MARK_LABELS, status_labels=STATUS_LABELS, today=today)
+                           mark_labels=MARK_LABELS, status_labels=STATUS_LABELS, today=today, open_days=open_days)

@@ -247,3 +247,20 @@ def test_signin_template_round_trips_and_the_printed_roster_masks_phones(app, cl
     printed = client.get(f"/classes/{class_id}/print").get_data(as_text=True)
     assert "0912000000" not in printed and "000" in printed.split('data-testid="phone"')[1].split("</td>")[0]
     assert 'id="print-button"' in printed and "js/print.js" in printed
+
+
+def test_a_learner_finds_check_in_beside_the_open_class_day(app, client, world, users):
+    from datetime import time
+
+    from lms.classes import services
+    from lms.classes.models import TrainingClass
+
+    with app.app_context():
+        today = services.local_today()
+    class_id = make_class(app, world, days=[(today, time(0, 0), time(23, 59))])
+    with app.app_context():
+        services.add_people(db.session.get(TrainingClass, class_id), [world["learner_person"]], actor=None)
+        db.session.commit()
+    login(client, "learner@example.vn")
+    page = client.get("/my/classes").get_data(as_text=True)
+    assert 'data-testid="checkin-now"' in page
