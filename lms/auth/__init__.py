@@ -10,6 +10,7 @@ from lms.core.security import ADMIN
 from lms.core.signals import people_imported
 from lms.core.templating import add_nav_item
 from lms.registry import hooks as registry_hooks
+from lms.registry.hooks import protected_people
 
 
 def init_app(app: Flask) -> None:
@@ -20,3 +21,4 @@ def init_app(app: Flask) -> None:
     add_nav_item(app, "auth.users", _l("Users"), roles=(ADMIN,), order=90)
     people_imported.connect(services.on_people_imported)
     registry_hooks.person_panels.register(app, audit.person_history_panel)
+    protected_people.register(app, services.staff_person_ids)

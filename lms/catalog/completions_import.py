@@ -59,7 +59,8 @@ class CompletionsImport:
                 continue
             if (
                 index.scope_units is not None and person_id > 0
-                and index.people[person_id].get("unit_id") not in index.scope_units
+                and (index.people[person_id].get("unit_id") not in index.scope_units
+                     or person_id in index.protected)
             ):
                 check.error("national_id" if nid else "phone", _("this person is outside your area"))
                 continue

@@ -44,7 +44,7 @@ from lms.certification.rendering import CertificateTemplateError
 from lms.core import exports
 from lms.core.errors import render_error
 from lms.core.i18n import for_people
-from lms.core.security import ADMIN, MANAGER, roles_required, staff_required
+from lms.core.security import ADMIN, MANAGER, is_admin, roles_required, staff_required
 from lms.core.uow import unit_of_work
 from lms.extensions import db, limiter
 from lms.registry.models import Person
@@ -121,6 +121,12 @@ def verify(code: str):
     certificate = db.session.scalar(select(Certificate).where(Certificate.code == canonical))
     if certificate is None:
         return _no_such_certificate(code)
+    if certificate.person.hidden:
+        # Restricted or anonymised at the holder's request: a neutral answer, nothing more.
+        response = Response(render_template("certification/verify_unavailable.html"))
+        response.headers["X-Robots-Tag"] = "noindex, nofollow"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        return response
     today = services.local_today()
     # Only what the page shows is handed to the template: no person, no other certificate.
     shown = {
@@ -131,8 +137,8 @@ def verify(code: str):
         "issued_on": certificate.issued_on,
         "issuer": certificate.issuer,
         "expires_on": certificate.expires_on,
+        # Revoked and when; the reason ("wrong person", "fraud" …) is for staff only.
         "revoked_on": services.local_date(certificate.revoked_at) if certificate.revoked_at else None,
-        "revocation_reason": REVOCATION_REASON_LABELS.get(certificate.revocation_reason or ""),
         "code": format_code(certificate.code),
     }
     response = Response(render_template("certification/verify.html", c=shown, status_labels=STATUS_LABELS))
@@ -445,7 +451,11 @@ def courses():
 @bp.route("/certificates/courses/<int:course_id>", methods=["GET", "POST"])
 @policy_required
 def course_policy(course_id: int):
+    """Managers see the setting; only administrators change it, since it applies to every area
+    (as the coverage requirements do)."""
     course = db.get_or_404(Course, course_id)
+    if request.method == "POST" and not is_admin(current_user):
+        abort(403)
     form = PolicyForm()
     if request.method == "GET":
         form.vias.data = services.auto_issue_vias(course)
@@ -456,7 +466,7 @@ def course_policy(course_id: int):
             flash(_("The certificate settings of the course have been saved."), "success")
             return redirect(url_for("certification.courses"))
     return render_template(
-        "certification/course_policy.html", form=form, course=course,
+        "certification/course_policy.html", form=form, course=course, via_labels=VIA_LABELS,
         template=rendering.resolve_template(course.certificate_template),
         decision_form=_decision_form(course),
     )

@@ -53,6 +53,7 @@ from lms.core.phone import mask_phone
 from lms.core.security import ADMIN, MANAGER, TRAINER, roles_required, staff_required
 from lms.core.uow import unit_of_work
 from lms.extensions import db
+from lms.onboarding.views import roster_action
 from lms.registry import imports
 from lms.registry import queries as registry_queries
 from lms.registry.models import ORG_TYPE_LABELS, ORG_TYPES, AdminUnit, Organisation, Person
@@ -214,6 +215,7 @@ def detail(class_id: int):
     completed = services.class_completions(cls)
     return render_template(
         "classes/detail.html", cls=cls, entries=entries, outcomes=outcomes, completed=completed,
+        slip_action=roster_action([e.person_id for e in entries]),
         status_labels=STATUS_LABELS, group_labels=TARGET_GROUP_LABELS, confirm=ConfirmForm(),
         today=services.local_today(), open_for_roster=cls.status not in (FINISHED, CANCELLED),
         last_day_over=services.last_day_over(cls),

@@ -97,6 +97,7 @@ DATETIME_PATTERNS = {"short": "dd/MM/yyyy HH:mm", "medium": "dd/MM/yyyy HH:mm"}
 
 def register_template_helpers(app: Flask) -> None:
     from lms.core.forms import ConfirmForm
+    from lms.core.masking import mask_email, mask_national_id, mask_phone
     from lms.core.security import ROLE_LABELS
 
     @app.context_processor
@@ -118,4 +119,7 @@ def register_template_helpers(app: Flask) -> None:
         datetime=lambda value, fmt="medium": format_datetime(value, DATETIME_PATTERNS.get(fmt, fmt)) if value else "",
         number=lambda value: format_decimal(value) if value is not None else "",
         percent=lambda value: format_percent(value) if value is not None else "",
+        mask_phone=mask_phone,
+        mask_national_id=mask_national_id,
+        mask_email=mask_email,
     )

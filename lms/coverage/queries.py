@@ -41,6 +41,7 @@ from lms.registry.models import ORG_TYPES, AdminUnit, Organisation, Person
 from lms.registry.queries import (
     assigned_units,
     legacy_place,
+    listable,
     organisation_scope,
     person_scope,
     sort_units,
@@ -394,7 +395,7 @@ def gap_query(user, area: Area, as_of: date, group: str | None = None):
         .join(pp, pp.c.person_id == Person.id)
         .join(unit, unit.id == Person.unit_id)
         .outerjoin(Organisation, Organisation.id == Person.organisation_id)
-        .where(pp.c.n_done < pp.c.n_req)
+        .where(pp.c.n_done < pp.c.n_req, listable())
         .order_by(vi_collate(unit.name), vi_collate(Person.full_name), Person.id)
     )
 
@@ -425,6 +426,25 @@ def missing_for(person_rows: list, as_of: date) -> dict[int, list[str]]:
         p.id: [s for s in required.get(p.target_group, []) if s not in done.get(p.id, set())]
         for p in person_rows
     }
+
+
+def untrained_by_commune(user, area: Area, as_of: date, limit: int = 10) -> list[dict]:
+    """The communes of an area with the most people not trained at ``as_of`` (one GROUP BY)."""
+    pp = per_person(user, area, as_of, with_child=False)
+    commune = AdminUnit.new_commune_id if area.scheme == "2025" else case(
+        (AdminUnit.level == "commune", AdminUnit.id), else_=None)
+    counts = (
+        select(commune.label("commune_id"), func.count().label("untrained"))
+        .select_from(pp).join(Person, Person.id == pp.c.person_id).join(AdminUnit, AdminUnit.id == Person.unit_id)
+        .where(pp.c.n_done < pp.c.n_req, commune.is_not(None))
+        .group_by(commune).subquery("uc")
+    )
+    named = aliased(AdminUnit)
+    rows = db.session.execute(
+        select(named.name, named.code, counts.c.untrained).join(named, named.id == counts.c.commune_id)
+        .order_by(counts.c.untrained.desc(), named.name).limit(limit)
+    ).all()
+    return [{"name": name, "code": code, "untrained": n} for name, code, n in rows]
 
 
 def course_titles(slugs) -> dict[str, str]:

@@ -19,6 +19,7 @@ from lms.catalog.models import Course
 from lms.core import audit
 from lms.core.errors import ServiceError
 from lms.core.groups import TARGET_GROUPS
+from lms.core.signals import requirement_changed
 from lms.coverage.models import Requirement, RequirementCourse
 from lms.extensions import db
 
@@ -52,6 +53,7 @@ def set_requirement(group: str, slugs: list[str], *, target_percent: int = 100,
     db.session.flush()
     audit.record(actor, "requirement.set", "requirement", group, courses=slugs,
                  target_percent=target_percent, deadline=deadline.isoformat() if deadline else None)
+    requirement_changed.send(current_app._get_current_object(), target_group=group, actor=actor)
     return req
 
 

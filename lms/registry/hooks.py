@@ -14,6 +14,18 @@ person_panels: Hook[Callable[[object, object], object]] = Hook(
     "the person.",
 )
 
+protected_people: Hook[Callable[[], object]] = Hook(
+    "registry.protected_people",
+    "fn() -> Iterable[int]: ids of people whom only an administrator may change through a "
+    "registry import (people with a staff account).",
+)
+
+people_list_actions: Hook[Callable[[dict, object], object]] = Hook(
+    "registry.people_list_actions",
+    "fn(filters, user) -> str | Markup | None: an action on the people list for its current filter "
+    "(``filters``: q, group, unit, scheme; empty values left out), e.g. printing activation slips.",
+)
+
 
 class ImportHandler(Protocol):
     """A kind of registry file whose rows belong to a higher domain (e.g. past completions).

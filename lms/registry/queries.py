@@ -96,6 +96,12 @@ def organisation_scope(user) -> ColumnElement[bool]:
     return Organisation.unit_id.in_(select(AdminUnit.id).where(_unit_condition(units)))
 
 
+def listable() -> ColumnElement[bool]:
+    """People who may appear in lists and exports: not restricted at their request and not
+    anonymised (lms.privacy). Counts and coverage figures still include them."""
+    return and_(Person.restricted_at.is_(None), Person.anonymised_at.is_(None))
+
+
 def can_see_person(user, person: Person) -> bool:
     return bool(db.session.scalar(
         select(func.count()).select_from(Person).where(Person.id == person.id, person_scope(user))
@@ -146,7 +152,7 @@ def ancestors(unit: AdminUnit | None) -> list[AdminUnit]:
 def people_query(user, *, q: str | None = None, group: str | None = None, unit: AdminUnit | None = None):
     """Scoped people, optionally filtered by name/phone, target group and unit subtree."""
 
-    stmt = select(Person).where(person_scope(user))
+    stmt = select(Person).where(person_scope(user), listable())
     if group:
         stmt = stmt.where(Person.target_group == group)
     if unit is not None:

@@ -16,7 +16,7 @@ from lms.core.uow import unit_of_work
 from lms.extensions import db
 from lms.registry import imports, queries, services
 from lms.registry.forms import ImportForm
-from lms.registry.hooks import person_panels
+from lms.registry.hooks import people_list_actions, person_panels
 from lms.registry.models import (
     GENDER_LABELS,
     ORG_TYPE_LABELS,
@@ -79,10 +79,13 @@ def people():
         group = None
     unit = _unit_filter()
     rows, total, page = _paginate(queries.people_query(current_user, q=q, group=group, unit=unit))
+    filters = {"q": q, "group": group, "unit": unit.code if unit else None, "scheme": unit.scheme if unit else None}
+    filters = {k: v for k, v in filters.items() if v}
+    actions = [Markup(a) for fn in people_list_actions.functions() if (a := fn(filters, current_user))]  # noqa: S704 - actions render their own templates
     return render_template(
         "registry/people.html", people=rows, total=total, page=page, page_size=PAGE_SIZE, q=q, group=group,
         unit=unit, groups=TARGET_GROUPS, group_labels=TARGET_GROUP_LABELS,
-        my_units=queries.assigned_units(current_user),
+        my_units=queries.assigned_units(current_user), actions=actions,
     )
 
 
@@ -92,6 +95,8 @@ def person(person_id: int):
     p = db.get_or_404(Person, person_id)
     if not queries.can_see_person(current_user, p):
         abort(403)
+    if p.hidden:  # restricted or anonymised (lms.privacy): kept, never shown
+        abort(404)
     panels = [Markup(html) for panel in person_panels.functions() if (html := panel(p, current_user))]  # noqa: S704 - panels render their own templates
     return render_template("registry/person.html", person=p, panels=panels,
                            group_labels=TARGET_GROUP_LABELS, gender_labels=GENDER_LABELS,

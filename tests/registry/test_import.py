@@ -217,3 +217,38 @@ def test_import_of_the_template_itself_works(units, runner, tmp_path, app):
     result = runner.invoke(args=["lms", "import-registry", str(path)])
     # The example completion names a course that the test database does not have.
     assert "cột Mã khóa học: khóa học không xác định: quan-tri-san-xuat-kinh-doanh" in result.output
+
+
+def test_uploads_never_imported_are_deleted_after_the_configured_time(units, client, users, app, runner):
+    """Issue 18, finding 10: an uploaded file that nobody confirms does not stay for ever."""
+    from datetime import timedelta
+
+    from lms.registry.models import ImportBatch
+
+    login(client, "admin@example.vn")
+    data = (ORG_HEADER + f"0101234567,HTX Một,cooperative,{r.HOME_COMMUNE},An,0912345678,,,,\n").encode()
+
+    def upload():
+        response = post_form(client, "/registry/import", {"file": (io.BytesIO(data), "orgs.csv"), "scheme": "2025",
+                                                          "kind": ""}, content_type="multipart/form-data")
+        assert response.status_code == 302
+        return response.headers["Location"]
+
+    old, applied = upload(), upload()
+    assert post_form(client, applied, {}).status_code == 302
+    with app.app_context():
+        hours = app.config["IMPORT_KEEP_HOURS"]
+        for batch in db.session.scalars(select(ImportBatch)):
+            batch.created_at = batch.created_at - timedelta(hours=hours, minutes=1)
+        db.session.commit()
+    fresh = upload()  # an upload purges the stale files of everyone
+    assert client.get(old).status_code == 404
+    assert client.get(fresh).status_code == 200
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ImportBatch)) == 2  # the applied one stays
+        for batch in db.session.scalars(select(ImportBatch)):
+            batch.created_at = batch.created_at - timedelta(hours=hours, minutes=1)
+        db.session.commit()
+    result = runner.invoke(args=["lms", "purge-imports"])
+    assert result.exit_code == 0 and "registry files deleted: 1" in result.output
+    assert client.get(fresh).status_code == 404
