@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import date, timedelta
 
 from flask import (
     Blueprint,
+    Response,
     abort,
     current_app,
     flash,
@@ -409,3 +410,73 @@ def assignment_remove():
         registry_services.unassign_unit(user, unit, actor=current_user)
     flash(_("The assignment has been removed."), "success")
     return redirect(url_for("auth.assignments"))
+
+
+
+# --- audit log -------------------------------------------------------------------------------
+
+AUDIT_PAGE = 100
+
+
+def _audit_statement():
+    """The audit page's filters from the query string (actor login or name, kind or action,
+    object as "type" or "type id", dates dd/mm/yyyy or ISO), and the matching statement."""
+    from lms.core import audit
+    from lms.core.localtime import end_of_day_utc
+
+    args = {k: (request.args.get(k) or "").strip()[:100] for k in ("actor", "kind", "object", "since", "until")}
+    actor_id = None
+    if args["actor"]:
+        found = services.find_user_by_login(args["actor"]) or db.session.scalar(
+            select(User).where(func.lower(User.display_name) == args["actor"].lower()))
+        actor_id = found.id if found is not None else -1
+    object_type, _sep, object_id = args["object"].partition(" ")
+    bounds = {}
+    for key in ("since", "until"):
+        if args[key]:
+            try:
+                day = _parse_day(args[key])
+            except ValueError:
+                flash(_("Write dates as dd/mm/yyyy."), "error")
+                continue
+            bounds[key] = end_of_day_utc(day - timedelta(days=1)) if key == "since" else end_of_day_utc(day)
+    stmt = audit.entries_query(actor_id=actor_id, action=args["kind"] or None, object_type=object_type or None,
+                               object_id=object_id.strip() or None, since=bounds.get("since"),
+                               until=bounds.get("until"))
+    return args, stmt
+
+
+def _parse_day(text: str) -> date:
+    if "/" in text:
+        day, month, year = (int(p) for p in text.split("/"))
+        return date(year, month, day)
+    return date.fromisoformat(text)
+
+
+@bp.route("/admin/audit")
+@admin_required
+def audit_log():
+    from lms.auth import audit as audit_rows
+    from lms.core.audit import AuditLog
+
+    args, stmt = _audit_statement()
+    page = max(min(request.args.get("page", 1, type=int) or 1, 100_000), 1)
+    entries = list(db.session.scalars(stmt.limit(AUDIT_PAGE + 1).offset((page - 1) * AUDIT_PAGE)))
+    kinds = sorted({a.split(".")[0] for a in db.session.scalars(select(AuditLog.action).distinct())})
+    return render_template("auth/audit.html", rows=audit_rows.rows(entries[:AUDIT_PAGE]), args=args, page=page,
+                           more=len(entries) > AUDIT_PAGE, kinds=kinds)
+
+
+@bp.route("/admin/audit.csv")
+@admin_required
+def audit_export():
+    from lms.auth import audit as audit_rows
+    from lms.core import exports
+    from lms.core.i18n import for_people
+
+    _args, stmt = _audit_statement()
+    entries = list(db.session.scalars(stmt.limit(100_000)))
+    header = [_("When"), _("Who"), _("What"), _("Object"), _("Details (old → new)")]
+    body = [[for_people(r.at), r.actor, r.action, r.object, r.details] for r in audit_rows.rows(entries)]
+    return Response(exports.to_csv(header, body), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="audit-log.csv"'})

@@ -55,7 +55,7 @@ def test_qr_url_opens_the_verification_page_on_a_phone(app, phone_page, live_ser
     assert page.get_by_test_id("holder").inner_text() == "Nguyễn Thị Hường"
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
-    # An unknown code: a plain 404 page.
+    # An unknown code: a 404 that says there is no such certificate.
     response = page.goto(f"{live_server}/verify/{'0' * 28}")
     assert response.status == 404
-    assert "Không tìm thấy trang" in page.locator("main").inner_text()
+    assert "Không có chứng nhận nào mang mã này" in page.locator("main").inner_text()

@@ -458,7 +458,7 @@ PAGES: dict[str, list[str | Step]] = {
         "/marking/{essay}", "/marking/{marked_essay}", "/attempts/{graded}/review",
         "/courses/{slug}/lessons/{lesson}", "/certificates", "/certificates/pending",
         *CLASS_STAFF, "/classes/new", CLASS + "/edit", CLASS + "/people", CLASS + "/people?q={q}",
-        CLASS + "/days/{day}/code",
+        CLASS + "/days/{day}/code", CLASS + "/people/gap", CLASS + "/finish", CLASS + "/people?here=1",
         Step(CLASS + "/signin", action="upload-signin", status=400, expect=".flash.error"),
     ],
     "manager": [
@@ -484,6 +484,7 @@ PAGES: dict[str, list[str | Step]] = {
         "/author/courses/{slug}",
         Step("/author/courses/{slug}/lessons/{lesson_id}", action="preview", expect="section.preview"),
         "/classes/", CLASS, CLASS + "/edit", CLASS + "/people", CLASS + "/report", CLASS + "/days/{day}",
+        "/admin/audit", "/admin/audit?actor={q}&object={q}", "/admin/users/{user}?unit_q={q}", CLASS + "/finish",
         "/registry/requests", "/registry/requests/{request}",
         "/privacy/requests", "/privacy/requests/{data_request}",
     ],
