@@ -11,7 +11,9 @@
    100,000 people / 400,000 completions) (bench/coverage_bench.py);
 5. certificate PDF rendering (bench/certificates_bench.py);
 6. course import of 100 courses × 20 lessons, unchanged re-import, lesson page weight
-   (bench/catalog_bench.py).
+   (bench/catalog_bench.py);
+7. activation codes for 10,000 people as CSV, slips PDF for 1,000, page weight of
+   /activate/<code> and /register (bench/onboarding_bench.py).
 
 Everything runs on loopback against throw-away databases (temporary SQLite files; the
 PostgreSQL database given with --pg is emptied). Every loop is time-bound. The scripts
@@ -75,10 +77,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--coverage-scale", type=float, default=0.05)
     parser.add_argument("--pg", default=os.environ.get("LMS_BENCH_PG_URL"),
                         help="PostgreSQL database the benchmarks may empty (exam burst, coverage)")
-    parser.add_argument("--only", nargs="+", choices=("http", "exam", "crash", "coverage", "certificates", "catalog"))
+    parser.add_argument("--only", nargs="+", choices=("http", "exam", "crash", "coverage", "certificates", "catalog",
+                                                     "onboarding"))
     args = parser.parse_args(argv)
     os.environ.setdefault("LMS_SECRET_KEY", "bench-secret-not-for-production")
-    wanted = set(args.only or ("http", "exam", "crash", "coverage", "certificates", "catalog"))
+    wanted = set(args.only or ("http", "exam", "crash", "coverage", "certificates", "catalog", "onboarding"))
     results: dict = {"date": datetime.now(UTC).isoformat(timespec="seconds"), "machine": machine(), "quick": args.quick}
     failures = []
 
@@ -135,6 +138,15 @@ def main(argv: list[str] | None = None) -> int:
         from bench import catalog_bench
 
         results["catalog"] = catalog_bench.main(["--courses", "10" if args.quick else "100"])
+
+    if "onboarding" in wanted:
+        print("activation codes, slips and page weight …", flush=True)
+        from bench import onboarding_bench
+
+        results["onboarding"] = onboarding_bench.main(
+            ["--people", "1000" if args.quick else "10000", "--slips", "100" if args.quick else "1000"])
+        if not all(f["within_goal"] for f in results["onboarding"]["weight"].values()):
+            failures.append("onboarding page weight")
 
     results["failures"] = failures
     RESULTS.mkdir(parents=True, exist_ok=True)
