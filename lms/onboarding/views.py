@@ -151,7 +151,7 @@ def register():
                 services.submit_request(
                     full_name=form.full_name.data, phone=form.phone.data, unit_id=commune.id,
                     org_code=form.org_code.data, is_official=form.is_official.data,
-                    agency=form.agency.data, position=form.position.data,
+                    agency=form.agency.data, position=form.position.data, national_id=form.national_id.data,
                 )
             _no_sooner_than_floor(started)
             if work.ok:

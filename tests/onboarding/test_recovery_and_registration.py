@@ -224,3 +224,11 @@ def test_managers_see_only_their_units_requests(app, units, make_user):
     assert client.get(f"/registry/requests/{rid}").status_code == 403
     response = post_form(client, f"/registry/requests/{rid}/accept", {}, token_from="/registry/requests")
     assert response.status_code == 403
+
+
+def test_a_national_id_finds_the_person(app, make_person, make_user):
+    pid = make_person("Đinh Văn Tùng", phone="0912000222", national_id="044099000123")
+    _register(app, phone="0987000333", full_name="Tùng", national_id="044099000123", org_code="0300000000")
+    _, client = _manager(app, make_user)
+    page = client.get(f"/registry/requests/{_request_id(app)}").get_data(as_text=True)
+    assert f'name="person_id" value="{pid}"' in page
