@@ -141,6 +141,9 @@ def register():
     communes = queries.communes(province)
     form.province.data = province.code if province else ""
     form.commune.choices = [SelectChoice("", _("Choose…"))] + [SelectChoice(u.code, u.name) for u in communes]
+    if request.method == "GET" and request.args.get("commune"):
+        form.commune.data = request.args["commune"][:10]
+    search = (request.args.get("q") or "").strip()[:60] if province is None else ""
     if request.method == "POST" and form.validate_on_submit():
         commune = next((u for u in communes if u.code == form.commune.data), None)
         if commune is None:
@@ -156,7 +159,8 @@ def register():
             _no_sooner_than_floor(started)
             if work.ok:
                 return render_template("onboarding/register_done.html")
-    return render_template("onboarding/register.html", form=form, province=province,
+    return render_template("onboarding/register.html", form=form, province=province, search=search,
+                           found=queries.search_communes(search) if search else [],
                            provinces=queries.provinces() if province is None else [])
 
 

@@ -104,6 +104,14 @@ def test_the_form_lists_the_communes_of_a_province(client, units):
 
 
 @pytest.mark.parametrize("app_config", [{"NEUTRAL_RESPONSE_MS": 300}])
+def test_a_commune_is_found_by_name_without_accents(client, units):
+    page = client.get("/register?q=dong hoi").get_data(as_text=True)
+    assert f"/register?province={reg.HOME}&amp;commune={reg.HOME_COMMUNE}" in page
+    page = client.get(f"/register?province={reg.HOME}&commune={reg.HOME_COMMUNE}").get_data(as_text=True)
+    assert f'<option selected value="{reg.HOME_COMMUNE}">' in page
+
+
+@pytest.mark.parametrize("app_config", [{"NEUTRAL_RESPONSE_MS": 300}])
 def test_the_answer_never_says_whether_the_phone_is_known(app, make_person, app_config):
     make_person("Phạm Thị Lan", phone="0912000111")
     known, known_s = _timed(_register, app, None, phone="0912000111", org_code="0312345678")
