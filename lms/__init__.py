@@ -17,6 +17,7 @@ from lms import (
     main,
     messages,
     onboarding,
+    privacy,
     registry,
 )
 from lms.config import BASE_DIR, load_config
@@ -24,7 +25,8 @@ from lms.core.cli import lms_group
 
 # The domains in layer order (low to high); create_app calls each one's init_app.
 DOMAINS = (
-    messages, registry, auth, apitokens, catalog, assessments, certification, coverage, onboarding, classes, main,
+    messages, registry, auth, apitokens, catalog, assessments, certification, coverage, onboarding, classes, privacy,
+    main,
 )
 
 

@@ -20,6 +20,7 @@ from lms.core.audit import AuditLog  # noqa: F401
 from lms.coverage.models import Requirement, RequirementCourse  # noqa: F401
 from lms.messages.models import Message, MessageOptOut  # noqa: F401
 from lms.onboarding.models import ActivationCode, RegistrationRequest  # noqa: F401
+from lms.privacy.models import DataRequest  # noqa: F401
 from lms.registry.models import (  # noqa: F401
     AdminUnit,
     ImportBatch,

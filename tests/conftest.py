@@ -63,8 +63,8 @@ def app_config() -> dict:
     return {}
 
 
-@pytest.fixture
-def app(database_url, _schema, app_config, tmp_path):
+def make_test_app(database_url: str, app_config: dict | None = None):
+    """An application configured for tests (the ``app`` fixture, and module-scoped worlds)."""
     config = {
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": database_url,
@@ -76,12 +76,22 @@ def app(database_url, _schema, app_config, tmp_path):
         # The neutral answers' time floor (tests that check it set their own).
         "NEUTRAL_RESPONSE_MS": 0,
     }
-    config.update(app_config)
-    app = create_app(config)
-    limiter.reset()
-    yield app
+    config.update(app_config or {})
+    return create_app(config)
+
+
+def empty_tables(app) -> None:
+    """Teardown for an application made with ``make_test_app``: every table emptied."""
     limiter.reset()
     _empty_tables(app)
+
+
+@pytest.fixture
+def app(database_url, _schema, app_config, tmp_path):
+    app = make_test_app(database_url, app_config)
+    limiter.reset()
+    yield app
+    empty_tables(app)
 
 
 @pytest.fixture
@@ -113,9 +123,8 @@ def login(client, login_name: str, password: str = PASSWORD, **kwargs):
     return post_form(client, "/login", {"login": login_name, "password": password}, **kwargs)
 
 
-@pytest.fixture
-def make_user(app):
-    """Factory: ``make_user(roles=("trainer",), email=..., phone=...)`` → User."""
+def user_factory(app):
+    """``factory(roles=("trainer",), email=..., phone=...)`` → a committed, detached User."""
     from lms.auth import services
 
     counter = {"n": 0}
@@ -141,14 +150,25 @@ def make_user(app):
 
 
 @pytest.fixture
-def users(make_user):
-    """One user per role, with predictable logins."""
+def make_user(app):
+    """Factory: ``make_user(roles=("trainer",), email=..., phone=...)`` → User."""
+    return user_factory(app)
+
+
+def role_users(make_user) -> dict:
+    """One user per role, with predictable logins (``<role>@example.vn``)."""
     return {
         "learner": make_user(("learner",), email="learner@example.vn"),
         "trainer": make_user(("trainer",), email="trainer@example.vn"),
         "manager": make_user(("manager",), email="manager@example.vn"),
         "admin": make_user(("admin",), email="admin@example.vn"),
     }
+
+
+@pytest.fixture
+def users(make_user):
+    """One user per role, with predictable logins."""
+    return role_users(make_user)
 
 
 def pytest_collection_modifyitems(config, items):

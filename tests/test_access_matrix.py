@@ -4,32 +4,19 @@ Domains list their routes in ``tests/<domain>/access_cases.py`` (see
 tests/support/access.py). The union is checked against ``app.url_map``: a route that
 nobody listed makes ``test_every_route_is_in_the_matrix`` fail, so access rules are
 decided, not forgotten.
+
+This module checks the GET cases. Reading changes nothing that another case's answer
+depends on, so every domain's objects (most of the cost) are built once for the module
+and every role keeps one logged-in client. Cases that change state run in
+tests/test_access_matrix_changes.py, each on fresh objects.
 """
 
 from __future__ import annotations
 
-import importlib
-from pathlib import Path
-
 import pytest
 
-from tests.conftest import CSRF_RE, login
-from tests.support.access import ROLES
-
-_MODULES = [
-    importlib.import_module(f"tests.{path.parent.name}.access_cases")
-    for path in sorted(Path(__file__).parent.glob("*/access_cases.py"))
-]
-MATRIX = {endpoint: cases for module in _MODULES for endpoint, cases in module.MATRIX.items()}
-
-
-@pytest.fixture
-def objects(app, users) -> dict[str, object]:
-    values: dict[str, object] = {}
-    for module in _MODULES:
-        if hasattr(module, "objects"):
-            values.update(module.objects(app, users))
-    return values
+from tests.conftest import empty_tables, login, make_test_app, role_users, user_factory
+from tests.support.access import MATRIX, ROLES, build_objects, check_case
 
 
 def test_every_route_is_in_the_matrix(app):
@@ -38,42 +25,29 @@ def test_every_route_is_in_the_matrix(app):
     assert set(MATRIX) - registered == set(), "matrix lists routes that do not exist"
 
 
-def _cases():
-    """GET cases: one test per case, every role against the same objects (building every
-    domain's objects is most of the cost); other methods change state, so one test per role."""
+@pytest.fixture(scope="module")
+def world(database_url, _schema):
+    app = make_test_app(database_url)
+    users = role_users(user_factory(app))
+    objects = build_objects(app, users)
+    clients = {"anonymous": app.test_client()}
+    for role in ROLES[1:]:
+        clients[role] = app.test_client()
+        assert login(clients[role], f"{role}@example.vn").status_code == 302
+    yield app, objects, clients
+    empty_tables(app)
+
+
+def _get_cases():
     for endpoint, cases in MATRIX.items():
         for index, case in enumerate(cases):
             if case.method == "GET":
-                yield pytest.param(endpoint, case, ROLES, id=f"{endpoint}[{index}]")
-            else:
-                for role in ROLES:
-                    yield pytest.param(endpoint, case, (role,), id=f"{endpoint}[{index}]-{role}")
+                yield pytest.param(endpoint, case, id=f"{endpoint}[{index}]")
 
 
-def _request(app, objects, case, role):
-    client = app.test_client()
-    if role != "anonymous":
-        assert login(client, f"{role}@example.vn").status_code == 302
-    path = case.path.format(**objects)
-    if case.method == "GET":
-        response = client.get(path)
-    else:
-        page = client.get("/account" if role != "anonymous" else "/login")
-        token = CSRF_RE.search(page.get_data(as_text=True)).group(1)
-        data = {key: value.format(**objects) for key, value in case.data.items()}
-        response = client.open(path, method=case.method, data={**data, "csrf_token": token})
-    response.close()  # static files are streamed
-    return path, response
-
-
-@pytest.mark.parametrize(("endpoint", "case", "roles"), list(_cases()))
-def test_route_access(app, objects, users, endpoint, case, roles):
-    failures = []
-    for role in roles:
-        path, response = _request(app, objects, case, role)
-        if response.status_code != case.expect[role]:
-            failures.append(f"{role} {case.method} {path}: got {response.status_code}, expected {case.expect[role]}")
-        elif response.status_code == 302 and role == "anonymous" and case.method == "GET":
-            if not response.headers["Location"].startswith("/login"):
-                failures.append(f"anonymous GET {path}: redirected to {response.headers['Location']}, not /login")
+@pytest.mark.parametrize(("endpoint", "case"), list(_get_cases()))
+def test_route_access(world, endpoint, case):
+    app, objects, clients = world
+    failures = [check_case(clients[role], objects, case, role) for role in ROLES]
+    failures = [failure for failure in failures if failure]
     assert not failures, "\n".join(failures)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import login
-from tests.test_access_matrix import _MODULES, MATRIX
+from tests.support.access import MATRIX, build_objects
 
 
 def _post_cases():
@@ -39,10 +39,7 @@ def _all_post_paths(objects):
 
 @pytest.mark.parametrize("as_role", ["anonymous", "admin"])
 def test_post_without_token_is_refused(app, users, as_role):
-    objects = {}
-    for module in _MODULES:
-        if hasattr(module, "objects"):
-            objects.update(module.objects(app, users))
+    objects = build_objects(app, users)
     post_endpoints = {
         rule.endpoint for rule in app.url_map.iter_rules() if "POST" in (rule.methods or ())
     }

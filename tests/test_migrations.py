@@ -131,6 +131,19 @@ def _seed(app, tmp_path) -> None:
     _seed_class(app, client)
     _seed_messages(app)
     _seed_onboarding(app)
+    _seed_privacy(app)
+
+
+def _seed_privacy(app) -> None:
+    """A data request, sent by the demo learner from "my data"."""
+    from lms.main.demo import DEMO_PASSWORD
+    from tests.conftest import login, post_form
+
+    learner = app.test_client()
+    assert login(learner, "0912345678", DEMO_PASSWORD).status_code == 302
+    response = post_form(learner, "/account/data/requests", {"kind": "correct", "message": "Năm sinh là 1971"},
+                         token_from="/account/data")
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
 
 
 def _seed_messages(app) -> None:

@@ -10,12 +10,12 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash
 
-from lms.auth.models import User
+from lms.auth.models import User, UserRole
 from lms.core import audit
 from lms.core.db import utcnow
 from lms.core.errors import ServiceError
 from lms.core.phone import looks_like_phone, normalize_phone
-from lms.core.security import ROLES
+from lms.core.security import ADMIN, MANAGER, ROLES, TRAINER
 from lms.core.text import clean_name
 from lms.extensions import db
 from lms.registry.models import Person
@@ -258,3 +258,12 @@ def on_people_imported(_sender, *, created: list[int], actor=None, create_accoun
                     password=None, actor=actor, person=person)
         made += 1
     return made
+
+
+def staff_person_ids() -> list[int]:
+    """``registry.protected_people`` provider: the people behind trainer, manager and
+    administrator accounts, whom only an administrator may change through an import."""
+    return list(db.session.scalars(
+        select(User.person_id).join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role.in_((TRAINER, MANAGER, ADMIN))).distinct()
+    ))

@@ -83,6 +83,8 @@ class LessonSpec:
     body_html: str = ""
     content_hash: str = ""
     exercise_minutes: int = 0
+    body_line: int = 1  # the file's line where the Markdown body starts, for messages
+    folder: str = ""  # the module folder, NN-<slug>, that relative links start from
 
 
 @dataclass
@@ -94,6 +96,7 @@ class ModuleSpec:
     overview_md: str
     overview_html: str = ""
     lessons: list[LessonSpec] = field(default_factory=list)
+    folder: str = ""  # NN-<slug>
 
 
 @dataclass
@@ -136,6 +139,8 @@ class CourseSpec:
     # True when the files are byte-for-byte those last imported: nothing to parse or write.
     unchanged: bool = False
     estimate: StudyEstimate | None = None
+    body_line: int = 1  # course.md's line where the overview starts
+    readable: bool = False  # course.md was read and its front matter parsed
 
     @property
     def lessons(self) -> list[LessonSpec]:
@@ -373,124 +378,152 @@ def parse_course(source: CourseSource, *, known_hash: str | None = None) -> Cour
     """Read one course's files into a spec, collecting every problem.
 
     With ``known_hash`` equal to the files' hash (the content last imported, unchanged
-    since), nothing is parsed or rendered again.
+    since), nothing is parsed or rendered again. The steps: the course file, the sorting
+    of files into modules and assets, each module and its lessons, the assets, then links
+    and rendering, and last the checks that need the whole course.
     """
     digest = source_hash(source)
     if known_hash is not None and digest == known_hash:
         return CourseSpec(source.slug, source.root, {}, "", source_hash=digest, unchanged=True)
     problems: list[Problem] = []
-    root = source.root
     if not SLUG.fullmatch(source.slug):
-        problems.append(Problem(f"{root}/course.md", 1, f"the folder name '{source.slug}' is not a valid slug "
-                                "(lower-case letters, digits and hyphens)"))
-    # Course file
-    course_path = f"{root}/course.md"
-    meta: dict[str, Any] = {}
-    overview = ""
-    meta_lines: dict[str, int] = {}
+        problems.append(Problem(f"{source.root}/course.md", 1, f"the folder name '{source.slug}' is not a valid "
+                                "slug (lower-case letters, digits and hyphens)"))
+    spec = _parse_course_file(source, problems)
+    module_files, asset_files = _sort_files(source, problems)
+    lesson_slugs: dict[str, str] = {}  # lesson slug → its file, relative to the course folder
+    seen_numbers: dict[str, str] = {}
+    for folder in sorted(module_files):
+        number, mslug = NUMBERED.fullmatch(folder).groups()
+        if number in seen_numbers:
+            problems.append(Problem(f"{spec.root}/{folder}/module.md", 1,
+                                    f"two modules are numbered {number}: {seen_numbers[number]} and {folder}"))
+        seen_numbers[number] = folder
+        if any(m.slug == mslug for m in spec.modules):
+            problems.append(Problem(f"{spec.root}/{folder}/module.md", 1, f"duplicate module slug '{mslug}'"))
+        spec.modules.append(_parse_module(source, folder, module_files[folder], lesson_slugs, problems))
+    spec.assets = _parse_assets(spec.root, asset_files, problems)
+    _render(spec, lesson_slugs, problems)
+    _check_course(spec, lesson_slugs, problems)
+    spec.source_hash = digest
+    if problems:
+        raise ContentError(problems)
+    return spec
+
+
+def _parse_course_file(source: CourseSource, problems: list[Problem]) -> CourseSpec:
+    """course.md: the course's metadata and overview (an empty spec when it cannot be read)."""
+    course_path = f"{source.root}/course.md"
+    spec = CourseSpec(source.slug, source.root, {}, "")
     text = _decode(source, "course.md", problems)
     fm = _front_matter(text, course_path, problems) if text is not None else None
     if fm is not None:
         problems.extend(_check_keys(fm, COURSE_KEYS, COURSE_REQUIRED, course_path))
-        meta = _course_meta(fm, course_path, problems)
-        overview = fm.body
-        meta_lines = fm.key_lines
+        spec.meta = _course_meta(fm, course_path, problems)
+        spec.overview_md = fm.body
+        spec.meta_lines = fm.key_lines
+        spec.body_line = fm.body_line
+        spec.readable = True
+    return spec
 
-    spec = CourseSpec(source.slug, root, meta, overview, meta_lines=meta_lines)
 
-    # Modules, lessons, assets
-    module_dirs: dict[str, list[str]] = {}
+def _sort_files(source: CourseSource, problems: list[Problem]) -> tuple[dict[str, list[str]], dict[str, bytes]]:
+    """Module folder → its Markdown file names, and every other file as an asset."""
+    module_files: dict[str, list[str]] = {}
     assets: dict[str, bytes] = {}
     for rel in sorted(source.files):
         if rel == "course.md":
             continue
         parts = rel.split("/")
-        top = parts[0]
-        if len(parts) >= 2 and NUMBERED.fullmatch(top):
-            if len(parts) == 2 and parts[1].endswith(".md"):
-                module_dirs.setdefault(top, []).append(parts[1])
-                continue
+        if len(parts) == 2 and NUMBERED.fullmatch(parts[0]) and parts[1].endswith(".md"):
+            module_files.setdefault(parts[0], []).append(parts[1])
+            continue
         if rel.endswith(".md"):
             if len(parts) == 1:
                 continue  # notes such as README.md beside course.md are not content
-            problems.append(Problem(f"{root}/{rel}", 1, "Markdown files belong in a module folder NN-<slug>/"))
+            problems.append(Problem(f"{source.root}/{rel}", 1, "Markdown files belong in a module folder NN-<slug>/"))
             continue
         assets[rel] = source.files[rel]
+    return module_files, assets
 
-    seen_numbers: dict[str, str] = {}
-    lesson_slugs: dict[str, str] = {}
-    for folder in sorted(module_dirs):
-        number, mslug = NUMBERED.fullmatch(folder).groups()
-        if number in seen_numbers:
-            problems.append(Problem(f"{root}/{folder}/module.md", 1,
-                                    f"two modules are numbered {number}: {seen_numbers[number]} and {folder}"))
-        seen_numbers[number] = folder
-        if any(m.slug == mslug for m in spec.modules):
-            problems.append(Problem(f"{root}/{folder}/module.md", 1, f"duplicate module slug '{mslug}'"))
-        files = module_dirs[folder]
-        module_path = f"{root}/{folder}/module.md"
-        module = ModuleSpec(mslug, module_path, "", None, "")
-        if "module.md" not in files:
-            problems.append(Problem(module_path, 1, "module.md is missing"))
-        else:
-            text = _decode(source, f"{folder}/module.md", problems)
-            fm = _front_matter(text, module_path, problems) if text is not None else None
-            if fm is not None:
-                problems.extend(_check_keys(fm, MODULE_KEYS, ("title",), module_path))
-                module.title = _text(fm, "title", module_path, problems) or ""
-                module.title_en = _text(fm, "title_en", module_path, problems)
-                module.overview_md = fm.body
-        lesson_numbers: dict[str, str] = {}
-        for name in sorted(files):
-            if name == "module.md":
-                continue
-            lesson_path = f"{root}/{folder}/{name}"
-            match = NUMBERED.fullmatch(name[:-3])
-            if not match:
-                problems.append(Problem(lesson_path, 1, "lesson files are named NN-<slug>.md "
-                                        "(two digits, lower-case letters, digits and hyphens)"))
-                continue
-            lnumber, lslug = match.groups()
-            if lnumber in lesson_numbers:
-                problems.append(Problem(lesson_path, 1, f"two lessons are numbered {lnumber} in {folder}"))
-            lesson_numbers[lnumber] = name
-            if lslug in lesson_slugs:
-                problems.append(Problem(lesson_path, 1,
-                                        f"duplicate lesson slug '{lslug}' (also {lesson_slugs[lslug]})"))
-                continue
-            lesson_slugs[lslug] = f"{folder}/{name}"
-            text = _decode(source, f"{folder}/{name}", problems)
-            fm = _front_matter(text, lesson_path, problems) if text is not None else None
-            if fm is None:
-                continue
-            problems.extend(_check_keys(fm, LESSON_KEYS, ("title",), lesson_path))
-            minutes = fm.meta.get("minutes", 0)
-            if not isinstance(minutes, int) or isinstance(minutes, bool) or minutes < 0:
-                problems.append(Problem(lesson_path, fm.line_of("minutes"), "'minutes' must be a whole number ≥ 0"))
-                minutes = 0
-            required = fm.meta.get("required", True)
-            if not isinstance(required, bool):
-                problems.append(Problem(lesson_path, fm.line_of("required"), "'required' must be true or false"))
-                required = True
-            exercise = fm.meta.get("exercise_minutes", 0)
-            if not isinstance(exercise, int) or isinstance(exercise, bool) or exercise < 0:
-                problems.append(Problem(lesson_path, fm.line_of("exercise_minutes"),
-                                        "'exercise_minutes' must be a whole number ≥ 0"))
-                exercise = 0
-            lesson = LessonSpec(
-                slug=lslug, key=f"{mslug}/{lslug}", path=lesson_path,
-                title=_text(fm, "title", lesson_path, problems) or "",
-                title_en=_text(fm, "title_en", lesson_path, problems),
-                minutes=minutes, required=required, body_md=fm.body, exercise_minutes=exercise,
-            )
-            lesson.body_line = fm.body_line  # type: ignore[attr-defined]
-            lesson.folder = folder  # type: ignore[attr-defined]
+
+def _parse_module(source: CourseSource, folder: str, files: list[str], lesson_slugs: dict[str, str],
+                  problems: list[Problem]) -> ModuleSpec:
+    """One module folder: module.md and its lessons, in file order."""
+    mslug = NUMBERED.fullmatch(folder).group(2)
+    module_path = f"{source.root}/{folder}/module.md"
+    module = ModuleSpec(mslug, module_path, "", None, "", folder=folder)
+    if "module.md" not in files:
+        problems.append(Problem(module_path, 1, "module.md is missing"))
+    else:
+        text = _decode(source, f"{folder}/module.md", problems)
+        fm = _front_matter(text, module_path, problems) if text is not None else None
+        if fm is not None:
+            problems.extend(_check_keys(fm, MODULE_KEYS, ("title",), module_path))
+            module.title = _text(fm, "title", module_path, problems) or ""
+            module.title_en = _text(fm, "title_en", module_path, problems)
+            module.overview_md = fm.body
+    lesson_numbers: dict[str, str] = {}
+    for name in sorted(files):
+        if name == "module.md":
+            continue
+        lesson_path = f"{source.root}/{folder}/{name}"
+        match = NUMBERED.fullmatch(name[:-3])
+        if not match:
+            problems.append(Problem(lesson_path, 1, "lesson files are named NN-<slug>.md "
+                                    "(two digits, lower-case letters, digits and hyphens)"))
+            continue
+        lnumber, lslug = match.groups()
+        if lnumber in lesson_numbers:
+            problems.append(Problem(lesson_path, 1, f"two lessons are numbered {lnumber} in {folder}"))
+        lesson_numbers[lnumber] = name
+        if lslug in lesson_slugs:
+            problems.append(Problem(lesson_path, 1, f"duplicate lesson slug '{lslug}' (also {lesson_slugs[lslug]})"))
+            continue
+        lesson_slugs[lslug] = f"{folder}/{name}"
+        lesson = _parse_lesson(source, folder, mslug, lslug, name, problems)
+        if lesson is not None:
             module.lessons.append(lesson)
-        spec.modules.append(module)
+    return module
 
-    # Assets
+
+def _whole_number(fm: FrontMatter, key: str, default: int, path: str, problems: list[Problem]) -> int:
+    value = fm.meta.get(key, default)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        problems.append(Problem(path, fm.line_of(key), f"'{key}' must be a whole number ≥ 0"))
+        return default
+    return value
+
+
+def _parse_lesson(source: CourseSource, folder: str, mslug: str, lslug: str, name: str,
+                  problems: list[Problem]) -> LessonSpec | None:
+    """One lesson file: its front matter and Markdown body (None when it cannot be read)."""
+    lesson_path = f"{source.root}/{folder}/{name}"
+    text = _decode(source, f"{folder}/{name}", problems)
+    fm = _front_matter(text, lesson_path, problems) if text is not None else None
+    if fm is None:
+        return None
+    problems.extend(_check_keys(fm, LESSON_KEYS, ("title",), lesson_path))
+    required = fm.meta.get("required", True)
+    if not isinstance(required, bool):
+        problems.append(Problem(lesson_path, fm.line_of("required"), "'required' must be true or false"))
+        required = True
+    return LessonSpec(
+        slug=lslug, key=f"{mslug}/{lslug}", path=lesson_path,
+        title=_text(fm, "title", lesson_path, problems) or "",
+        title_en=_text(fm, "title_en", lesson_path, problems),
+        minutes=_whole_number(fm, "minutes", 0, lesson_path, problems),
+        required=required, body_md=fm.body,
+        exercise_minutes=_whole_number(fm, "exercise_minutes", 0, lesson_path, problems),
+        body_line=fm.body_line, folder=folder,
+    )
+
+
+def _parse_assets(root: str, files: dict[str, bytes], problems: list[Problem]) -> list[AssetSpec]:
+    """Images and documents beside the lessons: accepted types and sizes only."""
+    assets: list[AssetSpec] = []
     total = 0
-    for rel, data in sorted(assets.items()):
+    for rel, data in sorted(files.items()):
         ext = posixpath.splitext(rel)[1].lower()
         if ext not in ASSET_TYPES:
             problems.append(Problem(f"{root}/{rel}", 1, f"files of type '{ext or rel}' are not accepted "
@@ -500,50 +533,40 @@ def parse_course(source: CourseSource, *, known_hash: str | None = None) -> Cour
             problems.append(Problem(f"{root}/{rel}", 1, "the file is larger than 10 MB"))
             continue
         total += len(data)
-        spec.assets.append(AssetSpec(rel, ASSET_TYPES[ext], data, hashlib.sha256(data).hexdigest()))
+        assets.append(AssetSpec(rel, ASSET_TYPES[ext], data, hashlib.sha256(data).hexdigest()))
     if total > MAX_COURSE_BYTES:
         problems.append(Problem(f"{root}/course.md", 1, "the course's files add up to more than 100 MB"))
+    return assets
 
-    # Links and rendering
+
+def _render(spec: CourseSpec, lesson_slugs: dict[str, str], problems: list[Problem]) -> None:
+    """Check every relative link, then render the overview, module overviews and lessons."""
     resolver = LinkResolver(
         spec.slug,
         {normalized_key(v): k for k, v in lesson_slugs.items()},
         {normalized_key(a.path): a.path for a in spec.assets},
     )
-    _check_links(resolver, "", overview, course_path, fm_body_line(source), problems)
-    spec.overview_html = render_markdown(overview, resolver.renderer(""))
+    _check_links(resolver, "", spec.overview_md, f"{spec.root}/course.md", spec.body_line, problems)
+    spec.overview_html = render_markdown(spec.overview_md, resolver.renderer(""))
     for module in spec.modules:
-        folder = module.path.rsplit("/", 2)[-2]
-        module.overview_html = render_markdown(module.overview_md, resolver.renderer(folder))
+        module.overview_html = render_markdown(module.overview_md, resolver.renderer(module.folder))
         for lesson in module.lessons:
             _check_links(resolver, lesson.folder, lesson.body_md, lesson.path, lesson.body_line, problems)
             lesson.body_html = render_markdown(lesson.body_md, resolver.renderer(lesson.folder))
             lesson.content_hash = _sha(lesson.body_md.encode())
 
-    # Completion rule against the lessons that exist
-    rule = (meta.get("completion") or {}).get("lessons")
+
+def _check_course(spec: CourseSpec, lesson_slugs: dict[str, str], problems: list[Problem]) -> None:
+    """Checks that need the whole course: the completion rule's lessons exist, and there are lessons."""
+    course_path = f"{spec.root}/course.md"
+    rule = (spec.meta.get("completion") or {}).get("lessons")
     if isinstance(rule, list):
         for slug in rule:
             if slug not in lesson_slugs:
-                problems.append(Problem(course_path, meta_lines.get("completion", 1),
+                problems.append(Problem(course_path, spec.meta_lines.get("completion", 1),
                                         f"completion lists lesson '{slug}', which does not exist"))
-    if not spec.lessons and fm is not None:
+    if not spec.lessons and spec.readable:
         problems.append(Problem(course_path, 1, "the course has no lessons"))
-
-    spec.source_hash = digest
-    if problems:
-        raise ContentError(problems)
-    return spec
-
-
-def fm_body_line(source: CourseSource) -> int:
-    text = source.files.get("course.md", b"").decode("utf-8", "replace").replace("\r\n", "\n")
-    lines = text.split("\n")
-    if lines and lines[0].strip() == "---":
-        for i in range(1, len(lines)):
-            if lines[i].strip() in {"---", "..."}:
-                return i + 2
-    return 1
 
 
 def _check_links(resolver: LinkResolver, base_dir: str, text: str, path: str, first_line: int,

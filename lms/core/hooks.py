@@ -16,6 +16,8 @@ The hooks of the project (each documented where it is declared):
 - ``lms.registry.hooks.person_panels``: ``fn(person, user) -> Markup | str | None``
 - ``lms.registry.hooks.people_list_actions``: ``fn(filters, user) -> Markup | str | None``
 - ``lms.coverage.hooks.gap_list_actions``: ``fn(filters, user) -> Markup | str | None``
+- ``lms.messages.hooks.reminder_rules``: ``Rule(name, apply(batch))`` for ``flask lms remind``
+- ``lms.coverage.hooks.digest_classes``: ``fn(unit, first, last) -> list[dict]``
 - ``lms.certification.hooks.template_choosers``: ``fn(completion) -> str | None``
 - ``lms.certification.hooks.hours_providers``: ``fn(completion) -> float | None``
 """

@@ -20,7 +20,7 @@ def gap_table(user, area: queries.Area, as_of: date, group: str | None = None,
     """The header and rows of a gap list (two queries, whatever the number of rows)."""
     rows = db.session.execute(queries.gap_query(user, area, as_of, group).limit(limit)).all()
     people = [row.Person for row in rows]
-    missing = queries.missing_for(people, as_of)
+    missing = queries.missing_titles(queries.missing_for(people, as_of))
     header = [_("Full name"), _("Target group"), _("Organisation or agency"), _("Commune / unit"), _("Phone"),
               _("E-mail"), _("Missing courses")]
     body = [

@@ -1,7 +1,7 @@
 """onboarding: activation codes and registration requests
 
 Revision ID: 0010_onboarding
-Revises: 0009_messages
+Revises: 0013_quiz_review
 Create Date: 2026-12-07 12:03:58.944693
 
 """
@@ -13,7 +13,7 @@ import lms.core.db
 
 # revision identifiers, used by Alembic.
 revision = '0010_onboarding'
-down_revision = '0009_messages'
+down_revision = '0013_quiz_review'
 branch_labels = None
 depends_on = None
 

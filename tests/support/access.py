@@ -10,7 +10,9 @@ Each domain lists its routes in ``tests/<domain>/access_cases.py``:
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field
+from pathlib import Path
 
 ROLES = ("anonymous", "learner", "trainer", "manager", "admin")
 
@@ -38,3 +40,41 @@ def only(roles: tuple[str, ...], ok: int = 200) -> dict[str, int]:
 
 
 LOGGED_IN = everyone(200, anonymous=302)
+
+
+# Every domain's cases, and the union of their matrices.
+MODULES = [
+    importlib.import_module(f"tests.{path.parent.name}.access_cases")
+    for path in sorted(Path(__file__).parents[1].glob("*/access_cases.py"))
+]
+MATRIX = {endpoint: cases for module in MODULES for endpoint, cases in module.MATRIX.items()}
+
+
+def build_objects(app, users) -> dict[str, object]:
+    """The values of every placeholder, from each domain's ``objects(app, users)``."""
+    values: dict[str, object] = {}
+    for module in MODULES:
+        if hasattr(module, "objects"):
+            values.update(module.objects(app, users))
+    return values
+
+
+def check_case(client, objects, case: Case, role: str) -> str | None:
+    """Send one case as ``role`` (``client`` is logged in as that role); a failure's text, or None."""
+    from tests.conftest import CSRF_RE
+
+    path = case.path.format(**objects)
+    if case.method == "GET":
+        response = client.get(path)
+    else:
+        page = client.get("/account" if role != "anonymous" else "/login")
+        token = CSRF_RE.search(page.get_data(as_text=True)).group(1)
+        data = {key: value.format(**objects) for key, value in case.data.items()}
+        response = client.open(path, method=case.method, data={**data, "csrf_token": token})
+    response.close()  # static files are streamed
+    if response.status_code != case.expect[role]:
+        return f"{role} {case.method} {path}: got {response.status_code}, expected {case.expect[role]}"
+    if response.status_code == 302 and role == "anonymous" and case.method == "GET":
+        if not response.headers["Location"].startswith("/login"):
+            return f"anonymous GET {path}: redirected to {response.headers['Location']}, not /login"
+    return None
