@@ -214,7 +214,7 @@ def _seed_class(app, client) -> None:
         day = db.session.scalar(select(ClassDay.id).where(ClassDay.class_id == class_id))
     response = post_form(client, f"/classes/{class_id}/days/{day}", {"person_id": str(people[0]), "status": "late"})
     assert response.status_code == 302
-    response = post_form(client, f"/classes/{class_id}/scores", {f"score-{people[0]}": "85", f"score-{people[1]}": ""})
+    response = post_form(client, f"/classes/{class_id}/scores", {"scale": "100", f"score-{people[0]}": "85", f"score-{people[1]}": ""})
     assert response.status_code == 302
 
 
