@@ -26,6 +26,7 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from lms.core.groups import TARGET_GROUP_LABELS, TARGET_GROUPS
+from lms.core.localtime import local_today
 from lms.core.phone import normalize_phone
 from lms.core.security import ADMIN, MANAGER, TRAINER, is_staff, roles_required, safe_next_url
 from lms.core.uow import unit_of_work
@@ -299,7 +300,7 @@ def print_slips():
         flash(_("Nobody to print a slip for: everyone here already has an account, or has no phone number "
                 "on record."), "info")
         return redirect(back)
-    stamp = date.today().isoformat()
+    stamp = local_today().isoformat()
     if form.fmt.data == "csv":
         return Response(slips.csv_bytes(issued), mimetype="text/csv",
                         headers={"Content-Disposition": f'attachment; filename="activation-codes-{stamp}.csv"'})
