@@ -12,6 +12,9 @@
 5. certificate PDF rendering (bench/certificates_bench.py);
 6. course import of 100 courses × 20 lessons, unchanged re-import, lesson page weight
    (bench/catalog_bench.py);
+7. messages: 10,000 e-mails queued and sent to a local SMTP server, the sender killed with
+   SIGKILL and run again, ``flask lms remind`` on the generated registry
+   (bench/messages_bench.py).
 7. activation codes for 10,000 people as CSV, slips PDF for 1,000, page weight of
    /activate/<code> and /register (bench/onboarding_bench.py).
 
@@ -78,10 +81,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pg", default=os.environ.get("LMS_BENCH_PG_URL"),
                         help="PostgreSQL database the benchmarks may empty (exam burst, coverage)")
     parser.add_argument("--only", nargs="+", choices=("http", "exam", "crash", "coverage", "certificates", "catalog",
-                                                     "onboarding"))
+                                                         "messages", "onboarding"))
     args = parser.parse_args(argv)
     os.environ.setdefault("LMS_SECRET_KEY", "bench-secret-not-for-production")
-    wanted = set(args.only or ("http", "exam", "crash", "coverage", "certificates", "catalog", "onboarding"))
+    wanted = set(args.only or ("http", "exam", "crash", "coverage", "certificates", "catalog", "messages",
+                               "onboarding"))
     results: dict = {"date": datetime.now(UTC).isoformat(timespec="seconds"), "machine": machine(), "quick": args.quick}
     failures = []
 
@@ -139,6 +143,21 @@ def main(argv: list[str] | None = None) -> int:
 
         results["catalog"] = catalog_bench.main(["--courses", "10" if args.quick else "100"])
 
+    if "messages" in wanted:
+        print("messages (send, kill -9, remind) …", flush=True)
+        before = set(RESULTS.glob("messages-*.json"))
+        cmd = ["bench.messages_bench", "--emails", "1000" if args.quick else "10000",
+               "--people-scale", str(0.01 if args.quick else args.coverage_scale)]
+        if args.pg:
+            cmd += ["--pg", args.pg]
+        run = subprocess_bench(cmd, timeout=7200)
+        new = sorted(set(RESULTS.glob("messages-*.json")) - before)
+        if run.get("exit_code") == 0 and new:
+            run["figures"] = json.loads(new[-1].read_text())
+            new[-1].unlink()  # folded into the dated file
+        else:
+            failures.append("messages")
+        results["messages"] = run
     if "onboarding" in wanted:
         print("activation codes, slips and page weight …", flush=True)
         from bench import onboarding_bench

@@ -15,7 +15,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms import SelectChoice
@@ -41,9 +40,11 @@ from lms.certification.models import (
 from lms.certification.rendering import CertificateTemplateError
 from lms.core import exports
 from lms.core.errors import render_error
+from lms.core.params import page_arg
+from lms.core.ratelimit import rate_limited
 from lms.core.security import ADMIN, MANAGER, is_admin, roles_required, staff_required
 from lms.core.uow import unit_of_work
-from lms.extensions import db, limiter
+from lms.extensions import db
 from lms.registry.models import Person
 from lms.registry.queries import can_see_person, find_unit
 
@@ -58,7 +59,8 @@ def _verify_rate_limit() -> str:
     return current_app.config.get("CERTIFICATE_VERIFY_RATE_LIMIT", "30/minute")
 
 
-_verify_limit = limiter.shared_limit(_verify_rate_limit, scope="certificate-verify", key_func=get_remote_address)
+# One moving window per address for both pages, shared by every worker (lms.core.ratelimit).
+_verify_limit = rate_limited("certificate-verify", _verify_rate_limit, methods=("GET", "POST"))
 
 
 def _back_to_detail(certificate: Certificate, message: str, category: str) -> Response:
@@ -193,7 +195,7 @@ def _filter_args() -> dict[str, str]:
 @staff_required
 def manage():
     form, flt = _filter_from_request()
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_arg()
     stmt = queries.search(current_user, flt, services.local_today())
     total = queries.count(stmt)
     rows = db.session.scalars(stmt.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()

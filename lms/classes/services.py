@@ -321,6 +321,12 @@ def mark_all_present(day: ClassDay, *, actor, now: datetime | None = None) -> in
     return count
 
 
+def _unusable_code() -> str:
+    return _("You cannot check in with this code now. Check the code on the board: check-in opens "
+             "30 minutes before the class starts and closes when the day ends, for the people on "
+             "the class list. If it still does not work, ask the trainer.")
+
+
 def check_in(user, code: str, *, now: datetime | None = None) -> tuple[ClassDay, str]:
     """A learner checks in with a day's code; returns the day and the mark recorded.
 
@@ -330,18 +336,14 @@ def check_in(user, code: str, *, now: datetime | None = None) -> tuple[ClassDay,
     now = now or utcnow()
     code = normalise_code(code)
     day = db.session.scalar(select(ClassDay).where(ClassDay.checkin_code == code)) if code else None
-    if day is None:
-        raise ServiceError(_("This check-in code does not exist. Check the code on the board."))
+    # One answer for every code this person cannot use (unknown, another class, not open yet,
+    # closed): the answers must not tell which codes exist. Tries are rate-limited in the view.
+    if day is None or day.training_class.status in (FINISHED, CANCELLED):
+        raise ServiceError(_unusable_code())
     cls = day.training_class
-    if cls.status in (FINISHED, CANCELLED):
-        raise ServiceError(_("This class is closed for check-in."))
     opens, closes = checkin_window(day)
-    if now < opens:
-        raise ServiceError(_("Check-in for this class day has not opened yet; it opens 30 minutes before the start."))
-    if now > closes:
-        raise ServiceError(_("Check-in for this class day is closed."))
-    if user.person_id is None or not on_roster(cls, user.person_id):
-        raise ServiceError(_("You are not on the roster of this class. Ask the trainer to add you."))
+    if not opens <= now <= closes or user.person_id is None or not on_roster(cls, user.person_id):
+        raise ServiceError(_unusable_code())
     late_after = timedelta(minutes=current_app.config["CLASS_LATE_AFTER_MINUTES"])
     status = "late" if now > day_bounds(day)[0] + late_after else "present"
     inserted = insert_ignore(

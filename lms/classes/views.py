@@ -8,7 +8,18 @@ from __future__ import annotations
 import io
 from decimal import Decimal
 
-from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -47,6 +58,9 @@ from lms.core.db import vi_collate
 from lms.core.errors import ServiceError
 from lms.core.forms import ConfirmForm
 from lms.core.groups import TARGET_GROUP_LABELS, TARGET_GROUPS
+from lms.core.masking import mask_phone
+from lms.core.params import int_arg
+from lms.core.ratelimit import rate_limited
 from lms.core.security import ADMIN, MANAGER, TRAINER, roles_required, staff_required
 from lms.core.uow import unit_of_work
 from lms.extensions import db
@@ -488,7 +502,7 @@ def print_roster(class_id: int):
     cls = _load(class_id)
     day = None
     if request.args.get("day"):
-        day = db.session.get(ClassDay, request.args.get("day", type=int) or 0)
+        day = db.session.get(ClassDay, int_arg("day", 0))
         if day is None or day.class_id != cls.id:
             abort(404)
     return render_template("classes/print.html", cls=cls, day=day, entries=queries.roster(cls))
@@ -552,7 +566,7 @@ def _report_table(cls: TrainingClass) -> tuple[list[str], list[list]]:
     for e in entries:
         p, o = e.person, outcomes.get(e.person_id)
         rate = services.attendance_rate(o.tally.attended, o.tally.excused, o.tally.days) if o else None
-        row = [p.full_name, p.organisation.name if p.organisation else (p.agency or ""), p.phone or ""]
+        row = [p.full_name, p.organisation.name if p.organisation else (p.agency or ""), mask_phone(p.phone)]
         row += [str(MARK_LABELS.get(marks.get((e.person_id, d.id)), "")) for d in cls.days]
         row += [o.tally.attended if o else 0, o.tally.excused if o else 0,
                 f"{rate * 100:.0f}%" if rate is not None else "",
@@ -617,9 +631,15 @@ def certificates(class_id: int, fmt: str):
 # --- learners ----------------------------------------------------------------------------
 
 
+def _checkin_limit() -> str:
+    return current_app.config["CHECKIN_RATE_LIMIT"]
+
+
 @bp.route("/checkin", methods=["GET", "POST"])
 @bp.route("/checkin/<code>", methods=["GET", "POST"])
 @login_required
+# Per learner, shared by every worker (lms.core.ratelimit): codes cannot be tried in bulk.
+@rate_limited("checkin", _checkin_limit, key=lambda: f"user:{current_user.id}")
 def checkin(code: str | None = None):
     form = CheckinForm()
     if request.method == "GET" and code:

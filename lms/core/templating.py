@@ -91,7 +91,7 @@ def csrf_field(id: str = "csrf_token") -> Markup:  # noqa: A002 - the HTML attri
 
 def register_template_helpers(app: Flask) -> None:
     from lms.core.forms import ConfirmForm
-    from lms.core.masking import mask_email, mask_national_id, mask_phone
+    from lms.core.masking import mask_email, mask_login, mask_national_id, mask_phone
     from lms.core.security import ROLE_LABELS
 
     @app.context_processor
@@ -116,4 +116,5 @@ def register_template_helpers(app: Flask) -> None:
         mask_phone=mask_phone,
         mask_national_id=mask_national_id,
         mask_email=mask_email,
+        mask_login=mask_login,
     )

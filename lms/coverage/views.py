@@ -24,13 +24,14 @@ from markupsafe import Markup
 from lms.apitokens.services import user_from_bearer
 from lms.core.forms import ConfirmForm
 from lms.core.groups import TARGET_GROUP_LABELS, TARGET_GROUPS
+from lms.core.params import page_arg
 from lms.core.security import ADMIN, MANAGER, roles_required
 from lms.core.uow import unit_of_work
 from lms.coverage import charts, exports, queries, reminders
 from lms.coverage import services as coverage_services
 from lms.coverage.api import coverage_document
 from lms.coverage.forms import RequirementForm
-from lms.coverage.hooks import gap_list_actions
+from lms.coverage.hooks import gap_list_actions, slip_actions
 from lms.extensions import csrf, db
 from lms.messages.models import CHANNEL_LABELS
 from lms.registry.models import ORG_TYPE_LABELS, ORG_TYPES, SCHEMES
@@ -125,7 +126,7 @@ def gaps():
         return redirect(url_for("coverage.dashboard"))
     if area is None:
         return render_template("coverage/choose.html", units=assigned_units(current_user))
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_arg()
     stmt = queries.gap_query(current_user, area, as_of, group)
     total = queries.gap_count(current_user, area, as_of, group)
     rows = db.session.execute(stmt.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
@@ -167,8 +168,10 @@ def gaps_remind():
         if work.ok:
             flash(ngettext("%(num)d reminder queued.", "%(num)d reminders queued.", queued), "success")
         return redirect(url_for("coverage.gaps", **_area_args(area, as_of, group)))
+    unreached = [row.Person.id for row in plan.no_channel]
+    slips = [Markup(a) for fn in slip_actions.functions() if unreached and (a := fn(unreached))]  # noqa: S704 - actions render their own templates
     return render_template(
-        "coverage/remind.html", area=area, as_of=as_of, group=group, plan=plan, ids=ids, form=form,
+        "coverage/remind.html", area=area, as_of=as_of, group=group, plan=plan, ids=ids, form=form, slips=slips,
         group_labels=TARGET_GROUP_LABELS, channel_labels=CHANNEL_LABELS,
         every_days=current_app.config["REMIND_MANUAL_EVERY_DAYS"],
         area_args=lambda **extra: _area_args(area, as_of, group, **extra),

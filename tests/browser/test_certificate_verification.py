@@ -47,7 +47,8 @@ def test_qr_url_opens_the_verification_page_on_a_phone(app, phone_page, live_ser
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
     # Typing the printed code by hand, in lower case with spaces, leads to the same page.
-    page.get_by_role("link", name="Kiểm tra giấy chứng nhận khác").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Kiểm tra giấy chứng nhận khác").click()
     page.get_by_label("Mã xác thực").fill(format_code(code).lower().replace("-", " "))
     page.get_by_role("button", name="Kiểm tra").click()
     page.wait_for_url(f"**/verify/{code}")

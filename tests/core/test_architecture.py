@@ -52,7 +52,7 @@ def test_each_app_holds_its_own_registrations(app):
         (catalog_hooks.quiz_slug_providers, 1),
         (catalog_hooks.requirement_checkers, 1),
         (catalog_hooks.learning_plans, 1),
-        (registry_hooks.person_panels, 3),  # completions, messages, activation
+        (registry_hooks.person_panels, 4),  # completions, messages, activation, full identifiers
         (registry_hooks.people_list_actions, 1),
         (registry_hooks.import_handlers, 1),
         (certification_hooks.template_choosers, 1),
