@@ -186,7 +186,8 @@ def _seed_onboarding(app) -> None:
         commune = db.session.scalar(select(AdminUnit).where(AdminUnit.scheme == "2025", AdminUnit.level == "commune")
                                     .order_by(AdminUnit.id).limit(1))
         onboarding.submit_request(full_name="Trần Thị Mai", phone="0987 111 222", unit_id=commune.id,
-                                  org_code="0312345678", is_official=False, agency=None, position=None)
+                                  org_code="0312345678", is_official=False, agency=None, position=None,
+                                  national_id="044099000777")
         db.session.commit()
 
 

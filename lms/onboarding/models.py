@@ -8,11 +8,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.core.db import UTCDateTime, utcnow
 from lms.extensions import db
-from lms.registry.models import AdminUnit, Person
+from lms.core.crypto import decrypt_identifier, encrypt_identifier, identifier_hash
+from lms.registry.models import AdminUnit, Person, _IdentifierComparator
 
 ACTIVATE = "activate"
 RESET = "reset"
@@ -64,7 +66,10 @@ class RegistrationRequest(db.Model):
     phone: Mapped[str] = mapped_column(String(20), index=True)
     # The phone while the request is pending (NULL once decided): duplicates collapse into one.
     pending_phone: Mapped[str | None] = mapped_column(String(20), unique=True)
-    national_id: Mapped[str | None] = mapped_column(String(12))
+    # The optional national ID, encrypted like Person's (lms.core.crypto) with its keyed hash
+    # for matching; read and write both through ``national_id`` below.
+    national_id_enc: Mapped[str | None] = mapped_column(String(120))
+    national_id_hash: Mapped[str | None] = mapped_column(String(64))
     unit_id: Mapped[int] = mapped_column(ForeignKey("admin_unit.id"), index=True)
     org_code: Mapped[str | None] = mapped_column(String(20))
     is_official: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
@@ -81,3 +86,22 @@ class RegistrationRequest(db.Model):
 
     unit: Mapped[AdminUnit] = relationship()
     person: Mapped[Person | None] = relationship()
+
+    @hybrid_property
+    def national_id(self) -> str | None:
+        """The number in clear (decrypted on read, encrypted and hashed on write)."""
+        return decrypt_identifier(self.national_id_enc) if self.national_id_enc else None
+
+    @national_id.inplace.setter
+    def _national_id_setter(self, value: str | None) -> None:
+        self.national_id_enc, self.national_id_hash = identifier_columns(value)
+
+    @national_id.inplace.comparator
+    @classmethod
+    def _national_id_comparator(cls) -> _IdentifierComparator:
+        return _IdentifierComparator(cls.national_id_hash)
+
+
+def identifier_columns(value: str | None) -> tuple[str | None, str | None]:
+    """(encrypted token, keyed hash) of a national ID, for Core inserts and updates."""
+    return (encrypt_identifier(value), identifier_hash(value)) if value else (None, None)

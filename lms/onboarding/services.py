@@ -34,6 +34,7 @@ from lms.onboarding.models import (
     RESET,
     ActivationCode,
     RegistrationRequest,
+    identifier_columns,
 )
 from lms.registry.models import Organisation, Person
 
@@ -311,7 +312,8 @@ def submit_request(*, full_name: str, phone: str, unit_id: int, org_code: str | 
         raise ServiceError(_("Give the tax or business-registration number of your organisation, or "
                              "tick “I am a state official”."), "org_code")
     now = utcnow()
-    values = {"full_name": name, "phone": number, "national_id": (national_id or "").strip()[:12] or None,
+    nid_enc, nid_hash = identifier_columns((national_id or "").strip()[:12] or None)
+    values = {"full_name": name, "phone": number, "national_id_enc": nid_enc, "national_id_hash": nid_hash,
               "unit_id": unit_id, "org_code": org_code, "is_official": bool(is_official), "agency": agency,
               "position": position, "updated_at": now}
     created = insert_ignore(db.session, RegistrationRequest,
@@ -332,8 +334,9 @@ def matches(request: RegistrationRequest) -> list[Person]:
     from lms.core.text import fold
 
     conds = [Person.phone == request.phone]
-    if request.national_id:
-        conds.append(Person.national_id == request.national_id)
+    if request.national_id_hash:
+        # Both sides are keyed hashes under the same key: nothing is decrypted to match.
+        conds.append(Person.national_id_hash == request.national_id_hash)
     found = {p.id: p for cond in conds for p in db.session.scalars(select(Person).where(cond))}
     if request.org_code:
         for person in db.session.scalars(

@@ -209,8 +209,8 @@ def anonymise_person(person: Person, actor, *, reason: str) -> dict[str, int]:
     db.session.execute(delete(ActivationCode).where(ActivationCode.person_id == person.id)
                        .execution_options(synchronize_session=False))
     db.session.execute(update(RegistrationRequest).where(RegistrationRequest.person_id == person.id)
-                       .values(full_name=ANONYMISED_NAME, phone="", pending_phone=None, national_id=None,
-                               agency=None, position=None, reason=None)
+                       .values(full_name=ANONYMISED_NAME, phone="", pending_phone=None, national_id_enc=None,
+                               national_id_hash=None, agency=None, position=None, reason=None)
                        .execution_options(synchronize_session=False))
     # The requests stay as the record of what was asked and done; their free text goes.
     db.session.execute(update(DataRequest).where(DataRequest.person_id == person.id).values(message="")

@@ -240,3 +240,28 @@ def test_a_national_id_finds_the_person(app, make_person, make_user):
     _, client = _manager(app, make_user)
     page = client.get(f"/registry/requests/{_request_id(app)}").get_data(as_text=True)
     assert f'name="person_id" value="{pid}"' in page
+
+
+def test_a_requests_national_id_is_stored_encrypted(app, make_person, make_user):
+    from sqlalchemy import text
+
+    from lms.extensions import db
+
+    pid = make_person("Đinh Văn Tùng", phone="0912000222", national_id="044099000123")
+    _register(app, phone="0987000333", full_name="Tùng", national_id="044099000123", org_code="0300000000")
+    with app.app_context():
+        rows = db.session.execute(text("SELECT * FROM registration_request")).mappings().all()
+        assert rows and "national_id" not in rows[0]
+        assert "044099000123" not in repr([dict(r) for r in rows])
+        assert rows[0]["national_id_enc"].startswith("v1.") and rows[0]["national_id_hash"]
+    # Accepting as a new person is refused on the phone rule only; linking keeps the match.
+    _, client = _manager(app, make_user)
+    rid = _request_id(app)
+    response = post_form(client, f"/registry/requests/{rid}/accept", {"person_id": pid},
+                         token_from=f"/registry/requests/{rid}")
+    assert response.status_code in (200, 302)
+    with app.app_context():
+        from lms.onboarding.models import RegistrationRequest
+
+        request = db.session.get(RegistrationRequest, rid)
+        assert request.person_id == pid and request.national_id == "044099000123"
