@@ -28,6 +28,7 @@ from lms.assessments.forms import AttemptForm, EssayGradeForm
 from lms.assessments.models import Attempt, AttemptAnswer, Quiz
 from lms.assessments.questions import answerable_pairs
 from lms.core import exports
+from lms.core.audit import audit_disclosure
 from lms.core.db import utcnow
 from lms.core.forms import ConfirmForm
 from lms.core.masking import mask_login
@@ -422,6 +423,7 @@ def gradebook_export(slug: str, fmt: str):
     else:
         data = exports.to_xlsx(header, rows, title=_("Gradebook"))
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    audit_disclosure(f"gradebook.{fmt}", {"quiz": quiz.slug}, len(rows))
     return Response(data, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 

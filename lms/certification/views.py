@@ -41,6 +41,7 @@ from lms.certification.models import (
 )
 from lms.certification.rendering import CertificateTemplateError
 from lms.core import exports
+from lms.core.audit import audit_disclosure
 from lms.core.errors import render_error
 from lms.core.i18n import for_people
 from lms.core.params import page_arg
@@ -252,16 +253,19 @@ def _export_rows(certificates: list[Certificate]):
 @bp.route("/certificates/export.csv")
 @staff_required
 def export_csv():
-    rows = ([for_people(v) for v in row] for row in _export_rows(_filtered_certificates()))
+    certificates = _filtered_certificates()
+    rows = ([for_people(v) for v in row] for row in _export_rows(certificates))
     data = exports.to_csv([str(h) for h in _EXPORT_HEADER], rows)
+    audit_disclosure("certificates.csv", _filter_args(), len(certificates))
     return _pdf_response(data, "certificates.csv", "text/csv; charset=utf-8")
 
 
 @bp.route("/certificates/export.xlsx")
 @staff_required
 def export_xlsx():
-    rows = _export_rows(_filtered_certificates())
-    data = exports.to_xlsx([str(h) for h in _EXPORT_HEADER], rows, title=_("Certificates"))
+    certificates = _filtered_certificates()
+    data = exports.to_xlsx([str(h) for h in _EXPORT_HEADER], _export_rows(certificates), title=_("Certificates"))
+    audit_disclosure("certificates.xlsx", _filter_args(), len(certificates))
     return _pdf_response(
         data, "certificates.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
@@ -281,6 +285,7 @@ def _bulk(render, filename: str, content_type: str):
     data, error = _render_or_error(render, certificates)
     if error:
         return error
+    audit_disclosure(f"certificates.{filename.rsplit('.', 1)[-1]}", _filter_args(), len(certificates))
     return _pdf_response(data, filename, content_type)
 
 

@@ -55,6 +55,7 @@ from lms.classes.models import (
     TrainingClass,
 )
 from lms.core import exports
+from lms.core.audit import audit_disclosure
 from lms.core.db import utcnow, vi_collate
 from lms.core.errors import ServiceError
 from lms.core.forms import ConfirmForm
@@ -408,7 +409,9 @@ def signin_import(class_id: int):
 @staff_required
 def signin_template(class_id: int):
     cls = _load(class_id)
-    return Response(signin.template_xlsx(cls),
+    body = signin.template_xlsx(cls)
+    audit_disclosure("class.signin_sheet", {"class_id": cls.id}, len(queries.roster(cls)))
+    return Response(body,
                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": f'attachment; filename="class-{cls.id}-signin-sheet.xlsx"'})
 
@@ -520,7 +523,10 @@ def print_roster(class_id: int):
         day = db.session.get(ClassDay, int_arg("day", 0))
         if day is None or day.class_id != cls.id:
             abort(404)
-    return render_template("classes/print.html", cls=cls, day=day, entries=queries.roster(cls))
+    entries = queries.roster(cls)
+    page = render_template("classes/print.html", cls=cls, day=day, entries=entries)
+    audit_disclosure("class.roster_print", {"class_id": cls.id, "day": day.id if day else None}, len(entries))
+    return page
 
 
 def parse_score(raw: str, scale: int) -> float | None:
@@ -596,7 +602,9 @@ def _report_table(cls: TrainingClass) -> tuple[list[str], list[list]]:
 def report(class_id: int):
     cls = _load(class_id)
     header, rows = _report_table(cls)
-    return render_template("classes/report.html", cls=cls, header=header, rows=rows)
+    page = render_template("classes/report.html", cls=cls, header=header, rows=rows)
+    audit_disclosure("class.report", {"class_id": cls.id}, len(rows))
+    return page
 
 
 @bp.route("/classes/<int:class_id>/report.<fmt>")
@@ -612,6 +620,7 @@ def report_export(class_id: int, fmt: str):
     else:
         body = exports.to_xlsx(header, rows, title=_("Class report"))
         mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    audit_disclosure(f"class.report.{fmt}", {"class_id": cls.id}, len(rows))
     return Response(body, mimetype=mime, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
@@ -639,6 +648,7 @@ def certificates(class_id: int, fmt: str):
         body, mime = cert_services.render_bulk_pdf(certs), "application/pdf"
     else:
         body, mime = cert_services.render_bulk_zip(certs), "application/zip"
+    audit_disclosure(f"class.certificates.{fmt}", {"class_id": cls.id}, len(certs))
     return Response(body, mimetype=mime,
                     headers={"Content-Disposition": f'attachment; filename="class-{cls.id}-certificates.{fmt}"'})
 

@@ -42,6 +42,28 @@ def record(actor, action: str, obj_type: str, obj_id: object, **details: Any) ->
     return entry
 
 
+def audit_disclosure(kind: str, filters: dict[str, Any] | None = None, rows: int = 0) -> None:
+    """Record an identifiable export or print (who, when, which filter, how many rows) and commit.
+
+    Export and print views are GETs, whose transaction is read-only: this one writes anyway,
+    on purpose. Accountability of disclosure (Law 91/2025/QH15 and Decree 356/2025/NĐ-CP: the
+    controller must know who took which personal data out of the platform) outweighs the
+    rule that GETs do not write. Call it after the file or page is built, just before it is
+    returned: the read transaction ends here (``restart_for_write``).
+    """
+    from flask_login import current_user
+
+    from lms.core.uow import restart_for_write, unit_of_work
+
+    actor_id = getattr(current_user, "id", None)
+    kept = {k: v for k, v in (filters or {}).items() if v not in (None, "", [], ())}
+    restart_for_write()
+    with unit_of_work(show=False):
+        db.session.add(AuditLog(actor_id=actor_id, action=f"disclosure.{kind}", object_type="export",
+                                object_id=kind, details={"filters": kept, "rows": rows}))
+    log.info("actor=%s action=disclosure.%s rows=%s", actor_id, kind, rows)
+
+
 # --- reading -------------------------------------------------------------------------------
 
 

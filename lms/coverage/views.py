@@ -22,6 +22,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from lms.apitokens.services import user_from_bearer
+from lms.core.audit import audit_disclosure
 from lms.core.forms import ConfirmForm
 from lms.core.groups import TARGET_GROUP_LABELS, TARGET_GROUPS, groups_at
 from lms.core.params import page_arg
@@ -129,6 +130,11 @@ def _sorted_children(children: list[dict], sort: str) -> list[dict]:
     return children
 
 
+def _disclosed_filters(area, as_of, group) -> dict:
+    return {"unit": area.unit.code if area.unit else None, "scheme": area.scheme, "as_of": as_of.isoformat(),
+            "group": group}
+
+
 @bp.route("/coverage/units.<fmt>")
 @roles_required(MANAGER, ADMIN)
 def units_export(fmt: str):
@@ -159,6 +165,7 @@ def units_export(fmt: str):
     else:
         body = exports.to_xlsx(header, rows, title=_("Coverage by unit"))
         mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    audit_disclosure(f"coverage.units.{fmt}", _disclosed_filters(area, as_of, group), len(rows))
     return Response(body, mimetype=mime, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
@@ -242,6 +249,7 @@ def gaps_export(fmt: str):
     else:
         body = exports.to_xlsx(header, rows, title=_("Not trained yet"))
         mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    audit_disclosure(f"coverage.gaps.{fmt}", _disclosed_filters(area, as_of, group), len(rows))
     return Response(body, mimetype=mime, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 

@@ -11,9 +11,9 @@ from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, Str
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from lms.core.crypto import decrypt_identifier, encrypt_identifier, identifier_hash
 from lms.core.db import UTCDateTime, utcnow
 from lms.extensions import db
-from lms.core.crypto import decrypt_identifier, encrypt_identifier, identifier_hash
 from lms.registry.models import AdminUnit, Person, _IdentifierComparator
 
 ACTIVATE = "activate"

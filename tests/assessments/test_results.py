@@ -101,6 +101,17 @@ def test_gradebook_page_and_exports_neutralise_formulas(app, users, taken):
         assert not str(row[0]).startswith(("=", "+", "-", "@")), row
     assert any(row[0] == "'=HYPERLINK(\"http://evil\")" and row[3] == 100.0 for row in values)
 
+    # Both files are disclosures of personal data: audited (who, which quiz, how many rows).
+    from sqlalchemy import select
+
+    from lms.core.audit import AuditLog
+
+    with app.app_context():
+        entries = [(e.actor_id, e.action, e.details) for e in db.session.scalars(
+            select(AuditLog).where(AuditLog.action.startswith("disclosure.")).order_by(AuditLog.id))]
+    assert entries == [(users["trainer"].id, f"disclosure.gradebook.{fmt}", {"filters": {"quiz": "thong-ke"}, "rows": 5})
+                       for fmt in ("csv", "xlsx")]
+
 
 def test_neutralise_handles_every_prefix():
     from lms.core.exports import neutralise
