@@ -75,8 +75,19 @@ def opted_out_users(user_ids) -> set[int]:
     return found
 
 
-def set_reminders(user_id: int, wanted: bool, *, actor=None) -> bool:
-    """Turn reminders on or off for a user; True when something changed."""
+CONSENT_ACTION = "consent.reminders"
+
+
+def set_reminders(user_id: int, wanted: bool, *, actor=None, via: str | None = None) -> bool:
+    """Turn reminders on or off for a user; True when something changed.
+
+    ``via`` ("activation", "account") marks the person's own answer to the consent question:
+    it is recorded as a ``consent.reminders`` audit entry (given or withdrawn, when, and the
+    version of the privacy notice shown), even when nothing changes.
+    """
+    if via is not None:
+        audit.record(actor, CONSENT_ACTION, "user", user_id, given=bool(wanted), via=via,
+                     channels="sms,email", notice_version=current_app.config.get("PRIVACY_NOTICE_VERSION", ""))
     if wanted:
         changed = db.session.execute(delete(MessageOptOut).where(MessageOptOut.user_id == user_id)).rowcount
     else:

@@ -56,7 +56,7 @@ def reminders():
         abort(400)
     wanted = request.form.get("reminders") == "on"
     with unit_of_work(form) as work:
-        services.set_reminders(current_user.id, wanted, actor=current_user)
+        services.set_reminders(current_user.id, wanted, actor=current_user, via="account")
     if work.ok:
         flash(_("Reminders are on.") if wanted else
               _("Reminders are off. Messages about your account (activation, password) still come."), "success")

@@ -41,6 +41,12 @@ class RedeemForm(BaseForm):
         validators=[DataRequired(), EqualTo("password", message=_l("The two passwords are different."))],
         render_kw={"autocomplete": "new-password"},
     )
+    # Consent to reminders (asked at activation only; unticked by default: docs/privacy.md).
+    reminders = BooleanField(
+        _l("I agree to receive reminders by SMS/e-mail (nhận nhắc nhở qua SMS/e-mail)"), default=False,
+        description=_l("About your courses, classes and quizzes. You can withdraw this at any time on your "
+                       "account page."),
+    )
 
 
 class ForgotForm(BaseForm):

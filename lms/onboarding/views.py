@@ -32,6 +32,7 @@ from lms.core.security import ADMIN, MANAGER, TRAINER, is_staff, roles_required,
 from lms.core.uow import unit_of_work
 from lms.coverage.queries import default_area
 from lms.extensions import db
+from lms.messages import services as messages
 from lms.onboarding import queries, services, slips
 from lms.onboarding.forms import AcceptForm, ForgotForm, RedeemForm, RegisterForm, RejectForm, SlipForm
 from lms.onboarding.models import ACTIVATE, PENDING, RESET, ActivationCode, RegistrationRequest
@@ -78,6 +79,9 @@ def _redeem(purpose: str, code: str | None):
     if form.validate_on_submit():
         with unit_of_work(form) as work:
             user = services.redeem(purpose, form.code.data, form.phone.data, form.password.data)
+            if purpose == ACTIVATE:
+                # The person's answer to the consent question, recorded with the notice's version.
+                messages.set_reminders(user.id, bool(form.reminders.data), actor=user, via="activation")
         if work.ok:
             log_in(user)  # a fresh session for the new password (lms.auth: server-side session)
             flash(_("Welcome! Your password is set. Log in next time with your phone number."), "success")

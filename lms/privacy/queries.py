@@ -170,6 +170,14 @@ def person_data(person: Person, user: User | None) -> list[Section]:
         _rows(select(ActivationCode.purpose, ActivationCode.channel, ActivationCode.created_at,
                      ActivationCode.expires_at, ActivationCode.used_at)
               .where(ActivationCode.person_id == person.id).order_by(ActivationCode.created_at))))
+    # Consent to reminders: each answer (activation, account page), with the notice's version.
+    sections.append(Section("consents", _l("Your consent to reminders by SMS/e-mail"), [
+        ("at", _l("When")), ("given", _l("Answer")), ("via", _l("Where")), ("notice_version", _l("Notice version"))],
+        [{"at": r.at, "given": _l("given") if (r.details or {}).get("given") else _l("withdrawn or refused"),
+          "via": (r.details or {}).get("via", ""), "notice_version": (r.details or {}).get("notice_version", "")}
+         for r in db.session.scalars(select(AuditLog).where(
+             AuditLog.action == "consent.reminders", AuditLog.object_type == "user",
+             AuditLog.object_id == str(uid)).order_by(AuditLog.at, AuditLog.id))]))
     about = or_(
         (AuditLog.object_type == "person") & (AuditLog.object_id == str(person.id)),
         (AuditLog.object_type == "user") & (AuditLog.object_id == str(uid)),
