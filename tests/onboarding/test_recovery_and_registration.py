@@ -265,3 +265,27 @@ def test_a_requests_national_id_is_stored_encrypted(app, make_person, make_user)
 
         request = db.session.get(RegistrationRequest, rid)
         assert request.person_id == pid and request.national_id == "044099000123"
+
+
+def test_key_rotation_re_encrypts_requests_and_keeps_the_match(app, runner, make_person, make_user):
+    from sqlalchemy import select
+
+    from lms.core.crypto import token_kid
+    from lms.extensions import db
+    from lms.onboarding.models import RegistrationRequest
+
+    pid = make_person("Đinh Văn Tùng", phone="0912000222", national_id="044099000123")
+    _register(app, phone="0987000333", full_name="Tùng", national_id="044099000123", org_code="0300000000")
+    with app.app_context():
+        before = db.session.scalar(select(RegistrationRequest.national_id_enc))
+    app.config["DATA_KEY_OLD"] = app.config.get("DATA_KEY") or "dev:" + app.config["SECRET_KEY"]
+    app.config["DATA_KEY"] = "the-new-province-key-with-enough-characters"
+    result = runner.invoke(args=["lms", "rotate-data-key"])
+    assert result.exit_code == 0 and "re-encrypted: 2" in result.output, result.output
+    with app.app_context():
+        request = db.session.scalar(select(RegistrationRequest))
+        assert token_kid(request.national_id_enc) != token_kid(before)
+        assert request.national_id == "044099000123"
+    _, client = _manager(app, make_user)
+    page = client.get(f"/registry/requests/{_request_id(app)}").get_data(as_text=True)
+    assert f'name="person_id" value="{pid}"' in page
