@@ -9,13 +9,20 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.apitokens.services import user_from_bearer
+from lms.core.forms import ConfirmForm
 from lms.core.groups import TARGET_GROUP_LABELS, TARGET_GROUPS
 from lms.core.security import ADMIN, MANAGER, roles_required
 from lms.core.uow import unit_of_work
 from lms.coverage import charts, exports, queries
 from lms.coverage import services as coverage_services
 from lms.coverage.api import coverage_document
-from lms.coverage.forms import RequirementForm
+from lms.coverage.forms import (
+    NewRequirementSetForm,
+    RequirementForm,
+    RequirementSetForm,
+    format_milestones,
+    format_validity,
+)
 from lms.extensions import csrf, db
 from lms.registry.models import ORG_TYPE_LABELS, ORG_TYPES, SCHEMES
 from lms.registry.queries import ancestors, assigned_units, can_see_unit, find_unit
@@ -145,39 +152,82 @@ def gaps_export(fmt: str):
 @bp.route("/coverage/requirements", methods=["GET", "POST"])
 @roles_required(ADMIN)
 def requirements():
-    reqs = {r.target_group: r for r in queries.requirements()}
+    """The requirement sets: pick one, change it, its groups' courses; add a set."""
+    sets = queries.requirement_sets()
+    name = request.args.get("set") or None
+    rset = queries.requirement_set(name)
+    if name and rset is None:
+        abort(404)
     posted = None
     if request.method == "POST":
-        posted = next((g for g in TARGET_GROUPS if f"{g}-target_percent" in request.form), None)
-        if posted is None:
+        keys = ["set-target_percent", "new-name", "delete-set"] + [f"{g}-courses" for g in TARGET_GROUPS]
+        posted = next((k for k in keys if k in request.form), None)
+        if posted is None or (rset is None and posted != "new-name"):
             abort(400)
+        if posted == "delete-set" and rset.is_primary:
+            abort(400)
+    set_form = new_form = delete_form = None
     forms = {}
-    for group in TARGET_GROUPS:
-        if group == posted:
-            forms[group] = RequirementForm(prefix=group)
-            continue
-        form = RequirementForm(formdata=None, prefix=group)
-        req = reqs.get(group)
-        if req is not None:
-            form.courses.data = ", ".join(req.course_slugs)
-            form.target_percent.data = req.target_percent
-            form.deadline.data = req.deadline
-        forms[group] = form
-    if posted is not None:
-        form = forms[posted]
+    if rset is not None:
+        set_form = RequirementSetForm(prefix="set") if posted == "set-target_percent" else \
+            RequirementSetForm(formdata=None, prefix="set", title=rset.title, target_percent=rset.target_percent,
+                               deadline=rset.deadline, primary=rset.is_primary,
+                               milestones=format_milestones(rset.milestones), validity=format_validity(rset.validity))
+        delete_form = ConfirmForm(prefix="delete")
+        reqs = {r.target_group: r for r in queries.requirements(rset)}
+        for group in TARGET_GROUPS:
+            if posted == f"{group}-courses":
+                forms[group] = RequirementForm(prefix=group)
+                continue
+            req = reqs.get(group)
+            forms[group] = RequirementForm(
+                formdata=None, prefix=group, courses=", ".join(req.course_slugs) if req else "",
+                recommended=", ".join(req.recommended_slugs) if req else "")
+    new_form = NewRequirementSetForm(prefix="new") if posted == "new-name" else \
+        NewRequirementSetForm(formdata=None, prefix="new")
+    here = url_for("coverage.requirements", set=rset.name if rset is not None and not rset.is_primary else None)
+    if posted == "set-target_percent" and set_form.validate_on_submit():
+        with unit_of_work(set_form) as work:
+            coverage_services.update_set(
+                rset, title=set_form.title.data or "", target_percent=set_form.target_percent.data,
+                deadline=set_form.deadline.data, milestones=set_form.milestone_list,
+                validity=set_form.validity_rules, actor=current_user)
+            if set_form.primary.data:
+                coverage_services.make_primary(rset, actor=current_user)
+        if work.ok:
+            flash(_("The requirement set has been saved."), "success")
+            return redirect(url_for("coverage.requirements", set=rset.name))
+    elif posted == "new-name" and new_form.validate_on_submit():
+        with unit_of_work(new_form) as work:
+            created = coverage_services.create_set(new_form.name.data, new_form.title.data or "",
+                                                   actor=current_user)
+        if work.ok:
+            flash(_("The requirement set has been created."), "success")
+            return redirect(url_for("coverage.requirements", set=created.name))
+    elif posted == "delete-set" and delete_form.validate_on_submit():
+        with unit_of_work() as work:
+            coverage_services.delete_set(rset, actor=current_user)
+        if work.ok:
+            flash(_("The requirement set has been deleted."), "success")
+            return redirect(url_for("coverage.requirements"))
+        return redirect(here)
+    elif posted and posted.endswith("-courses"):
+        group = posted.removesuffix("-courses")
+        form = forms[group]
         if form.validate_on_submit():
             with unit_of_work(form, show=False) as work:
                 coverage_services.set_requirement(
-                    posted, (form.courses.data or "").split(","), target_percent=form.target_percent.data,
-                    deadline=form.deadline.data, actor=current_user,
+                    group, (form.courses.data or "").split(","), recommended=(form.recommended.data or "").split(","),
+                    requirement=rset.name, actor=current_user,
                 )
             if work.error:
                 form.courses.errors = [*form.courses.errors, work.error.message]
             if work.ok:
                 flash(_("The requirement has been saved."), "success")
-                return redirect(url_for("coverage.requirements"))
+                return redirect(url_for("coverage.requirements", set=rset.name))
     return render_template("coverage/requirements.html", forms=forms, group_labels=TARGET_GROUP_LABELS,
-                           missing=queries.missing_courses())
+                           sets=sets, current=rset, set_form=set_form, new_form=new_form, delete_form=delete_form,
+                           missing=queries.missing_courses(rset) if rset is not None else [])
 
 
 # --- JSON API -------------------------------------------------------------------------------

@@ -31,12 +31,14 @@ from lms.extensions import db
 
 SCHEMES = ("2025", "legacy")
 LEVELS = ("province", "district", "commune")
-ORG_TYPES = ("enterprise", "cooperative", "cooperative_group", "household")
+# A union of cooperatives (liên hiệp hợp tác xã, Luật Hợp tác xã 2023, Điều 4) is its own type.
+ORG_TYPES = ("enterprise", "cooperative", "cooperative_union", "cooperative_group", "household")
 ORG_STATUSES = ("active", "withdrawn")
 GENDERS = ("male", "female", "other")
 ORG_TYPE_LABELS = {
     "enterprise": _l("Enterprise"),
     "cooperative": _l("Cooperative"),
+    "cooperative_union": _l("Union of cooperatives"),
     "cooperative_group": _l("Cooperative group"),
     "household": _l("Household business"),
 }
@@ -93,7 +95,7 @@ class Organisation(db.Model):
     __tablename__ = "organisation"
     __table_args__ = (
         CheckConstraint(
-            "org_type IN ('enterprise', 'cooperative', 'cooperative_group', 'household')",
+            "org_type IN ('enterprise', 'cooperative', 'cooperative_union', 'cooperative_group', 'household')",
             name="type_known",
         ),
         CheckConstraint("status IN ('active', 'withdrawn')", name="status_known"),

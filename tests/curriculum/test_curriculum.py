@@ -88,10 +88,17 @@ def test_one_bank_is_kept_in_gift():
 
 def test_requirements_name_every_group_and_existing_courses():
     data = yaml.safe_load((REPO / "courses" / "requirements.yaml").read_text("utf-8"))
-    assert data["target_percent"] == 100 and data["deadline"]
-    assert set(data["groups"]) == set(TARGET_GROUPS)
-    for courses in data["groups"].values():
-        assert courses and all((REPO / "courses" / slug / "course.md").is_file() for slug in courses)
+    primary = data["sets"][data["primary"]]
+    assert primary["target_percent"] == 100 and primary["deadline"] and primary["milestones"]
+    assert set(primary["groups"]) == set(TARGET_GROUPS)
+    for spec in data["sets"].values():
+        for courses in spec["groups"].values():
+            required = courses if isinstance(courses, list) else courses["required"]
+            recommended = [] if isinstance(courses, list) else courses.get("recommended", [])
+            assert required and all((REPO / "courses" / slug / "course.md").is_file()
+                                    for slug in required + recommended)
+    # The fourth course is placed in the sets: required of cooperative and household leaders.
+    assert "phap-ly-kinh-doanh-so-ocop" in primary["groups"]["household_head"]["required"]
 
 
 def _right_answers(app, attempt_id: int) -> dict[str, object]:
