@@ -63,6 +63,15 @@ def _params(user, *, api: bool = False):
     return area, as_of, group
 
 
+def _requirement_param():
+    """The requirement set named by ``?requirement=`` (default: the primary, None without any set)."""
+    name = request.args.get("requirement") or None
+    rset = queries.requirement_set(name)
+    if name and rset is None:
+        raise BadParameter(_("Unknown requirement set."))
+    return rset
+
+
 def _area_args(area, as_of, current_group, **extra):
     args = {"scheme": area.scheme, "as_of": as_of.isoformat(), "group": current_group,
             "unit": area.unit.code if area.unit is not None else None}
@@ -261,4 +270,8 @@ def api_coverage():
         return _api_error(400, str(exc))
     if area is None:
         return _api_error(400, "unit is required")
-    return jsonify(coverage_document(user, area, as_of, group))
+    try:
+        rset = _requirement_param()
+    except BadParameter as exc:
+        return _api_error(400, str(exc))
+    return jsonify(coverage_document(user, area, as_of, group, requirement=rset))

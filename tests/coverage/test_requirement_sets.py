@@ -196,3 +196,49 @@ def test_an_administrator_edits_sets_in_the_app(world, client, make_user):
         assert queries.recommended_courses("household_head") == ["c"]
         assert [s.name for s in queries.requirement_sets()] == ["plan", "full"]
     assert client.get("/coverage/requirements?set=nope").status_code == 404
+
+
+def test_cli_lists_sets_and_reports_coverage_against_a_named_set(world, runner):
+    import json
+
+    listed = runner.invoke(args=["lms", "requirements", "--format", "json"])
+    assert listed.exit_code == 0, listed.output
+    sets = json.loads(listed.output)["sets"]
+    assert [(s["name"], s["primary"], s["target"]) for s in sets] == [("full", True, 100), ("plan", False, 80)]
+    assert sets[0]["groups"]["household_head"] == {"required": ["a", "b"], "recommended": ["c"]}
+    assert sets[0]["validity"]["a"] == {"valid_months": 12, "valid_from": None, "min_version": None}
+    assert sets[0]["milestones"][0] == {"date": "2025-12-31", "percent": 40}
+    table = runner.invoke(args=["lms", "requirements"])
+    assert table.exit_code == 0 and "full (primary)" in table.output and "a: 12 months" in table.output
+
+    doc = json.loads(runner.invoke(args=["lms", "coverage", "--unit", r.HOME, "--as-of", D.isoformat(),
+                                         "--format", "json"]).output)
+    assert doc["requirement"] == {"name": "full", "title": "Full path", "target": 100, "deadline": "2030-12-31",
+                                  "milestone": {"date": "2025-12-31", "percent": 40}}
+    assert doc["total"]["needs_refresher"] == 1
+    assert {g["group"]: g["needs_refresher"] for g in doc["groups"]} == {"household_head": 1,
+                                                                        "official_district": 0}
+    plan = json.loads(runner.invoke(args=["lms", "coverage", "--unit", r.HOME, "--as-of", D.isoformat(),
+                                          "--format", "json", "--requirement", "plan"]).output)
+    assert plan["requirement"]["milestone"] is None and plan["requirement"]["target"] == 80
+    assert (plan["total"]["trained"], plan["total"]["required"]) == (3, 5)
+    csv_out = runner.invoke(args=["lms", "coverage", "--unit", r.HOME, "--as-of", D.isoformat(), "--format", "csv"])
+    assert csv_out.output.splitlines()[0].endswith(",percent,needs_refresher")
+    assert csv_out.output.splitlines()[1] == "total,,6,2,2,1,33.3,1"
+    text = runner.invoke(args=["lms", "coverage", "--unit", r.HOME, "--as-of", D.isoformat()]).output
+    assert "next milestone 40% by 2025-12-31" in text
+    unknown = runner.invoke(args=["lms", "coverage", "--requirement", "nope"])
+    assert unknown.exit_code != 0 and "unknown requirement set" in unknown.output
+
+
+def test_api_takes_the_set_and_gives_its_summary(world, client, make_user):
+    from tests.conftest import login
+
+    make_user(("admin",), email="admin@example.vn")
+    login(client, "admin@example.vn")
+    doc = client.get(f"/api/v1/coverage?unit={r.HOME}&as_of={D.isoformat()}").get_json()
+    assert doc["requirement"]["name"] == "full" and doc["total"]["needs_refresher"] == 1
+    doc = client.get(f"/api/v1/coverage?unit={r.HOME}&as_of={D.isoformat()}&requirement=plan").get_json()
+    assert doc["requirement"]["name"] == "plan" and doc["total"]["percent"] == 60.0
+    bad = client.get(f"/api/v1/coverage?unit={r.HOME}&requirement=nope")
+    assert bad.status_code == 400 and bad.get_json()["error"]["code"] == 400
