@@ -16,11 +16,12 @@ from lms.extensions import db
 
 
 def gap_table(user, area: queries.Area, as_of: date, group: str | None = None,
-              limit: int = 200_000) -> tuple[list[str], list[list[str]]]:
+              limit: int = 200_000, *, requirement=None) -> tuple[list[str], list[list[str]]]:
     """The header and rows of a gap list (two queries, whatever the number of rows)."""
-    rows = db.session.execute(queries.gap_query(user, area, as_of, group).limit(limit)).all()
+    rows = db.session.execute(queries.gap_query(user, area, as_of, group, requirement=requirement)
+                              .limit(limit)).all()
     people = [row.Person for row in rows]
-    missing = queries.missing_for(people, as_of)
+    missing = queries.missing_for(people, as_of, requirement=requirement)
     header = [_("Full name"), _("Target group"), _("Organisation or agency"), _("Commune / unit"), _("Phone"),
               _("E-mail"), _("Missing courses")]
     body = [

@@ -89,12 +89,20 @@ def dashboard():
         return redirect(url_for("coverage.dashboard"))
     if area is None:
         return render_template("coverage/choose.html", units=assigned_units(current_user))
-    figures = queries.figures(current_user, area, as_of, group)
-    reqs = {r.target_group: r for r in queries.requirements()}
-    deadline = min((r.deadline for r in reqs.values() if r.deadline), default=None)
-    target = min((r.target_percent for r in reqs.values()), default=100)
-    points = queries.trend(current_user, area, as_of, group)
+    try:
+        rset = _requirement_param()
+    except BadParameter as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("coverage.dashboard"))
+    figures = queries.figures(current_user, area, as_of, group, requirement=rset)
+    reqs = {r.target_group: r for r in queries.requirements(rset)}
+    deadline = rset.deadline if rset is not None else None
+    target = rset.target_percent if rset is not None else 100
+    step = rset.next_milestone(as_of) if rset is not None else None
+    milestone = {"date": step.due_on, "percent": step.percent} if step is not None else None
+    points = queries.trend(current_user, area, as_of, group, requirement=rset)
     projection = queries.projection(points, target)
+    chosen = rset.name if rset is not None and not rset.is_primary else None
     sort = request.args.get("sort", "name")
     children = list(figures["children"])
     if sort == "percent":
@@ -106,12 +114,13 @@ def dashboard():
         area=area, as_of=as_of, group=group, figures=figures, children=children, sort=sort,
         crumbs=[u for u in ancestors(area.unit) if can_see_unit(current_user, u)],
         bars=charts.bars(figures["groups"], target),
-        trend=charts.trend_chart(points, projection, deadline, target),
+        trend=charts.trend_chart(points, projection, deadline, target, milestone),
         points=points, projection=projection, deadline=deadline, target=target,
-        organisations=queries.organisation_figures(current_user, area, as_of),
-        missing=queries.missing_courses(), requirements=reqs,
+        milestone=milestone, requirement_set=rset, requirement_sets=queries.requirement_sets(),
+        organisations=queries.organisation_figures(current_user, area, as_of, requirement=rset),
+        missing=queries.missing_courses(rset), requirements=reqs,
         group_labels=TARGET_GROUP_LABELS, groups=TARGET_GROUPS, schemes=SCHEMES, org_types=ORG_TYPES, org_type_labels=ORG_TYPE_LABELS,
-        area_args=lambda **extra: _area_args(area, as_of, group, **extra),
+        area_args=lambda **extra: _area_args(area, as_of, group, **{"requirement": chosen, **extra}),
     )
 
 
@@ -125,15 +134,22 @@ def gaps():
         return redirect(url_for("coverage.dashboard"))
     if area is None:
         return render_template("coverage/choose.html", units=assigned_units(current_user))
+    try:
+        rset = _requirement_param()
+    except BadParameter as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("coverage.dashboard"))
+    chosen = rset.name if rset is not None and not rset.is_primary else None
     page = max(request.args.get("page", 1, type=int) or 1, 1)
-    stmt = queries.gap_query(current_user, area, as_of, group)
-    total = queries.gap_count(current_user, area, as_of, group)
+    stmt = queries.gap_query(current_user, area, as_of, group, requirement=rset)
+    total = queries.gap_count(current_user, area, as_of, group, requirement=rset)
     rows = db.session.execute(stmt.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    missing = queries.missing_for([row.Person for row in rows], as_of)
+    missing = queries.missing_for([row.Person for row in rows], as_of, requirement=rset)
     return render_template(
         "coverage/gaps.html", area=area, as_of=as_of, group=group, rows=rows, missing=missing,
         total=total, page=page, page_size=PAGE_SIZE, group_labels=TARGET_GROUP_LABELS, groups=TARGET_GROUPS,
-        area_args=lambda **extra: _area_args(area, as_of, group, **extra),
+        requirement_set=rset,
+        area_args=lambda **extra: _area_args(area, as_of, group, **{"requirement": chosen, **extra}),
     )
 
 
@@ -148,7 +164,11 @@ def gaps_export(fmt: str):
         abort(400)
     if area is None:
         abort(400)
-    header, rows = exports.gap_table(current_user, area, as_of, group)
+    try:
+        rset = _requirement_param()
+    except BadParameter:
+        abort(400)
+    header, rows = exports.gap_table(current_user, area, as_of, group, requirement=rset)
     name = f"gap-list-{area.unit.code if area.unit else 'vn'}-{as_of.isoformat()}.{fmt}"
     if fmt == "csv":
         body, mime = exports.to_csv(header, rows), "text/csv; charset=utf-8"

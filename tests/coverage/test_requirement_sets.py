@@ -242,3 +242,24 @@ def test_api_takes_the_set_and_gives_its_summary(world, client, make_user):
     assert doc["requirement"]["name"] == "plan" and doc["total"]["percent"] == 60.0
     bad = client.get(f"/api/v1/coverage?unit={r.HOME}&requirement=nope")
     assert bad.status_code == 400 and bad.get_json()["error"]["code"] == 400
+
+
+def test_dashboard_switches_sets_and_draws_the_next_milestone(world, client, make_user):
+    from tests.conftest import login
+
+    make_user(("admin",), email="admin@example.vn")
+    login(client, "admin@example.vn")
+    html = client.get(f"/coverage/?unit={r.HOME}&as_of={D.isoformat()}").get_data(as_text=True)
+    assert 'data-testid="milestone-line"' in html and "Mốc tiếp theo: 40 % đến" in html
+    assert "1 người cần bồi dưỡng lại" in html
+    switcher = html.split('data-testid="requirement-sets"')[1].split("</p>")[0]
+    assert "<strong>Full path</strong>" in switcher and "requirement=plan" in switcher
+    plan = client.get(f"/coverage/?unit={r.HOME}&as_of={D.isoformat()}&requirement=plan").get_data(as_text=True)
+    assert "<strong>Plan indicator</strong>" in plan and 'data-testid="milestone-line"' not in plan
+    assert 'name="requirement" value="plan"' in plan  # the filters keep the set
+    gaps = client.get(f"/coverage/gaps?unit={r.HOME}&as_of={D.isoformat()}&requirement=plan").get_data(as_text=True)
+    assert "P4 nothing" in gaps and "P3 old version" not in gaps
+    export = client.get(f"/coverage/gaps.csv?unit={r.HOME}&as_of={D.isoformat()}&requirement=plan")
+    assert export.status_code == 200 and "P3 old version" not in export.get_data(as_text=True)
+    bad = client.get(f"/coverage/?unit={r.HOME}&requirement=nope")
+    assert bad.status_code == 302
