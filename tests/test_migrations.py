@@ -203,10 +203,13 @@ def _same(head: dict, now: dict, tables: set[str], bottom: dict | None = None) -
 
 def _representable_below_0016(head: dict) -> dict:
     """The rows that the one-set requirement schema (before 0016) can hold: the primary
-    set's required courses. Its downgrade drops other sets, recommended courses,
-    milestones and validity rules (documented there); everything else must survive."""
+    set's required courses, and no union of cooperatives. Its downgrade drops other sets,
+    recommended courses, milestones and validity rules, and makes unions cooperatives
+    (documented there); everything else must survive."""
     primary = {row["id"] for row in head.get("requirement_set", []) if row["is_primary"]}
     kept = dict(head)
+    kept["organisation"] = [{**row, "org_type": "cooperative" if row["org_type"] == "cooperative_union"
+                             else row["org_type"]} for row in head["organisation"]]
     if "requirement" in head:
         kept["requirement"] = [row for row in head["requirement"] if row["set_id"] in primary]
         kept["requirement_course"] = [row for row in head["requirement_course"]

@@ -40,7 +40,12 @@ from lms.auth.models import User
 from lms.catalog.models import Course, CourseCompletion, Enrolment
 from lms.core.db import UTCDateTime
 from lms.core.groups import GROUP_ENDS, TARGET_GROUPS
-from lms.core.localtime import end_of_day_utc, local_midnight_utc, local_today  # noqa: F401 - local_today re-exported
+from lms.core.localtime import (  # noqa: F401 - local_today and add_months re-exported
+    add_months,
+    end_of_day_utc,
+    local_midnight_utc,
+    local_today,
+)
 from lms.core.security import is_admin
 from lms.coverage.models import (
     RECOMMENDED,
@@ -149,13 +154,6 @@ def _courses(group: str, requirement, kind: str) -> list[str]:
                RequirementCourse.kind == kind)
         .order_by(RequirementCourse.position)
     ))
-
-
-def add_months(day: date, months: int) -> date:
-    """``day`` moved by ``months`` months (the end of a shorter month when the day is past it)."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
 def version_key(version: str | None) -> tuple:

@@ -53,7 +53,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
                       "withdrawn_on"),
     "officials": ("full_name", "phone", "email", "national_id", "gender", "agency", "position", "level",
                   "unit_code", "council"),
-    "products": ("org_code", "product_name", "product_group", "stars", "rated_year"),
+    "products": ("org_code", "product_name", "product_group", "stars", "rated_year", "rated_on"),
     "completions": ("national_id", "phone", "full_name", "course", "completed_at", "source"),
     # A class sign-in sheet (lms.classes): people identified by national ID, phone, or
     # name + organisation. Read with the same reader; never guessed for registry files.
@@ -95,6 +95,7 @@ HEADERS_VI = {
     "product_group": "Nhóm sản phẩm",
     "stars": "Số sao",
     "rated_year": "Năm đánh giá",
+    "rated_on": "Ngày công nhận",
     "course": "Mã khóa học",
     "completed_at": "Ngày hoàn thành",
     "source": "Hình thức",
@@ -496,7 +497,7 @@ class _Index:
         self.products = {
             (r.organisation_id, _fold(r.name)): dict(r._mapping)
             for r in db.session.execute(select(pr.c.id, pr.c.organisation_id, pr.c.name, pr.c.product_group,
-                                               pr.c.stars, pr.c.rated_year))
+                                               pr.c.stars, pr.c.rated_year, pr.c.rated_on))
         }
         self.new_orgs: dict[str, dict] = {}
         self.next_key = -1  # negative keys stand for people created by this file
@@ -730,6 +731,9 @@ def _plan_products(plan: ImportPlan, sheet: Sheet, index: _Index) -> None:
             else:
                 check.error("stars", _("“%(value)s” is not a star rating from 1 to 5", value=stars_raw))
         rated = check.year("rated_year", 2018)
+        rated_on = check.past_date("rated_on")
+        if rated_on is not None and rated is None:
+            rated = rated_on.year
         org = None
         if code is not None:
             code = code.upper()
@@ -745,7 +749,7 @@ def _plan_products(plan: ImportPlan, sheet: Sheet, index: _Index) -> None:
             check.error("product_name", _("repeated in this file (row %(row)d)", row=seen[key]))
             continue
         seen[key] = number
-        values = {"name": name, "product_group": group, "stars": stars, "rated_year": rated}
+        values = {"name": name, "product_group": group, "stars": stars, "rated_year": rated, "rated_on": rated_on}
         counts = plan.count("products")
         existing = index.products.get((org["id"], _fold(name))) if "id" in org else None
         if existing is None:
@@ -893,7 +897,8 @@ INSTRUCTIONS_VI = (
     "Loại hình: Doanh nghiệp, Hợp tác xã, Liên hiệp hợp tác xã, Tổ hợp tác, Hộ kinh doanh. Cấp: tỉnh, huyện, xã "
     "(cán bộ cấp huyện không còn được tính từ 1/7/2025). Thành viên Hội đồng đánh giá hoặc Tổ tư vấn: ghi “Có”. "
     "Giới tính: Nam, Nữ, Khác. Trạng thái: Đang hoạt động hoặc Đã rút (kèm ngày rút).",
-    "Ngày viết YYYY-MM-DD hoặc DD/MM/YYYY. Hình thức đào tạo: lớp (tập trung) hoặc lịch sử (trước đây).",
+    "Ngày viết YYYY-MM-DD hoặc DD/MM/YYYY. Hình thức đào tạo: lớp (tập trung) hoặc lịch sử (trước đây). "
+    "Ngày công nhận: ngày quyết định công nhận sản phẩm OCOP; giấy chứng nhận có hiệu lực 36 tháng.",
     "Tệp có lỗi sẽ không được nhập dòng nào; mỗi lỗi ghi rõ trang, dòng và cột. Nhập lại cùng một tệp "
     "không thay đổi gì.",
 )
@@ -901,7 +906,7 @@ EXAMPLES = {
     "organizations": ["0101234567", "HTX Nông nghiệp Hoàn Lão", "Hợp tác xã", "18880", "Nguyễn Văn An",
                       "0912 345 678", "", "", "Nam", "2021", "Đang hoạt động", ""],
     "officials": ["Trần Thị Bình", "0987654321", "", "", "Nữ", "UBND xã", "Cán bộ OCOP", "xã", "18880", ""],
-    "products": ["0101234567", "Khoai deo Hoàn Lão", "Thực phẩm", "4", "2023"],
+    "products": ["0101234567", "Khoai deo Hoàn Lão", "Thực phẩm", "4", "2023", "15/09/2023"],
     "completions": ["", "0912345678", "Nguyễn Văn An", "quan-tri-san-xuat-kinh-doanh", "2023-11-20", "lớp"],
 }
 

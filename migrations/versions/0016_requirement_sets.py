@@ -1,4 +1,4 @@
-"""requirement sets, milestones, validity; completion course version; union of cooperatives
+"""requirement sets, milestones, validity; completion course version; union of cooperatives; product rating date
 
 Revision ID: 0016_requirement_sets
 Revises: 0009_messages
@@ -7,7 +7,8 @@ Create Date: 2026-12-07 12:30:00
 The one-set requirement tables are rebuilt keyed by set: existing rows move into a
 primary set named "default" (target: the lowest target of the old rows; deadline: the
 earliest). Downgrade keeps only the primary set's required courses (the one-set schema
-cannot hold more): other sets, recommended courses, milestones and validity rules are lost.
+cannot hold more): other sets, recommended courses, milestones and validity rules are lost,
+and unions of cooperatives become cooperatives.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -109,6 +110,8 @@ def upgrade():
 
     with op.batch_alter_table('course_completion', schema=None) as batch_op:
         batch_op.add_column(sa.Column('course_version', sa.String(length=40), nullable=True))
+    with op.batch_alter_table('ocop_product', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('rated_on', sa.Date(), nullable=True))
     with op.batch_alter_table('organisation', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('ck_organisation_type_known'), type_='check')
         batch_op.create_check_constraint('type_known', NEW_TYPES)
@@ -116,11 +119,15 @@ def upgrade():
 
 def downgrade():
     conn = op.get_bind()
+    # The older schema knows no union of cooperatives: they become cooperatives.
+    conn.execute(sa.text("UPDATE organisation SET org_type = 'cooperative' WHERE org_type = 'cooperative_union'"))
     with op.batch_alter_table('organisation', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('ck_organisation_type_known'), type_='check')
         batch_op.create_check_constraint('type_known', OLD_TYPES)
     with op.batch_alter_table('course_completion', schema=None) as batch_op:
         batch_op.drop_column('course_version')
+    with op.batch_alter_table('ocop_product', schema=None) as batch_op:
+        batch_op.drop_column('rated_on')
 
     sets = _typed('requirement_set', ('id', sa.Integer()), ('target_percent', sa.Integer()),
                   ('deadline', sa.Date()), ('is_primary', sa.Boolean()))
