@@ -11,17 +11,10 @@ from lms.catalog.models import CourseCompletion
 from lms.coverage import queries
 from lms.coverage import services as coverage_services
 from lms.extensions import db
+from tests.coverage.test_figures import Admin
 from tests.support import registry as r
 
 D = date(2025, 6, 30)
-
-
-class Admin:
-    is_authenticated = True
-    id = None
-
-    def has_role(self, *roles):
-        return "admin" in roles
 
 
 def _version(person, slug, version):
