@@ -16,13 +16,18 @@ from lms import (
     coverage,
     main,
     messages,
+    onboarding,
+    privacy,
     registry,
 )
 from lms.config import BASE_DIR, load_config
 from lms.core.cli import lms_group
 
 # The domains in layer order (low to high); create_app calls each one's init_app.
-DOMAINS = (messages, registry, auth, apitokens, catalog, assessments, certification, coverage, classes, main)
+DOMAINS = (
+    messages, registry, auth, apitokens, catalog, assessments, certification, coverage, onboarding, classes, privacy,
+    main,
+)
 
 
 def create_app(config: dict | None = None) -> Flask:

@@ -90,6 +90,8 @@ def load_config(instance_path: str) -> dict:
         "CLASS_LATE_AFTER_MINUTES": int(os.environ.get("LMS_CLASS_LATE_AFTER_MINUTES", "15")),
         "PASSWORD_MIN_LENGTH": int(os.environ.get("LMS_PASSWORD_MIN_LENGTH", "10")),
         "IMPORT_MAX_MB": int(os.environ.get("LMS_IMPORT_MAX_MB", "20")),
+        # Uploaded registry files never confirmed are deleted after this many hours.
+        "IMPORT_KEEP_HOURS": int(os.environ.get("LMS_IMPORT_KEEP_HOURS", "24")),
         "IMPORT_MAX_UNCOMPRESSED_MB": int(os.environ.get("LMS_IMPORT_MAX_UNCOMPRESSED_MB", "400")),
         # Messages (lms/messages): channels, sending and the reminder rules.
         "SMTP_URL": os.environ.get("LMS_SMTP_URL", "").strip(),
@@ -106,4 +108,29 @@ def load_config(instance_path: str) -> dict:
         "REMIND_EVERY_DAYS": int(os.environ.get("LMS_REMIND_EVERY_DAYS", "14")),
         "REMIND_MAX": int(os.environ.get("LMS_REMIND_MAX", "4")),
         "REMIND_URGENT_DAYS": int(os.environ.get("LMS_REMIND_URGENT_DAYS", "60")),
+        # Onboarding (lms/onboarding): activation codes, slips, self-registration.
+        "ACTIVATION_DAYS": int(os.environ.get("LMS_ACTIVATION_DAYS", "60")),
+        "ACTIVATION_MAX_TRIES": int(os.environ.get("LMS_ACTIVATION_MAX_TRIES", "5")),
+        "ACTIVATION_RATE_LIMIT": os.environ.get("LMS_ACTIVATION_RATE_LIMIT", "10/minute;60/hour"),
+        "RESET_PHONE_RATE_LIMIT": os.environ.get("LMS_RESET_PHONE_RATE_LIMIT", "3/hour"),
+        "SELF_REGISTRATION": _flag("LMS_SELF_REGISTRATION", default=True),
+        "SLIPS_MAX": int(os.environ.get("LMS_SLIPS_MAX", "2000")),
+        "NEUTRAL_RESPONSE_MS": int(os.environ.get("LMS_NEUTRAL_RESPONSE_MS", "250")),
+        # "Remind these people" on the gap list reaches one person at most once in this many days.
+        "REMIND_MANUAL_EVERY_DAYS": int(os.environ.get("LMS_REMIND_MANUAL_EVERY_DAYS", "7")),
+        # Personal data (lms/privacy, docs/privacy.md): the controller named in the notice,
+        # the key of the national-ID encryption, request deadlines and retention periods.
+        "DATA_CONTROLLER_NAME": os.environ.get("LMS_DATA_CONTROLLER_NAME", "").strip(),
+        "DATA_CONTROLLER_ADDRESS": os.environ.get("LMS_DATA_CONTROLLER_ADDRESS", "").strip(),
+        "DATA_CONTROLLER_CONTACT": os.environ.get("LMS_DATA_CONTROLLER_CONTACT", "").strip(),
+        "DATA_KEY": os.environ.get("LMS_DATA_KEY", "").strip(),
+        "DATA_KEY_OLD": os.environ.get("LMS_DATA_KEY_OLD", "").strip(),
+        "PRIVACY_NOTICE_VERSION": os.environ.get("LMS_PRIVACY_NOTICE_VERSION", "2026-01").strip(),
+        "PRIVACY_ACK_DAYS": int(os.environ.get("LMS_PRIVACY_ACK_DAYS", "2")),
+        "PRIVACY_DUE_DAYS": int(os.environ.get("LMS_PRIVACY_DUE_DAYS", "15")),
+        "RETAIN_IMPORT_DAYS": int(os.environ.get("LMS_RETAIN_IMPORT_DAYS", "30")),
+        "RETAIN_CODE_DAYS": int(os.environ.get("LMS_RETAIN_CODE_DAYS", "30")),
+        "RETAIN_MESSAGE_BODY_DAYS": int(os.environ.get("LMS_RETAIN_MESSAGE_BODY_DAYS", "90")),
+        "RETAIN_LEFT_YEARS": int(os.environ.get("LMS_RETAIN_LEFT_YEARS", "5")),
+        "RETAIN_AUDIT_DAYS": int(os.environ.get("LMS_RETAIN_AUDIT_DAYS", str(5 * 365))),
     }

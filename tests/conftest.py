@@ -73,6 +73,8 @@ def make_test_app(database_url: str, app_config: dict | None = None):
         "PASSWORD_MIN_LENGTH": 10,
         # Hashing cost is not under test; Werkzeug's default stays in production.
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        # The neutral answers' time floor (tests that check it set their own).
+        "NEUTRAL_RESPONSE_MS": 0,
     }
     config.update(app_config or {})
     return create_app(config)

@@ -130,6 +130,20 @@ def _seed(app, tmp_path) -> None:
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     _seed_class(app, client)
     _seed_messages(app)
+    _seed_onboarding(app)
+    _seed_privacy(app)
+
+
+def _seed_privacy(app) -> None:
+    """A data request, sent by the demo learner from "my data"."""
+    from lms.main.demo import DEMO_PASSWORD
+    from tests.conftest import login, post_form
+
+    learner = app.test_client()
+    assert login(learner, "0912345678", DEMO_PASSWORD).status_code == 302
+    response = post_form(learner, "/account/data/requests", {"kind": "correct", "message": "Năm sinh là 1971"},
+                         token_from="/account/data")
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
 
 
 def _seed_messages(app) -> None:
@@ -147,6 +161,23 @@ def _seed_messages(app) -> None:
                          context={"full_name": user.display_name, "code": "ABCD-EFGH", "url": "http://x/y",
                                   "expires_on": date(2026, 3, 31)}, idempotency_key="migration-seed")
         messages.set_reminders(user.id, False)
+        db.session.commit()
+
+
+def _seed_onboarding(app) -> None:
+    """A printed activation code and a self-registration request."""
+    from sqlalchemy import select
+
+    from lms.onboarding import services as onboarding
+    from lms.registry.models import AdminUnit, Person
+
+    with app.app_context(), app.test_request_context("/"):
+        person = db.session.scalar(select(Person).where(Person.phone.is_not(None)).order_by(Person.id).limit(1))
+        onboarding.issue_codes([person], include_active=True)
+        commune = db.session.scalar(select(AdminUnit).where(AdminUnit.scheme == "2025", AdminUnit.level == "commune")
+                                    .order_by(AdminUnit.id).limit(1))
+        onboarding.submit_request(full_name="Trần Thị Mai", phone="0987 111 222", unit_id=commune.id,
+                                  org_code="0312345678", is_official=False, agency=None, position=None)
         db.session.commit()
 
 
@@ -183,7 +214,7 @@ def _seed_class(app, client) -> None:
         day = db.session.scalar(select(ClassDay.id).where(ClassDay.class_id == class_id))
     response = post_form(client, f"/classes/{class_id}/days/{day}", {"person_id": str(people[0]), "status": "late"})
     assert response.status_code == 302
-    response = post_form(client, f"/classes/{class_id}/scores", {f"score-{people[0]}": "85", f"score-{people[1]}": ""})
+    response = post_form(client, f"/classes/{class_id}/scores", {"scale": "100", f"score-{people[0]}": "85", f"score-{people[1]}": ""})
     assert response.status_code == 302
 
 

@@ -344,6 +344,9 @@ def _learning_checks(w: dict) -> list[Check]:
                   {**expect(LOGGED_IN, RESULTS[s]), owner: 302}),
             Check("GET", f"/marking/{w[f'essay_{s}']}", expect(AUTHORS)),
             Check("POST", f"/marking/{w[f'essay_{s}']}", expect(AUTHORS), {"points": "-5"}),
+            # A draft of an open attempt is not there to mark (nor to read) yet.
+            Check("GET", f"/marking/{w[f'draft_{s}']}", expect(AUTHORS, ok=404)),
+            Check("POST", f"/marking/{w[f'draft_{s}']}", expect(AUTHORS, ok=404), {"points": "1"}),
             # Certificates: the holder's own PDF; staff pages by area; verification is public.
             Check("GET", f"/my/certificates/{code}.pdf", own),
             Check("GET", f"/certificates/{code}", area),

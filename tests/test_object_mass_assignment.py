@@ -20,7 +20,7 @@ import io
 from sqlalchemy import select
 
 from lms.extensions import db
-from tests.conftest import CSRF_RE, post_form
+from tests.conftest import CSRF_RE, PASSWORD, post_form
 from tests.support import world as W
 
 
@@ -85,7 +85,7 @@ def test_class_posts_change_only_what_their_fields_say(app):
     body = response.get_json()
     assert body["saved"] == [a] and [e["person_id"] for e in body["errors"]] == [b]
     # Paper scores: a field for B (not on this roster) and score-like extras are ignored.
-    response = post_form(trainer, f"/classes/{cx}/scores", {**extra, f"score-{a}": "55", f"score-{b}": "100"})
+    response = post_form(trainer, f"/classes/{cx}/scores", {**extra, "scale": "100", f"score-{a}": "55", f"score-{b}": "100"})
     assert response.status_code == 302
     # Roster: B is outside the manager's area, whatever the other fields say.
     assert post_form(manager, f"/classes/{cx}/people", {**extra, "person_ids": [str(b)]}).status_code == 302
@@ -363,3 +363,40 @@ def test_learning_and_account_posts(app):
         b_user = db.session.get(User, w["user_learner_b"])
         assert (a_user.person_id, a_user.roles, a_user.active) == (w["person_a"], ["learner"], True)
         assert (b_user.person_id, list(b_user.roles), b_user.email, b_user.active) == b_before
+
+
+def test_registry_import_never_takes_over_people_without_a_unit_or_with_a_staff_account(app):
+    """Issue 18, finding 1: a person made by ``create-user`` (no unit) and a trainer registered
+    in the manager's own commune are outside a manager's import: their phone in an officials
+    file is refused, and nothing of them changes. An administrator may still import them."""
+    w = W.build(app)
+    clients = W.clients(app)
+    manager, admin = clients["manager_x"], clients["admin"]
+    x = w["unit_code_a"]
+    with app.app_context():
+        from lms.auth import services as auth_services
+        from lms.auth.models import User
+        from lms.registry.models import Person
+
+        plain = auth_services.create_user(name="Học Viên Lẻ", email="plain@example.vn", roles=["learner"],
+                                          password=PASSWORD).person_id  # as `flask lms create-user`: no unit
+        trainer = db.session.get(User, w["user_trainer"]).person_id
+        db.session.get(Person, plain).phone = "0913555010"
+        db.session.get(Person, plain).unit_id = None
+        db.session.get(Person, trainer).phone = "0913555011"
+        db.session.get(Person, trainer).unit_id = w["unit_a"]
+        db.session.commit()
+        before = _registry_state()
+    for phone in ("0913555010", "0913555011"):
+        preview = _upload(manager, "officials.csv", "full_name,phone,national_id,level,unit_code\n"
+                                                    f"Người Bị Đổi,{phone},044000000777,commune,{x}\n")
+        response = post_form(manager, preview, {})
+        assert response.status_code == 200, phone
+        assert "ngoài địa bàn" in response.get_data(as_text=True) or "outside" in response.get_data(as_text=True)
+        with app.app_context():
+            assert _registry_state() == before, phone
+    preview = _upload(admin, "officials.csv", "full_name,phone,level,unit_code\n"
+                                              f"Học Viên Lẻ,0913555010,commune,{x}\n")
+    assert post_form(admin, preview, {}).status_code == 302
+    with app.app_context():
+        assert db.session.get(Person, plain).unit_id == w["unit_a"]

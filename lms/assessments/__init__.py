@@ -12,7 +12,8 @@ from lms.core.templating import add_nav_item
 
 
 def init_app(app: Flask) -> None:
-    from lms.assessments import cli, services, views
+    from lms.assessments import cli, reminders, services, views
+    from lms.messages import hooks as message_hooks
 
     app.register_blueprint(views.bp)
     register_commands(app, cli.commands)
@@ -21,3 +22,4 @@ def init_app(app: Flask) -> None:
     catalog_hooks.requirement_checkers.register(app, services.quizzes_passed)
     catalog_hooks.quiz_slug_providers.register(app, services.quiz_slugs)
     catalog_hooks.course_panels.register(app, views.render_course_panel)
+    message_hooks.reminder_rules.register(app, reminders.RULE)

@@ -9,7 +9,8 @@
     ANSWER: B
 
 A question is one or more lines of text, then at least two options ``A.`` or
-``A)`` (a capital letter, a dot or a parenthesis, a space), then
+``A)`` (a capital letter, a dot or a parenthesis, a space: ``A)text`` is refused with
+a message that names the missing space), then
 ``ANSWER: <letter>``. Blank lines between questions are optional. Text is
 plain text (no Markdown, no HTML).
 """
@@ -25,12 +26,19 @@ from .questions import Choice, Problems, QuestionSpec, assign_idents, check_spec
 AIKEN_FORMAT = "plain"
 _OPTION_RE = re.compile(r"([A-Z])[.)][ \t]+(\S.*)")
 _ANSWER_RE = re.compile(r"ANSWER\s*:\s*(.*)", re.IGNORECASE)
+# An option written without the space after "A." / "A)" (Moodle reads it as question text).
+_UNSPACED_RE = re.compile(r"([A-Z])([.)])(\S.*)")
+
+
+def _unspaced(letter: str, mark: str, text: str) -> str:
+    return f"option {letter}{mark} needs a space after '{letter}{mark}': write '{letter}{mark} {text}'"
 
 
 class _Draft:
     def __init__(self, line: int):
         self.line = line
         self.text_lines: list[str] = []
+        self.text_numbers: list[int] = []
         self.options: list[tuple[str, str, int]] = []  # letter, text, line
 
 
@@ -72,6 +80,12 @@ def parse_aiken(text: str, path: str = "<aiken>") -> list[QuestionSpec]:
         else:
             if draft is None:
                 draft = _Draft(number)
+            unspaced = _UNSPACED_RE.fullmatch(line)
+            if draft.options and unspaced:
+                # After the options a line like "C)text" is an option without its space.
+                problems.add(path, number, _unspaced(*unspaced.groups()))
+                draft.options.append((unspaced.group(1), unspaced.group(3).strip(), number))
+                continue
             if draft.options:
                 problems.add(
                     path,
@@ -81,6 +95,7 @@ def parse_aiken(text: str, path: str = "<aiken>") -> list[QuestionSpec]:
                 )
                 draft = _Draft(number)
             draft.text_lines.append(line)
+            draft.text_numbers.append(number)
     if draft is not None and not skipping:
         problems.add(path, draft.line, "this question has no ANSWER: line")
     problems.raise_if_any()
@@ -90,7 +105,16 @@ def parse_aiken(text: str, path: str = "<aiken>") -> list[QuestionSpec]:
 
 def _finish(draft: _Draft, letter: str, line: int, path: str, problems: Problems) -> QuestionSpec | None:
     if len(draft.options) < 2:
-        problems.add(path, draft.line, "a question needs at least 2 options (A. ..., B. ...)")
+        # Options written "A)text" were read as question text: say so, rather than "no options".
+        unspaced = [
+            (number, match.groups())
+            for number, text in zip(draft.text_numbers[1:], draft.text_lines[1:], strict=True)
+            if (match := _UNSPACED_RE.fullmatch(text))
+        ]
+        for number, groups in unspaced:
+            problems.add(path, number, _unspaced(*groups))
+        if not unspaced:
+            problems.add(path, draft.line, "a question needs at least 2 options (A. ..., B. ...)")
         return None
     letters = [option[0] for option in draft.options]
     if len(letter) != 1 or letter.upper() not in letters:

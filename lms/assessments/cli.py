@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from lms.assessments import services
 from lms.assessments.models import Quiz
+from lms.assessments.questions import count_problems
 from lms.core.cli import command_group
 from lms.core.errors import ServiceError
 from lms.extensions import db
@@ -29,13 +30,15 @@ def import_quizzes_command(paths, check):
         db.session.rollback()
         for path, line, message in exc.problems:
             click.echo(f"{path}:{line}: {message}", err=True)
-        count = len(exc.problems)
+        count = count_problems(exc.problems)
         raise click.ClickException(f"{count} problem(s): nothing was imported") from None
     if check:
         db.session.rollback()
     else:
         db.session.commit()
     for result in results:
+        for path, line, message in result.warnings:
+            click.echo(f"{path}:{line}: warning: {message}", err=True)
         extra = f", {result.retired} retired" if result.retired else ""
         click.echo(f"{result.slug}: {result.action} ({result.questions} questions{extra})")
     if check:

@@ -34,6 +34,7 @@ from .questions import (
     format_decimal,
     fraction_to_percent,
     parse_decimal,
+    snap_percent,
 )
 
 GIFT_DEFAULT_FORMAT = "moodle"
@@ -55,7 +56,7 @@ _UNESCAPE_TABLE = str.maketrans({v: ("\n" if k == "n" else k) for k, v in _ESCAP
 _WEIGHT_RE = re.compile(r"%(-?(?:\d+(?:\.\d*)?|\.\d+))%")
 _WEIGHT_LIKE_RE = re.compile(r"%[^%\s]{1,12}%")
 _FORMAT_RE = re.compile(r"\[([A-Za-z]+)\]")
-_IDNUMBER_RE = re.compile(r"\[id:((?:\\\]|[^\]\x00-\x1f])+)\]")
+MAX_TAG_LENGTH = 100
 
 
 def _unescape(text: str) -> str:
@@ -162,13 +163,14 @@ class _QuestionParser:
         text = _unescape(self.s[start:end]).strip()
         return text, (fmt if fmt != default and text else None)
 
-    def weight(self, start: int, end: int) -> tuple[Decimal | None, int]:
+    def weight(self, start: int, end: int) -> tuple[float | None, int]:
+        """A leading %weight% as a fraction (33.33% is exactly 1/3: see snap_percent)."""
         match = _WEIGHT_RE.match(self.s, start, end)
         if match:
             weight = Decimal(match.group(1))
             if not -100 <= weight <= 100:
                 raise _Problem(start, f"weight {match.group(1)}% is outside -100%..100%")
-            return weight, match.end()
+            return snap_percent(weight), match.end()
         bad = _WEIGHT_LIKE_RE.match(self.s, start, end)
         if bad:
             raise _Problem(start, f"invalid weight {_unescape(bad.group())}: write it like %50% or %-25%")
@@ -309,7 +311,7 @@ class _QuestionParser:
                 if weight is None:
                     fraction = 1.0 if marker == "=" else 0.0
                 else:
-                    fraction = float(weight / 100)
+                    fraction = weight
                 answer_end, feedback, feedback_format = self.answer_and_feedback(piece_start, piece_end)
                 text, text_format = self.text(piece_start, answer_end, self.qformat)
                 spec.choices.append(Choice(text, fraction, feedback, text_format, feedback_format))
@@ -328,7 +330,7 @@ class _QuestionParser:
             try:
                 piece_start, piece_end = self.strip(piece_start, piece_end)
                 weight, piece_start = self.weight(piece_start, piece_end)
-                fraction = 1.0 if weight is None else float(weight / 100)
+                fraction = 1.0 if weight is None else weight
                 answer_end, feedback, feedback_format = self.answer_and_feedback(piece_start, piece_end)
                 text, _ = self.text(piece_start, answer_end, self.qformat)  # answers have no format
                 spec.choices.append(Choice(text, fraction, feedback, None, feedback_format))
@@ -379,7 +381,7 @@ class _QuestionParser:
     def numeric_answer(self, start: int, end: int) -> NumericAnswer:
         start, end = self.strip(start, end)
         weight, start = self.weight(start, end)
-        fraction = 1.0 if weight is None else float(weight / 100)
+        fraction = 1.0 if weight is None else weight
         answer_end, feedback, feedback_format = self.answer_and_feedback(start, end)
         raw = _unescape(self.s[start:answer_end]).strip()
         try:
@@ -455,6 +457,10 @@ def parse_gift(text: str, path: str = "<gift>") -> list[QuestionSpec]:
         for message in check_spec(spec):
             problems.add(path, spec.source_line, message)
         idnumber = _idnumber(block.comments)
+        spec.tags = _tags(block.comments)
+        for tag in spec.tags:
+            if len(tag) > MAX_TAG_LENGTH:
+                problems.add(path, spec.source_line, f"tag {tag[:20]!r}… is longer than {MAX_TAG_LENGTH} characters")
         if idnumber:
             if idnumber in explicit_ids:
                 problems.add(
@@ -468,9 +474,52 @@ def parse_gift(text: str, path: str = "<gift>") -> list[QuestionSpec]:
     return specs
 
 
+def bracket_values(comments: str, key: str) -> list[str]:
+    """The values of ``[key:value]`` in comment lines, as Moodle finds them with
+    ``\\[key:((?:\\\\]|[^\\]])+)\\]`` (``\\]`` is a ``]`` inside the value), in linear time.
+
+    A value never spans lines (nor holds control characters). Scanning from an opening
+    ``[key:``, the value ends at the first ``]`` that is not escaped; with none before the
+    end of the line, the ``]`` of the last ``\\]`` closes it (the pattern backtracks),
+    and with no ``]`` at all no later ``[key:`` of that stretch can close either, so the
+    scan goes on after it: every character is looked at a bounded number of times."""
+    opener = f"[{key}:"
+    values: list[str] = []
+    size = len(comments)
+    position = 0
+    while (start := comments.find(opener, position)) != -1:
+        first = start + len(opener)
+        i, last_pair = first, -1
+        while i < size:
+            char = comments[i]
+            if char == "\\" and i + 1 < size and comments[i + 1] == "]":
+                last_pair = i
+                i += 2
+            elif char == "]" or char < " ":
+                break
+            else:
+                i += 1
+        if i < size and comments[i] == "]" and i > first:
+            values.append(comments[first:i])
+            position = i + 1
+        elif last_pair != -1:  # the pattern backtracks: '\\' is a character, ']' closes
+            values.append(comments[first : last_pair + 1])
+            position = last_pair + 2
+        elif i < size and comments[i] == "]":
+            position = start + 1  # '[id:]': empty
+        else:
+            position = i  # no ']' in this stretch: no opener inside it can close
+    return [value.replace("\\]", "]").strip() for value in values]
+
+
 def _idnumber(comments: str) -> str:
-    match = _IDNUMBER_RE.search(comments)
-    return match.group(1).replace("\\]", "]").strip() if match else ""
+    values = bracket_values(comments, "id")
+    return values[0] if values else ""
+
+
+def _tags(comments: str) -> list[str]:
+    """Moodle 3.6+ question tags, ``// [tag:chi-phi] [tag:khó]``: in order, each once."""
+    return list(dict.fromkeys(tag for tag in bracket_values(comments, "tag") if tag))
 
 
 # --------------------------------------------------------------------------- export
@@ -587,12 +636,18 @@ def _matching_lines(spec: QuestionSpec) -> list[str]:
     return lines
 
 
+def _bracket(key: str, value: str) -> str:
+    escaped = value.replace("]", "\\]")
+    return f"[{key}:{escaped}]"
+
+
 def export_question(spec: QuestionSpec) -> str:
     """One question in GIFT (no trailing blank line)."""
     head = []
-    if spec.ident:
-        ident = spec.ident.replace("]", "\\]")
-        head.append(f"// [id:{ident}]")
+    bits = [_bracket("id", spec.ident)] if spec.ident else []
+    bits += [_bracket("tag", tag) for tag in spec.tags]
+    if bits:  # one comment line, as Moodle writes it
+        head.append("// " + " ".join(bits))
     title = f"::{escape(spec.name)}::" if spec.name else ""
     force = spec.text_format != GIFT_DEFAULT_FORMAT or spec.text.startswith(("[", "//"))
     text = _formatted(spec.text, spec.text_format, force=force)

@@ -37,14 +37,19 @@ from lms.core.db import UTCDateTime, utcnow
 from lms.extensions import db
 
 ATTEMPT_STATUSES = ("open", "submitted", "pending_review", "graded")
-REVIEW_MODES = ("score", "correctness", "answers")
+# score: the score only; correctness: also which questions were right; answers: also the right
+# answers and feedback, once the learner is done (passed, used the last attempt, or the quiz
+# closed), correctness before that; answers_always: the right answers after every attempt.
+REVIEW_MODES = ("score", "correctness", "answers", "answers_always")
 CLOSE_REASONS = ("submitted", "timeout")
 
 
 class Quiz(db.Model):
     __tablename__ = "quiz"
     __table_args__ = (
-        CheckConstraint("review IN ('score', 'correctness', 'answers')", name="review_known"),
+        CheckConstraint(
+            "review IN ('score', 'correctness', 'answers', 'answers_always')", name="review_known"
+        ),
         CheckConstraint("pass_mark >= 0 AND pass_mark <= 100", name="pass_mark_range"),
     )
 

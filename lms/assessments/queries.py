@@ -73,6 +73,12 @@ def can_view_attempt(user, attempt: Attempt) -> bool:
     return person is not None and can_see_person(user, person)
 
 
+def is_markable(answer: AttemptAnswer) -> bool:
+    """An essay answer a trainer may read and mark: only once its attempt is submitted.
+    While the attempt is open the text is the learner's draft, nobody else's to read."""
+    return answer.question.qtype == "essay" and answer.attempt.status in ("pending_review", "graded")
+
+
 def learner_scope(stmt: Select, viewer, user_id_column) -> Select:
     """Restrict a statement over learners to the viewer's area: trainers and
     administrators see every learner, managers the accounts of the people in their
@@ -350,10 +356,35 @@ class ReviewPolicy:
     score: bool = False
     correctness: bool = False
     answers: bool = False
+    # The right answers will be shown once the learner is done (review: answers).
+    answers_later: bool = False
+
+
+def learner_is_done(quiz: Quiz, user_id: int, now: datetime) -> bool:
+    """Whether the learner can no longer use what a review shows for a better result:
+    no attempt is open and they passed, used their last attempt, or the quiz closed.
+    Previews do not count (as for the attempt limit)."""
+    own = and_(Attempt.quiz_id == quiz.id, Attempt.user_id == user_id, Attempt.preview.is_(False))
+    open_, passed, used = db.session.execute(
+        select(
+            func.count(Attempt.id).filter(Attempt.status == "open"),
+            func.count(Attempt.id).filter(Attempt.passed.is_(True)),
+            func.count(Attempt.id),
+        ).where(own)
+    ).one()
+    if open_:
+        return False
+    closed = quiz.closes_at is not None and now >= quiz.closes_at
+    return bool(passed) or closed or (quiz.max_attempts > 0 and used >= quiz.max_attempts)
 
 
 def review_policy(attempt: Attempt, viewer, now: datetime) -> ReviewPolicy:
-    """What the viewer may see of a finished attempt (nothing of an open one)."""
+    """What the viewer may see of a finished attempt (nothing of an open one).
+
+    ``review: answers`` shows a learner only which questions were right until they are
+    done (:func:`learner_is_done`), then the right answers and the feedback, so that the
+    answers of one attempt cannot be harvested for the next; ``answers_always`` shows them
+    after every attempt (practice quizzes; the importer warns when that leaks)."""
     if attempt.status == "open":
         return ReviewPolicy()
     if can_view_results(viewer) and attempt.user_id != viewer.id or can_author(viewer):
@@ -362,7 +393,12 @@ def review_policy(attempt: Attempt, viewer, now: datetime) -> ReviewPolicy:
     if quiz.review_after_close and (quiz.closes_at is None or now < quiz.closes_at):
         return ReviewPolicy()
     mode = quiz.review
-    return ReviewPolicy(True, mode in ("correctness", "answers"), mode == "answers")
+    if mode == "answers_always":
+        return ReviewPolicy(True, True, True)
+    if mode == "answers":
+        done = attempt.preview or learner_is_done(quiz, attempt.user_id, now)
+        return ReviewPolicy(True, True, done, answers_later=not done)
+    return ReviewPolicy(True, mode == "correctness", False)
 
 
 @dataclass

@@ -37,6 +37,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from decimal import Decimal, InvalidOperation
+from fractions import Fraction
 from typing import Any, ClassVar, TypeVar
 
 from lms.core.text import slugify
@@ -86,10 +87,47 @@ class Problems:
         return bool(self.items)
 
     def raise_if_any(self) -> None:
-        """Raise QuizFileError with the problems, file by file, in line order."""
+        """Raise QuizFileError with the problems, file by file, in line order: at most
+        :data:`MAX_PROBLEMS_PER_FILE` per file, then one line "and N more"."""
         if self.items:
             order = {path: n for n, path in reversed(list(enumerate(p for p, _, _ in self.items)))}
-            raise QuizFileError(sorted(self.items, key=lambda item: (order[item[0]], item[1])))
+            raise QuizFileError(cap_problems(sorted(self.items, key=lambda item: (order[item[0]], item[1]))))
+
+
+MAX_PROBLEMS_PER_FILE = 100
+_MORE_RE = re.compile(r"and (\d+) more problems? in this file")
+
+
+def cap_problems(items: Sequence[tuple[str, int, str]]) -> list[tuple[str, int, str]]:
+    """The first :data:`MAX_PROBLEMS_PER_FILE` problems of each file (in the given order),
+    then ``and N more problems in this file``, on the line of the first one left out.
+    A file whose problems are already capped is left as it is."""
+    counts: dict[str, int] = {}
+    for path, _, _ in items:
+        counts[path] = counts.get(path, 0) + 1
+    kept: list[tuple[str, int, str]] = []
+    shown: dict[str, int] = {}
+    for path, line, message in items:
+        seen = shown.get(path, 0)
+        shown[path] = seen + 1
+        if seen < MAX_PROBLEMS_PER_FILE:
+            kept.append((path, line, message))
+        elif seen == MAX_PROBLEMS_PER_FILE and counts[path] == seen + 1 and _MORE_RE.match(message):
+            kept.append((path, line, message))  # capped already
+        elif seen == MAX_PROBLEMS_PER_FILE:
+            more = counts[path] - MAX_PROBLEMS_PER_FILE
+            kept.append((path, line, f"and {more} more problem{'s' if more > 1 else ''} in this file "
+                                     "(fix the ones above first)"))
+    return kept
+
+
+def count_problems(items: Sequence[tuple[str, int, str]]) -> int:
+    """How many problems a capped list stands for (its "and N more" lines count N)."""
+    total = 0
+    for _, _, message in items:
+        more = _MORE_RE.match(message)
+        total += int(more.group(1)) if more else 1
+    return total
 
 
 # --------------------------------------------------------------------------- numbers
@@ -121,9 +159,52 @@ def to_decimal(value: float | int | Decimal) -> Decimal:
     return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
 
 
+def _endless(n: int) -> bool:
+    """Whether 1/n has an endless decimal expansion (n has a prime factor other than 2 and 5)."""
+    for p in (2, 5):
+        while n % p == 0:
+            n //= p
+    return n > 1
+
+
+# Fractions k/n (n ≤ 20, lowest terms) that no decimal writes exactly: 1/3, 2/3, 1/6, 1/7 …
+# (Moodle's grade options 0.3333333, 0.6666667, 0.1666667, 0.1428571 … are among them).
+ENDLESS_FRACTIONS: tuple[Fraction, ...] = tuple(
+    Fraction(k, n) for n in range(3, 21) if _endless(n) for k in range(1, n) if math.gcd(k, n) == 1
+)
+# Moodle (qtype_multichoice) accepts positive weights whose total rounds to 1 at two decimals
+# of the fraction: 99.5 % ≤ total < 100.5 %.
+WEIGHT_TOTAL_TOLERANCE = Decimal("0.005")
+
+
+def snap_percent(percent: Decimal) -> float:
+    """A weight in percent, as a fraction.
+
+    A weight written with two or more decimals that is an endless fraction rounded or
+    cut off at its last written decimal (33.33, 33.333 or 33.33333 for 1/3; 66.66 or
+    66.67 for 2/3; 14.29 for 1/7) is stored as that fraction exactly, so that three
+    thirds add up to exactly 100%, as Moodle's grade options do. Any other weight is
+    taken as written (computed in decimal: 12.5 -> 0.125)."""
+    exponent = percent.as_tuple().exponent
+    if isinstance(exponent, int) and exponent <= -2:
+        unit = Decimal(1).scaleb(exponent - 2)  # one unit of the last written decimal, as a fraction
+        magnitude = abs(percent) / 100
+        for exact in ENDLESS_FRACTIONS:
+            if abs(Decimal(exact.numerator) / Decimal(exact.denominator) - magnitude) < unit:
+                value = exact.numerator / exact.denominator
+                return -value if percent < 0 else value
+    return float(percent / 100)
+
+
 def percent_to_fraction(percent: float | int | Decimal) -> float:
-    """50 -> 0.5, computed in decimal so that 33.33333 -> 0.3333333 exactly."""
-    return float(to_decimal(percent) / 100)
+    """50 -> 0.5, computed in decimal; 33.33 or 33.33333 -> exactly 1/3 (see :func:`snap_percent`)."""
+    return snap_percent(to_decimal(percent))
+
+
+def weights_add_up(total: float) -> bool:
+    """Whether positive weights that add up to ``total`` (a fraction) make 100%, with
+    Moodle's tolerance (the total rounded to two decimals is 1)."""
+    return abs(to_decimal(total) - 1) < WEIGHT_TOTAL_TOLERANCE
 
 
 def format_decimal(value: float | int | Decimal) -> str:
@@ -136,7 +217,12 @@ def format_decimal(value: float | int | Decimal) -> str:
 
 
 def fraction_to_percent(fraction: float) -> str:
-    """0.5 -> '50', 0.3333333 -> '33.33333', -1.0 -> '-100' (exact inverse of percent_to_fraction)."""
+    """0.5 -> '50', 1/3 -> '33.33333' (as Moodle writes it), -1.0 -> '-100'; the inverse
+    of :func:`percent_to_fraction`."""
+    for exact in ENDLESS_FRACTIONS:
+        if abs(fraction) == exact.numerator / exact.denominator:
+            percent = (Decimal(100 * exact.numerator) / Decimal(exact.denominator)).quantize(Decimal("0.00001"))
+            return format_decimal(-percent if fraction < 0 else percent)
     return format_decimal(to_decimal(fraction) * 100)
 
 
@@ -312,6 +398,9 @@ class QuestionSpec:
     general_feedback_format: str | None = None
     feedback_true_format: str | None = None
     feedback_false_format: str | None = None
+    # Moodle's question tags (GIFT ``// [tag:x]``): kept, shown to authors, exported again.
+    # Like the ident, they label the question and are not part of its content hash.
+    tags: list[str] = field(default_factory=list)
 
     # -- serialisation ---------------------------------------------------------------
 
@@ -340,6 +429,7 @@ class QuestionSpec:
         data = self.to_dict()
         data.pop("ident")
         data.pop("source_line")
+        data.pop("tags")
         return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
     def content_hash(self) -> str:
@@ -386,16 +476,24 @@ class Grade:
 
 def assign_idents(specs: Iterable[QuestionSpec]) -> None:
     """Give every spec without an ident a stable one: the slug of its name, or a
-    content hash; duplicates get -2, -3, ..."""
+    content hash; duplicates get -2, -3, ...
+
+    Linear in the number of specs: each base remembers the next suffix to try, so the
+    n-th duplicate of a title does not try -2 … -n again."""
     specs = list(specs)
     used = {spec.ident for spec in specs if spec.ident}
+    next_suffix: dict[str, int] = {}
     for spec in specs:
         if spec.ident:
             continue
         base = slugify(spec.name) or f"q-{spec.content_hash()[:12]}"
-        ident, n = base, 2
-        while ident in used:
-            ident, n = f"{base}-{n}", n + 1
+        ident = base
+        if ident in used:
+            n = next_suffix.get(base, 2)
+            while f"{base}-{n}" in used:  # only ids written in the file are skipped here
+                n += 1
+            ident = f"{base}-{n}"
+            next_suffix[base] = n + 1
         used.add(ident)
         spec.ident = ident
 
@@ -584,10 +682,10 @@ class MultipleChoice(QuestionType):
             problems.append("a choice question needs at least 2 answers")
         problems += _check_fractions(spec, -1.0)
         positive = sum(c.fraction for c in spec.choices if c.fraction > 0)
-        if spec.choices and abs(positive - 1) > EPSILON:
+        if spec.choices and not weights_add_up(positive):
             problems.append(
                 f"the positive weights add up to {fraction_to_percent(round(positive, 7))}%: "
-                "they must add up to 100%"
+                "they must add up to 100% (from 99.5% to 100.5% is accepted, as in Moodle)"
             )
         return problems
 
@@ -687,10 +785,13 @@ class Numeric(QuestionType):
                 problems.append(f"answer {i}: the number is too large")
             if not 0 - EPSILON <= answer.fraction <= 1 + EPSILON:
                 problems.append(f"answer {i}: weight must be between 0% and 100%")
-            if answer.tolerance < 0:
-                problems.append(f"answer {i}: the tolerance must not be negative")
             if answer.is_range and answer.range_min > answer.range_max:  # type: ignore[operator]
-                problems.append(f"answer {i}: the range minimum is above its maximum")
+                low, high = format_decimal(answer.range_min), format_decimal(answer.range_max)  # type: ignore[arg-type]
+                problems.append(
+                    f"answer {i}: the range {low}..{high} goes downwards: write the smaller number first ({high}..{low})"
+                )
+            elif answer.tolerance < 0:  # (a range's tolerance is its half-width: said above)
+                problems.append(f"answer {i}: the tolerance must not be negative")
         if real and not _has_full_marks(real):
             problems.append("no correct answer: one accepted number must be worth 100%")
         return problems

@@ -27,6 +27,8 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from lms.core.text import strip_controls
+
 from .aiken import parse_aiken
 from .gift import parse_gift
 from .questions import (
@@ -39,11 +41,13 @@ from .questions import (
     QuizFileError,
     check_spec,
     parse_decimal,
+    snap_percent,
+    weights_add_up,
 )
 
 SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 IDENT_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
-REVIEW_MODES = ("score", "correctness", "answers")
+REVIEW_MODES = ("score", "correctness", "answers", "answers_always")
 YAML_QUESTION_TYPES = ("single", "multiple", "truefalse", "short", "numeric", "matching", "essay", "description")
 VIETNAM_TZ = timezone(timedelta(hours=7), "+07:00")  # dates without an offset are Vietnam time
 BANK_SUFFIXES = (".gift", ".txt")
@@ -72,7 +76,8 @@ QUIZ_KEYS = (
     "questions_file",
     "questions",
 )
-COMMON_QUESTION_KEYS = ("id", "type", "category", "points", "text", "feedback")
+COMMON_QUESTION_KEYS = ("id", "type", "category", "points", "text", "feedback", "tags")
+MAX_TAG_LENGTH = 100
 TYPE_KEYS: dict[str, tuple[str, ...]] = {
     "single": ("choices",),
     "multiple": ("choices",),
@@ -110,6 +115,8 @@ class QuizFileSpec:
     questions_file: str = ""
     is_bank: bool = False
     source_hash: str = ""
+    # (path, line, message): accepted, but probably not what the author wants.
+    warnings: list[tuple[str, int, str]] = field(default_factory=list)
 
     def settings_dict(self) -> dict[str, Any]:
         """The settings as JSON-safe values (datetimes in ISO 8601)."""
@@ -139,6 +146,8 @@ class QuizFileSpec:
         for question in self.questions:
             data = question.to_dict()
             data.pop("source_line")
+            if not data["tags"]:
+                data.pop("tags")  # as before tags were kept: an unchanged file keeps its hash
             questions.append(data)
         payload = {"settings": self.settings_dict(), "questions": questions}
         canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
@@ -271,7 +280,7 @@ def _percent(reader: _Reader, node: Node, key: str, low: int) -> float | None:
     if not low <= value <= 100:
         reader.error(node, f"{key} must be between {low} and 100 (percent)")
         return None
-    return float(value / 100)
+    return snap_percent(value)
 
 
 class _QuestionReader:
@@ -319,12 +328,25 @@ class _QuestionReader:
                 spec.points = float(points)
         if "feedback" in keys:
             spec.general_feedback = _clean_text(r.text(keys["feedback"][1], "feedback") or "")
+        if "tags" in keys:
+            spec.tags = self.read_tags(keys["tags"][1])
 
         getattr(self, f"read_{qtype}")(spec, keys, node)
         if len(r.problems.items) == before:
             for message in check_spec(spec):
                 r.error(node, f"question {spec.ident!r}: {message}")
         return spec
+
+    def read_tags(self, node: Node) -> list[str]:
+        """``tags: [chi-phi, khó]``: labels for authors (GIFT's ``// [tag:…]``)."""
+        tags: list[str] = []
+        for item in self.r.sequence(node, "tags") or []:
+            tag = _short_text(self.r.text(item, "a tag", required=True) or "")
+            if len(tag) > MAX_TAG_LENGTH:
+                self.r.error(item, f"a tag has at most {MAX_TAG_LENGTH} characters")
+            elif tag and tag not in tags:
+                tags.append(tag)
+        return tags
 
     def required_text(self, keys: dict[str, tuple[Node, Node]], node: Node, key: str) -> str | None:
         if key not in keys:
@@ -385,10 +407,11 @@ class _QuestionReader:
             for text, _, weight, feedback, _ in choices:
                 spec.choices.append(Choice(text, weight or 0.0, feedback))
             positive = sum(c.fraction for c in spec.choices if c.fraction > 0)
-            if abs(positive - 1) > EPSILON:
+            if not weights_add_up(positive):
                 self.r.error(
                     where,
-                    f"the positive weights add up to {round(positive * 100, 5):g}%: they must add up to 100%",
+                    f"the positive weights add up to {round(positive * 100, 5):g}%: they must add up to 100% "
+                    "(from 99.5% to 100.5% is accepted, as in Moodle)",
                 )
             return
         if choices and not marked:
@@ -509,7 +532,7 @@ def _read_text(path: Path, problems: Problems) -> str | None:
         line = data[: exc.start].count(b"\n") + 1
         problems.add(str(path), line, "the file is not UTF-8 text (save it as UTF-8)")
         return None
-    return unicodedata.normalize("NFC", text.lstrip("\ufeff"))
+    return unicodedata.normalize("NFC", strip_controls(text.lstrip("\ufeff"), multiline=True))
 
 
 def _check_slug(path: Path, problems: Problems) -> str:
@@ -611,7 +634,47 @@ def _load_quiz(path: Path, problems: Problems) -> QuizFileSpec | None:
         r.error(root, "the quiz has no questions: add questions: or questions_file:")
     if "draw" in keys:
         spec.draw = _read_draw(r, keys["draw"][1], spec.questions)
+    if not problems.items:
+        line = _line(keys["review"][0]) if "review" in keys else 1
+        spec.warnings.extend((where, line, message) for message in review_warnings(spec))
     return spec
+
+
+def review_warnings(spec: QuizFileSpec) -> list[str]:
+    """Warn when the right answers shown after each attempt will meet the learner again.
+
+    With ``review: answers_always`` and more than one attempt, a learner who reads the
+    answers of one attempt sees the same questions in the next unless the pool is large
+    enough for every attempt to draw different ones (per category when drawing by
+    category). ``review: answers`` waits until the learner is done, so it never warns."""
+    if spec.review != "answers_always" or spec.max_attempts == 1:
+        return []
+    questions = [q for q in spec.questions if q.qtype != "description"]
+    available: dict[str, int] = {}
+    for question in questions:
+        available[question.category] = available.get(question.category, 0) + 1
+    if isinstance(spec.draw, dict):
+        draws = {category: (count, available.get(category, 0)) for category, count in spec.draw.items()}
+    else:
+        count = spec.draw if isinstance(spec.draw, int) else len(questions)
+        draws = {"": (count, len(questions))}
+    attempts = spec.max_attempts
+    short = [
+        (category, count, pool) for category, (count, pool) in draws.items()
+        if attempts == 0 or count * attempts > pool
+    ]
+    if not short:
+        return []
+    allowed = "unlimited attempts" if attempts == 0 else f"{attempts} attempts"
+    where = ", ".join(
+        f"{count} of {pool} questions" + (f" in {category!r}" if category else "") for category, count, pool in short
+    )
+    return [
+        f"review: answers_always shows the right answers after each attempt, with {allowed} and a pool too small "
+        f"for different questions each time ({where}): later attempts repeat questions whose answers were shown. "
+        "Use review: answers (answers once the learner passes or uses the last attempt), allow 1 attempt, "
+        "or add questions"
+    ]
 
 
 def _read_settings(r: _Reader, keys: dict[str, tuple[Node, Node]], root: Node, spec: QuizFileSpec) -> None:

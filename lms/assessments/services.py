@@ -43,6 +43,7 @@ from lms.assessments.questions import (
     QuestionSpec,
     QuizFileError,
     answerable_pairs,
+    cap_problems,
     grade,
     right_pool,
     validate_response,
@@ -172,6 +173,7 @@ class ImportResult:
     action: str  # created | updated | unchanged
     questions: int = 0
     retired: int = 0
+    warnings: list[tuple[str, int, str]] = field(default_factory=list)
 
 
 def _line_of_key(path: str, key: str) -> int:
@@ -215,7 +217,7 @@ def load_quiz_specs(paths: list[str | Path]) -> list[QuizFileSpec]:
         seen[spec.slug] = spec.path
         unique.append(spec)
     if problems:
-        raise ImportProblems(_sorted(problems.items))
+        raise ImportProblems(cap_problems(_sorted(problems.items)))
     return unique
 
 
@@ -261,11 +263,13 @@ def import_quizzes(paths: list[str | Path], *, check: bool = False, actor=None) 
                 problems.append((spec.path, question.source_line or 1, "the question needs an id of at most 200 characters"))
         targets.append((spec, course, module))
     if problems:
-        raise ImportProblems(_sorted(problems))
+        raise ImportProblems(cap_problems(_sorted(problems)))
 
     results = []
     for spec, course, module in targets:
-        results.append(_apply_quiz(spec, course, module, check=check))
+        result = _apply_quiz(spec, course, module, check=check)
+        result.warnings = list(spec.warnings)
+        results.append(result)
     if not check:
         db.session.flush()
         changed = [r.slug for r in results if r.action != "unchanged"]
@@ -329,6 +333,8 @@ def _sync_questions(quiz: Quiz, specs: list[QuestionSpec]) -> int:
             )
             db.session.add(row)
             by_key[(spec.ident, content_hash)] = row
+        elif row.data != data:
+            row.data = data  # the same content with other tags: the question keeps its row
         row.retired_at = None
         row.position = position
         row.qtype = spec.qtype

@@ -419,7 +419,7 @@ def gradebook_export(slug: str, fmt: str):
         data = exports.to_csv(header, rows)
         mimetype = "text/csv; charset=utf-8"
     else:
-        data = exports.to_xlsx(header, rows, title="Gradebook")
+        data = exports.to_xlsx(header, rows, title=_("Gradebook"))
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return Response(data, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
@@ -464,8 +464,8 @@ def grade_essay(answer_id: int):
     if not queries.can_author(current_user):
         abort(403)
     answer = db.get_or_404(AttemptAnswer, answer_id)
-    if answer.question.qtype != "essay":
-        abort(404)
+    if not queries.is_markable(answer):
+        abort(404)  # not an essay, or a draft of an attempt still open: nothing to mark yet
     attempt = answer.attempt
     spec = services.question_spec(answer.question)
     form = EssayGradeForm(obj=answer if request.method == "GET" and answer.points is not None else None)

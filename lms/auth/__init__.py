@@ -9,6 +9,7 @@ from lms.core.cli import register_commands
 from lms.core.security import ADMIN
 from lms.core.signals import people_imported
 from lms.core.templating import add_nav_item
+from lms.registry.hooks import protected_people
 
 
 def init_app(app: Flask) -> None:
@@ -18,3 +19,4 @@ def init_app(app: Flask) -> None:
     register_commands(app, cli.commands)
     add_nav_item(app, "auth.users", _l("Users"), roles=(ADMIN,), order=90)
     people_imported.connect(services.on_people_imported)
+    protected_people.register(app, services.staff_person_ids)

@@ -75,8 +75,9 @@ class UserForm(BaseForm):
 class AssignmentForm(BaseForm):
     login = StringField(_l("E-mail or phone of the manager or trainer"),
                         validators=[DataRequired(), Length(max=254)])
-    unit_code = StringField(_l("Unit code"), validators=[DataRequired(), Length(max=10)],
-                            description=_l("The statistics office code, e.g. 44 for the province."))
+    unit_code = StringField(_l("Unit code or name"), validators=[DataRequired(), Length(max=100)],
+                            description=_l("The statistics office code (e.g. 44 for the province) or the "
+                                           "unit's name, with or without diacritics."))
     scheme = SelectField(_l("Scheme"), choices=[SelectChoice(k, v) for k, v in SCHEME_LABELS.items()],
                          default="2025")
 

@@ -15,6 +15,9 @@ from lms.core.security import ROLES
 from lms.extensions import db
 from lms.registry.models import Person
 
+# A password hash that no password matches (Werkzeug hashes never start with "!").
+UNUSABLE_PASSWORD = "!"  # noqa: S105 - a marker, not a password
+
 
 class UserRole(db.Model):
     __tablename__ = "user_role"
@@ -92,7 +95,19 @@ class User(UserMixin, db.Model):
         self.must_change_password = temporary
         self.session_version = (self.session_version or 0) + 1
 
+    def set_unusable_password(self) -> None:
+        """No password can log in (an account waiting for its activation code)."""
+        self.password_hash = UNUSABLE_PASSWORD
+        self.must_change_password = False
+        self.session_version = (self.session_version or 0) + 1
+
+    @property
+    def has_usable_password(self) -> bool:
+        return not (self.password_hash or UNUSABLE_PASSWORD).startswith(UNUSABLE_PASSWORD)
+
     def check_password(self, password: str) -> bool:
+        if not self.has_usable_password:
+            return False
         return check_password_hash(self.password_hash, password)
 
     @property

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import logging
 import re
-import secrets
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash
 
-from lms.auth.models import User
+from lms.auth.models import User, UserRole
 from lms.core import audit
 from lms.core.db import utcnow
 from lms.core.errors import ServiceError
 from lms.core.phone import looks_like_phone, normalize_phone
-from lms.core.security import ROLES
+from lms.core.security import ADMIN, MANAGER, ROLES, TRAINER
 from lms.core.text import clean_name
 from lms.extensions import db
 from lms.registry.models import Person
@@ -128,12 +127,13 @@ def create_user(
     email: str | None = None,
     phone: str | None = None,
     roles: list[str] | tuple[str, ...] = ("learner",),
-    password: str,
+    password: str | None,
     temporary: bool = False,
     actor: User | None = None,
     person: Person | None = None,
     active: bool = True,
 ) -> User:
+    """Create an account; ``password=None`` makes one that waits for an activation code."""
     name = clean_name(name or "")
     if not name:
         raise ServiceError(_("The name is required."), "name")
@@ -141,9 +141,10 @@ def create_user(
         raise ServiceError(_("The name is too long."), "name")
     email, phone = _check_identifiers(email, phone)
     roles = _check_roles(roles)
-    problems = password_problems(password, login_names=(email, phone))
-    if problems:
-        raise ServiceError(" ".join(problems), "password")
+    if password is not None:
+        problems = password_problems(password, login_names=(email, phone))
+        if problems:
+            raise ServiceError(" ".join(problems), "password")
     if person is None:
         if phone:
             person = db.session.scalar(select(Person).where(Person.phone == phone))
@@ -153,7 +154,10 @@ def create_user(
         elif db.session.scalar(select(User.id).where(User.person_id == person.id)):
             raise ServiceError(_("This person already has an account."), "phone")
     user = User(person=person, display_name=name, email=email, phone=phone, active=active)
-    user.set_password(password, temporary=temporary)
+    if password is None:
+        user.set_unusable_password()
+    else:
+        user.set_password(password, temporary=temporary)
     user.set_roles(roles)
     db.session.add(user)
     db.session.flush()
@@ -240,9 +244,10 @@ def record_login(user: User) -> None:
 
 
 def on_people_imported(_sender, *, created: list[int], actor=None, create_accounts: bool = False,
-                       account_password: str | None = None, **_kwargs) -> int:
-    """``people_imported`` receiver: learner accounts (phone login, temporary password) for
-    the people a registry file added, when the import asked for them."""
+                       **_kwargs) -> int:
+    """``people_imported`` receiver: learner accounts (phone login, no usable password) for
+    the people a registry file added, when the import asked for them. Nobody knows a password
+    for them: each person sets their own with an activation code (lms.onboarding)."""
     if not create_accounts or not created:
         return 0
     made = 0
@@ -250,7 +255,15 @@ def on_people_imported(_sender, *, created: list[int], actor=None, create_accoun
         if db.session.scalar(select(User.id).where(User.phone == person.phone)):
             continue
         create_user(name=person.full_name, phone=person.phone, email=None, roles=("learner",),
-                    password=account_password or secrets.token_urlsafe(16), temporary=True,
-                    actor=actor, person=person)
+                    password=None, actor=actor, person=person)
         made += 1
     return made
+
+
+def staff_person_ids() -> list[int]:
+    """``registry.protected_people`` provider: the people behind trainer, manager and
+    administrator accounts, whom only an administrator may change through an import."""
+    return list(db.session.scalars(
+        select(User.person_id).join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role.in_((TRAINER, MANAGER, ADMIN))).distinct()
+    ))

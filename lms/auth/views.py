@@ -22,6 +22,7 @@ from sqlalchemy.orm import joinedload
 from lms.auth import services
 from lms.auth.forms import AssignmentForm, ChangePasswordForm, LoginForm, ProfileForm, UnassignForm, UserForm
 from lms.auth.models import User
+from lms.core.db import vi_collate
 from lms.core.forms import ConfirmForm
 from lms.core.phone import normalize_phone
 from lms.core.security import ADMIN, roles_required, safe_next_url
@@ -170,7 +171,7 @@ PAGE_SIZE = 50
 def users():
     q = (request.args.get("q") or "").strip()[:100]
     page = max(request.args.get("page", 1, type=int) or 1, 1)
-    stmt = select(User).order_by(User.display_name, User.id)
+    stmt = select(User).order_by(vi_collate(User.display_name), User.id)
     if q:
         like = f"%{q.lower()}%"
         phone = normalize_phone(q)
@@ -235,7 +236,49 @@ def user_edit(user_id: int):
         if work.ok:
             flash(_("The account has been saved."), "success")
             return redirect(url_for("auth.users"))
-    return render_template("auth/user_form.html", form=form, user=user)
+    return render_template("auth/user_form.html", form=form, user=user, **_areas_context(user))
+
+
+def _areas_context(user: User) -> dict:
+    """The user's areas and, for ``?unit_q=``, the units to pick from (by name or code)."""
+    unit_q = (request.args.get("unit_q") or "").strip()[:100]
+    return {
+        "areas": registry_queries.assigned_units(user),
+        "unit_q": unit_q,
+        "unit_matches": registry_queries.search_units(unit_q) if unit_q else [],
+        "scheme_labels": SCHEME_LABELS,
+        "area_form": ConfirmForm(),
+    }
+
+
+@bp.route("/admin/users/<int:user_id>/units", methods=["POST"])
+@admin_required
+def user_unit_assign(user_id: int):
+    """Assign a unit (picked from the search on the user's page) to a manager or trainer."""
+    user = db.get_or_404(User, user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    unit = db.session.get(AdminUnit, request.form.get("unit_id", type=int) or 0)
+    if unit is None:
+        abort(404)
+    with unit_of_work() as work:
+        registry_services.assign_unit(user, unit, actor=current_user)
+    if work.ok:
+        flash(_("%(unit)s has been assigned to %(name)s.", unit=unit.name, name=user.display_name), "success")
+    return redirect(url_for("auth.user_edit", user_id=user.id) + "#areas")
+
+
+@bp.route("/admin/users/<int:user_id>/units/<int:unit_id>/remove", methods=["POST"])
+@admin_required
+def user_unit_remove(user_id: int, unit_id: int):
+    user = db.get_or_404(User, user_id)
+    unit = db.get_or_404(AdminUnit, unit_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    with unit_of_work():
+        registry_services.unassign_unit(user, unit, actor=current_user)
+    flash(_("The assignment has been removed."), "success")
+    return redirect(url_for("auth.user_edit", user_id=user.id) + "#areas")
 
 
 # --- unit assignments ------------------------------------------------------------------------
@@ -248,10 +291,17 @@ def assignments():
     if form.validate_on_submit():
         user = services.find_user_by_login(form.login.data)
         unit = registry_queries.find_unit(form.unit_code.data, form.scheme.data)
+        named = [] if unit is not None else [
+            u for u in registry_queries.search_units(form.unit_code.data) if u.scheme == form.scheme.data]
+        if unit is None and len(named) == 1:
+            unit = named[0]
         if user is None:
             form.login.errors = [_("No account has this login.")]
+        elif unit is None and named:
+            form.unit_code.errors = [_("Several units match: %(units)s. Give the code.", units=", ".join(
+                f"{u.name} ({u.code})" for u in named[:10]))]
         elif unit is None:
-            form.unit_code.errors = [_("No unit has this code in this scheme.")]
+            form.unit_code.errors = [_("No unit has this code or name in this scheme.")]
         else:
             with unit_of_work(form, show=False) as work:
                 registry_services.assign_unit(user, unit, actor=current_user)
@@ -265,7 +315,7 @@ def assignments():
         select(UnitAssignment, User, AdminUnit)
         .join(User, User.id == UnitAssignment.user_id)
         .join(AdminUnit, AdminUnit.id == UnitAssignment.unit_id)
-        .order_by(User.display_name, AdminUnit.code)
+        .order_by(vi_collate(User.display_name), AdminUnit.code)
     ).all()
     return render_template("auth/assignments.html", form=form, rows=rows, scheme_labels=SCHEME_LABELS)
 

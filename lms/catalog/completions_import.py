@@ -25,6 +25,11 @@ from lms.registry.imports import (
 class CompletionsImport:
     kind = "completions"
 
+    def reference(self) -> tuple[str, list[str], list[list[str]]]:
+        """A sheet of the import template: the course codes the course column accepts."""
+        rows = db.session.execute(select(Course.slug, Course.title).order_by(Course.title)).all()
+        return "Mã khóa học", ["Mã khóa học", "Tên khóa học"], [[slug, title] for slug, title in rows]
+
     def plan(self, plan: ImportPlan, sheet: Sheet, index) -> None:
         courses = dict(db.session.execute(select(Course.slug, Course.id)).all())
         existing = {tuple(row) for row in db.session.execute(
@@ -54,7 +59,8 @@ class CompletionsImport:
                 continue
             if (
                 index.scope_units is not None and person_id > 0
-                and index.people[person_id].get("unit_id") not in index.scope_units
+                and (index.people[person_id].get("unit_id") not in index.scope_units
+                     or person_id in index.protected)
             ):
                 check.error("national_id" if nid else "phone", _("this person is outside your area"))
                 continue

@@ -24,3 +24,9 @@ requirement_checkers: Hook[Callable[[object, object], bool]] = Hook(
     "fn(user, course) -> bool: whether the checker's part of online completion is satisfied "
     "(e.g. the quizzes a course requires are passed).",
 )
+learning_plans: Hook[Callable[[object], dict | None]] = Hook(
+    "catalog.learning_plans",
+    "fn(user) -> dict | None: the courses the learner must complete, for My learning: "
+    "``course_ids`` (in order), ``deadline`` (date or None), ``done`` and ``total`` (required "
+    "courses completed, and required). The first answer that is not None counts.",
+)

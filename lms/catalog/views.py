@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from lms.catalog import queries, services
 from lms.catalog.forms import EnrolListForm
-from lms.catalog.hooks import course_panels
+from lms.catalog.hooks import course_panels, learning_plans
 from lms.catalog.importer import READING_WORDS_PER_MINUTE
 from lms.catalog.models import CourseAsset, CourseCompletion
 from lms.core.errors import ServiceError
@@ -179,9 +179,17 @@ def asset(slug: str, path: str):
 @bp.route("/my-learning")
 @login_required
 def my_learning():
+    rows = queries.my_learning(current_user)
+    plan = next((p for fn in learning_plans.functions() if (p := fn(current_user)) is not None), None)
+    required = []
+    if plan:
+        # The required courses first, in the requirement's order; then the rest as before.
+        order = {course_id: n for n, course_id in enumerate(plan["course_ids"])}
+        required = sorted((r for r in rows if r[0].id in order), key=lambda r: order[r[0].id])
+        rows = [r for r in rows if r[0].id not in order]
     return render_template(
         "catalog/my_learning.html",
-        rows=queries.my_learning(current_user),
+        rows=rows, required=required, plan=plan,
         completed=queries.completed_courses(current_user),
         locale=_locale(),
     )

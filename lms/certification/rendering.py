@@ -92,6 +92,19 @@ def available_templates() -> list[str]:
     return sorted(p.parent.name for p in base.glob(f"*/{TEMPLATE_FILE}") if _NAME.fullmatch(p.parent.name))
 
 
+def template_choices() -> list[tuple[str, str]]:
+    """(name, title) of each template, for pickers: people choose "Giấy chứng nhận (tiếng
+    Việt)", not "vi". A template whose settings cannot be read shows its folder name."""
+    choices = []
+    for name in available_templates():
+        try:
+            title = template_info(name).title or name
+        except CertificateTemplateError:
+            title = name
+        choices.append((name, title))
+    return choices
+
+
 def default_template() -> str:
     return current_app.config.get("CERTIFICATE_DEFAULT_TEMPLATE", "vi")
 

@@ -41,7 +41,7 @@ from lms.certification.models import (
 from lms.certification.rendering import CertificateTemplateError
 from lms.core import exports
 from lms.core.errors import render_error
-from lms.core.security import ADMIN, MANAGER, roles_required, staff_required
+from lms.core.security import ADMIN, MANAGER, is_admin, roles_required, staff_required
 from lms.core.uow import unit_of_work
 from lms.extensions import db, limiter
 from lms.registry.models import Person
@@ -108,6 +108,12 @@ def verify(code: str):
     certificate = db.session.scalar(select(Certificate).where(Certificate.code == canonical))
     if certificate is None:
         abort(404)
+    if certificate.person.hidden:
+        # Restricted or anonymised at the holder's request: a neutral answer, nothing more.
+        response = Response(render_template("certification/verify_unavailable.html"))
+        response.headers["X-Robots-Tag"] = "noindex, nofollow"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        return response
     today = services.local_today()
     # Only what the page shows is handed to the template: no person, no other certificate.
     shown = {
@@ -118,8 +124,8 @@ def verify(code: str):
         "issued_on": certificate.issued_on,
         "issuer": certificate.issuer,
         "expires_on": certificate.expires_on,
+        # Revoked and when; the reason ("wrong person", "fraud" …) is for staff only.
         "revoked_on": services.local_date(certificate.revoked_at) if certificate.revoked_at else None,
-        "revocation_reason": REVOCATION_REASON_LABELS.get(certificate.revocation_reason or ""),
         "code": format_code(certificate.code),
     }
     response = Response(render_template("certification/verify.html", c=shown, status_labels=STATUS_LABELS))
@@ -240,7 +246,7 @@ def export_csv():
 @staff_required
 def export_xlsx():
     rows = _export_rows(_filtered_certificates())
-    data = exports.to_xlsx([str(h) for h in _EXPORT_HEADER], rows)
+    data = exports.to_xlsx([str(h) for h in _EXPORT_HEADER], rows, title=_("Certificates"))
     return _pdf_response(
         data, "certificates.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
@@ -431,7 +437,11 @@ def courses():
 @bp.route("/certificates/courses/<int:course_id>", methods=["GET", "POST"])
 @policy_required
 def course_policy(course_id: int):
+    """Managers see the setting; only administrators change it, since it applies to every area
+    (as the coverage requirements do)."""
     course = db.get_or_404(Course, course_id)
+    if request.method == "POST" and not is_admin(current_user):
+        abort(403)
     form = PolicyForm()
     if request.method == "GET":
         form.vias.data = services.auto_issue_vias(course)
@@ -442,7 +452,7 @@ def course_policy(course_id: int):
             flash(_("The certificate settings of the course have been saved."), "success")
             return redirect(url_for("certification.courses"))
     return render_template(
-        "certification/course_policy.html", form=form, course=course,
+        "certification/course_policy.html", form=form, course=course, via_labels=VIA_LABELS,
         template=rendering.resolve_template(course.certificate_template),
     )
 

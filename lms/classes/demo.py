@@ -1,5 +1,6 @@
 """Demo classes in the demo province (Quảng Trị, 2025 code 44): two finished classes with
-attendance and completions, and two upcoming ones (the demo learner is on one of them).
+attendance and completions, two upcoming ones (the demo learner is on one of them) and one
+with a class day open all day on the day of seeding (the demo learner can check in at once).
 
 Runs after the registry demo (it uses its people). Classes are found again by title, so
 running it twice changes nothing. Finished classes have fixed dates (like the registry
@@ -18,6 +19,8 @@ from lms.classes import services
 from lms.classes.models import TrainingClass
 from lms.extensions import db
 from lms.registry.models import AdminUnit, Person
+from lms.registry.queries import assigned_units
+from lms.registry.services import assign_unit
 
 PROVINCE = "44"
 TRAINER = "trainer@demo.ocop.vn"
@@ -25,6 +28,7 @@ LEARNER = "0912345678"
 MORNING = (time(7, 30), time(11, 30))
 AFTERNOON = (time(13, 30), time(16, 30))
 
+TODAY_TITLE = "Lớp thử điểm danh (demo, hôm nay)"
 # (title, course slug, commune index, days, roster size, finished?)
 CLASSES = (
     ("Lớp tập huấn quản trị sản xuất (demo, đã kết thúc)", "quan-tri-san-xuat-kinh-doanh", 0,
@@ -34,7 +38,10 @@ CLASSES = (
     ("Lớp tập huấn quản trị sản xuất (demo, sắp tới)", "quan-tri-san-xuat-kinh-doanh", 2,
      [14, 15], 10, False),
     ("Lớp làm quen OCOP (demo, sắp tới)", "lam-quen-ocop", 0, [21], 8, False),
+    # A class day open all day on the day of seeding, so that check-in can be tried at once.
+    (TODAY_TITLE, "lam-quen-ocop", 1, [0], 6, False),
 )
+TODAY_SLOT = (time(0, 0), time(23, 59))
 # A repeatable pattern of marks for finished classes (most attend; some late, excused, absent).
 PATTERN = ("present", "present", "late", "present", "excused", "present", "absent", "present", "present")
 
@@ -54,13 +61,16 @@ def seed_demo() -> int:
         return 0
     trainer = find_user_by_login(TRAINER)
     learner = find_user_by_login(LEARNER)
+    if trainer is not None and not assigned_units(trainer):
+        # The demo trainer works in the demo province, so that creating a class works at once.
+        assign_unit(trainer, province)
     created = 0
     for index, (title, slug, commune_index, days, size, finished) in enumerate(CLASSES):
         course = db.session.scalar(select(Course).where(Course.slug == slug))
         if course is None or db.session.scalar(select(TrainingClass.id).where(TrainingClass.title == title)):
             continue
         unit = communes[commune_index % len(communes)]
-        slot = AFTERNOON if index % 2 else MORNING
+        slot = TODAY_SLOT if title == TODAY_TITLE else AFTERNOON if index % 2 else MORNING
         today = services.local_today()
         days = [d if isinstance(d, date) else today + timedelta(days=d) for d in days]
         cls = services.save_class(None, services.ClassData(
@@ -72,7 +82,7 @@ def seed_demo() -> int:
             select(Person.id).where(Person.unit_id == unit.id, Person.target_group.is_not(None))
             .order_by(Person.id).limit(size)
         ))
-        if learner is not None and not finished and index == 2:
+        if learner is not None and not finished and (index == 2 or title == TODAY_TITLE):
             people.append(learner.person_id)
         services.add_people(cls, people, actor=None)
         if finished:

@@ -8,6 +8,7 @@ from wtforms import (
     BooleanField,
     DecimalField,
     IntegerField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -61,8 +62,19 @@ class MarkForm(BaseForm):
     status = StringField(validators=[DataRequired()])
 
 
+SCORE_SCALES = {"10": _l("marks out of 10"), "100": _l("percent (0–100)")}
+
+
 class ScoreForm(BaseForm):
-    """Paper post-test scores: one input per person named score-<person id> (read by the view)."""
+    """Paper post-test scores: one input per person named score-<person id> (read by the view),
+    in the scale chosen here (trainers mark paper tests out of 10); stored as percent."""
+
+    scale = SelectField(_l("The scores are"), choices=[SelectChoice(k, v) for k, v in SCORE_SCALES.items()],
+                        default="10")
+
+
+class FinishForm(BaseForm):
+    early = BooleanField(_l("The last class day has not ended yet: finish the class now anyway"))
 
 
 class StatusForm(BaseForm):

@@ -18,6 +18,7 @@ from lms.classes.models import (
     RosterEntry,
     TrainingClass,
 )
+from lms.core.db import vi_collate
 from lms.core.security import is_admin
 from lms.extensions import db
 from lms.registry.models import AdminUnit, Person
@@ -55,7 +56,7 @@ def classes_query(user, status: str | None = None):
 def roster(cls: TrainingClass) -> list[RosterEntry]:
     return list(db.session.scalars(
         select(RosterEntry).join(Person, Person.id == RosterEntry.person_id)
-        .where(RosterEntry.class_id == cls.id).order_by(Person.full_name, Person.id)
+        .where(RosterEntry.class_id == cls.id).order_by(vi_collate(Person.full_name), Person.id)
     ))
 
 
@@ -139,3 +140,48 @@ def person_marks(person_id: int, class_ids: list[int]) -> dict[int, str]:
         .where(Attendance.person_id == person_id, ClassDay.class_id.in_(class_ids))
     )
     return dict(rows.all())
+
+
+@dataclass
+class GapPlan:
+    """Who "add everyone not yet trained" would put on a class's roster, and why the
+    others of the class's unit are left out (shown before anything is added)."""
+
+    add: list  # Person rows, in name order
+    groups: list[str]  # target groups whose requirement includes the class's course
+    not_required: int  # not trained, but their group does not require this course
+    completed: int  # not trained overall, but this course is done
+    on_roster: int  # already on the roster
+
+    @property
+    def add_ids(self) -> list[int]:
+        return [p.id for p in self.add]
+
+
+def gap_plan(user, cls: TrainingClass) -> GapPlan:
+    """The people of the class's unit (within the viewer's area) who are not trained and
+    whose requirement includes the class's course, which they have not completed."""
+    from lms.catalog.models import CourseCompletion
+    from lms.coverage import queries as coverage_queries
+    area = coverage_queries.Area(cls.unit, cls.unit.scheme)
+    rows = db.session.execute(coverage_queries.gap_query(user, area, coverage_queries.local_today())).all()
+    # The groups whose requirement (in the primary set) includes the class's course.
+    groups = sorted({rule.group for rule in coverage_queries.rules() if rule.slug == cls.course.slug})
+    ids = [row[0].id for row in rows]
+    completed = set(db.session.scalars(
+        select(CourseCompletion.person_id).where(CourseCompletion.course_id == cls.course_id,
+                                                 CourseCompletion.person_id.in_(ids))
+    )) if ids else set()
+    rostered = set(db.session.scalars(select(RosterEntry.person_id).where(RosterEntry.class_id == cls.id)))
+    plan = GapPlan([], groups, 0, 0, 0)
+    for row in rows:
+        person = row[0]
+        if person.target_group not in groups:
+            plan.not_required += 1
+        elif person.id in completed:
+            plan.completed += 1
+        elif person.id in rostered:
+            plan.on_roster += 1
+        else:
+            plan.add.append(person)
+    return plan

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from flask import current_app
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
@@ -437,13 +438,21 @@ class FinishResult:
     awarded: int
 
 
-def finish_class(cls: TrainingClass, *, actor) -> FinishResult:
+def last_day_over(cls: TrainingClass, now: datetime | None = None) -> bool:
+    return bool(cls.days) and day_is_over(cls.days[-1], now)
+
+
+def finish_class(cls: TrainingClass, *, actor, early: bool = False, now: datetime | None = None) -> FinishResult:
     """Finish a class and award CourseCompletion(via="class") to everyone eligible.
 
-    Only the request whose conditional UPDATE changes the status awards; a repeated or
-    concurrent finish changes nothing (and the completion's unique constraint stands
-    behind it in any case).
+    Before the last class day has ended it is refused unless ``early`` (the trainer
+    confirmed it explicitly). Only the request whose conditional UPDATE changes the status
+    awards; a repeated or concurrent finish changes nothing (and the completion's unique
+    constraint stands behind it in any case).
     """
+    if cls.status in (PLANNED, RUNNING) and not early and not last_day_over(cls, now):
+        raise ServiceError(_("The last class day has not ended yet. Confirm that the class is to be "
+                             "finished early."), "early")
     changed = db.session.execute(
         update(TrainingClass)
         .where(TrainingClass.id == cls.id, TrainingClass.status.in_((PLANNED, RUNNING)))
@@ -458,6 +467,35 @@ def finish_class(cls: TrainingClass, *, actor) -> FinishResult:
     audit.record(actor, "class.finish", "class", cls.id, awarded=awarded)
     log.info("class %s finished, %s completions", cls.id, awarded)
     return FinishResult(True, awarded)
+
+
+def reopen_class(cls: TrainingClass, *, actor) -> None:
+    """An administrator reopens a finished class (finished → running). Completions already
+    recorded stay; finishing again awards whoever has become eligible since. Audited."""
+    changed = db.session.execute(
+        update(TrainingClass).where(TrainingClass.id == cls.id, TrainingClass.status == FINISHED)
+        .values(status=RUNNING, finished_at=None, updated_at=utcnow())
+    ).rowcount
+    if not changed:
+        raise ServiceError(_("Only a finished class can be reopened."))
+    db.session.refresh(cls)
+    audit.record(actor, "class.reopen", "class", cls.id, old=FINISHED, new=RUNNING)
+
+
+def finish_reasons(cls: TrainingClass, outcome: Outcome) -> list[str]:
+    """Why a person will not complete the course when the class is finished."""
+    reasons = []
+    if not outcome.meets_attendance:
+        t = outcome.tally
+        reasons.append(_("attended %(att)d of %(days)d days; %(pct)d%% needed",
+                         att=t.attended, days=t.days - t.excused, pct=cls.threshold_percent))
+    if not outcome.passed_test:
+        if outcome.score is None:
+            reasons.append(_("no post-test score"))
+        else:
+            reasons.append(_("post-test %(score)s below the pass mark %(mark)s",
+                             score=format_decimal(outcome.score), mark=format_decimal(cls.pass_mark)))
+    return reasons
 
 
 def class_completions(cls: TrainingClass) -> set[int]:

@@ -9,6 +9,7 @@ import io
 from decimal import Decimal
 
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -22,6 +23,7 @@ from lms.classes.forms import (
     AddPeopleForm,
     CheckinForm,
     ClassForm,
+    FinishForm,
     GapForm,
     MarkForm,
     ScoreForm,
@@ -41,12 +43,14 @@ from lms.classes.models import (
     TrainingClass,
 )
 from lms.core import exports
+from lms.core.db import vi_collate
 from lms.core.errors import ServiceError
 from lms.core.forms import ConfirmForm
 from lms.core.groups import TARGET_GROUP_LABELS, TARGET_GROUPS
-from lms.core.security import ADMIN, MANAGER, TRAINER, staff_required
+from lms.core.security import ADMIN, MANAGER, TRAINER, roles_required, staff_required
 from lms.core.uow import unit_of_work
 from lms.extensions import db
+from lms.onboarding.views import roster_action
 from lms.registry import imports
 from lms.registry import queries as registry_queries
 from lms.registry.models import ORG_TYPE_LABELS, ORG_TYPES, AdminUnit, Organisation, Person
@@ -94,7 +98,7 @@ def _fill_choices(form: ClassForm, cls: TrainingClass | None) -> None:
     form.course.choices = [SelectChoice(str(c.id), c.title) for c in courses]
     units = db.session.scalars(
         select(AdminUnit).where(AdminUnit.scheme == "2025", registry_queries.unit_scope(current_user))
-        .order_by(AdminUnit.level.desc(), AdminUnit.name).limit(5000)
+        .order_by(AdminUnit.level.desc(), vi_collate(AdminUnit.name)).limit(5000)
     ).all()
     unit_choices = [SelectChoice(str(u.id), f"{u.name} ({u.code})") for u in units]
     if cls is not None and str(cls.unit_id) not in {c.value for c in unit_choices}:
@@ -108,14 +112,14 @@ def _fill_choices(form: ClassForm, cls: TrainingClass | None) -> None:
     form.quiz.choices = [SelectChoice("", _l("None (scores from paper)"))] + [
         SelectChoice(str(q.id), q.title or q.slug) for q in quizzes
     ]
-    from lms.certification.rendering import available_templates
+    from lms.certification.rendering import template_choices
 
     form.certificate_template.choices = [SelectChoice("", _l("The course's template"))] + [
-        SelectChoice(name, name) for name in available_templates()
+        SelectChoice(name, title) for name, title in template_choices()
     ]
     trainers = db.session.scalars(
         select(User).join(UserRole, UserRole.user_id == User.id)
-        .where(UserRole.role == TRAINER, User.active.is_(True)).order_by(User.display_name)
+        .where(UserRole.role == TRAINER, User.active.is_(True)).order_by(vi_collate(User.display_name))
     ).all()
     form.trainers.choices = [SelectChoice(str(u.id), u.display_name) for u in trainers]
 
@@ -205,8 +209,10 @@ def detail(class_id: int):
     completed = services.class_completions(cls)
     return render_template(
         "classes/detail.html", cls=cls, entries=entries, outcomes=outcomes, completed=completed,
+        slip_action=roster_action([e.person_id for e in entries]),
         status_labels=STATUS_LABELS, group_labels=TARGET_GROUP_LABELS, confirm=ConfirmForm(),
         today=services.local_today(), open_for_roster=cls.status not in (FINISHED, CANCELLED),
+        last_day_over=services.last_day_over(cls),
     )
 
 
@@ -224,19 +230,52 @@ def change_status(class_id: int):
     return redirect(url_for("classes.detail", class_id=cls.id))
 
 
-@bp.route("/classes/<int:class_id>/finish", methods=["POST"])
+@bp.route("/classes/<int:class_id>/finish", methods=["GET", "POST"])
 @staff_required
 def finish(class_id: int):
+    """GET: who will complete the course and who will not, and why; POST: finish."""
+    cls = _load(class_id)
+    form = FinishForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        with unit_of_work(form, show=False) as work:
+            result = services.finish_class(cls, actor=current_user, early=bool(form.early.data))
+        if work.error:
+            form.early.errors = [*form.early.errors, work.error.message]
+        if work.ok:
+            if result.finished_now:
+                flash(_("The class is finished; %(num)d people completed the course.", num=result.awarded),
+                      "success")
+            else:
+                flash(_("The class was already finished; nothing changed."), "info")
+            return redirect(url_for("classes.detail", class_id=cls.id))
+    entries = queries.roster(cls)
+    outcomes = services.outcomes(cls)
+    completed = services.class_completions(cls)
+    will, wont = [], []
+    for e in entries:
+        o = outcomes.get(e.person_id)
+        if e.person_id in completed or (o is not None and o.eligible):
+            will.append(e)
+        else:
+            wont.append((e, services.finish_reasons(cls, o) if o else []))
+    return render_template("classes/finish.html", cls=cls, form=form, will=will, wont=wont,
+                           completed=completed, over=services.last_day_over(cls)), (
+        400 if form.errors else 200)
+
+
+@bp.route("/classes/<int:class_id>/reopen", methods=["POST"])
+@roles_required(ADMIN)
+def reopen(class_id: int):
+    """An administrator reopens a finished class; completions already made stay (audited)."""
     cls = _load(class_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     with unit_of_work() as work:
-        result = services.finish_class(cls, actor=current_user)
+        services.reopen_class(cls, actor=current_user)
     if work.ok:
-        if result.finished_now:
-            flash(_("The class is finished; %(num)d people completed the course.", num=result.awarded), "success")
-        else:
-            flash(_("The class was already finished; nothing changed."), "info")
+        flash(_("The class is open again; the completions already recorded stay."), "success")
     return redirect(url_for("classes.detail", class_id=cls.id))
 
 
@@ -269,41 +308,40 @@ def people(class_id: int):
     org_type = request.args.get("org_type") or None
     if org_type not in ORG_TYPES:
         org_type = None
-    stmt = registry_queries.people_query(current_user, q=q, group=group, unit=cls.unit)
+    # The viewer's whole area by default (classes draw from several communes); or only
+    # the class's own unit when asked.
+    here = request.args.get("here") == "1"
+    stmt = registry_queries.people_query(current_user, q=q, group=group, unit=cls.unit if here else None)
     if org_type:
         stmt = stmt.join(Organisation, Organisation.id == Person.organisation_id).where(Organisation.org_type == org_type)
     stmt = stmt.where(~Person.id.in_(select(RosterEntry.person_id).where(RosterEntry.class_id == cls.id)))
     rows = db.session.scalars(stmt.limit(PAGE_SIZE)).all()
     return render_template(
-        "classes/people.html", cls=cls, form=form, people=rows, q=q, group=group, org_type=org_type,
+        "classes/people.html", cls=cls, form=form, people=rows, q=q, group=group, org_type=org_type, here=here,
         groups=TARGET_GROUPS, group_labels=TARGET_GROUP_LABELS, org_types=ORG_TYPES, org_type_labels=ORG_TYPE_LABELS,
-        gap_form=GapForm(), free=cls.capacity - queries.roster_count(cls), page_size=PAGE_SIZE,
+        free=cls.capacity - queries.roster_count(cls), page_size=PAGE_SIZE,
     )
 
 
-@bp.route("/classes/<int:class_id>/people/gap", methods=["POST"])
+@bp.route("/classes/<int:class_id>/people/gap", methods=["GET", "POST"])
 @staff_required
 def add_gap(class_id: int):
-    """Everyone in the class's unit not yet trained (the coverage gap list), in one step."""
-    from lms.catalog.models import CourseCompletion
-    from lms.coverage import queries as coverage_queries
-
+    """Everyone in the class's unit who still needs the class's course (from the coverage
+    gap list): GET shows who would be added and why the others are left out; POST adds."""
     cls = _load(class_id)
-    if not GapForm().validate_on_submit():
-        abort(400)
-    area = coverage_queries.Area(cls.unit, cls.unit.scheme)
-    gaps = coverage_queries.gap_query(current_user, area, coverage_queries.local_today()).subquery()
-    ids = list(db.session.scalars(
-        select(gaps.c.id).where(~gaps.c.id.in_(
-            select(CourseCompletion.person_id).where(CourseCompletion.course_id == cls.course_id)
-        ))
-    ))
-    with unit_of_work() as work:
-        added = services.add_people(cls, ids, actor=current_user)
-    if not work.ok:
-        return redirect(url_for("classes.people", class_id=cls.id))
-    flash(_("%(num)d people were added to the roster.", num=added), "success")
-    return redirect(url_for("classes.detail", class_id=cls.id))
+    form = GapForm()
+    plan = queries.gap_plan(current_user, cls)
+    free = cls.capacity - queries.roster_count(cls)
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        with unit_of_work() as work:
+            added = services.add_people(cls, plan.add_ids, actor=current_user)
+        if work.ok:
+            flash(_("%(num)d people were added to the roster.", num=added), "success")
+            return redirect(url_for("classes.detail", class_id=cls.id))
+    return render_template("classes/gap.html", cls=cls, form=form, plan=plan, free=free,
+                           group_labels=TARGET_GROUP_LABELS)
 
 
 @bp.route("/classes/<int:class_id>/people/<int:person_id>/remove", methods=["POST"])
@@ -456,37 +494,47 @@ def print_roster(class_id: int):
     return render_template("classes/print.html", cls=cls, day=day, entries=queries.roster(cls))
 
 
+def parse_score(raw: str, scale: int) -> float | None:
+    """A typed score in ``scale`` (10 or 100), with a decimal comma or point, as percent."""
+    raw = (raw or "").strip().replace(" ", "").replace(",", ".")
+    if raw == "":
+        return None
+    value = float(raw)  # ValueError for anything else
+    if value != value or not 0 <= value <= scale:  # NaN or out of range
+        raise ValueError(raw)
+    return round(value * 100 / scale, 4)
+
+
 @bp.route("/classes/<int:class_id>/scores", methods=["GET", "POST"])
 @staff_required
 def scores(class_id: int):
     cls = _load(class_id)
     entries = queries.roster(cls)
     form = ScoreForm()
+    if request.method == "GET" and request.args.get("scale") in ("10", "100"):
+        form.scale.data = request.args["scale"]
     errors: dict[int, str] = {}
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
+        scale = int(form.scale.data)
         wanted = {}
         for entry in entries:
-            raw = (request.form.get(f"score-{entry.person_id}") or "").strip().replace(",", ".")
-            if raw == "":
-                wanted[entry.person_id] = None
-                continue
             try:
-                value = float(raw)
-                if not 0 <= value <= 100:
-                    raise ValueError
+                wanted[entry.person_id] = parse_score(request.form.get(f"score-{entry.person_id}"), scale)
             except ValueError:
-                errors[entry.person_id] = _("A score is between 0 and 100.")
-                continue
-            wanted[entry.person_id] = value
+                errors[entry.person_id] = (_("A mark is between 0 and 10.") if scale == 10
+                                           else _("A score is between 0 and 100."))
         if not errors:
             with unit_of_work():
                 changed = sum(services.set_paper_score(cls, pid, v, actor=current_user) for pid, v in wanted.items())
             flash(_("%(num)d scores were saved.", num=changed), "success")
             return redirect(url_for("classes.detail", class_id=cls.id))
+    scale = int(form.scale.data or 10)
     return render_template("classes/scores.html", cls=cls, entries=entries, form=form, errors=errors,
-                           online=queries.online_scores(cls)), (400 if errors else 200)
+                           online=queries.online_scores(cls), outcomes=services.outcomes(cls), scale=scale,
+                           shown=lambda pct: format_decimal(round(pct * scale / 100, 2)) if pct is not None else ""), (
+        400 if errors else 200)
 
 
 # --- report ------------------------------------------------------------------------------
@@ -553,7 +601,7 @@ def certificates(class_id: int, fmt: str):
         .join(Person, Person.id == Certificate.person_id)
         .where(RosterEntry.class_id == cls.id, Certificate.course_id == cls.course_id,
                Certificate.revoked_at.is_(None))
-        .order_by(Person.full_name)
+        .order_by(vi_collate(Person.full_name))
     ).all()
     if not certs:
         flash(_("No certificates have been issued for this class yet."), "info")

@@ -93,6 +93,7 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int, synchronous: str) -> 
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute(f"PRAGMA synchronous = {synchronous}")
         cursor.close()
+        dbapi_connection.create_collation(SQLITE_VI_COLLATION, _vi_compare)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
@@ -119,3 +120,46 @@ def insert_ignore(session, model, values: dict, conflict_columns: list[str]) -> 
         .returning(key)  # rowcount is not reliable here (psycopg reports -1)
     )
     return session.execute(stmt).first() is not None
+
+
+# --- Vietnamese collation ---------------------------------------------------------------
+
+SQLITE_VI_COLLATION = "vi"
+PG_VI_COLLATION = "vi-x-icu"
+
+
+def _vi_compare(a: str | None, b: str | None) -> int:
+    from lms.core.text import vi_sort_key
+
+    ka, kb = vi_sort_key(a), vi_sort_key(b)
+    return (ka > kb) - (ka < kb)
+
+
+def vi_collate(column):
+    """``column`` ordered the Vietnamese way (Đ after D, before E) in ORDER BY.
+
+    SQLite: a collation registered on every connection (``vi_sort_key``). PostgreSQL: the
+    ICU collation ``vi-x-icu`` when the server has ICU; otherwise the column unchanged.
+    """
+    from lms.extensions import db
+
+    bind = db.session.get_bind()
+    name = bind.dialect.name
+    if name == "sqlite":
+        return column.collate(SQLITE_VI_COLLATION)
+    if name == "postgresql":
+        engine = getattr(bind, "engine", bind)
+        has = _PG_HAS_ICU.get(engine.url)
+        if has is None:
+            from sqlalchemy import text
+
+            with engine.connect() as conn:
+                has = conn.execute(text("SELECT 1 FROM pg_collation WHERE collname = :n"),
+                                   {"n": PG_VI_COLLATION}).first() is not None
+            _PG_HAS_ICU[engine.url] = has
+        if has:
+            return column.collate(PG_VI_COLLATION)
+    return column
+
+
+_PG_HAS_ICU: dict = {}

@@ -7,6 +7,8 @@ from typing import Any
 
 import yaml
 
+from lms.core.text import strip_controls
+
 
 @dataclass
 class Problem:
@@ -45,7 +47,7 @@ def decode_utf8(data: bytes, path: str) -> str:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise ContentError([Problem(path, line, "the file is not valid UTF-8 text")]) from None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return strip_controls(text, multiline=True)
 
 
 def parse_front_matter(text: str, path: str, *, required: bool = True) -> FrontMatter:

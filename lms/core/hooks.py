@@ -12,6 +12,8 @@ The hooks of the project (each documented where it is declared):
 - ``lms.catalog.hooks.course_panels``: ``fn(course, user) -> Markup | str | None``
 - ``lms.catalog.hooks.quiz_slug_providers``: ``fn() -> Iterable[str]``
 - ``lms.catalog.hooks.requirement_checkers``: ``fn(course, user) -> bool``
+- ``lms.messages.hooks.reminder_rules``: ``Rule(name, apply(batch))`` for ``flask lms remind``
+- ``lms.coverage.hooks.digest_classes``: ``fn(unit, first, last) -> list[dict]``
 - ``lms.certification.hooks.template_choosers``: ``fn(completion) -> str | None``
 - ``lms.certification.hooks.hours_providers``: ``fn(completion) -> float | None``
 """

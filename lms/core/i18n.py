@@ -26,7 +26,10 @@ def _once_per_request(name: str, compute):
     """``compute()``, kept for the rest of the request on Flask-Babel's request namespace
     (where its ``refresh()`` clears the locale and translations); recomputed outside one."""
     try:
-        return getattr(g._flask_babel, name)
+        value = getattr(g._flask_babel, name)
+        if value is None:  # Flask-Babel's force_locale() restores an unset value as None
+            raise AttributeError(name)
+        return value
     except AttributeError:
         value = compute()
         ctx = _get_current_context()

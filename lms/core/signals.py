@@ -14,6 +14,12 @@ course_completed = _signals.signal("course-completed")
 
 people_imported = _signals.signal("people-imported")
 """Sent (sender: the Flask app) after a registry file was applied, inside its transaction, with
-``created`` (ids of the people the file added), ``changed`` (ids it updated), ``actor``,
-``create_accounts`` and ``account_password`` (the import's options for learner accounts).
-Receivers join the transaction: accounts are created by ``lms.auth``."""
+``created`` (ids of the people the file added), ``changed`` (ids it updated), ``actor`` and
+``create_accounts`` (the import's option for learner accounts, made without a usable password).
+Receivers join the transaction: accounts are created by ``lms.auth``; ``lms.onboarding`` then
+enrols them in their required courses."""
+
+requirement_changed = _signals.signal("requirement-changed")
+"""Sent (sender: the Flask app) by ``lms.coverage`` after a target group's requirement changed,
+inside its transaction, with ``target_group`` and ``actor``. ``lms.onboarding`` enrols the
+group's account holders in the courses now required."""

@@ -91,6 +91,7 @@ def csrf_field(id: str = "csrf_token") -> Markup:  # noqa: A002 - the HTML attri
 
 def register_template_helpers(app: Flask) -> None:
     from lms.core.forms import ConfirmForm
+    from lms.core.masking import mask_email, mask_national_id, mask_phone
     from lms.core.security import ROLE_LABELS
 
     @app.context_processor
@@ -112,4 +113,7 @@ def register_template_helpers(app: Flask) -> None:
         datetime=lambda value, fmt="medium": format_datetime(value, fmt) if value else "",
         number=lambda value: format_decimal(value) if value is not None else "",
         percent=lambda value: format_percent(value) if value is not None else "",
+        mask_phone=mask_phone,
+        mask_national_id=mask_national_id,
+        mask_email=mask_email,
     )

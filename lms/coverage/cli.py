@@ -21,6 +21,29 @@ from lms.registry.models import SCHEMES
 commands = command_group()
 
 
+@commands.command("digest")
+@click.option("--as-of", "as_of", default=None, metavar="YYYY-MM-DD", help="As on this day (default: today).")
+@click.option("--dry-run", is_flag=True, help="Print who would get a digest; queue nothing.")
+def digest_command(as_of, dry_run):
+    """Queue each manager's weekly digest of their area (once per ISO week)."""
+    from lms.core.localtime import local_today
+    from lms.coverage.digest import queue_digests, week_key
+    from lms.messages.cli import parse_as_of
+    from lms.messages.rules import Batch
+
+    day = parse_as_of(as_of) or local_today()
+    batch = Batch(as_of=day, dry_run=dry_run, rule="digest")
+    queue_digests(batch)
+    batch.flush()
+    if dry_run:
+        db.session.rollback()
+    else:
+        db.session.commit()
+    click.echo(f"digests for week {week_key(day)}{' (dry run: nothing queued)' if dry_run else ''}")
+    for line in batch.report() or ["no manager with an assigned area"]:
+        click.echo(line)
+
+
 class _Everyone:
     """The CLI runs as the operator of the server: it sees everything."""
 

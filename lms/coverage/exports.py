@@ -21,7 +21,7 @@ def gap_table(user, area: queries.Area, as_of: date, group: str | None = None,
     rows = db.session.execute(queries.gap_query(user, area, as_of, group, requirement=requirement)
                               .limit(limit)).all()
     people = [row.Person for row in rows]
-    missing = queries.missing_for(people, as_of, requirement=requirement)
+    missing = queries.missing_titles(queries.missing_for(people, as_of, requirement=requirement))
     header = [_("Full name"), _("Target group"), _("Organisation or agency"), _("Commune / unit"), _("Phone"),
               _("E-mail"), _("Missing courses")]
     body = [

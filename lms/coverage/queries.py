@@ -38,7 +38,7 @@ from sqlalchemy.orm import aliased
 
 from lms.auth.models import User
 from lms.catalog.models import Course, CourseCompletion, Enrolment
-from lms.core.db import UTCDateTime
+from lms.core.db import UTCDateTime, vi_collate
 from lms.core.groups import GROUP_ENDS, TARGET_GROUPS
 from lms.core.localtime import (  # noqa: F401 - local_today and add_months re-exported
     add_months,
@@ -59,8 +59,11 @@ from lms.extensions import db
 from lms.registry.models import ORG_TYPES, AdminUnit, Organisation, Person
 from lms.registry.queries import (
     assigned_units,
+    legacy_place,
+    listable,
     organisation_scope,
     person_scope,
+    sort_units,
     subtree_condition,
     unit_scope,
 )
@@ -81,6 +84,9 @@ class Area:
 
     unit: AdminUnit | None
     scheme: str
+    # Without a unit: the level of the top units shown (provinces for an administrator;
+    # for staff viewing the other scheme, the highest level present in their area).
+    top_level: str = "province"
 
     def condition(self):
         if self.unit is not None:
@@ -88,6 +94,12 @@ class Area:
         if self.scheme == "legacy":
             return AdminUnit.scheme == "legacy"
         return true()
+
+    def place(self, unit_id):
+        """The unit a row registered in ``unit_id`` counts under: itself under the 2025
+        scheme (legacy units roll up through their columns); under the legacy scheme, people
+        registered in 2025 units count under a legacy unit (``legacy_place``)."""
+        return legacy_place(unit_id) if self.scheme == "legacy" else unit_id
 
     def child_key(self):
         """The column naming the child unit (one level down) that a row falls in."""
@@ -99,7 +111,8 @@ class Area:
                 return AdminUnit.new_commune_id
             return literal(None, Integer)
         if unit is None:
-            return AdminUnit.province_id
+            return {"province": AdminUnit.province_id, "district": AdminUnit.district_id}.get(
+                self.top_level, case((AdminUnit.level == "commune", AdminUnit.id), else_=None))
         if unit.level == "province":
             return AdminUnit.district_id
         if unit.level == "district":
@@ -112,8 +125,15 @@ def default_area(user, scheme: str = "2025") -> Area | None:
     if is_admin(user):
         return Area(None, scheme)
     units = assigned_units(user)
-    if len(units) == 1:
-        return Area(units[0], units[0].scheme)
+    if len(units) == 1 and units[0].scheme == scheme:
+        return Area(units[0], scheme)
+    if units and all(u.scheme != scheme for u in units):
+        # The other scheme's view of one's area: its top units within the area.
+        for level in ("province", "district", "commune"):
+            if db.session.scalar(select(AdminUnit.id).where(
+                    AdminUnit.scheme == scheme, AdminUnit.level == level, unit_scope(user)).limit(1)):
+                return Area(None, scheme, level)
+        return Area(None, scheme)
     return None
 
 
@@ -309,7 +329,7 @@ def per_person(user, area: Area, as_of: date, group: str | None = None, *, with_
             func.count(cc.id).label("n_any"),
         )
         .select_from(Person)
-        .join(AdminUnit, AdminUnit.id == Person.unit_id)
+        .join(AdminUnit, AdminUnit.id == area.place(Person.unit_id))
         .join(nreq, nreq.c.target_group == Person.target_group)
         .outerjoin(Organisation, Organisation.id == Person.organisation_id)
         .outerjoin(req, req.c.target_group == Person.target_group)
@@ -399,10 +419,10 @@ def _child_units(user, area: Area) -> list[AdminUnit]:
         return []
     stmt = select(AdminUnit).where(AdminUnit.scheme == area.scheme, unit_scope(user))
     if area.unit is None:
-        stmt = stmt.where(AdminUnit.level == "province")
+        stmt = stmt.where(AdminUnit.level == area.top_level)
     else:
         stmt = stmt.where(AdminUnit.parent_id == area.unit.id)
-    return list(db.session.scalars(stmt.order_by(AdminUnit.code)))
+    return sort_units(db.session.scalars(stmt))
 
 
 def organisation_figures(user, area: Area, as_of: date, *, requirement=None) -> list[dict]:
@@ -416,7 +436,7 @@ def organisation_figures(user, area: Area, as_of: date, *, requirement=None) -> 
             func.count(distinct(case((trained, Organisation.id), else_=None))),
         )
         .select_from(Organisation)
-        .join(AdminUnit, AdminUnit.id == Organisation.unit_id)
+        .join(AdminUnit, AdminUnit.id == area.place(Organisation.unit_id))
         .outerjoin(pp, pp.c.org_id == Organisation.id)
         .where(
             or_(Organisation.joined_year.is_(None), Organisation.joined_year <= as_of.year),
@@ -471,7 +491,7 @@ def trend(user, area: Area, as_of: date, group: str | None = None, months: int =
                 case((func.count(cc.id) >= nreq.c.n, func.max(cc.completed_at)), else_=None).label("trained_at"),
             )
             .select_from(Person)
-            .join(AdminUnit, AdminUnit.id == Person.unit_id)
+            .join(AdminUnit, AdminUnit.id == area.place(Person.unit_id))
             .join(nreq, nreq.c.target_group == Person.target_group)
             .outerjoin(Organisation, Organisation.id == Person.organisation_id)
             .outerjoin(req, req.c.target_group == Person.target_group)
@@ -505,7 +525,7 @@ def trend(user, area: Area, as_of: date, group: str | None = None, months: int =
             select(m.c.idx, Person.id.label("person_id"), nreq.c.n, func.count(cc.id).label("done"))
             .select_from(m)
             .join(Person, true())
-            .join(AdminUnit, AdminUnit.id == Person.unit_id)
+            .join(AdminUnit, AdminUnit.id == area.place(Person.unit_id))
             .join(nreq, nreq.c.target_group == Person.target_group)
             .outerjoin(Organisation, Organisation.id == Person.organisation_id)
             .outerjoin(req, req.c.target_group == Person.target_group)
@@ -542,6 +562,9 @@ def projection(points: list[dict], target_percent: int = 100) -> dict:
     if not points:
         return {"pace": 0.0, "months": None, "date": None}
     first, last = points[0], points[-1]
+    if not last["required"]:
+        # Nobody on the list: nothing is "reached" (0 of 0 is no achievement).
+        return {"pace": 0.0, "months": None, "date": None, "reached": False, "empty": True}
     span = max(len(points) - 1, 1)
     pace = (last["trained"] - first["trained"]) / span
     goal = -(-last["required"] * target_percent // 100)
@@ -566,6 +589,12 @@ def requirements(requirement=None) -> list[Requirement]:
         return []
     return list(db.session.scalars(select(Requirement).where(Requirement.set_id == rset.id)
                                    .order_by(Requirement.target_group)))
+
+
+def group_deadlines(requirement=None) -> dict[str, date | None]:
+    """target group → the deadline of the set (default: the primary) for the groups it names."""
+    rset = requirement_set(requirement)
+    return {r.target_group: rset.deadline for r in requirements(rset)} if rset is not None else {}
 
 
 def requirement_summary(rset: RequirementSet | None, as_of: date) -> dict | None:
@@ -600,8 +629,8 @@ def gap_query(user, area: Area, as_of: date, group: str | None = None, *, requir
         .join(pp, pp.c.person_id == Person.id)
         .join(unit, unit.id == Person.unit_id)
         .outerjoin(Organisation, Organisation.id == Person.organisation_id)
-        .where(pp.c.n_done < pp.c.n_req)
-        .order_by(unit.name, Person.full_name, Person.id)
+        .where(pp.c.n_done < pp.c.n_req, listable())
+        .order_by(vi_collate(unit.name), vi_collate(Person.full_name), Person.id)
     )
 
 
@@ -636,3 +665,36 @@ def missing_for(person_rows: list, as_of: date, *, requirement=None) -> dict[int
         p.id: [r.slug for r in required.get(p.target_group, []) if not counts(p.id, r)]
         for p in person_rows
     }
+
+
+def untrained_by_commune(user, area: Area, as_of: date, limit: int = 10) -> list[dict]:
+    """The communes of an area with the most people not trained at ``as_of`` (one GROUP BY)."""
+    pp = per_person(user, area, as_of, with_child=False)
+    commune = AdminUnit.new_commune_id if area.scheme == "2025" else case(
+        (AdminUnit.level == "commune", AdminUnit.id), else_=None)
+    counts = (
+        select(commune.label("commune_id"), func.count().label("untrained"))
+        .select_from(pp).join(Person, Person.id == pp.c.person_id).join(AdminUnit, AdminUnit.id == Person.unit_id)
+        .where(pp.c.n_done < pp.c.n_req, commune.is_not(None))
+        .group_by(commune).subquery("uc")
+    )
+    named = aliased(AdminUnit)
+    rows = db.session.execute(
+        select(named.name, named.code, counts.c.untrained).join(named, named.id == counts.c.commune_id)
+        .order_by(counts.c.untrained.desc(), named.name).limit(limit)
+    ).all()
+    return [{"name": name, "code": code, "untrained": n} for name, code, n in rows]
+
+
+def course_titles(slugs) -> dict[str, str]:
+    """slug → title of the imported courses among ``slugs`` (people read titles, not slugs)."""
+    slugs = set(slugs)
+    if not slugs:
+        return {}
+    return dict(db.session.execute(select(Course.slug, Course.title).where(Course.slug.in_(slugs))).all())
+
+
+def missing_titles(missing: dict[int, list[str]]) -> dict[int, list[str]]:
+    """``missing_for``'s slugs as course titles (a slug stays where no course has it yet)."""
+    titles = course_titles(s for slugs in missing.values() for s in slugs)
+    return {pid: [titles.get(s, s) for s in slugs] for pid, slugs in missing.items()}

@@ -19,6 +19,7 @@ from lms.catalog.models import Course
 from lms.core import audit
 from lms.core.errors import ServiceError
 from lms.core.groups import TARGET_GROUPS
+from lms.core.signals import requirement_changed
 from lms.coverage.models import (
     RECOMMENDED,
     REQUIRED,
@@ -85,6 +86,8 @@ def make_primary(rset: RequirementSet, *, actor=None) -> None:
     rset.is_primary = True
     db.session.flush()
     audit.record(actor, "requirement_set.primary", "requirement_set", rset.id, name=rset.name)
+    for req in rset.groups:
+        requirement_changed.send(current_app._get_current_object(), target_group=req.target_group, actor=actor)
 
 
 def update_set(rset: RequirementSet, *, title: str | None = None, target_percent: int | None = None,
@@ -192,6 +195,8 @@ def set_requirement(group: str, slugs: list[str], *, target_percent: int | None 
     audit.record(actor, "requirement.set", "requirement", f"{rset.name}/{group}", courses=slugs,
                  recommended=rec, target_percent=rset.target_percent,
                  deadline=rset.deadline.isoformat() if rset.deadline else None)
+    if rset.is_primary:  # onboarding enrols account holders in the primary set's courses
+        requirement_changed.send(current_app._get_current_object(), target_group=group, actor=actor)
     return req
 
 

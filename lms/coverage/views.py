@@ -4,16 +4,29 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
+from markupsafe import Markup
 
 from lms.apitokens.services import user_from_bearer
 from lms.core.forms import ConfirmForm
 from lms.core.groups import TARGET_GROUP_LABELS, TARGET_GROUPS
 from lms.core.security import ADMIN, MANAGER, roles_required
 from lms.core.uow import unit_of_work
-from lms.coverage import charts, exports, queries
+from lms.coverage import charts, exports, queries, reminders
 from lms.coverage import services as coverage_services
 from lms.coverage.api import coverage_document
 from lms.coverage.forms import (
@@ -23,7 +36,9 @@ from lms.coverage.forms import (
     format_milestones,
     format_validity,
 )
+from lms.coverage.hooks import gap_list_actions
 from lms.extensions import csrf, db
+from lms.messages.models import CHANNEL_LABELS
 from lms.registry.models import ORG_TYPE_LABELS, ORG_TYPES, SCHEMES
 from lms.registry.queries import ancestors, assigned_units, can_see_unit, find_unit
 
@@ -144,12 +159,50 @@ def gaps():
     stmt = queries.gap_query(current_user, area, as_of, group, requirement=rset)
     total = queries.gap_count(current_user, area, as_of, group, requirement=rset)
     rows = db.session.execute(stmt.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    missing = queries.missing_for([row.Person for row in rows], as_of, requirement=rset)
+    missing = queries.missing_titles(queries.missing_for([row.Person for row in rows], as_of, requirement=rset))
+    filters = {k: v for k, v in _area_args(area, as_of, group).items() if v}
+    actions = [Markup(a) for fn in gap_list_actions.functions() if (a := fn(filters, current_user))]  # noqa: S704 - actions render their own templates
     return render_template(
-        "coverage/gaps.html", area=area, as_of=as_of, group=group, rows=rows, missing=missing,
+        "coverage/gaps.html", area=area, as_of=as_of, group=group, rows=rows, missing=missing, actions=actions,
         total=total, page=page, page_size=PAGE_SIZE, group_labels=TARGET_GROUP_LABELS, groups=TARGET_GROUPS,
         requirement_set=rset,
         area_args=lambda **extra: _area_args(area, as_of, group, **{"requirement": chosen, **extra}),
+    )
+
+
+def _ticked(source) -> list[int]:
+    return [int(v) for v in source.getlist("ids") if v.isdigit()][:reminders.MANUAL_MAX]
+
+
+@bp.route("/coverage/gaps/remind", methods=["GET", "POST"])
+@roles_required(MANAGER, ADMIN)
+def gaps_remind():
+    """"Remind these people": a preview (GET), then queueing (POST), within the viewer's area."""
+    try:
+        area, as_of, group = _params(current_user)
+    except BadParameter as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("coverage.gaps"))
+    if area is None:
+        if request.method == "POST":
+            abort(400)
+        return render_template("coverage/choose.html", units=assigned_units(current_user))
+    ids = _ticked(request.form if request.method == "POST" else request.args)
+    plan = reminders.plan_manual(current_user, area, as_of, group, ids or None)
+    form = ConfirmForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        with unit_of_work(form) as work:
+            queued = reminders.queue_manual(plan, as_of, actor=current_user)
+        if work.ok:
+            flash(ngettext("%(num)d reminder queued.", "%(num)d reminders queued.", queued), "success")
+        return redirect(url_for("coverage.gaps", **_area_args(area, as_of, group)))
+    return render_template(
+        "coverage/remind.html", area=area, as_of=as_of, group=group, plan=plan, ids=ids, form=form,
+        group_labels=TARGET_GROUP_LABELS, channel_labels=CHANNEL_LABELS,
+        every_days=current_app.config["REMIND_MANUAL_EVERY_DAYS"],
+        area_args=lambda **extra: _area_args(area, as_of, group, **extra),
     )
 
 
@@ -173,7 +226,7 @@ def gaps_export(fmt: str):
     if fmt == "csv":
         body, mime = exports.to_csv(header, rows), "text/csv; charset=utf-8"
     else:
-        body = exports.to_xlsx(header, rows)
+        body = exports.to_xlsx(header, rows, title=_("Not trained yet"))
         mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return Response(body, mimetype=mime, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 

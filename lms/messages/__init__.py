@@ -7,11 +7,30 @@ Layer 1: it imports only lms.core. Other domains queue messages through
 from __future__ import annotations
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 from lms.core.cli import register_commands
+from lms.core.security import ADMIN
+from lms.core.templating import add_nav_item
 
 
 def init_app(app: Flask) -> None:
-    from lms.messages import cli
+    from flask_login import current_user
 
+    from lms.messages import cli, queries, services, views
+
+    app.register_blueprint(views.bp)
     register_commands(app, cli.commands)
+    add_nav_item(app, "messages.outbox", _l("Outbox"), roles=(ADMIN,), order=90)
+
+    @app.context_processor
+    def _notifications():
+        def unread_notifications() -> int:
+            if not current_user.is_authenticated:
+                return 0
+            return queries.unread_count(current_user.id)
+
+        def reminders_enabled() -> bool:
+            return current_user.is_authenticated and not services.reminders_off(current_user.id)
+
+        return {"unread_notifications": unread_notifications, "reminders_enabled": reminders_enabled}

@@ -8,7 +8,10 @@ import click
 from flask import current_app
 
 from lms.core.cli import command_group
-from lms.messages import sender, texts
+from lms.core.localtime import local_today
+from lms.extensions import db
+from lms.messages import hooks, sender, texts
+from lms.messages.rules import Batch
 from lms.messages.samples import SAMPLES
 
 commands = command_group()
@@ -22,6 +25,34 @@ def send_messages_command(limit):
     channels = ", ".join(f"{name} {count}" for name, count in sorted(stats.by_channel.items())) or "none"
     click.echo(f"messages: {stats.claimed} claimed, {stats.sent} sent ({channels}), {stats.retried} to retry, "
                f"{stats.failed} failed, {stats.reclaimed} taken over from a stopped sender")
+
+
+@commands.command("remind")
+@click.option("--as-of", "as_of", default=None, metavar="YYYY-MM-DD", help="Apply the rules as on this day (default: today).")
+@click.option("--dry-run", is_flag=True, help="Print what would be queued, by rule and unit; queue nothing.")
+@click.option("--rule", "only", multiple=True, help="Apply only this rule (repeatable).")
+def remind_command(as_of, dry_run, only):
+    """Apply the reminder rules (required courses, class notices, quizzes closing), once per period."""
+    day = parse_as_of(as_of) or local_today()
+    rules = hooks.reminder_rules.functions()
+    unknown = set(only) - {rule.name for rule in rules}
+    if unknown:
+        raise click.BadParameter(f"unknown rule(s): {', '.join(sorted(unknown))}; "
+                                 f"known: {', '.join(r.name for r in rules)}", param_hint="--rule")
+    batch = Batch(as_of=day, dry_run=dry_run)
+    for rule in rules:
+        if only and rule.name not in only:
+            continue
+        batch.rule = rule.name
+        rule.apply(batch)
+        batch.flush()
+    if dry_run:
+        db.session.rollback()
+    else:
+        db.session.commit()
+    click.echo(f"reminders as of {day.isoformat()}{' (dry run: nothing queued)' if dry_run else ''}")
+    for line in batch.report() or ["nothing due"]:
+        click.echo(line)
 
 
 @commands.command("message-templates")

@@ -17,7 +17,7 @@ import re
 from datetime import date
 
 from flask import current_app, has_request_context, url_for
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 
 from lms.core import audit
 from lms.core.db import insert_ignore, utcnow
@@ -117,15 +117,35 @@ def enqueue(kind: str, template: str, *, person_id: int | None = None, user_id: 
     platform's). None when no channel reaches the recipient (paper only) or when they turned
     reminders off (``kind`` other than activation and reset). Never touches the network.
     """
-    if kind not in KINDS:
-        raise ValueError(f"unknown message kind: {kind}")
-    if not idempotency_key or len(idempotency_key) > 200:
-        raise ValueError("an idempotency key of 1 to 200 characters is required")
+    _check(kind, idempotency_key)
     existing = db.session.scalar(select(Message).where(Message.idempotency_key == idempotency_key))
     if existing is not None:
         return existing
     if kind not in ALWAYS_SENT and reminders_off(user_id):
         return None
+    values = prepare(kind, template, person_id=person_id, user_id=user_id, phone=phone, email=email,
+                     context=context, idempotency_key=idempotency_key, channel=channel, locale=locale,
+                     topic=topic, as_of=as_of, actor=actor)
+    if values is None:
+        return None
+    insert_ignore(db.session, Message, values, ["idempotency_key"])
+    return db.session.scalar(select(Message).where(Message.idempotency_key == idempotency_key))
+
+
+def _check(kind: str, idempotency_key: str) -> None:
+    if kind not in KINDS:
+        raise ValueError(f"unknown message kind: {kind}")
+    if not idempotency_key or len(idempotency_key) > 200:
+        raise ValueError("an idempotency key of 1 to 200 characters is required")
+
+
+def prepare(kind: str, template: str, *, person_id: int | None = None, user_id: int | None = None,
+            phone: str | None = None, email: str | None = None, context: dict, idempotency_key: str,
+            channel: str | None = None, locale: str | None = None, topic: str | None = None,
+            as_of: date | None = None, actor=None) -> dict | None:
+    """The outbox row ``enqueue`` would write (rendered), without the checks of the outbox and
+    of opt-outs (the caller made them); None when no channel reaches the recipient."""
+    _check(kind, idempotency_key)
     channels = reachable_channels(phone=phone, email=email, user_id=user_id)
     if channel is not None:
         if channel not in channels:
@@ -137,7 +157,7 @@ def enqueue(kind: str, template: str, *, person_id: int | None = None, user_id: 
     locale = locale or current_app.config.get("BABEL_DEFAULT_LOCALE", "vi")
     rendered = texts.render(template, channel, context, locale)
     now = utcnow()
-    values = {
+    return {
         "idempotency_key": idempotency_key, "kind": kind, "template": template, "topic": topic,
         "as_of": as_of, "channel": channel, "person_id": person_id, "user_id": user_id,
         "actor_id": getattr(actor, "id", None), "address": _address(channel, phone, email),
@@ -147,8 +167,21 @@ def enqueue(kind: str, template: str, *, person_id: int | None = None, user_id: 
         "sent_at": now if channel == "inapp" else None,
         "attempts": 0, "next_try_at": now, "created_at": now,
     }
-    insert_ignore(db.session, Message, values, ["idempotency_key"])
-    return db.session.scalar(select(Message).where(Message.idempotency_key == idempotency_key))
+
+
+def queue_prepared(rows: list[dict]) -> int:
+    """Insert rows made by ``prepare`` (one statement per 500); a key already in the outbox is
+    skipped by the database. Returns how many were inserted."""
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    inserted = 0
+    for start in range(0, len(rows), 500):
+        stmt = (insert(Message.__table__).values(rows[start:start + 500])
+                .on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(Message.id))
+        inserted += len(db.session.execute(stmt).all())
+    return inserted
 
 
 def key_exists(keys) -> set[str]:
@@ -181,3 +214,25 @@ def retry_failed(message_ids: list[int] | None = None, *, actor=None) -> int:
     if count:
         audit.record(actor, "messages.retry_failed", "message", "failed", count=count)
     return count
+
+
+def topic_counts(topics) -> dict[tuple[int, str], int]:
+    """(person id, topic) → how many messages about that topic the person has been sent."""
+    rows = db.session.execute(
+        select(Message.person_id, Message.topic, func.count())
+        .where(Message.topic.in_(list(topics)), Message.person_id.is_not(None))
+        .group_by(Message.person_id, Message.topic)
+    )
+    return {(pid, topic): n for pid, topic, n in rows}
+
+
+def recently_reminded(person_ids, since) -> set[int]:
+    """Of ``person_ids``, those sent a reminder (a rule's or staff's) since ``since``."""
+    ids = [p for p in dict.fromkeys(person_ids) if p is not None]
+    found: set[int] = set()
+    for start in range(0, len(ids), 1000):
+        found.update(db.session.scalars(
+            select(Message.person_id).where(Message.person_id.in_(ids[start:start + 1000]),
+                                            Message.kind.in_(("reminder", "manual")),
+                                            Message.created_at >= since)))
+    return found

@@ -33,6 +33,14 @@ def load_units_command(scheme, province):
     )
 
 
+@commands.command("purge-imports")
+def purge_imports_command():
+    """Delete uploaded registry files never imported after LMS_IMPORT_KEEP_HOURS (run it from a timer)."""
+    count = services.purge_stale_imports()
+    db.session.commit()
+    click.echo(f"registry files deleted: {count}")
+
+
 @commands.command("import-registry")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--kind", type=click.Choice(KINDS), default=None,
@@ -40,14 +48,19 @@ def load_units_command(scheme, province):
 @click.option("--scheme", type=click.Choice(SCHEMES), default="2025", show_default=True,
               help="Scheme of the unit codes in the file.")
 @click.option("--dry-run", is_flag=True, help="Validate and report; change nothing.")
-@click.option("--create-accounts", is_flag=True, help="Create learner accounts (phone login) for new people.")
-@click.option("--account-password", default=None,
-              help="Temporary password of the new accounts (changed at first login).")
+@click.option("--create-accounts", is_flag=True,
+              help="Create learner accounts (phone login, no password yet) for new people; each "
+                   "person sets a password with an activation code (flask lms activation-slips).")
+@click.option("--account-password", default=None, hidden=True)
 def import_registry_command(path, kind, scheme, dry_run, create_accounts, account_password):
     """Import organisations, officials, products or past training records (CSV or XLSX)."""
+    if account_password is not None:
+        # A shared password would be known to everyone the file names: refused on purpose.
+        raise click.UsageError("--account-password is no longer accepted: accounts are created without a "
+                               "password and activated with personal codes (flask lms activation-slips).")
     try:
         plan = imports.import_file(path.name, path.read_bytes(), kind=kind, scheme=scheme, dry_run=dry_run,
-                                   create_accounts=create_accounts, account_password=account_password)
+                                   create_accounts=create_accounts)
     except (imports.ImportFileError, ServiceError) as exc:
         db.session.rollback()
         raise click.ClickException(f"{path.name}: {exc}") from None
@@ -68,3 +81,25 @@ def import_registry_command(path, kind, scheme, dry_run, create_accounts, accoun
                    f"{kind_name}: {counts.create} created, {counts.update} updated, {counts.unchanged} unchanged")
     if dry_run:
         click.echo("dry run: nothing was changed")
+
+
+@commands.command("rotate-data-key")
+def rotate_data_key_command():
+    """Re-encrypt every national ID under LMS_DATA_KEY (the old key in LMS_DATA_KEY_OLD)."""
+    from sqlalchemy import select
+
+    from lms.core.crypto import DataKeyError, current_key, token_kid
+    from lms.registry.models import Person
+
+    kid = current_key().kid
+    done = 0
+    try:
+        for person in list(db.session.scalars(select(Person).where(Person.national_id_enc.is_not(None)))):
+            if token_kid(person.national_id_enc) != kid:
+                person.national_id = person.national_id  # decrypt with the old key, store under the new
+                done += 1
+        db.session.commit()
+    except DataKeyError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"national IDs re-encrypted: {done}")

@@ -14,6 +14,18 @@ person_panels: Hook[Callable[[object, object], object]] = Hook(
     "the person.",
 )
 
+protected_people: Hook[Callable[[], object]] = Hook(
+    "registry.protected_people",
+    "fn() -> Iterable[int]: ids of people whom only an administrator may change through a "
+    "registry import (people with a staff account).",
+)
+
+people_list_actions: Hook[Callable[[dict, object], object]] = Hook(
+    "registry.people_list_actions",
+    "fn(filters, user) -> str | Markup | None: an action on the people list for its current filter "
+    "(``filters``: q, group, unit, scheme; empty values left out), e.g. printing activation slips.",
+)
+
 
 class ImportHandler(Protocol):
     """A kind of registry file whose rows belong to a higher domain (e.g. past completions).
@@ -22,7 +34,8 @@ class ImportHandler(Protocol):
     sheet's rows with the registry's row checker and appends its rows to
     ``plan.extra_rows[kind]``; ``apply(plan, rows, person_ids, actor)`` writes them after the
     registry's own rows, where ``person_ids`` maps the plan's person keys (negative for people
-    created by the same file) to database ids.
+    created by the same file) to database ids. An optional ``reference()`` returns
+    ``(sheet title, header, rows)``: a sheet of the import template listing accepted values.
     """
 
     kind: str

@@ -25,6 +25,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select, update
 
 from lms.core import audit
+from lms.core.crypto import encrypt_identifier, identifier_hash
 from lms.core.groups import (
     COOPERATIVE_GROUP_LEADER,
     COOPERATIVE_LEADER,
@@ -38,9 +39,9 @@ from lms.core.groups import (
 from lms.core.localtime import local_midnight_utc, local_today  # noqa: F401 - re-exported
 from lms.core.phone import normalize_phone
 from lms.core.signals import people_imported
-from lms.core.text import fold
+from lms.core.text import clean_name, fold
 from lms.extensions import db
-from lms.registry.hooks import import_handlers
+from lms.registry.hooks import import_handlers, protected_people
 from lms.registry.models import AdminUnit, Organisation, Person, Product
 
 log = logging.getLogger("lms.registry.import")
@@ -100,6 +101,13 @@ HEADERS_VI = {
     "completed_at": "Ngày hoàn thành",
     "source": "Hình thức",
     "organisation": "Tổ chức / cơ quan",
+}
+# Sheet names of the template (the English kind names are accepted as well).
+SHEETS_VI = {
+    "organizations": "Tổ chức",
+    "officials": "Cán bộ",
+    "products": "Sản phẩm",
+    "completions": "Kết quả đào tạo",
 }
 KIND_LABELS = {
     "organizations": _l("Organisations and their leaders"),
@@ -170,9 +178,14 @@ class RowError:
     column: str
     message: str
 
+    @property
+    def column_label(self) -> str:
+        """The column as the template names it ("Mã đơn vị hành chính", not "unit_code")."""
+        return HEADERS_VI.get(self.column, self.column)
+
     def __str__(self) -> str:
         return _("%(sheet)s, row %(row)d, column %(column)s: %(message)s",
-                 sheet=self.sheet, row=self.row, column=self.column, message=self.message)
+                 sheet=self.sheet, row=self.row, column=self.column_label, message=self.message)
 
 
 @dataclass
@@ -269,7 +282,8 @@ def _build_sheet(name: str, kind: str | None, rows_iter) -> Sheet:
             missing = [k for k in REQUIRED[kind] if k not in keys]
             if missing:
                 raise ImportFileError(
-                    _("%(sheet)s: missing columns: %(columns)s", sheet=name, columns=", ".join(missing))
+                    _("%(sheet)s: missing columns: %(columns)s", sheet=name,
+                      columns=", ".join(HEADERS_VI.get(k, k) for k in missing))
                 )
             if unknown:
                 raise ImportFileError(
@@ -352,12 +366,13 @@ def _read_xlsx(data: bytes, kind: str | None) -> list[Sheet]:
     try:
         sheets = []
         names = {_fold(ws.title): ws for ws in book.worksheets}
-        named = [(k, names[k]) for k in KINDS if k in names or _fold(k) in names]
+        named = [(k, names.get(_fold(k)) or names[_fold(SHEETS_VI[k])]) for k in KINDS
+                 if _fold(k) in names or _fold(SHEETS_VI[k]) in names]
         if named and kind is None:
             for k, ws in named:
                 sheets.append(_build_sheet(ws.title, k, ws.iter_rows(values_only=True)))
         else:
-            ws = names.get(kind) if kind else None
+            ws = (names.get(_fold(kind)) or names.get(_fold(SHEETS_VI.get(kind, kind)))) if kind else None
             ws = ws or next((w for w in book.worksheets if _fold(w.title) != "huong dan"), None)
             if ws is None:
                 raise ImportFileError(_("The workbook has no sheet to import."))
@@ -381,7 +396,7 @@ def _parse_date(text: str) -> date | None:
 
 
 def _clean(text: str, limit: int) -> str:
-    return " ".join(unicodedata.normalize("NFC", text).split())[:limit]
+    return clean_name(text)[:limit]
 
 
 class RowChecker:
@@ -480,7 +495,8 @@ class _Index:
         }
         self.scope_units = scope_units
         p = Person.__table__
-        self.person_cols = ("id", "full_name", "phone", "email", "national_id", "gender", "target_group",
+        # National IDs are held as keyed hashes (lms.core.crypto): matching never decrypts.
+        self.person_cols = ("id", "full_name", "phone", "email", "national_id_hash", "gender", "target_group",
                             "organisation_id", "agency", "position", "unit_id")
         self.people: dict[int, dict] = {}
         self.by_phone: dict[str, int] = {}
@@ -499,6 +515,10 @@ class _Index:
             for r in db.session.execute(select(pr.c.id, pr.c.organisation_id, pr.c.name, pr.c.product_group,
                                                pr.c.stars, pr.c.rated_year, pr.c.rated_on))
         }
+        self.protected: set[int] = set()
+        if scope_units is not None:
+            for provider in protected_people.functions():
+                self.protected.update(provider())
         self.new_orgs: dict[str, dict] = {}
         self.next_key = -1  # negative keys stand for people created by this file
 
@@ -507,8 +527,9 @@ class _Index:
         self.people[pid] = person
         if person.get("phone"):
             self.by_phone[person["phone"]] = pid
-        if person.get("national_id"):
-            self.by_nid[person["national_id"]] = pid
+        nid_hash = _nid_hash(person)
+        if nid_hash:
+            self.by_nid[nid_hash] = pid
         if person.get("organisation_id") is not None:
             self.by_org_name[(person["organisation_id"], _fold(person["full_name"]))] = pid
         if person.get("unit_id") is not None:
@@ -535,22 +556,35 @@ def _unit(check: RowChecker, index: _Index, key: str = "unit_code") -> tuple[int
 
 
 def _outside(index: _Index, unit_id: int | None) -> bool:
-    """A record registered in a unit outside the importer's area (records without a unit
-    belong to no area; administrators and the CLI have no limit)."""
-    return index.scope_units is not None and unit_id is not None and unit_id not in index.scope_units
+    """A record outside the importer's area. A record without a unit is in no manager's area:
+    only administrators and the CLI (``scope_units is None``) may change it."""
+    return index.scope_units is not None and (unit_id is None or unit_id not in index.scope_units)
 
 
 def _refuse_outsider(index: _Index, person_id: int | None, check, column: str) -> bool:
-    """An existing person of another area matched by this row: an error, not an update."""
-    if person_id is not None and person_id > 0 and _outside(index, index.people[person_id].get("unit_id")):
+    """An existing person of another area, without a unit, or with a staff account, matched by
+    this row: an error, not an update (unless an administrator imports)."""
+    if person_id is None or person_id <= 0:
+        return False
+    if _outside(index, index.people[person_id].get("unit_id")) or (
+        index.scope_units is not None and person_id in index.protected
+    ):
         check.error(column, _("this person is outside your area"))
         return True
     return False
 
 
+def _nid_hash(person: dict) -> str | None:
+    """The keyed hash of a planned or stored person's national ID (clear in a file's row,
+    a hash when loaded from the database)."""
+    if person.get("national_id"):
+        return identifier_hash(person["national_id"])
+    return person.get("national_id_hash")
+
+
 def match_person(index: _Index, nid: str | None, phone: str | None, fallback: tuple | None,
                   check: RowChecker, nid_key: str, phone_key: str) -> int | None:
-    by_nid = index.by_nid.get(nid) if nid else None
+    by_nid = index.by_nid.get(identifier_hash(nid)) if nid else None
     by_phone = index.by_phone.get(phone) if phone else None
     if by_nid is not None and by_phone is not None and by_nid != by_phone:
         check.error(phone_key, _("this phone number belongs to another person than the national ID"))
@@ -563,7 +597,7 @@ def match_person(index: _Index, nid: str | None, phone: str | None, fallback: tu
             found = index.by_unit_name.get(fallback)
         if found is not None:
             other = index.people[found]
-            if (nid and other.get("national_id") and other["national_id"] != nid) or (
+            if (nid and _nid_hash(other) and _nid_hash(other) != identifier_hash(nid)) or (
                 phone and other.get("phone") and other["phone"] != phone
             ):
                 found = None
@@ -589,7 +623,8 @@ def _upsert_person(plan: ImportPlan, index: _Index, kind: str, person_id: int | 
         counts.create += 1
         return key
     current = index.people[person_id]
-    changes = {k: v for k, v in values.items() if v is not None and current.get(k) != v}
+    changes = {k: v for k, v in values.items() if v is not None and (
+        _nid_hash(current) != identifier_hash(v) if k == "national_id" else current.get(k) != v)}
     if changes:
         current.update(changes)
         index._add_person(current)
@@ -796,8 +831,7 @@ def plan_import(sheets: list[Sheet], *, scheme: str = "2025", scope_units: set[i
 # --- applying ------------------------------------------------------------------------------
 
 
-def apply_plan(plan: ImportPlan, *, actor=None, create_accounts: bool = False,
-               account_password: str | None = None) -> dict[str, KindCounts]:
+def apply_plan(plan: ImportPlan, *, actor=None, create_accounts: bool = False) -> dict[str, KindCounts]:
     """Write a valid plan with bulk statements (the caller commits)."""
     if not plan.ok:
         raise ValueError("refusing to apply a plan with errors")
@@ -815,7 +849,7 @@ def apply_plan(plan: ImportPlan, *, actor=None, create_accounts: bool = False,
         ).all())
 
     def person_row(p: dict) -> dict:
-        row = {k: v for k, v in p.items() if not k.startswith("_") and k != "id"}
+        row = _encrypted({k: v for k, v in p.items() if not k.startswith("_") and k != "id"})
         if "_org_code" in p:
             row["organisation_id"] = org_ids[p["_org_code"]]
         return row
@@ -824,17 +858,18 @@ def apply_plan(plan: ImportPlan, *, actor=None, create_accounts: bool = False,
     if plan.people_new:
         rows = [person_row(p) for p in plan.people_new]
         db.session.execute(insert(Person), rows)
-        nids = [p["national_id"] for p in plan.people_new if p.get("national_id")]
+        nids = [identifier_hash(p["national_id"]) for p in plan.people_new if p.get("national_id")]
         phones = [p["phone"] for p in plan.people_new if p.get("phone")]
         by_nid, by_phone = {}, {}
         for start in range(0, len(nids), 1000):
-            by_nid.update(db.session.execute(select(Person.national_id, Person.id)
-                                             .where(Person.national_id.in_(nids[start:start + 1000]))).all())
+            by_nid.update(db.session.execute(select(Person.national_id_hash, Person.id)
+                                             .where(Person.national_id_hash.in_(nids[start:start + 1000]))).all())
         for start in range(0, len(phones), 1000):
             by_phone.update(db.session.execute(select(Person.phone, Person.id)
                                                .where(Person.phone.in_(phones[start:start + 1000]))).all())
         for p in plan.people_new:
-            pid = by_nid.get(p.get("national_id")) or by_phone.get(p.get("phone"))
+            pid = (by_nid.get(identifier_hash(p["national_id"])) if p.get("national_id") else None) \
+                or by_phone.get(p.get("phone"))
             if pid is None:
                 pid = db.session.scalar(
                     select(Person.id).where(Person.full_name == p["full_name"], Person.unit_id == p["unit_id"],
@@ -844,7 +879,7 @@ def apply_plan(plan: ImportPlan, *, actor=None, create_accounts: bool = False,
             keys[p["id"]] = pid
     changed = []
     for p in plan.people_changed:
-        row = {k: v for k, v in p.items() if not k.startswith("_")}
+        row = _encrypted({k: v for k, v in p.items() if not k.startswith("_")})
         if "_org_code" in p:
             row["organisation_id"] = org_ids[p["_org_code"]]
         changed.append(row)
@@ -867,7 +902,7 @@ def apply_plan(plan: ImportPlan, *, actor=None, create_accounts: bool = False,
         current_app._get_current_object(),
         created=[keys[p["id"]] for p in plan.people_new if keys.get(p["id"]) is not None],
         changed=[p["id"] for p in plan.people_changed],
-        actor=actor, create_accounts=create_accounts, account_password=account_password,
+        actor=actor, create_accounts=create_accounts,
     )
     summary = {k: {"create": v.create, "update": v.update, "unchanged": v.unchanged}
                for k, v in plan.counts.items()}
@@ -876,21 +911,32 @@ def apply_plan(plan: ImportPlan, *, actor=None, create_accounts: bool = False,
     return plan.counts
 
 
+def _encrypted(row: dict) -> dict:
+    """A person row for a bulk statement: the national ID as its token and keyed hash."""
+    row.pop("national_id_hash", None)
+    if "national_id" in row:
+        nid = row.pop("national_id")
+        row["national_id_enc"] = encrypt_identifier(nid) if nid else None
+        row["national_id_hash"] = identifier_hash(nid) if nid else None
+    return row
+
+
 def import_file(filename: str, data: bytes, *, kind: str | None = None, scheme: str = "2025",
                 dry_run: bool = False, actor=None, scope_units: set[int] | None = None,
-                create_accounts: bool = False, account_password: str | None = None) -> ImportPlan:
+                create_accounts: bool = False) -> ImportPlan:
     """Read, validate and (unless ``dry_run`` or invalid) apply a file. The caller commits."""
     sheets = read_file(filename, data, kind)
     plan = plan_import(sheets, scheme=scheme, scope_units=scope_units, source_ref=filename)
     if plan.ok and not dry_run:
-        apply_plan(plan, actor=actor, create_accounts=create_accounts, account_password=account_password)
+        apply_plan(plan, actor=actor, create_accounts=create_accounts)
     return plan
 
 
 INSTRUCTIONS_VI = (
     "Hướng dẫn nhập danh sách",
-    "Mỗi trang tính là một loại dữ liệu: organizations (tổ chức và người đứng đầu), officials (cán bộ), "
-    "products (sản phẩm OCOP), completions (kết quả đào tạo trước đây). Xóa các trang không dùng.",
+    "Mỗi trang tính là một loại dữ liệu: Tổ chức (tổ chức và người đứng đầu), Cán bộ, "
+    "Sản phẩm (sản phẩm OCOP), Kết quả đào tạo (kết quả đào tạo trước đây). Xóa các trang không dùng.",
+    "Trang Mã khóa học liệt kê các mã khóa học được chấp nhận ở cột Mã khóa học.",
     "Dòng đầu tiên là tiêu đề cột; có thể dùng tiêu đề tiếng Việt hoặc mã cột tiếng Anh (org_code, …).",
     "Mã đơn vị hành chính: mã của Tổng cục Thống kê (tỉnh 2 chữ số, xã 5 chữ số), theo danh mục 2025 "
     "hoặc danh mục trước 1/7/2025 (chọn khi tải lên).",
@@ -904,10 +950,10 @@ INSTRUCTIONS_VI = (
 )
 EXAMPLES = {
     "organizations": ["0101234567", "HTX Nông nghiệp Hoàn Lão", "Hợp tác xã", "18880", "Nguyễn Văn An",
-                      "0912 345 678", "", "", "Nam", "2021", "Đang hoạt động", ""],
-    "officials": ["Trần Thị Bình", "0987654321", "", "", "Nữ", "UBND xã", "Cán bộ OCOP", "xã", "18880", ""],
+                      "0900 000 001", "", "", "Nam", "2021", "Đang hoạt động", ""],
+    "officials": ["Trần Thị Bình", "0900000002", "", "", "Nữ", "UBND xã", "Cán bộ OCOP", "xã", "18880", ""],
     "products": ["0101234567", "Khoai deo Hoàn Lão", "Thực phẩm", "4", "2023", "15/09/2023"],
-    "completions": ["", "0912345678", "Nguyễn Văn An", "quan-tri-san-xuat-kinh-doanh", "2023-11-20", "lớp"],
+    "completions": ["", "0900000001", "Nguyễn Văn An", "quan-tri-san-xuat-kinh-doanh", "2023-11-20", "lớp"],
 }
 
 
@@ -924,7 +970,7 @@ def template_xlsx() -> bytes:
     guide["A1"].font = Font(bold=True)
     guide.column_dimensions["A"].width = 120
     for kind in KINDS:
-        sheet = book.create_sheet(kind)
+        sheet = book.create_sheet(SHEETS_VI[kind])
         sheet.append([HEADERS_VI[k] for k in COLUMNS[kind]])
         sheet.append(EXAMPLES[kind])
         for cell in sheet[1]:
@@ -933,6 +979,19 @@ def template_xlsx() -> bytes:
             sheet.column_dimensions[column[0].column_letter].width = 22
             for cell in column:
                 cell.number_format = "@"  # text: keeps leading zeros of codes and phones
+    for handler in import_handlers.functions():
+        reference = getattr(handler, "reference", None)
+        if reference is None:
+            continue
+        title, header, rows = reference()
+        sheet = book.create_sheet(title[:31])
+        sheet.append(header)
+        for row in rows:
+            sheet.append(row)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for column in sheet.columns:
+            sheet.column_dimensions[column[0].column_letter].width = 40
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

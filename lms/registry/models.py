@@ -24,8 +24,10 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
 )
+from sqlalchemy.ext.hybrid import Comparator, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from lms.core.crypto import decrypt_identifier, encrypt_identifier, identifier_hash
 from lms.core.db import UTCDateTime, utcnow
 from lms.core.localtime import add_months
 from lms.extensions import db
@@ -158,6 +160,25 @@ class Product(db.Model):
         return self.valid_until is not None and today > self.valid_until
 
 
+class _IdentifierComparator(Comparator[str]):
+    """SQL comparisons of a national ID go through its keyed hash."""
+
+    def __eq__(self, other):  # type: ignore[override]
+        return self.__clause_element__() == (identifier_hash(other) if other else None)
+
+    def __ne__(self, other):  # type: ignore[override]
+        return self.__clause_element__() != (identifier_hash(other) if other else None)
+
+    def in_(self, other):
+        return self.__clause_element__().in_([identifier_hash(v) for v in other if v])
+
+    def is_(self, other):
+        return self.__clause_element__().is_(other)
+
+    def is_not(self, other):
+        return self.__clause_element__().is_not(other)
+
+
 class Person(db.Model):
     __tablename__ = "person"
 
@@ -166,7 +187,10 @@ class Person(db.Model):
     # Normalised Vietnamese mobile number (0xxxxxxxxx) or None.
     phone: Mapped[str | None] = mapped_column(String(20), unique=True)
     email: Mapped[str | None] = mapped_column(String(254))
-    national_id: Mapped[str | None] = mapped_column(String(12), unique=True)
+    # The national ID number, encrypted (lms.core.crypto), and its keyed hash for matching;
+    # read and write both through ``national_id`` below.
+    national_id_enc: Mapped[str | None] = mapped_column(String(120))
+    national_id_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     gender: Mapped[str | None] = mapped_column(String(6))
     birth_year: Mapped[int | None] = mapped_column(Integer)
     ethnicity: Mapped[str | None] = mapped_column(String(50))
@@ -180,11 +204,40 @@ class Person(db.Model):
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("admin_unit.id"), index=True)
     active_from: Mapped[date | None] = mapped_column(Date)
     active_until: Mapped[date | None] = mapped_column(Date)
+    # Restricted at the person's request (Law 91/2025/QH15, Art. 4): kept and still
+    # counted, never shown in lists, exports or the public certificate check.
+    restricted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Everything identifying removed (lms.privacy); the row stays for past coverage counts.
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     unit: Mapped[AdminUnit | None] = relationship()
     organisation: Mapped[Organisation | None] = relationship()
+
+    @hybrid_property
+    def national_id(self) -> str | None:
+        """The number in clear (decrypted on read, encrypted and hashed on write).
+
+        In queries ``Person.national_id == nid`` and ``Person.national_id.in_(nids)``
+        compare keyed hashes, so a number is found without decrypting anything.
+        """
+        return decrypt_identifier(self.national_id_enc) if self.national_id_enc else None
+
+    @national_id.inplace.setter
+    def _national_id_setter(self, value: str | None) -> None:
+        self.national_id_enc = encrypt_identifier(value) if value else None
+        self.national_id_hash = identifier_hash(value) if value else None
+
+    @national_id.inplace.comparator
+    @classmethod
+    def _national_id_comparator(cls) -> _IdentifierComparator:
+        return _IdentifierComparator(cls.national_id_hash)
+
+    @property
+    def hidden(self) -> bool:
+        """Restricted or anonymised: not to be shown or exported."""
+        return self.restricted_at is not None or self.anonymised_at is not None
 
     def __repr__(self) -> str:
         return f"<Person {self.id}>"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
 
+from lms.core.db import vi_collate
 from lms.core.phone import normalize_phone
 from lms.core.text import clean_name
 from lms.extensions import db
@@ -95,6 +96,12 @@ def organisation_scope(user) -> ColumnElement[bool]:
     return Organisation.unit_id.in_(select(AdminUnit.id).where(_unit_condition(units)))
 
 
+def listable() -> ColumnElement[bool]:
+    """People who may appear in lists and exports: not restricted at their request and not
+    anonymised (lms.privacy). Counts and coverage figures still include them."""
+    return and_(Person.restricted_at.is_(None), Person.anonymised_at.is_(None))
+
+
 def can_see_person(user, person: Person) -> bool:
     return bool(db.session.scalar(
         select(func.count()).select_from(Person).where(Person.id == person.id, person_scope(user))
@@ -129,7 +136,7 @@ def child_units(unit: AdminUnit | None, scheme: str) -> list[AdminUnit]:
         stmt = stmt.where(AdminUnit.level == "province")
     else:
         stmt = stmt.where(AdminUnit.parent_id == unit.id)
-    return list(db.session.scalars(stmt.order_by(AdminUnit.code)))
+    return sort_units(db.session.scalars(stmt))
 
 
 def ancestors(unit: AdminUnit | None) -> list[AdminUnit]:
@@ -145,7 +152,7 @@ def ancestors(unit: AdminUnit | None) -> list[AdminUnit]:
 def people_query(user, *, q: str | None = None, group: str | None = None, unit: AdminUnit | None = None):
     """Scoped people, optionally filtered by name/phone, target group and unit subtree."""
 
-    stmt = select(Person).where(person_scope(user))
+    stmt = select(Person).where(person_scope(user), listable())
     if group:
         stmt = stmt.where(Person.target_group == group)
     if unit is not None:
@@ -157,7 +164,7 @@ def people_query(user, *, q: str | None = None, group: str | None = None, unit: 
         if phone:
             conds.append(Person.phone == phone)
         stmt = stmt.where(or_(*conds))
-    return stmt.order_by(Person.full_name, Person.id)
+    return stmt.order_by(vi_collate(Person.full_name), Person.id)
 
 
 def organisations_query(user, *, q: str | None = None, org_type: str | None = None,
@@ -170,4 +177,47 @@ def organisations_query(user, *, q: str | None = None, org_type: str | None = No
     if q:
         like = f"%{q.strip().lower()}%"
         stmt = stmt.where(or_(func.lower(Organisation.name).like(like), Organisation.code == q.strip()))
-    return stmt.order_by(Organisation.name, Organisation.id)
+    return stmt.order_by(vi_collate(Organisation.name), Organisation.id)
+
+
+def search_units(q: str, *, limit: int = 30) -> list[AdminUnit]:
+    """Units whose name contains ``q`` (with or without diacritics) or whose code is ``q``;
+    2025 units first, then by level and name. Names are folded in Python: the few
+    thousand unit names fit in memory, and no database folds "Gio Linh" and "gio linh" alike."""
+    from lms.core.text import fold
+
+    needle = fold(q)
+    if not needle:
+        return []
+    code = q.strip()[:10]
+    rows = db.session.execute(select(AdminUnit.id, AdminUnit.name, AdminUnit.code)).all()
+    ids = [uid for uid, name, ucode in rows if ucode == code or needle in fold(name)]
+    if not ids:
+        return []
+    found = db.session.scalars(select(AdminUnit).where(AdminUnit.id.in_(ids[:2000]))).all()
+    level_order = {"province": 0, "district": 1, "commune": 2}
+    found = sorted(found, key=lambda u: (u.code != code, u.scheme != "2025", level_order.get(u.level, 3),
+                                         fold(u.name), u.code))
+    return found[:limit]
+
+
+def legacy_place(unit_id):
+    """SQL: the unit before 1 July 2025 that a unit counts under in legacy reports.
+
+    A legacy unit is itself. A 2025 unit counts under the legacy unit whose default mapping
+    leads into it (the lowest id where several were merged), else under any legacy unit that
+    has a part in it (a split commune): an approximation, which the reports say.
+    """
+    from lms.registry.models import UnitMapping
+
+    default = select(func.min(UnitMapping.legacy_unit_id)).where(
+        UnitMapping.new_unit_id == unit_id, UnitMapping.is_default.is_(True)).scalar_subquery()
+    part = select(func.min(UnitMapping.legacy_unit_id)).where(UnitMapping.new_unit_id == unit_id).scalar_subquery()
+    return func.coalesce(default, part, unit_id)
+
+
+def sort_units(units) -> list[AdminUnit]:
+    """Units in Vietnamese alphabetical order of their names (then by code)."""
+    from lms.core.text import vi_sort_key
+
+    return sorted(units, key=lambda u: (vi_sort_key(u.name), u.code))

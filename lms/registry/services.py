@@ -9,8 +9,10 @@ from __future__ import annotations
 import csv
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import delete, insert, select, update
 
@@ -237,8 +239,24 @@ def unassign_unit(user, unit: AdminUnit, *, actor=None) -> bool:
     return bool(result.rowcount)
 
 
+def purge_stale_imports(*, now=None) -> int:
+    """Delete the uploaded files that were never imported and are older than
+    ``IMPORT_KEEP_HOURS`` (they hold people's numbers); returns how many went."""
+    hours = current_app.config.get("IMPORT_KEEP_HOURS", 24)
+    cutoff = (now or utcnow()) - timedelta(hours=hours)
+    result = db.session.execute(
+        delete(ImportBatch).where(ImportBatch.applied_at.is_(None), ImportBatch.created_at < cutoff)
+    )
+    db.session.flush()
+    if result.rowcount:
+        log.info("deleted %s registry files never imported (older than %s h)", result.rowcount, hours)
+    return result.rowcount or 0
+
+
 def store_import(user, filename: str, data: bytes, *, kind: str | None, scheme: str) -> ImportBatch:
-    """Keep an uploaded registry file until its owner confirms the preview."""
+    """Keep an uploaded registry file until its owner confirms the preview (and drop the
+    stale files of everyone on the way, so that they go even without a timer)."""
+    purge_stale_imports()
     batch = ImportBatch(user_id=user.id, filename=filename, kind=kind, scheme=scheme, content=data)
     db.session.add(batch)
     db.session.flush()

@@ -8,6 +8,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import func, select
 
+from lms.core.db import vi_collate
 from lms.core.forms import ConfirmForm
 from lms.core.groups import TARGET_GROUP_LABELS, TARGET_GROUPS
 from lms.core.localtime import local_today
@@ -16,7 +17,7 @@ from lms.core.uow import unit_of_work
 from lms.extensions import db
 from lms.registry import imports, queries, services
 from lms.registry.forms import ImportForm
-from lms.registry.hooks import person_panels
+from lms.registry.hooks import people_list_actions, person_panels
 from lms.registry.models import (
     GENDER_LABELS,
     ORG_TYPE_LABELS,
@@ -29,6 +30,19 @@ from lms.registry.models import (
 )
 
 bp = Blueprint("registry", __name__, template_folder="templates", url_prefix="/registry")
+
+
+@bp.app_context_processor
+def _missing_area():
+    """``missing_area()`` in templates: a manager or trainer (not an administrator) to whom
+    no unit is assigned, so that every list of people, units and classes is empty."""
+
+    def missing_area() -> bool:
+        user = current_user
+        return (getattr(user, "is_authenticated", False) and user.has_role(MANAGER, "trainer")
+                and not is_admin(user) and not queries.assigned_units(user))
+
+    return {"missing_area": missing_area}
 
 PAGE_SIZE = 50
 
@@ -66,10 +80,13 @@ def people():
         group = None
     unit = _unit_filter()
     rows, total, page = _paginate(queries.people_query(current_user, q=q, group=group, unit=unit))
+    filters = {"q": q, "group": group, "unit": unit.code if unit else None, "scheme": unit.scheme if unit else None}
+    filters = {k: v for k, v in filters.items() if v}
+    actions = [Markup(a) for fn in people_list_actions.functions() if (a := fn(filters, current_user))]  # noqa: S704 - actions render their own templates
     return render_template(
         "registry/people.html", people=rows, total=total, page=page, page_size=PAGE_SIZE, q=q, group=group,
         unit=unit, groups=TARGET_GROUPS, group_labels=TARGET_GROUP_LABELS,
-        my_units=queries.assigned_units(current_user),
+        my_units=queries.assigned_units(current_user), actions=actions,
     )
 
 
@@ -79,6 +96,8 @@ def person(person_id: int):
     p = db.get_or_404(Person, person_id)
     if not queries.can_see_person(current_user, p):
         abort(403)
+    if p.hidden:  # restricted or anonymised (lms.privacy): kept, never shown
+        abort(404)
     panels = [Markup(html) for panel in person_panels.functions() if (html := panel(p, current_user))]  # noqa: S704 - panels render their own templates
     return render_template("registry/person.html", person=p, panels=panels,
                            group_labels=TARGET_GROUP_LABELS, gender_labels=GENDER_LABELS,
@@ -107,7 +126,7 @@ def organisation(org_id: int):
         abort(403)
     leaders = db.session.scalars(
         select(Person).where(Person.organisation_id == org.id, queries.person_scope(current_user))
-        .order_by(Person.full_name)
+        .order_by(vi_collate(Person.full_name))
     ).all()
     return render_template("registry/organisation.html", org=org, leaders=leaders, type_labels=ORG_TYPE_LABELS,
                            group_labels=TARGET_GROUP_LABELS, today=local_today())

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from lms.assessments.models import Attempt, AttemptAnswer, Quiz
 from lms.catalog.models import Course, Enrolment, Module
 from lms.extensions import db
+from tests.assessments.corpus import shared_path
 from tests.conftest import CSRF_RE
 
 COURSE_SLUG = "khoa-hoc-thu"
@@ -173,3 +174,9 @@ def answers_by_ident(app, attempt_id: int) -> dict[str, AttemptAnswer]:
         for row in rows:
             db.session.expunge(row)
         return result
+
+
+@pytest.fixture
+def moodle_gift_corpus() -> Path:
+    """Moodle's GIFT files in ../shared/corpora/gift (skip, or fail under CI, without them)."""
+    return shared_path("corpora", "gift")

@@ -105,3 +105,23 @@ def test_export_aiken_refuses_what_aiken_cannot_say():
     tricky = QuestionSpec(qtype="single", text="Đọc:\nA. không phải lựa chọn", choices=[Choice("a", 1.0), Choice("b")])
     with pytest.raises(ValueError, match="would not read back"):
         export_aiken([tricky])
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Every option without its space: named, each on its line (not "needs 2 options").
+        ("Câu hỏi?\nA)Một\nB)Hai\nANSWER: A\n",
+         [(2, "option A) needs a space after 'A)': write 'A) Một'"),
+          (3, "option B) needs a space after 'B)': write 'B) Hai'")]),
+        # One of them, after well-written options: named, and the question still reads on.
+        ("Câu hỏi?\nA. Một\nB.Hai\nC. Ba\nANSWER: A\n", [(3, "option B. needs a space after 'B.': write 'B. Hai'")]),
+    ],
+)
+def test_an_option_without_its_space_is_named(text, expected):
+    assert problems_of(text) == expected
+
+
+def test_question_text_that_looks_like_an_unspaced_option_is_fine():
+    [spec] = parse_aiken("Câu hỏi về\nA.B. Co (công ty)?\nA. Có\nB. Không\nANSWER: A\n")
+    assert spec.text == "Câu hỏi về\nA.B. Co (công ty)?" and len(spec.choices) == 2

@@ -108,6 +108,23 @@ def test_essay_marking_completes_the_course(app, client, learner, make_quiz, use
     assert "Tốt" in review
 
 
+def test_a_trainer_cannot_read_an_essay_draft_of_an_open_attempt(app, client, learner, make_quiz):
+    make_quiz()
+    attempt_id = start(client)
+    save(client, attempt_id, {"s7": "Bản nháp bí mật."})
+    draft_id = answers_by_ident(app, attempt_id)["q-essay"].id
+    trainer = app.test_client()
+    login(trainer, "trainer@example.vn")
+    url = f"/marking/{draft_id}"
+    response = trainer.get(url)
+    assert response.status_code == 404 and "Bản nháp bí mật." not in response.get_data(as_text=True)
+    token = page_token(trainer, "/marking")
+    assert trainer.post(url, data={"csrf_token": token, "points": "1"}).status_code == 404
+    # Once submitted, the essay is there to read and mark.
+    submit(client, attempt_id)
+    assert "Bản nháp bí mật." in trainer.get(url).get_data(as_text=True)
+
+
 def test_repeated_submit_returns_the_same_result(app, client, learner, make_quiz):
     make_quiz()
     attempt_id = start(client)
@@ -240,7 +257,8 @@ def test_not_enrolled_learner_cannot_start(app, users, make_quiz, course_id):
 
 @pytest.mark.parametrize(
     ("mode", "shows_score", "shows_correctness", "shows_feedback"),
-    [("score", True, False, False), ("correctness", True, True, False), ("answers", True, True, True)],
+    [("score", True, False, False), ("correctness", True, True, False), ("answers", True, True, True),
+     ("answers_always", True, True, True)],
 )
 def test_review_options(app, client, learner, make_quiz, mode, shows_score, shows_correctness, shows_feedback):
     make_quiz(
@@ -256,6 +274,69 @@ def test_review_options(app, client, learner, make_quiz, mode, shows_score, show
     assert ("100.0 %" in html) is shows_score
     assert ('class="badge ok">' in html and ("Đúng" in html or "Correct" in html)) is shows_correctness
     assert ("CHOICE-FB-XYZ" in html and "GENERAL-FB-XYZ" in html) is shows_feedback
+
+
+HARVEST_QUIZ = """\
+title: Cuối khóa
+course: khoa-hoc-thu
+pass_mark: 100
+max_attempts: {attempts}
+review: {review}
+shuffle_choices: false
+questions:
+  - id: a
+    type: single
+    text: Chọn
+    feedback: GENERAL-FB-XYZ
+    choices:
+      - {{text: Có, correct: true, feedback: CHOICE-FB-XYZ}}
+      - {{text: Không, feedback: WRONG-FB-XYZ}}
+"""
+
+
+def _shows_answers(html: str) -> bool:
+    keys = ("GENERAL-FB-XYZ" in html, 'class=" right"' in html or 'class="chosen right"' in html)
+    assert keys[0] == keys[1], "feedback and right answers are shown together"
+    return keys[0]
+
+
+def _blank_attempt(client) -> int:
+    attempt_id = start(client, "cuoi-khoa")
+    submit(client, attempt_id)
+    return attempt_id
+
+
+def test_answers_are_not_shown_while_attempts_remain(app, client, learner, make_quiz):
+    """A blank first attempt does not reveal the key for the next ones (review: answers)."""
+    make_quiz(HARVEST_QUIZ.format(attempts=2, review="answers"), slug="cuoi-khoa")
+    first = _blank_attempt(client)
+    html = client.get(f"/attempts/{first}/review").get_data(as_text=True)
+    assert not _shows_answers(html) and "WRONG-FB-XYZ" not in html
+    assert 'class="badge bad"' in html  # which questions were right: yes
+    assert "dùng hết số lần làm bài" in html  # and when the answers will be shown
+    # The last attempt is used: now both reviews show the answers.
+    second = _blank_attempt(client)
+    for attempt_id in (second, first):
+        assert _shows_answers(client.get(f"/attempts/{attempt_id}/review").get_data(as_text=True))
+
+
+def test_answers_are_shown_once_the_learner_passes(app, client, learner, make_quiz):
+    make_quiz(HARVEST_QUIZ.format(attempts=0, review="answers"), slug="cuoi-khoa")
+    first = _blank_attempt(client)
+    assert not _shows_answers(client.get(f"/attempts/{first}/review").get_data(as_text=True))
+    passed = start(client, "cuoi-khoa")
+    save(client, passed, {"s1": "0"})
+    # While an attempt is open, even the old review keeps the answers hidden.
+    assert not _shows_answers(client.get(f"/attempts/{first}/review").get_data(as_text=True))
+    submit(client, passed)
+    assert get_attempt(app, passed).passed is True
+    assert _shows_answers(client.get(f"/attempts/{first}/review").get_data(as_text=True))
+
+
+def test_answers_after_every_attempt_only_when_asked(app, client, learner, make_quiz):
+    make_quiz(HARVEST_QUIZ.format(attempts=3, review="answers_always"), slug="cuoi-khoa")
+    first = _blank_attempt(client)
+    assert _shows_answers(client.get(f"/attempts/{first}/review").get_data(as_text=True))
 
 
 def test_review_only_after_close(app, client, learner, make_quiz):

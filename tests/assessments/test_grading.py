@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 import unicodedata
+from decimal import Decimal
 
 import pytest
 
@@ -429,7 +430,14 @@ def test_source_line_is_not_part_of_equality():
 def test_percent_conversions_are_exact_inverses():
     for percent in ("50", "33.33333", "-100", "12.5", "0", "100", "83.33333"):
         assert fraction_to_percent(percent_to_fraction(float(percent))) == percent
-    assert percent_to_fraction(33.33333) == 0.3333333
+    # Endless fractions written rounded or cut off are stored exactly, and written as Moodle does.
+    for written in (33.33, 33.333, 33.33333, "33.33", "-33.33"):
+        assert abs(percent_to_fraction(written)) == 1 / 3
+    assert percent_to_fraction(66.66) == percent_to_fraction(66.67) == 2 / 3
+    assert percent_to_fraction(14.29) == 1 / 7 and fraction_to_percent(1 / 7) == "14.28571"
+    assert percent_to_fraction(33.3) == 0.333  # one decimal: taken as written
+    assert percent_to_fraction(Decimal("33.330")) == 0.3333  # 33.330 is not a rounded third
+    assert percent_to_fraction(12.5) == 0.125
 
 
 def test_quiz_file_error_lists_problems():

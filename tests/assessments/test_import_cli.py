@@ -14,6 +14,7 @@ from lms.catalog.hooks import quiz_slug_providers
 from lms.catalog.models import Course
 from lms.extensions import db
 from tests.assessments.conftest import import_files, write
+from tests.conftest import login
 
 REPO_QUIZZES = Path(__file__).resolve().parents[2] / "quizzes"
 REAL_COURSES = (
@@ -42,6 +43,7 @@ def test_real_quizzes_import_idempotently(app, runner, real_courses):
     check = runner.invoke(args=["lms", "import-quizzes", "--check"])
     assert check.exit_code == 0, check.output
     assert "nothing was written" in check.output and _counts(app) == (0, 0)
+    assert "warning" not in check.output  # the shipped quizzes keep their answers until learners are done
 
     first = runner.invoke(args=["lms", "import-quizzes"])  # default: QUIZZES_DIR
     assert first.exit_code == 0, first.output
@@ -64,6 +66,46 @@ def test_real_quizzes_import_idempotently(app, runner, real_courses):
     # Naming the bank imports the quiz that uses it.
     bank = runner.invoke(args=["lms", "import-quizzes", str(REPO_QUIZZES / "tieu-chi-cuoi-khoa.gift")])
     assert bank.exit_code == 0 and "tieu-chi-cuoi-khoa: unchanged" in bank.output
+
+
+def test_shipped_final_quizzes_review_answers_only_when_the_learner_is_done(app, runner, real_courses):
+    runner.invoke(args=["lms", "import-quizzes", str(REPO_QUIZZES)])
+    with app.app_context():
+        finals = db.session.scalars(select(Quiz).where(Quiz.is_bank.is_(False))).all()
+        assert finals and all(q.review == "answers" and q.max_attempts > 1 for q in finals)
+
+
+HARVESTABLE = """\
+title: Luyện tập
+course: khoa-hoc-thu
+max_attempts: {attempts}
+review: {review}
+draw: {draw}
+questions:
+""" + "".join(f"  - {{{{id: q{i}, type: truefalse, text: 'Câu {i}?', answer: true}}}}\n" for i in range(10))
+
+
+@pytest.mark.parametrize(
+    ("attempts", "review", "draw", "warns"),
+    [
+        (3, "answers_always", 5, True),        # 3 × 5 > 10: the third attempt repeats shown answers
+        (0, "answers_always", 2, True),        # unlimited attempts always repeat
+        (2, "answers_always", 5, False),       # 2 × 5 ≤ 10: every attempt can draw new questions
+        (1, "answers_always", 10, False),      # one attempt: nothing to harvest
+        (3, "answers", 5, False),              # answers wait until the learner is done
+        (3, "correctness", 5, False),
+    ],
+)
+def test_import_warns_when_answer_review_meets_repeated_questions(
+    app, runner, quiz_dir, course_id, attempts, review, draw, warns
+):
+    path = write(quiz_dir, "luyen-tap.yaml", HARVESTABLE.format(attempts=attempts, review=review, draw=draw))
+    for check in (True, False):
+        result = import_files(runner, path, check=check)
+        assert result.exit_code == 0, result.output
+        assert (f"{path}:4: warning: review: answers_always" in result.output) is warns, result.output
+    if warns:
+        assert "Use review: answers" in result.output
 
 
 def test_unknown_course_is_an_error_naming_it_and_nothing_is_written(app, runner, quiz_dir, course_id):
@@ -120,10 +162,8 @@ def test_changed_and_removed_questions_are_retired_not_deleted(app, runner, quiz
         assert [(q.ident, q.retired_at is None) for q in rows] == [("a", False), ("b", False), ("a", True)]
 
 
-def _bank_sources(quiz_dir: Path) -> list[Path]:
+def _bank_sources(quiz_dir: Path, corpus: Path) -> list[Path]:
     sources = [write(quiz_dir, "ngan-hang.gift", (REPO_QUIZZES / "tieu-chi-cuoi-khoa.gift").read_text(encoding="utf-8"))]
-    corpus = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpora" / "gift"
-    assert corpus.is_dir(), f"the Moodle GIFT corpus is missing: {corpus}"
     for path in sorted(corpus.glob("*.gift.txt")):
         target = quiz_dir / (path.name.removesuffix(".gift.txt").replace("_", "-") + ".gift")
         shutil.copy(path, target)
@@ -131,8 +171,8 @@ def _bank_sources(quiz_dir: Path) -> list[Path]:
     return sources
 
 
-def test_gift_import_export_import_keeps_the_same_questions(app, runner, quiz_dir, tmp_path):
-    sources = _bank_sources(quiz_dir)
+def test_gift_import_export_import_keeps_the_same_questions(app, runner, quiz_dir, tmp_path, moodle_gift_corpus):
+    sources = _bank_sources(quiz_dir, moodle_gift_corpus)
     out = tmp_path / "out"
     out.mkdir()
     for source in sources:
@@ -181,3 +221,43 @@ def test_hostile_question_text_is_rendered_safely(app, runner, quiz_dir):
     assert "<b>đậm</b>" in rows[0].html["text"]
     assert "&lt;script&gt;" in rows[0].html["general_feedback"]  # [plain]: shown, not run
     assert "Dòng 1<br>" in rows[1].html["text"]
+
+
+def test_gift_tags_are_kept_shown_to_authors_and_exported(app, runner, quiz_dir, users):
+    path = write(quiz_dir, "the.gift", "// [id:cau-1] [tag:chi-phi] [tag:khó]\n::Câu 1::Một {T}\n")
+    assert import_files(runner, path).exit_code == 0
+    exported = runner.invoke(args=["lms", "export-quiz", "the"])
+    assert exported.output.splitlines()[3] == "// [id:cau-1] [tag:chi-phi] [tag:khó]"
+    trainer = app.test_client()
+    login(trainer, "trainer@example.vn")
+    page = trainer.get("/quizzes/the/statistics").get_data(as_text=True)
+    assert '<span class="badge tag">chi-phi</span>' in page and '<span class="badge tag">khó</span>' in page
+    # Other tags, the same question: its row (and its answers and statistics) stays.
+    write(quiz_dir, "the.gift", "// [id:cau-1] [tag:gia-ban]\n::Câu 1::Một {T}\n")
+    again = import_files(runner, path)
+    assert "the: updated (1 questions)" in again.output, again.output
+    with app.app_context():
+        rows = db.session.scalars(select(Question)).all()
+        assert [(q.ident, q.data["tags"], q.retired_at) for q in rows] == [("cau-1", ["gia-ban"], None)]
+
+
+def test_yaml_questions_take_tags(app, runner, quiz_dir, course_id):
+    path = write(quiz_dir, "nhan.yaml", "title: N\ncourse: khoa-hoc-thu\nquestions:\n"
+                 "  - {id: a, type: truefalse, text: 'Đúng?', answer: true, tags: [chi-phi, chi-phi, khó]}\n")
+    assert import_files(runner, path).exit_code == 0
+    assert "// [id:a] [tag:chi-phi] [tag:khó]" in runner.invoke(args=["lms", "export-quiz", "nhan"]).output
+
+
+def test_a_file_lists_its_first_100_problems_then_how_many_more(app, runner, quiz_dir):
+    path = write(quiz_dir, "hong.gift", "".join(f"Câu {i} {{#so-{i}}}\n\n" for i in range(250)))
+    result = import_files(runner, path, check=True)
+    assert result.exit_code != 0
+    lines = [line for line in result.output.splitlines() if line.startswith(str(path))]
+    assert len(lines) == 101
+    assert lines[0] == f"{path}:1: not a number: 'so-0' (write 3, 3:0.5 for 3 ± 0.5, or 1..5 for a range)"
+    assert lines[100] == f"{path}:201: and 150 more problems in this file (fix the ones above first)"
+    assert "250 problem(s): nothing was imported" in result.output
+    # Through a quiz that names the bank: the same list, capped once.
+    quiz = write(quiz_dir, "dung-hong.yaml", "title: Q\ncourse: khoa-hoc-thu\nquestions_file: hong.gift\n")
+    result = import_files(runner, quiz, check=True)
+    assert [line for line in result.output.splitlines() if line.startswith(str(path))] == lines

@@ -17,6 +17,12 @@ MATRIX = {
         Case("GET", "/admin/users/{learner_id}", only(("admin",))),
         Case("GET", "/admin/users/999999", {**only(("admin",)), "admin": 404}),
     ],
+    "auth.user_unit_assign": [
+        Case("POST", "/admin/users/{learner_id}/units", {**only(("admin",)), "admin": 404}, {"unit_id": "999999"}),
+    ],
+    "auth.user_unit_remove": [
+        Case("POST", "/admin/users/{learner_id}/units/999999/remove", {**only(("admin",)), "admin": 404}),
+    ],
     "auth.assignments": [Case("GET", "/registry/assignments", only(("admin",)))],
     "auth.assignment_remove": [
         Case("POST", "/registry/assignments/remove", {**only(("admin",)), "admin": 404},

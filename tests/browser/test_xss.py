@@ -211,7 +211,66 @@ def seed(app, runner, make_user, tmp_path) -> dict:
     values.update(_seed_attempts(app, values["quiz"]))
     values.update(_seed_class(app, values, trainer=trainer, learner=learner))
     values.update(_seed_registry_imports(app))
+    values.update(_seed_onboarding(app))
+    # A code in the link of a QR code is shown back in the form (cut to 40 characters).
+    values["code_vector"] = urllib.parse.quote(f'"><b data-xss>{MARK}')
+    _seed_messages(app, values, learner=learner)
+    values.update(_seed_data_request(app, learner))
     return values
+
+
+def _seed_onboarding(app) -> dict:
+    """Two hostile self-registrations in the manager's area: one to open, one to accept."""
+    from lms.onboarding import services
+    from tests.support import registry as r
+
+    with app.app_context():
+        ids = []
+        for phone, name in (("0966000001", V[1]), ("0966000002", V[5])):
+            request = services.submit_request(full_name=name, phone=phone, unit_id=r.unit(r.HOME_COMMUNE).id,
+                                              org_code=None, is_official=True, agency=V[2], position=V[3])
+            ids.append(request.id)
+        db.session.commit()
+    return {"request": ids[0], "request_accept": ids[1]}
+
+
+def _seed_messages(app, values: dict, *, learner) -> None:
+    """In-app notifications whose texts carry vectors, and a failed message with a hostile error."""
+    from datetime import date
+
+    from lms.auth.models import User
+    from lms.messages import services
+    from lms.messages.models import Message
+
+    with app.app_context():
+        user = db.session.get(User, learner.id)
+        context = {"full_name": V[4], "title": V[0], "course": V[1], "venue": V[2], "cancelled": False,
+                   "url": "https://x.vn/my/classes", "first_day": date(2026, 3, 10),
+                   "days": [{"day": date(2026, 3, 10), "starts_at": "07:30", "ends_at": "11:30"}]}
+        services.enqueue("class_notice", "class_new", user_id=user.id, person_id=user.person_id, context=context,
+                         idempotency_key="xss:class")
+        services.enqueue("reminder", "reminder_courses", user_id=user.id, person_id=user.person_id,
+                         idempotency_key="xss:courses",
+                         context={"full_name": V[5], "courses": [V[6], V[7]], "url": "https://x.vn/", "account_url":
+                                  "https://x.vn/account", "deadline": None, "urgent": False, "number": 1,
+                                  "days_left": None})
+        failed = services.enqueue("class_notice", "class_new", person_id=values["person"], user_id=user.id,
+                                  context=context, idempotency_key="xss:failed")
+        db.session.flush()
+        message = db.session.get(Message, failed.id)
+        message.status, message.last_error = "failed", V[3]
+        db.session.commit()
+
+
+def _seed_data_request(app, learner) -> dict:
+    """A request about the learner's data (in the manager's area), its text a vector."""
+    from lms.privacy import services as privacy_services
+
+    with app.app_context():
+        user = db.session.get(type(learner), learner.id)
+        request = privacy_services.submit_request(user, "correct", V[6])
+        db.session.commit()
+        return {"data_request": request.id}
 
 
 def _answers(app, attempt_id: int) -> dict:
@@ -352,6 +411,7 @@ def _upload_signin(page):
 
 
 ACTIONS = {
+    "accept": _submit("form[action$='/accept'] button[type=submit]"),
     "preview": _submit("button[name=action][value=preview]"),
     "check-in": _submit("main form button[type=submit]"),
     "english": _submit("button[name=lang][value=en]"),
@@ -385,7 +445,8 @@ PAGES: dict[str, list[str | Step]] = {
     "learner": [
         "/", "/my-learning", "/courses", "/courses?q={q}", "/courses/{slug}", "/courses/{slug}/lessons/{lesson}", "/quizzes",
         "/quizzes/{quiz}", "/attempts/{open}", "/attempts/{open}/submit", "/attempts/{submitted}/review",
-        "/attempts/{graded}/review", "/my/certificates", "/account", "/verify/{code}", "/my/classes",
+        "/attempts/{graded}/review", "/my/certificates", "/account", "/account/data", "/verify/{code}", "/my/classes",
+        "/notifications",
         Step("/checkin/{checkin}", action="check-in", expect=".flash.success"),
         # The same learner in English: the English titles of the course and the quiz.
         Step("/courses/{slug}", action="english", expect="html[lang=en]"), "/my-learning", "/quizzes",
@@ -412,20 +473,28 @@ PAGES: dict[str, list[str | Step]] = {
         "/certificates/{code}/correct", "/certificates/{code}/revoke", "/certificates/pending",
         "/certificates/issue/{pending}", "/certificates/courses", "/certificates/courses/{course_id}",
         "/quizzes/{quiz}/gradebook", "/quizzes/{quiz}/statistics", *CLASS_STAFF, CLASS + "/people",
+        "/registry/requests", "/registry/requests/{request}",
+        Step("/registry/requests/{request_accept}", action="accept", expect=".slip"),
+        "/coverage/gaps/remind",
+        "/privacy/requests", "/privacy/requests/{data_request}",
     ],
     "admin": [
         "/", "/admin/users", "/admin/users?q={q}", "/admin/users/{user}", "/registry/people", "/registry/people/{person}",
         "/registry/organisations/{org}", "/registry/assignments", "/registry/import/{batch_admin}",
-        "/coverage/", "/coverage/gaps", "/coverage/requirements", "/coverage/requirements?set=xss-plan",
-        "/coverage/?requirement=xss-plan",
+        "/coverage/", "/coverage/gaps", "/coverage/gaps/remind", "/admin/messages", "/admin/messages?status=failed",
+        "/coverage/requirements", "/coverage/requirements?set=xss-plan", "/coverage/?requirement=xss-plan",
         "/certificates", "/certificates/{code}", "/certificates/{revoked}", "/certificates/courses",
         "/certificates/pending", "/certificates/issue/{pending}",
         "/quizzes/{quiz}/gradebook", "/quizzes/{quiz}/statistics", "/marking", "/marking/{essay}",
         "/author/courses/{slug}",
         Step("/author/courses/{slug}/lessons/{lesson_id}", action="preview", expect="section.preview"),
         "/classes/", CLASS, CLASS + "/edit", CLASS + "/people", CLASS + "/report", CLASS + "/days/{day}",
+        "/registry/requests", "/registry/requests/{request}",
+        "/privacy/requests", "/privacy/requests/{data_request}",
     ],
-    "anonymous": ["/verify/{code}", "/verify/{revoked}", Step("/login", quiet=True)],
+    "anonymous": ["/verify/{code}", "/verify/{revoked}", Step("/login", quiet=True),
+                  "/activate/{code_vector}", "/reset/{code_vector}", "/register", "/register?province=44",
+                  Step("/forgot-password", quiet=True)],
 }
 
 PROBE = """() => ({

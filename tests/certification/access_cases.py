@@ -37,6 +37,8 @@ MATRIX = {
     "certification.course_policy": [
         Case("GET", "/certificates/courses/{course_id}", only(("manager", "admin"))),
         Case("GET", "/certificates/courses/999999", {**only(("manager", "admin")), "manager": 404, "admin": 404}),
+        # It applies to every area: administrators only change it (issue 18, finding 7).
+        Case("POST", "/certificates/courses/{course_id}", only(("admin",), 302), {"vias": "online"}),
     ],
     "certification.pending": [Case("GET", "/certificates/pending", only(STAFF))],
     "certification.issue": [

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from lms.certification.codes import format_code
 from lms.extensions import db
-from tests.conftest import login, post_form
+from tests.conftest import csrf_token, login, post_form
 
 
 def _admin_only(make_course, make_person, complete, name="Đinh Thị Lan", **course):
@@ -127,8 +127,26 @@ def test_revocation_through_the_form(app, client, users, make_course, make_perso
     # No correction and no second revocation afterwards.
     assert client.get(f"/certificates/{code}/correct").status_code == 302
     assert client.get(f"/certificates/{code}/revoke").status_code == 302
+    # The public page says revoked, never why (issue 18, finding 10): neither the category nor the note.
     html = client.get(f"/verify/{code}").get_data(as_text=True)
-    assert "Không thực sự hoàn thành khóa đào tạo" in html and "Học hộ" not in html
+    assert "thu hồi" in html
+    assert "Không thực sự hoàn thành khóa đào tạo" not in html and "Học hộ" not in html
+
+
+def test_exports_of_names_with_control_characters_answer(app, client, users, make_course, make_person, complete):
+    """Issue 18, finding 4: names stored with control characters (before the input filters,
+    or by any other path) still export, without the characters and without a formula."""
+    complete(make_person(name="\x00=1+1\x01 Ai"), make_course(title="Khóa\x01 học"))
+    from openpyxl import load_workbook
+
+    login(client, "admin@example.vn")
+    response = client.get("/certificates/export.xlsx")
+    assert response.status_code == 200
+    cells = [c for row in load_workbook(io.BytesIO(response.data)).active.iter_rows(values_only=True) for c in row]
+    assert "'=1+1 Ai" in cells and "Khóa học" in cells
+    response = client.get("/certificates/export.csv")
+    assert response.status_code == 200
+    assert b"\x00" not in response.data and b"\x01" not in response.data and b"'=1+1 Ai" in response.data
 
 
 def test_exports_neutralise_formulas(app, client, users, make_course, make_person, complete):
@@ -191,6 +209,13 @@ def test_course_policy_page(app, client, users, make_course, make_person, comple
     login(client, "manager@example.vn")
     html = client.get("/certificates/courses").get_data(as_text=True)
     assert "Khóa tập huấn" in html and "Trực tuyến" in html
+    # A setting for every area: a manager sees it, only an administrator changes it (issue 18, 7).
+    html = client.get(f"/certificates/courses/{course}").get_data(as_text=True)
+    assert "Trực tuyến" in html and 'name="vias"' not in html
+    assert post_form(client, f"/certificates/courses/{course}", {"vias": ["class"]},
+                     token_from="/account").status_code == 403
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/account")})
+    login(client, "admin@example.vn")
     response = post_form(client, f"/certificates/courses/{course}", {"vias": ["class"]})
     assert response.status_code == 302
     response = post_form(client, f"/certificates/courses/{course}", {"vias": ["teleport"]})
@@ -199,7 +224,7 @@ def test_course_policy_page(app, client, users, make_course, make_person, comple
     assert complete(make_person(name="Học tại lớp"), course, via="class") is not None
     with app.app_context():
         entry = db.session.scalar(select(AuditLog).where(AuditLog.action == "certificate.policy"))
-        assert entry.details == {"old": ["online", "class", "historical"], "new": ["class"]} and entry.actor_id == users["manager"].id
+        assert entry.details == {"old": ["online", "class", "historical"], "new": ["class"]} and entry.actor_id == users["admin"].id
     # Nothing ticked: every certificate of the course is issued by hand.
     assert post_form(client, f"/certificates/courses/{course}", {}).status_code == 302
     assert complete(make_person(name="Học tại lớp 2"), course, via="class") is None

@@ -97,9 +97,10 @@ def test_scores_printable_roster_report_and_finish(app, client, world, users):
         db.session.commit()
     p0, p1 = world["people"][:2]
     login(client, "trainer@example.vn")
-    bad = post_form(client, f"/classes/{class_id}/scores", {f"score-{p0}": "120"})
+    bad = post_form(client, f"/classes/{class_id}/scores", {f"score-{p0}": "120", "scale": "100"})
     assert bad.status_code == 400
-    assert post_form(client, f"/classes/{class_id}/scores", {f"score-{p0}": "75,5", f"score-{p1}": "40"}).status_code == 302
+    assert post_form(client, f"/classes/{class_id}/scores",
+                     {f"score-{p0}": "75,5", f"score-{p1}": "40", "scale": "100"}).status_code == 302
     sheet = client.get(f"/classes/{class_id}/print").get_data(as_text=True)
     assert "Học viên 0" in sheet and 'class="sign"' in sheet
     csv = client.get(f"/classes/{class_id}/report.csv").get_data(as_text=True)

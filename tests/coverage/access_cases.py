@@ -13,6 +13,11 @@ MATRIX = {
         Case("GET", "/coverage/gaps.xlsx", {**only(MA), "manager": 400}),
         Case("GET", "/coverage/gaps.pdf", {**only(MA), "manager": 404, "admin": 404}),
     ],
+    "coverage.gaps_remind": [
+        Case("GET", "/coverage/gaps/remind", only(MA)),
+        # A manager without an assigned area has nobody to remind.
+        Case("POST", "/coverage/gaps/remind", {**only(MA, ok=302), "manager": 400}),
+    ],
     "coverage.requirements": [Case("GET", "/coverage/requirements", only(("admin",)))],
     "coverage.api_coverage": [
         Case("GET", "/api/v1/coverage",

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from lms.catalog.models import CourseCompletion
 from lms.extensions import db
+from lms.registry.imports import HEADERS_VI
 from lms.registry.models import Organisation, Person, Product
 from tests.conftest import login, post_form
 from tests.support import registry as r
@@ -78,7 +79,7 @@ def test_each_kind_of_error_names_row_and_column(units, runner, tmp_path, row, c
     good = f"0202,Y,enterprise,{r.HOME_COMMUNE},Bình,,,,,\n"
     result = run(runner, tmp_path, "bad.csv", ORG_HEADER + good + row.format(c=r.HOME_COMMUNE) + "\n")
     assert result.exit_code != 0
-    assert f"dòng 3, cột {column}: " in result.output and message in result.output
+    assert f"dòng 3, cột {HEADERS_VI.get(column, column)}: " in result.output and message in result.output
     assert "nothing was imported" in result.output  # the CLI summary stays English
     assert counts(units) == (0, 0, 0)  # the good row was not imported either
 
@@ -86,7 +87,7 @@ def test_each_kind_of_error_names_row_and_column(units, runner, tmp_path, row, c
 def test_code_repeated_in_the_file(units, runner, tmp_path):
     rows = f"0101,X,enterprise,{r.HOME_COMMUNE},An,,,,,\n0101,X2,enterprise,{r.HOME_COMMUNE},Bình,,,,,\n"
     result = run(runner, tmp_path, "dup.csv", ORG_HEADER + rows)
-    assert "dòng 3, cột org_code: bị lặp trong tệp (dòng 2)" in result.output
+    assert "dòng 3, cột Mã số thuế / ĐKKD: bị lặp trong tệp (dòng 2)" in result.output
     assert counts(units) == (0, 0, 0)
 
 
@@ -124,8 +125,8 @@ def test_completions_need_a_known_person_and_course(units, runner, tmp_path):
     text = "national_id,phone,full_name,course,completed_at,source\n,0912345678,An,quan-tri,2023-01-01,historical\n" \
            ",0912345679,An,khong-co,2023-01-01,historical\n"
     result = run(runner, tmp_path, "c.csv", text)
-    assert "dòng 2, cột phone: không có ai trong danh sách mang số này" in result.output
-    assert "dòng 3, cột course: khóa học không xác định: khong-co" in result.output
+    assert "dòng 2, cột Điện thoại: không có ai trong danh sách mang số này" in result.output
+    assert "dòng 3, cột Mã khóa học: khóa học không xác định: khong-co" in result.output
 
 
 def test_officials_level_sets_the_group_and_must_match_the_unit(units, runner, tmp_path, app):
@@ -138,7 +139,7 @@ def test_officials_level_sets_the_group_and_must_match_the_unit(units, runner, t
     again = run(runner, tmp_path, "o.csv", header + ok)
     assert "officials: 0 created, 0 updated, 2 unchanged" in again.output
     bad = run(runner, tmp_path, "o2.csv", header + f"X,,,,,,,tỉnh,{r.HOME_COMMUNE}\n")
-    assert "dòng 2, cột unit_code: đơn vị không thuộc cấp province" in bad.output
+    assert "dòng 2, cột Mã đơn vị hành chính: đơn vị không thuộc cấp province" in bad.output
 
 
 def test_legacy_scheme_and_dry_run(units, runner, tmp_path):
@@ -193,7 +194,7 @@ def test_upload_with_errors_shows_them_and_imports_nothing(units, client, users)
     response = post_form(client, "/registry/import", {"file": (io.BytesIO(data), "bad.csv"), "scheme": "2025"},
                          content_type="multipart/form-data")
     html = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "unit_code" in html and "00000" in html
+    assert "Mã đơn vị hành chính" in html and "00000" in html
     assert post_form(client, response.headers["Location"], {}).status_code == 200
     assert counts(units) == (0, 0, 0)
 
@@ -202,8 +203,8 @@ def test_template_has_vietnamese_headers_and_instructions(units, client, users):
     login(client, "manager@example.vn")
     response = client.get("/registry/import/template.xlsx")
     book = load_workbook(io.BytesIO(response.data), read_only=True)
-    assert book.sheetnames == ["Hướng dẫn", "organizations", "officials", "products", "completions"]
-    first = next(book["organizations"].iter_rows(values_only=True))
+    assert book.sheetnames == ["Hướng dẫn", "Tổ chức", "Cán bộ", "Sản phẩm", "Kết quả đào tạo", "Mã khóa học"]
+    first = next(book["Tổ chức"].iter_rows(values_only=True))
     assert first[0] == "Mã số thuế / ĐKKD"
 
 
@@ -211,10 +212,46 @@ def test_import_of_the_template_itself_works(units, runner, tmp_path, app):
     from lms.registry.imports import template_xlsx
 
     path = tmp_path / "t.xlsx"
-    path.write_bytes(template_xlsx())
+    with app.app_context():
+        path.write_bytes(template_xlsx())
     result = runner.invoke(args=["lms", "import-registry", str(path)])
     # The example completion names a course that the test database does not have.
-    assert "cột course: khóa học không xác định: quan-tri-san-xuat-kinh-doanh" in result.output
+    assert "cột Mã khóa học: khóa học không xác định: quan-tri-san-xuat-kinh-doanh" in result.output
+
+
+def test_uploads_never_imported_are_deleted_after_the_configured_time(units, client, users, app, runner):
+    """Issue 18, finding 10: an uploaded file that nobody confirms does not stay for ever."""
+    from datetime import timedelta
+
+    from lms.registry.models import ImportBatch
+
+    login(client, "admin@example.vn")
+    data = (ORG_HEADER + f"0101234567,HTX Một,cooperative,{r.HOME_COMMUNE},An,0912345678,,,,\n").encode()
+
+    def upload():
+        response = post_form(client, "/registry/import", {"file": (io.BytesIO(data), "orgs.csv"), "scheme": "2025",
+                                                          "kind": ""}, content_type="multipart/form-data")
+        assert response.status_code == 302
+        return response.headers["Location"]
+
+    old, applied = upload(), upload()
+    assert post_form(client, applied, {}).status_code == 302
+    with app.app_context():
+        hours = app.config["IMPORT_KEEP_HOURS"]
+        for batch in db.session.scalars(select(ImportBatch)):
+            batch.created_at = batch.created_at - timedelta(hours=hours, minutes=1)
+        db.session.commit()
+    fresh = upload()  # an upload purges the stale files of everyone
+    assert client.get(old).status_code == 404
+    assert client.get(fresh).status_code == 200
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ImportBatch)) == 2  # the applied one stays
+        for batch in db.session.scalars(select(ImportBatch)):
+            batch.created_at = batch.created_at - timedelta(hours=hours, minutes=1)
+        db.session.commit()
+    result = runner.invoke(args=["lms", "purge-imports"])
+    assert result.exit_code == 0 and "registry files deleted: 1" in result.output
+    assert client.get(fresh).status_code == 404
 
 
 def test_council_members_and_unions_of_cooperatives(units, runner, tmp_path, app):

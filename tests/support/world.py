@@ -176,6 +176,12 @@ def build(app) -> dict:
                 select(AttemptAnswer.id).join(Question).where(AttemptAnswer.attempt_id == done.id,
                                                               Question.ident == "b")
             )
+            # An essay draft in the open attempt: nobody but its learner may read it.
+            quiz_services.save_answers(opened, {2: f"Bản nháp của {side.upper()}."}, 1)
+            w[f"draft_{side}"] = db.session.scalar(
+                select(AttemptAnswer.id).join(Question).where(AttemptAnswer.attempt_id == opened.id,
+                                                              Question.ident == "b")
+            )
 
         # Classes: class X taught by the trainer, class Y by nobody in the world.
         days = [(date(2026, 3, 10), time(7, 30), time(11, 30)), (date(2026, 3, 11), time(7, 30), time(11, 30))]

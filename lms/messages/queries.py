@@ -1,0 +1,47 @@
+"""Reads of the outbox shared by its pages: a user's notifications, the admins' outbox, a
+person's messages."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from lms.extensions import db
+from lms.messages.models import CHANNELS, KINDS, STATUSES, Message
+
+
+def unread_count(user_id: int) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(Message)
+        .where(Message.user_id == user_id, Message.channel == "inapp", Message.read_at.is_(None))
+    ) or 0
+
+
+def notifications(user_id: int):
+    """A user's in-app notifications, newest first (a select)."""
+    return (select(Message).where(Message.user_id == user_id, Message.channel == "inapp")
+            .order_by(Message.created_at.desc(), Message.id.desc()))
+
+
+def outbox(status: str | None = None, kind: str | None = None, channel: str | None = None):
+    """The admins' view of the outbox, newest first, filtered (unknown values are ignored)."""
+    stmt = select(Message).order_by(Message.id.desc())
+    if status in STATUSES:
+        stmt = stmt.where(Message.status == status)
+    if kind in KINDS:
+        stmt = stmt.where(Message.kind == kind)
+    if channel in CHANNELS:
+        stmt = stmt.where(Message.channel == channel)
+    return stmt
+
+
+def status_counts() -> dict[str, int]:
+    return dict(db.session.execute(select(Message.status, func.count()).group_by(Message.status)).all())
+
+
+def person_messages(person_id: int, limit: int = 50) -> list[Message]:
+    return list(db.session.scalars(
+        select(Message).where(Message.person_id == person_id).order_by(Message.id.desc()).limit(limit)))
+
+
+def count(stmt) -> int:
+    return db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0

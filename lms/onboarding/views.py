@@ -1,0 +1,354 @@
+"""Onboarding pages: activation and reset with a code, "forgot password", self-registration,
+the registration queue, and the "Print activation slips" action."""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
+from flask_login import current_user, login_user
+from markupsafe import Markup
+from sqlalchemy import select
+from wtforms import SelectChoice
+
+from lms.core.groups import TARGET_GROUP_LABELS, TARGET_GROUPS
+from lms.core.phone import normalize_phone
+from lms.core.security import ADMIN, MANAGER, TRAINER, is_staff, roles_required, safe_next_url
+from lms.core.uow import unit_of_work
+from lms.coverage.queries import default_area
+from lms.extensions import db, limiter
+from lms.onboarding import queries, services, slips
+from lms.onboarding.forms import AcceptForm, ForgotForm, RedeemForm, RegisterForm, RejectForm, SlipForm
+from lms.onboarding.models import ACTIVATE, PENDING, RESET, ActivationCode, RegistrationRequest
+from lms.registry.models import SCHEMES, AdminUnit, Person
+from lms.registry.queries import can_see_unit, find_unit, people_query
+
+bp = Blueprint("onboarding", __name__, template_folder="templates")
+
+
+def _address_limit() -> str:
+    return current_app.config["ACTIVATION_RATE_LIMIT"]
+
+
+def _reset_phone_limit() -> str:
+    return current_app.config["RESET_PHONE_RATE_LIMIT"]
+
+
+def _phone_key() -> str:
+    raw = (request.form.get("phone") or "").strip()
+    return "phone:" + (normalize_phone(raw) or raw[:30])
+
+
+def _no_sooner_than_floor(started: float) -> None:
+    """Answer the requests whose result must not be guessed from their timing (is this phone
+    known?) no sooner than LMS_NEUTRAL_RESPONSE_MS after they began: the few milliseconds a
+    known phone costs (a code, a queued message) then disappear under the floor."""
+    remaining = current_app.config["NEUTRAL_RESPONSE_MS"] / 1000 - (time.monotonic() - started)
+    if remaining > 0:
+        time.sleep(remaining)
+
+
+def _limited(scope: str):
+    return limiter.limit(_address_limit, methods=["POST"], key_func=get_remote_address, scope=scope)
+
+
+# --- codes ----------------------------------------------------------------------------
+
+
+def _redeem(purpose: str, code: str | None):
+    form = RedeemForm()
+    if code is not None and request.method == "GET":
+        form.code.data = code
+    if form.validate_on_submit():
+        with unit_of_work(form) as work:
+            user = services.redeem(purpose, form.code.data, form.phone.data, form.password.data)
+        if work.ok:
+            session.clear()  # a fresh session for the new password
+            login_user(user)
+            flash(_("Welcome! Your password is set. Log in next time with your phone number."), "success")
+            return redirect(url_for("catalog.my_learning"))
+        if work.error is not None and work.error.field == "code":
+            with unit_of_work(show=False):
+                services.count_failed_try(form.code.data)
+    return render_template("onboarding/redeem.html", form=form, purpose=purpose, code_in_link=code is not None)
+
+
+@bp.route("/activate", methods=["GET", "POST"])
+@_limited("activate")
+def activate():
+    return _redeem(ACTIVATE, None)
+
+
+@bp.route("/activate/<code>", methods=["GET", "POST"])
+@_limited("activate")
+def activate_code(code: str):
+    return _redeem(ACTIVATE, code[:40])
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@_limited("activate")
+def reset():
+    return _redeem(RESET, None)
+
+
+@bp.route("/reset/<code>", methods=["GET", "POST"])
+@_limited("activate")
+def reset_code(code: str):
+    return _redeem(RESET, code[:40])
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@_limited("forgot")
+@limiter.limit(_reset_phone_limit, methods=["POST"], key_func=_phone_key, scope="forgot-phone")
+def forgot():
+    form = ForgotForm()
+    if form.validate_on_submit():
+        started = time.monotonic()
+        with unit_of_work(form):
+            services.request_reset(form.phone.data)
+        _no_sooner_than_floor(started)
+        return render_template("onboarding/forgot_done.html")
+    return render_template("onboarding/forgot.html", form=form)
+
+
+# --- self-registration ----------------------------------------------------------------
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@_limited("register")
+def register():
+    if not current_app.config["SELF_REGISTRATION"]:
+        abort(404)
+    form = RegisterForm()
+    province_code = (request.values.get("province") or "").strip()[:10]
+    province = find_unit(province_code, "2025") if province_code else None
+    if province is not None and province.level != "province":
+        province = None
+    communes = queries.communes(province)
+    form.province.data = province.code if province else ""
+    form.commune.choices = [SelectChoice("", _("Choose…"))] + [SelectChoice(u.code, u.name) for u in communes]
+    if request.method == "POST" and form.validate_on_submit():
+        commune = next((u for u in communes if u.code == form.commune.data), None)
+        if commune is None:
+            form.commune.errors = [_("Choose your commune.")]
+        else:
+            started = time.monotonic()
+            with unit_of_work(form) as work:
+                services.submit_request(
+                    full_name=form.full_name.data, phone=form.phone.data, unit_id=commune.id,
+                    org_code=form.org_code.data, is_official=form.is_official.data,
+                    agency=form.agency.data, position=form.position.data,
+                )
+            _no_sooner_than_floor(started)
+            if work.ok:
+                return render_template("onboarding/register_done.html")
+    return render_template("onboarding/register.html", form=form, province=province,
+                           provinces=queries.provinces() if province is None else [])
+
+
+# --- the registration queue -------------------------------------------------------------
+
+
+def _request_or_404(request_id: int) -> RegistrationRequest:
+    item = db.get_or_404(RegistrationRequest, request_id)
+    if not queries.can_see_request(current_user, item):
+        abort(403)
+    return item
+
+
+@bp.route("/registry/requests")
+@roles_required(MANAGER, ADMIN)
+def requests():
+    status = request.args.get("status", PENDING)
+    if status not in ("pending", "accepted", "rejected"):
+        status = PENDING
+    rows = db.session.scalars(queries.requests_query(current_user, status).limit(500)).all()
+    matched = {r.id: bool(services.matches(r)) for r in rows} if status == PENDING else {}
+    return render_template("onboarding/requests.html", rows=rows, status=status, matched=matched)
+
+
+@bp.route("/registry/requests/<int:request_id>")
+@roles_required(MANAGER, ADMIN)
+def request_detail(request_id: int):
+    item = _request_or_404(request_id)
+    return render_template("onboarding/request.html", item=item, matches=services.matches(item),
+                           accept_form=AcceptForm(), reject_form=RejectForm(), group_labels=TARGET_GROUP_LABELS)
+
+
+@bp.route("/registry/requests/<int:request_id>/accept", methods=["POST"])
+@roles_required(MANAGER, ADMIN)
+def accept(request_id: int):
+    item = _request_or_404(request_id)
+    form = AcceptForm()
+    if not form.validate_on_submit():
+        abort(400)
+    person_id = int(form.person_id.data) if (form.person_id.data or "").isdigit() else None
+    with unit_of_work() as work:
+        issued = services.accept_request(item, actor=current_user, person_id=person_id)
+    if not work.ok:
+        return redirect(url_for("onboarding.request_detail", request_id=item.id))
+    if issued is None:
+        flash(_("Accepted. This person already has a password; they can use “Forgot password?”."), "success")
+    elif issued.channel != "slip":
+        flash(_("Accepted. The activation code was sent by message."), "success")
+    else:
+        flash(_("Accepted. Print this slip and hand it to the person: the code is shown only now."), "success")
+        return render_template("onboarding/slip_page.html", slips=[slips.slip_context(issued)])
+    return redirect(url_for("onboarding.requests"))
+
+
+@bp.route("/registry/requests/<int:request_id>/reject", methods=["POST"])
+@roles_required(MANAGER, ADMIN)
+def reject(request_id: int):
+    item = _request_or_404(request_id)
+    form = RejectForm()
+    if not form.validate_on_submit():
+        flash(_("Give a reason."), "error")
+        return redirect(url_for("onboarding.request_detail", request_id=item.id))
+    with unit_of_work(form) as work:
+        services.reject_request(item, actor=current_user, reason=form.reason.data)
+    if work.ok:
+        flash(_("The request was rejected."), "success")
+        return redirect(url_for("onboarding.requests"))
+    return redirect(url_for("onboarding.request_detail", request_id=item.id))
+
+
+# --- slips ------------------------------------------------------------------------------
+
+
+def _ids(raw: str | None) -> list[int]:
+    return [int(x) for x in (raw or "").replace(" ", "").split(",") if x.isdigit()][:5000]
+
+
+def _unit_arg(form: SlipForm) -> AdminUnit | None:
+    code = (form.unit.data or "").strip()
+    if not code:
+        return None
+    scheme = form.scheme.data if form.scheme.data in SCHEMES else "2025"
+    unit = find_unit(code, scheme)
+    if unit is None:
+        abort(404)
+    if not can_see_unit(current_user, unit):
+        abort(403)
+    return unit
+
+
+def _people(form: SlipForm) -> list[Person]:
+    limit = current_app.config["SLIPS_MAX"]
+    group = form.group.data if form.group.data in TARGET_GROUPS else None
+    if form.source.data == "people":
+        ids = _ids(form.person_ids.data)
+        people, all_seen = queries.scoped_people(current_user, ids)
+        if not all_seen:
+            existing = set(db.session.scalars(select(Person.id).where(Person.id.in_(ids))))
+            abort(403 if existing == set(ids) else 404)
+        return [p for p in people if p.phone]
+    unit = _unit_arg(form)
+    if form.source.data == "filter":
+        stmt = people_query(current_user, q=(form.q.data or "").strip()[:100] or None, group=group, unit=unit)
+        stmt = stmt.where(Person.phone.is_not(None))
+    else:  # the coverage gap list
+        if unit is None:
+            area = default_area(current_user, form.scheme.data if form.scheme.data in SCHEMES else "2025")
+            if area is None:
+                abort(403)
+            unit = area.unit
+        try:
+            as_of = date.fromisoformat(form.as_of.data) if form.as_of.data else None
+        except ValueError:
+            abort(400)
+        stmt = queries.people_in_area(current_user, unit, group=group, only_untrained=True, as_of=as_of)
+    return list(db.session.scalars(stmt.limit(limit + 1)))
+
+
+@bp.route("/onboarding/slips", methods=["POST"])
+@roles_required(TRAINER, MANAGER, ADMIN)
+def print_slips():
+    form = SlipForm()
+    back = safe_next_url(request.form.get("next")) or url_for("registry.people")
+    if not form.validate_on_submit():
+        abort(400)
+    people = _people(form)
+    if len(people) > current_app.config["SLIPS_MAX"]:
+        flash(_("More than %(n)d people: narrow the list (a commune, a target group) and print again.",
+                n=current_app.config["SLIPS_MAX"]), "error")
+        return redirect(back)
+    with unit_of_work() as work:
+        issued = services.issue_codes(people, actor=current_user, include_active=form.include_active.data)
+    if not work.ok:
+        return redirect(back)
+    if not issued:
+        flash(_("Nobody to print a slip for: everyone here already has an account, or has no phone number "
+                "on record."), "info")
+        return redirect(back)
+    stamp = date.today().isoformat()
+    if form.fmt.data == "csv":
+        return Response(slips.csv_bytes(issued), mimetype="text/csv",
+                        headers={"Content-Disposition": f'attachment; filename="activation-codes-{stamp}.csv"'})
+    return Response(slips.pdf_bytes(issued), mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="activation-slips-{stamp}.pdf"'})
+
+
+# --- panels and buttons on other domains' pages ------------------------------------------
+
+
+def slip_button(fields: dict, *, label: str | None = None, include_active: bool = False) -> Markup:
+    """A small POST form that prints slips for ``fields`` (see ``SlipForm``)."""
+    html = render_template("onboarding/_slip_button.html", fields=fields, label=label,
+                           include_active=include_active, next_url=request.full_path.rstrip("?"))
+    return Markup(html)  # noqa: S704 - an autoescaped template's output
+
+
+def person_panel(person, viewer) -> str | None:
+    """On a person's registry page: their account state and the slip button."""
+    if not is_staff(viewer):
+        return None
+    from lms.auth.models import User
+
+    account = db.session.scalar(select(User).where(User.person_id == person.id))
+    last = db.session.scalar(
+        select(ActivationCode).where(ActivationCode.person_id == person.id)
+        .order_by(ActivationCode.created_at.desc(), ActivationCode.id.desc()).limit(1)
+    )
+    purpose = services.purpose_for(person, account)
+    button = None
+    if person.phone:
+        label = _("Print activation slip") if purpose == ACTIVATE else _("Print password reset slip")
+        button = slip_button({"source": "people", "person_ids": str(person.id)}, label=label,
+                             include_active=purpose == RESET)
+    return render_template("onboarding/_person_panel.html", person=person, account=account,
+                           last=last, button=button)
+
+
+def people_list_action(filters: dict, viewer) -> Markup | None:
+    if not is_staff(viewer):
+        return None
+    fields = {"source": "filter", **{k: v for k, v in filters.items() if v}}
+    return slip_button(fields)
+
+
+def gap_list_action(filters: dict, viewer) -> Markup | None:
+    if not is_staff(viewer):
+        return None
+    fields = {"source": "gaps", **{k: v for k, v in filters.items() if v}}
+    return slip_button(fields)
+
+
+def roster_action(person_ids: list[int]) -> Markup | None:
+    if not person_ids:
+        return None
+    return slip_button({"source": "people", "person_ids": ",".join(str(i) for i in person_ids)})

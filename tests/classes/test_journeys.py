@@ -1,0 +1,196 @@
+"""What trainers trip over when building and finishing a class (issue 17)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from lms.extensions import db
+from tests.classes.conftest import make_class
+from tests.conftest import login, post_form
+
+
+def _require(app, group: str, *slugs: str) -> None:
+    from lms.coverage.services import set_requirement
+
+    with app.app_context():
+        set_requirement(group, list(slugs))
+        db.session.commit()
+
+
+def test_gap_fill_respects_the_class_course_and_explains_who_is_left_out(app, client, world, users):
+    from lms.catalog.models import Course
+    from lms.catalog.services import record_completion
+    from lms.classes.models import RosterEntry
+    from lms.registry.models import Person
+
+    # Cooperative leaders need the class's course; household heads need another course only.
+    _require(app, "cooperative_leader", "lop-ocop")
+    _require(app, "household_head", "khac")
+    with app.app_context():
+        db.session.add(Course(slug="khac", title="Khóa khác"))
+        unit_a = world["a"]
+        db.session.add(Person(full_name="Chủ hộ A", phone="0914000001", target_group="household_head", unit_id=unit_a))
+        record_completion(world["people"][0], db.session.get(Course, world["course"]), via="online")
+        db.session.commit()
+    class_id = make_class(app, world, trainers=[users["trainer"].id])
+    login(client, "trainer@example.vn")
+    preview = client.get(f"/classes/{class_id}/people/gap")
+    text = preview.get_data(as_text=True)
+    assert preview.status_code == 200
+    assert "5 người sẽ được thêm" in text or "5 people will be added" in text
+    left_out = text.split('data-testid="gap-left-out"')[1].split("</ul>")[0]
+    assert "1" in left_out  # one household head who misses another course
+    with app.app_context():
+        assert db.session.scalars(select(RosterEntry)).all() == []  # a GET adds nobody
+    response = post_form(client, f"/classes/{class_id}/people/gap", {})
+    assert response.status_code == 302
+    with app.app_context():
+        roster = sorted(db.session.scalars(select(RosterEntry.person_id)))
+    assert roster == sorted(world["people"][1:])
+
+
+def test_gap_fill_says_why_nobody_is_added_when_no_requirement_has_the_course(app, client, world, users):
+    _require(app, "household_head", "khac")
+    class_id = make_class(app, world, trainers=[users["trainer"].id])
+    login(client, "trainer@example.vn")
+    text = client.get(f"/classes/{class_id}/people/gap").get_data(as_text=True)
+    assert 'data-testid="gap-no-requirement"' in text
+    assert "Add these" not in text and "Thêm " not in text.split('data-testid="gap-count"')[1].split("</p>")[0]
+
+
+def test_only_people_who_checked_in_are_labelled_so(app, client, world, users):
+    import re
+
+    from lms.auth.models import User
+    from lms.classes import services
+    from lms.classes.models import TrainingClass
+
+    class_id = make_class(app, world, trainers=[users["trainer"].id])
+    with app.app_context():
+        cls = db.session.get(TrainingClass, class_id)
+        services.add_people(cls, [world["learner_person"], *world["people"][:2]], actor=None)
+        day = cls.days[0]
+        start = services.day_bounds(day)[0]
+        services.check_in(db.session.get(User, users["learner"].id), day.checkin_code, now=start)
+        day_id = day.id
+        db.session.commit()
+    login(client, "trainer@example.vn")
+    page = client.get(f"/classes/{class_id}/days/{day_id}").get_data(as_text=True)
+    labels = re.findall(r'<small class="checkin"( hidden)?>', page)
+    assert sorted(labels) == ["", " hidden", " hidden"]
+    # The stylesheet lets the hidden attribute win over its display rules (small{display:block}).
+    from pathlib import Path
+
+    css = (Path(app.static_folder) / "css" / "app.css").read_text(encoding="utf-8")
+    assert "[hidden]{display:none!important}" in css
+
+
+def test_finishing_shows_who_completes_refuses_early_and_an_admin_reopens(app, client, world, users):
+    from datetime import date, time, timedelta
+
+    from lms.catalog.models import CourseCompletion
+    from lms.classes import services
+    from lms.classes.models import TrainingClass
+    from lms.core.audit import AuditLog
+
+    with app.app_context():
+        future = services.local_today() + timedelta(days=30)
+    class_id = make_class(app, world, trainers=[users["trainer"].id], posttest=True, pass_mark=50, days=[
+        (date(2026, 3, 10), time(7, 30), time(11, 30)), (future, time(7, 30), time(11, 30))])
+    p0, p1, p2 = world["people"][:3]
+    with app.app_context():
+        cls = db.session.get(TrainingClass, class_id)
+        services.add_people(cls, [p0, p1, p2], actor=None)
+        for day in cls.days:
+            services.mark(day, p0, "present", actor=None)
+            services.mark(day, p2, "present", actor=None)
+        services.set_paper_score(cls, p0, 80, actor=None)
+        services.set_paper_score(cls, p2, 30, actor=None)
+        db.session.commit()
+    login(client, "trainer@example.vn")
+    detail = client.get(f"/classes/{class_id}").get_data(as_text=True)
+    assert 'class="button secondary" data-testid="finish-link"' in detail  # not a primary action yet
+    page = client.get(f"/classes/{class_id}/finish").get_data(as_text=True)
+    will = page.split('data-testid="will-complete"')[1].split("</ul>")[0]
+    wont = page.split('data-testid="wont-complete"')[1].split("</ul>")[0]
+    assert "Học viên 0" in will and "Học viên 1" not in will
+    assert "Học viên 1" in wont and "Học viên 2" in wont
+    assert "no post-test score" in wont or "chưa có điểm" in wont
+    assert "30" in wont  # the score below the pass mark
+    assert 'data-testid="not-over"' in page
+    refused = post_form(client, f"/classes/{class_id}/finish", {})
+    assert refused.status_code == 400
+    with app.app_context():
+        assert db.session.get(TrainingClass, class_id).status != "finished"
+    done = post_form(client, f"/classes/{class_id}/finish", {"early": "y"})
+    assert done.status_code == 302
+    with app.app_context():
+        assert db.session.get(TrainingClass, class_id).status == "finished"
+        assert list(db.session.scalars(select(CourseCompletion.person_id))) == [p0]
+    # Only an administrator reopens; the completion stays, and the reopening is audited.
+    assert post_form(client, f"/classes/{class_id}/reopen", {}, token_from=f"/classes/{class_id}").status_code == 403
+    admin = app.test_client()
+    login(admin, "admin@example.vn")
+    assert 'data-testid="reopen"' in admin.get(f"/classes/{class_id}").get_data(as_text=True)
+    assert post_form(admin, f"/classes/{class_id}/reopen", {}, token_from=f"/classes/{class_id}").status_code == 302
+    with app.app_context():
+        assert db.session.get(TrainingClass, class_id).status == "running"
+        assert list(db.session.scalars(select(CourseCompletion.person_id))) == [p0]
+        assert db.session.scalar(select(AuditLog).where(AuditLog.action == "class.reopen")) is not None
+
+
+def test_paper_marks_out_of_10_with_a_decimal_comma_and_pass_or_fail(app, client, world, users):
+    from lms.classes.models import RosterEntry, TrainingClass
+
+    class_id = make_class(app, world, trainers=[users["trainer"].id], posttest=True, pass_mark=70)
+    p0, p1 = world["people"][:2]
+    with app.app_context():
+        from lms.classes import services
+
+        services.add_people(db.session.get(TrainingClass, class_id), [p0, p1], actor=None)
+        db.session.commit()
+    login(client, "trainer@example.vn")
+    page = client.get(f"/classes/{class_id}/scores").get_data(as_text=True)
+    assert 'data-testid="scale"' in page and ("out of 10" in page or "thang 10" in page)
+    assert "7 " in page.split('data-testid="pass-mark"')[1].split("</p>")[0]
+    assert post_form(client, f"/classes/{class_id}/scores", {f"score-{p0}": "11"}).status_code == 400
+    response = post_form(client, f"/classes/{class_id}/scores", {f"score-{p0}": "7,5", f"score-{p1}": "6.5"})
+    assert response.status_code == 302
+    with app.app_context():
+        scores = dict(db.session.execute(select(RosterEntry.person_id, RosterEntry.posttest_score)).all())
+    assert scores == {p0: 75.0, p1: 65.0}
+    page = client.get(f"/classes/{class_id}/scores").get_data(as_text=True)
+    assert "7,5" in page  # shown back out of 10, with the Vietnamese decimal comma
+    pass0 = page.split(f'data-testid="result-{p0}">')[1].split("</td>")[0]
+    fail1 = page.split(f'data-testid="result-{p1}">')[1].split("</td>")[0]
+    assert "✓" in pass0 and "✓" not in fail1 and fail1.strip()
+    # Percent remains possible.
+    assert post_form(client, f"/classes/{class_id}/scores", {f"score-{p0}": "90", "scale": "100"}).status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(RosterEntry.posttest_score).where(RosterEntry.person_id == p0)) == 90.0
+
+
+def test_adding_people_searches_the_whole_area_and_shows_communes(app, client, world, users):
+    from lms.registry.models import AdminUnit, UnitAssignment
+
+    with app.app_context():
+        db.session.add(UnitAssignment(user_id=users["trainer"].id, unit_id=world["province"]))
+        db.session.commit()
+        assert db.session.get(AdminUnit, world["b"]).name == "Xã B"
+    class_id = make_class(app, world, trainers=[users["trainer"].id])
+    login(client, "trainer@example.vn")
+    page = client.get(f"/classes/{class_id}/people").get_data(as_text=True)
+    assert "Người Xã B" in page and "Người Tỉnh Khác" not in page  # another province stays out
+    communes = page.split("<tbody>")[1]
+    assert "Xã B" in communes and "Xã A" in communes
+    assert 'data-testid="search-scope"' in page
+    only_here = client.get(f"/classes/{class_id}/people?here=1").get_data(as_text=True)
+    assert "Người Xã B" not in only_here and "Học viên 0" in only_here
+    assert post_form(client, f"/classes/{class_id}/people", {"person_ids": [world["person_b"]]}).status_code == 302
+
+
+def test_certificate_template_choices_show_titles(app, client, world, users):
+    login(client, "trainer@example.vn")
+    page = client.get("/classes/new").get_data(as_text=True)
+    select = page.split('name="certificate_template"')[1].split("</select>")[0]
+    assert ">Giấy chứng nhận (tiếng Việt)<" in select and ">vi<" not in select and ">en<" not in select

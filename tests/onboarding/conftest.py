@@ -1,0 +1,54 @@
+"""Fixtures for onboarding: the test units, people on the registry, codes issued for them."""
+
+from __future__ import annotations
+
+import pytest
+
+from lms.extensions import db
+from tests.support import registry as reg
+
+
+@pytest.fixture
+def units(app):
+    with app.app_context():
+        reg.load_test_units()
+
+
+@pytest.fixture
+def make_person(app, units):
+    """``make_person(name, group=..., unit_code=..., phone=...)`` → person id."""
+
+    def factory(name="Nguyễn Thị Hoa", group="household_head", unit_code=reg.HOME_COMMUNE, **kwargs):
+        with app.app_context():
+            person = reg.person(name, group, unit_code, **kwargs)
+            db.session.commit()
+            return person.id
+
+    return factory
+
+
+@pytest.fixture
+def issue(app):
+    """``issue(person_id, purpose=None, include_active=True)`` → the printed code (``XXXXX-XXXXX``)."""
+    from lms.onboarding import services
+    from lms.registry.models import Person
+
+    def factory(person_id, purpose=None, include_active=True):
+        with app.app_context():
+            issued = services.issue_codes([db.session.get(Person, person_id)], purpose=purpose,
+                                          include_active=include_active)
+            db.session.commit()
+            return issued[0].code
+
+    return factory
+
+
+def staff(app, make_user, role, unit_code, email, scheme="2025"):
+    """A manager or trainer assigned to ``unit_code``."""
+    from lms.registry import services
+
+    user = make_user((role,), email=email)
+    with app.app_context():
+        services.assign_unit(db.session.get(type(user), user.id), reg.unit(unit_code, scheme))
+        db.session.commit()
+    return user
