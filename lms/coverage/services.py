@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from lms.catalog.models import Course
 from lms.core import audit
@@ -79,10 +79,9 @@ def create_set(name: str, title: str = "", *, target_percent: int = 100, deadlin
 def make_primary(rset: RequirementSet, *, actor=None) -> None:
     if rset.is_primary:
         return
-    db.session.execute(update(RequirementSet).where(RequirementSet.is_primary.is_(True))
-                       .values(is_primary=False))
-    db.session.flush()
-    db.session.expire_all()
+    for other in db.session.scalars(select(RequirementSet).where(RequirementSet.is_primary.is_(True))):
+        other.is_primary = False
+    db.session.flush()  # first: at most one primary set (a unique index)
     rset.is_primary = True
     db.session.flush()
     audit.record(actor, "requirement_set.primary", "requirement_set", rset.id, name=rset.name)
