@@ -47,3 +47,13 @@ TARGET_GROUP_LABELS = {
     OFFICIAL_COMMUNE: _l("Commune officials"),
     COUNCIL_MEMBER: _l("Evaluation council and advisory team members"),
 }
+
+# The 2025 reform removed the district level on 1 July 2025.
+DISTRICTS_ABOLISHED = date(2025, 7, 1)
+
+
+def groups_at(as_of: date) -> tuple[str, ...]:
+    """The target groups that exist at ``as_of``: no district officials after the reform."""
+    if as_of >= DISTRICTS_ABOLISHED:
+        return tuple(g for g in TARGET_GROUPS if g != OFFICIAL_DISTRICT)
+    return TARGET_GROUPS

@@ -38,6 +38,7 @@ from lms.extensions import db
 from lms.messages import services as messages
 from lms.messages.hooks import Rule
 from lms.registry.models import AdminUnit, Organisation, Person
+from lms.registry.queries import listable
 
 REGULAR, URGENT = "courses", "courses-urgent"
 
@@ -62,7 +63,7 @@ def untrained_with_account(as_of: date):
                             cc.completed_at < cutoff(as_of),
                             or_(req.c.since.is_(None), cc.completed_at >= req.c.since),
                             _version_condition(req, cc, known)))
-        .where(_active_at(as_of), User.active.is_(True))
+        .where(_active_at(as_of), User.active.is_(True), listable())  # not restricted (lms.privacy)
         .group_by(Person.id, Person.full_name, Person.phone, Person.email, Person.target_group,
                   Person.active_from, Person.created_at, Organisation.joined_year, AdminUnit.name,
                   User.id, User.email, User.phone, User.locale, nreq.c.n)

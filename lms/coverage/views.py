@@ -23,7 +23,8 @@ from markupsafe import Markup
 
 from lms.apitokens.services import user_from_bearer
 from lms.core.forms import ConfirmForm
-from lms.core.groups import TARGET_GROUP_LABELS, TARGET_GROUPS
+from lms.core.groups import TARGET_GROUP_LABELS, TARGET_GROUPS, groups_at
+from lms.core.params import page_arg
 from lms.core.security import ADMIN, MANAGER, roles_required
 from lms.core.uow import unit_of_work
 from lms.coverage import charts, exports, queries, reminders
@@ -36,7 +37,7 @@ from lms.coverage.forms import (
     format_milestones,
     format_validity,
 )
-from lms.coverage.hooks import gap_list_actions
+from lms.coverage.hooks import gap_list_actions, slip_actions
 from lms.extensions import csrf, db
 from lms.messages.models import CHANNEL_LABELS
 from lms.registry.models import ORG_TYPE_LABELS, ORG_TYPES, SCHEMES
@@ -87,6 +88,12 @@ def _requirement_param():
     return rset
 
 
+def _offered_groups(as_of: date, group: str | None) -> tuple[str, ...]:
+    """The filter's target groups at the date shown (the chosen one always stays)."""
+    offered = groups_at(as_of)
+    return offered if group is None or group in offered else (*offered, group)
+
+
 def _area_args(area, as_of, current_group, **extra):
     args = {"scheme": area.scheme, "as_of": as_of.isoformat(), "group": current_group,
             "unit": area.unit.code if area.unit is not None else None}
@@ -119,11 +126,7 @@ def dashboard():
     projection = queries.projection(points, target)
     chosen = rset.name if rset is not None and not rset.is_primary else None
     sort = request.args.get("sort", "name")
-    children = list(figures["children"])
-    if sort == "percent":
-        children.sort(key=lambda c: (c["percent"] is None, c["percent"] or 0))
-    elif sort == "required":
-        children.sort(key=lambda c: -c["required"])
+    children = _sorted_children(figures["children"], sort)
     return render_template(
         "coverage/dashboard.html",
         area=area, as_of=as_of, group=group, figures=figures, children=children, sort=sort,
@@ -134,9 +137,53 @@ def dashboard():
         milestone=milestone, requirement_set=rset, requirement_sets=queries.requirement_sets(),
         organisations=queries.organisation_figures(current_user, area, as_of, requirement=rset),
         missing=queries.missing_courses(rset), requirements=reqs,
-        group_labels=TARGET_GROUP_LABELS, groups=TARGET_GROUPS, schemes=SCHEMES, org_types=ORG_TYPES, org_type_labels=ORG_TYPE_LABELS,
+        group_labels=TARGET_GROUP_LABELS, groups=_offered_groups(as_of, group), schemes=SCHEMES, org_types=ORG_TYPES, org_type_labels=ORG_TYPE_LABELS,
         area_args=lambda **extra: _area_args(area, as_of, group, **{"requirement": chosen, **extra}),
     )
+
+
+def _sorted_children(children: list[dict], sort: str) -> list[dict]:
+    """The child units as the page lists them: by name (Vietnamese order), lowest share first,
+    or most people to train first."""
+    children = list(children)
+    if sort == "percent":
+        children.sort(key=lambda c: (c["percent"] is None, c["percent"] or 0))
+    elif sort == "required":
+        children.sort(key=lambda c: -c["required"])
+    return children
+
+
+@bp.route("/coverage/units.<fmt>")
+@roles_required(MANAGER, ADMIN)
+def units_export(fmt: str):
+    """The dashboard's table of child units, with the page's filters, for reports upward."""
+    from lms.core.i18n import for_people
+
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    try:
+        area, as_of, group = _params(current_user)
+    except BadParameter:
+        abort(400)
+    if area is None:
+        abort(400)
+    figures = queries.figures(current_user, area, as_of, group)
+    header = [_("Unit"), _("Code"), _("Required"), _("Trained"), _("Percent trained")]
+    rows = [[c["unit"]["name"], c["unit"]["code"], c["required"], c["trained"], c["percent"]]
+            for c in _sorted_children(figures["children"], request.args.get("sort", "name"))]
+    if figures["direct"]:
+        d = figures["direct"]
+        rows.append([_("Registered directly at this level"), "", d["required"], d["trained"], d["percent"]])
+    total = figures["total"]
+    rows.append([_("Total"), "", total["required"], total["trained"], total["percent"]])
+    name = f"coverage-units-{area.unit.code if area.unit else 'all'}-{as_of.isoformat()}.{fmt}"
+    if fmt == "csv":
+        body = exports.to_csv(header, [[for_people(v) for v in row] for row in rows])
+        mime = "text/csv; charset=utf-8"
+    else:
+        body = exports.to_xlsx(header, rows, title=_("Coverage by unit"))
+        mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(body, mimetype=mime, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @bp.route("/coverage/gaps")
@@ -155,7 +202,7 @@ def gaps():
         flash(str(exc), "error")
         return redirect(url_for("coverage.dashboard"))
     chosen = rset.name if rset is not None and not rset.is_primary else None
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_arg()
     stmt = queries.gap_query(current_user, area, as_of, group, requirement=rset)
     total = queries.gap_count(current_user, area, as_of, group, requirement=rset)
     rows = db.session.execute(stmt.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
@@ -164,7 +211,7 @@ def gaps():
     actions = [Markup(a) for fn in gap_list_actions.functions() if (a := fn(filters, current_user))]  # noqa: S704 - actions render their own templates
     return render_template(
         "coverage/gaps.html", area=area, as_of=as_of, group=group, rows=rows, missing=missing, actions=actions,
-        total=total, page=page, page_size=PAGE_SIZE, group_labels=TARGET_GROUP_LABELS, groups=TARGET_GROUPS,
+        total=total, page=page, page_size=PAGE_SIZE, group_labels=TARGET_GROUP_LABELS, groups=_offered_groups(as_of, group),
         requirement_set=rset,
         area_args=lambda **extra: _area_args(area, as_of, group, **{"requirement": chosen, **extra}),
     )
@@ -198,8 +245,10 @@ def gaps_remind():
         if work.ok:
             flash(ngettext("%(num)d reminder queued.", "%(num)d reminders queued.", queued), "success")
         return redirect(url_for("coverage.gaps", **_area_args(area, as_of, group)))
+    unreached = [row.Person.id for row in plan.no_channel]
+    slips = [Markup(a) for fn in slip_actions.functions() if unreached and (a := fn(unreached))]  # noqa: S704 - actions render their own templates
     return render_template(
-        "coverage/remind.html", area=area, as_of=as_of, group=group, plan=plan, ids=ids, form=form,
+        "coverage/remind.html", area=area, as_of=as_of, group=group, plan=plan, ids=ids, form=form, slips=slips,
         group_labels=TARGET_GROUP_LABELS, channel_labels=CHANNEL_LABELS,
         every_days=current_app.config["REMIND_MANUAL_EVERY_DAYS"],
         area_args=lambda **extra: _area_args(area, as_of, group, **extra),

@@ -1,7 +1,7 @@
 """requirement sets, milestones, validity; completion course version; union of cooperatives; product rating date
 
 Revision ID: 0016_requirement_sets
-Revises: 0015_privacy
+Revises: 0014_journeys
 Create Date: 2026-12-07 12:30:00
 
 The one-set requirement tables are rebuilt keyed by set: existing rows move into a
@@ -18,7 +18,7 @@ import lms.core.db
 
 # revision identifiers, used by Alembic.
 revision = '0016_requirement_sets'
-down_revision = '0015_privacy'
+down_revision = '0014_journeys'
 branch_labels = None
 depends_on = None
 
