@@ -13,7 +13,7 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from lms.catalog import authoring, exporter, queries
-from lms.catalog.forms import CourseForm, ImportForm, LessonForm, ModuleForm
+from lms.catalog.forms import CourseForm, ImportForm, LessonForm, ModuleForm, PreviewForm
 from lms.catalog.models import Course, Lesson, Module
 from lms.core.forms import ConfirmForm
 from lms.core.frontmatter import ContentError
@@ -55,6 +55,23 @@ def _preview_or_save(form, back_to: Course | None, preview: Callable[[], str], s
         return None, None
     flash(saved_message, "success")
     return None, redirect(url_for("author.course", slug=slug))
+
+
+@bp.route("/preview", methods=["POST"])
+@author_required
+def preview_fragment():
+    """The editor's live preview: the same rendering as saving the text would store."""
+    form = PreviewForm()
+    if not form.validate_on_submit():
+        abort(400)
+    course = queries.get_course(form.course.data) if form.course.data else None
+    base = form.base.data or ""
+    if course is not None and (form.module.data or "").isdigit():
+        module = db.session.get(Module, int(form.module.data))
+        if module is not None and module.course_id == course.id:
+            base = module.slug
+    html = authoring.preview(course, form.text.data, base)
+    return Response(html, mimetype="text/html", headers={"Cache-Control": "no-store"})
 
 
 @bp.route("/courses")

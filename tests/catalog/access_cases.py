@@ -27,6 +27,9 @@ MATRIX = {
     ],
     "catalog.my_learning": [Case("GET", "/my-learning", LOGGED_IN)],
     "catalog.learners": [Case("GET", "/courses/{course}/learners", only(STAFF))],
+    "author.preview_fragment": [
+        Case("POST", "/author/preview", only(AUTHORS), {"text": "**x**", "course": "{course}"}),
+    ],
     "author.courses": [Case("GET", "/author/courses", only(AUTHORS))],
     "author.course_new": [Case("GET", "/author/courses/new", only(AUTHORS))],
     "author.course": [Case("GET", "/author/courses/{course}", only(AUTHORS))],

