@@ -90,6 +90,9 @@ def load_config(instance_path: str) -> dict:
         "CLASS_LATE_AFTER_MINUTES": int(os.environ.get("LMS_CLASS_LATE_AFTER_MINUTES", "15")),
         "PASSWORD_MIN_LENGTH": int(os.environ.get("LMS_PASSWORD_MIN_LENGTH", "10")),
         "IMPORT_MAX_MB": int(os.environ.get("LMS_IMPORT_MAX_MB", "20")),
+        # Files a trainer uploads to a course (images, forms, audio), stored in the database.
+        "COURSE_FILE_MAX_BYTES": int(os.environ.get("LMS_COURSE_FILE_MAX_MB", "10")) * 1024 * 1024,
+        "COURSE_FILES_MAX_BYTES": int(os.environ.get("LMS_COURSE_FILES_MAX_MB", "100")) * 1024 * 1024,
         # Uploaded registry files never confirmed are deleted after this many hours.
         "IMPORT_KEEP_HOURS": int(os.environ.get("LMS_IMPORT_KEEP_HOURS", "24")),
         "IMPORT_MAX_UNCOMPRESSED_MB": int(os.environ.get("LMS_IMPORT_MAX_UNCOMPRESSED_MB", "400")),

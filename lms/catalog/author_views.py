@@ -6,15 +6,27 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from lms.catalog import authoring, exporter, queries
-from lms.catalog.forms import CourseForm, ImportForm, LessonForm, ModuleForm, PreviewForm
-from lms.catalog.models import Course, Lesson, Module
+from lms.catalog import authoring, exporter, media, queries
+from lms.catalog.forms import CourseForm, ImportForm, LessonForm, ModuleForm, PreviewForm, UploadForm
+from lms.catalog.models import Course, CourseAsset, Lesson, Module
 from lms.core.forms import ConfirmForm
 from lms.core.frontmatter import ContentError
 from lms.core.security import ADMIN, TRAINER, roles_required
@@ -116,8 +128,16 @@ def course(slug: str):
     retired = db.session.scalars(
         select(Lesson).where(Lesson.course_id == course.id, Lesson.retired_at.is_not(None)).order_by(Lesson.title)
     ).all()
+    files = db.session.execute(
+        select(CourseAsset.path, CourseAsset.size, CourseAsset.mime_type)
+        .where(CourseAsset.course_id == course.id).order_by(CourseAsset.path)
+    ).all()
+    variants = {media.phone_path(f.path) for f in files}
     return render_template("author/course_form.html", form=form, course=course, outline=outline,
-                           retired=retired, preview_html=preview_html, confirm=ConfirmForm())
+                           retired=retired, preview_html=preview_html, confirm=ConfirmForm(),
+                           files=[f for f in files if f.path not in variants],
+                           files_size=sum(f.size for f in files), upload_form=UploadForm(),
+                           caps=(current_app.config["COURSE_FILE_MAX_BYTES"], current_app.config["COURSE_FILES_MAX_BYTES"]))
 
 
 @bp.route("/courses/<slug>/publish", methods=["POST"])
@@ -258,3 +278,48 @@ def move(slug: str):
     with unit_of_work():
         authoring.move(course, kind, item_id, direction, actor=current_user)
     return redirect(url_for("author.course", slug=slug))
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+@bp.route("/courses/<slug>/files", methods=["POST"])
+@author_required
+def upload(slug: str):
+    """A file from the editor (JSON answer) or from the course page's form (redirect)."""
+    course = _course(slug)
+    form = UploadForm()
+    if not form.validate_on_submit():
+        message = "; ".join(str(e) for errors in form.errors.values() for e in errors)
+        if _wants_json():
+            return jsonify(error=message), 400
+        flash(message, "error")
+        return redirect(url_for("author.course", slug=slug))
+    upload = form.file.data
+    data = upload.read()
+    upload.close()  # a large upload is spooled to a temporary file
+    with unit_of_work(show=False) as work:
+        saved = authoring.add_file(course, upload.filename or "", data, actor=current_user)
+    if not work.ok:
+        if _wants_json():
+            return jsonify(error=work.error.message), 400
+        flash(work.error.message, "error")
+        return redirect(url_for("author.course", slug=slug) + "#files")
+    if _wants_json():
+        return jsonify(kind=saved.kind, path=saved.path, markdown_path=f"../{saved.path}", name=saved.name,
+                       size=saved.size, url=url_for("catalog.asset", slug=slug, path=saved.path))
+    flash(_("The file has been added: %(path)s", path=saved.path), "success")
+    return redirect(url_for("author.course", slug=slug) + "#files")
+
+
+@bp.route("/courses/<slug>/files/remove", methods=["POST"])
+@author_required
+def remove_file(slug: str):
+    course = _course(slug)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    with unit_of_work():
+        authoring.remove_file(course, request.form.get("path", ""), actor=current_user)
+    flash(_("The file has been removed."), "success")
+    return redirect(url_for("author.course", slug=slug) + "#files")

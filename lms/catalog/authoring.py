@@ -7,13 +7,16 @@ file import does not silently overwrite it.
 
 from __future__ import annotations
 
+import hashlib
+import posixpath
+from dataclasses import dataclass
 from decimal import Decimal
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from lms.catalog import importer
+from lms.catalog import importer, media
 from lms.catalog.importer import LinkResolver, find_links, normalized_key
 from lms.catalog.models import Course, CourseAsset, Lesson, Module
 from lms.catalog.services import ImportReport, _new_version, apply_course_spec
@@ -22,7 +25,7 @@ from lms.core.db import utcnow
 from lms.core.errors import ServiceError
 from lms.core.frontmatter import ContentError
 from lms.core.markdown import is_relative_url, render_markdown
-from lms.core.text import fold
+from lms.core.text import fold, slugify
 from lms.extensions import db
 
 
@@ -222,3 +225,124 @@ def import_zip(data: bytes, filename: str, *, replace: bool, actor) -> ImportRep
     return report
 
 
+
+
+# --- files uploaded from the editor ----------------------------------------------------------
+
+FOLDERS = {"image": "images", "document": "files", "audio": "audio"}
+
+
+@dataclass
+class Uploaded:
+    kind: str  # image, document, audio
+    path: str  # relative to the course folder
+    size: int
+    name: str
+
+
+def _caps() -> tuple[int, int]:
+    config = current_app.config
+    return config["COURSE_FILE_MAX_BYTES"], config["COURSE_FILES_MAX_BYTES"]
+
+
+def _mb(size: int) -> str:
+    from flask_babel import format_decimal
+
+    return format_decimal(round(size / (1024 * 1024), 1))
+
+
+def course_files_size(course: Course) -> int:
+    return db.session.scalar(select(func.coalesce(func.sum(CourseAsset.size), 0))
+                             .where(CourseAsset.course_id == course.id)) or 0
+
+
+def _free_path(course: Course, folder: str, stem: str, ext: str, sha: str) -> tuple[str, CourseAsset | None]:
+    """A path in ``folder`` for this content: the same file again reuses its path."""
+    for n in range(1, 1000):
+        path = f"{folder}/{stem}{'' if n == 1 else f'-{n}'}{ext}"
+        existing = db.session.scalar(select(CourseAsset).where(CourseAsset.course_id == course.id,
+                                                               CourseAsset.path == path))
+        if existing is None or existing.sha256 == sha:
+            return path, existing
+    raise ServiceError(_("Too many files with this name."))
+
+
+def _store(course: Course, path: str, data: bytes, mime: str, existing: CourseAsset | None = None) -> CourseAsset:
+    sha = hashlib.sha256(data).hexdigest()
+    asset = existing or db.session.scalar(
+        select(CourseAsset).where(CourseAsset.course_id == course.id, CourseAsset.path == path))
+    if asset is None:
+        asset = CourseAsset(course_id=course.id, path=path)
+        db.session.add(asset)
+    asset.mime_type, asset.sha256, asset.size, asset.content = mime, sha, len(data), data
+    return asset
+
+
+def _refusal(exc: media.MediaError) -> ServiceError:
+    reasons = {
+        "unknown": _("its content is not a picture, a PDF, Excel or Word form, or an MP3, Opus or M4A sound"),
+        "mismatch": _("its content is %(kind)s, which does not match its name", kind=exc.kind),
+        "pixels": _("the picture has too many pixels (more than 50 megapixels)"),
+        "unreadable": _("the picture cannot be read"),
+        "format": _("the picture must be PNG, JPEG, GIF or WebP"),
+    }
+    return ServiceError(_("This file is not accepted: %(reason)s.", reason=reasons.get(exc.code, str(exc))), "file")
+
+
+def add_file(course: Course, filename: str, data: bytes, *, actor, only: set[str] | None = None) -> Uploaded:
+    """Check an uploaded file by its content, store it (an image processed, with its phone
+    variant) among the course's files, and return where it is."""
+    file_cap, course_cap = _caps()
+    if not data:
+        raise ServiceError(_("The file is empty."), "file")
+    if len(data) > file_cap:
+        raise ServiceError(_("The file is larger than %(mb)s MB.", mb=_mb(file_cap)), "file")
+    name = posixpath.basename((filename or "").replace("\\", "/")) or "file"
+    if name.lower().endswith((".svg", ".svgz")):
+        raise ServiceError(_("SVG drawings are not accepted: upload a PNG or JPEG picture."), "file")
+    try:
+        kind = media.check_file(name, data)
+    except media.MediaError as exc:
+        raise _refusal(exc) from exc
+    group = "image" if kind in media.IMAGE_KINDS else "audio" if kind in media.AUDIO_KINDS else "document"
+    if kind == "mp4" or (only is not None and group not in only):
+        raise ServiceError(_("This kind of file is not accepted here."), "file")
+    stem = slugify(name.rsplit(".", 1)[0]) or group
+    files: list[tuple[str, bytes, str]] = []
+    if group == "image":
+        try:
+            image = media.process_image(data)
+        except media.MediaError as exc:
+            raise _refusal(exc) from exc
+        stem = stem.removesuffix(f"-{media.PHONE_WIDTH}")
+        main = image.data
+        path, existing = _free_path(course, FOLDERS[group], stem, image.ext, hashlib.sha256(main).hexdigest())
+        files.append((path, main, media.MIME_TYPES[image.kind]))
+        if image.phone is not None:
+            files.append((media.phone_path(path), image.phone, media.MIME_TYPES[image.kind]))
+    else:
+        ext = "." + name.rsplit(".", 1)[-1].lower()
+        path, existing = _free_path(course, FOLDERS[group], stem, ext, hashlib.sha256(data).hexdigest())
+        files.append((path, data, media.MIME_TYPES[kind]))
+    if existing is None:
+        adding = sum(len(d) for _p, d, _m in files)
+        if course_files_size(course) + adding > course_cap:
+            raise ServiceError(_("The course's files would add up to more than %(mb)s MB.",
+                                 mb=_mb(course_cap)), "file")
+        for file_path, file_data, mime in files:
+            _store(course, file_path, file_data, mime)
+        _touch(course)
+    db.session.flush()
+    audit.record(actor, "course.file_add", "course", course.id, path=path, size=len(files[0][1]))
+    return Uploaded(group, path, len(files[0][1]), name)
+
+
+def remove_file(course: Course, path: str, *, actor) -> None:
+    for file_path in {path, media.phone_path(path)}:
+        asset = db.session.scalar(select(CourseAsset).where(CourseAsset.course_id == course.id,
+                                                            CourseAsset.path == file_path))
+        if asset is not None:
+            db.session.delete(asset)
+    _touch(course)
+    db.session.flush()
+    audit.record(actor, "course.file_remove", "course", course.id, path=path)

@@ -90,3 +90,9 @@ class PreviewForm(BaseForm):
     course = StringField(validators=[Optional(), Length(max=100)])
     base = StringField(validators=[Optional(), Length(max=100)])
     module = StringField(validators=[Optional(), Length(max=20)])
+
+
+class UploadForm(BaseForm):
+    """A file for a course: a picture, a form to download (PDF, XLSX, DOCX) or an audio file."""
+
+    file = FileField(_l("File"), validators=[FileRequired(_l("Choose a file."))])

@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from lms.catalog import media
 from lms.catalog.hooks import quiz_slug_providers
 from lms.core.frontmatter import ContentError, FrontMatter, Problem, decode_utf8, parse_front_matter
 from lms.core.groups import TARGET_GROUPS
@@ -40,6 +41,9 @@ ASSET_TYPES = {
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     ".mp3": "audio/mpeg",
+    ".opus": "audio/ogg",
+    ".ogg": "audio/ogg",
+    ".m4a": "audio/mp4",
     ".mp4": "video/mp4",
 }
 IGNORED_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
@@ -531,6 +535,11 @@ def _parse_assets(root: str, files: dict[str, bytes], problems: list[Problem]) -
             continue
         if len(data) > MAX_ASSET_BYTES:
             problems.append(Problem(f"{root}/{rel}", 1, "the file is larger than 10 MB"))
+            continue
+        try:  # by content, as an upload is: a page named .jpg is refused
+            media.check_file(rel, data)
+        except media.MediaError as exc:
+            problems.append(Problem(f"{root}/{rel}", 1, str(exc)))
             continue
         total += len(data)
         assets.append(AssetSpec(rel, ASSET_TYPES[ext], data, hashlib.sha256(data).hexdigest()))

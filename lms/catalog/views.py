@@ -27,6 +27,16 @@ from lms.registry.queries import can_see_person
 bp = Blueprint("catalog", __name__, template_folder="templates")
 
 
+@bp.app_template_filter("file_size")
+def file_size(size: int) -> str:
+    """1234567 → "1,2 MB" (in the interface's number format)."""
+    from flask_babel import format_decimal
+
+    if size < 1024 * 1024:
+        return f"{format_decimal(max(round(size / 1024), 1))} KB"
+    return f"{format_decimal(round(size / (1024 * 1024), 1))} MB"
+
+
 def _locale() -> str:
     return locale_code()
 

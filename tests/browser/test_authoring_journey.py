@@ -10,6 +10,7 @@ from sqlalchemy import select
 from lms.catalog.models import Lesson
 from lms.extensions import db
 from tests.catalog.conftest import SAMPLE, run_import
+from tests.catalog.test_media import photo
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -52,6 +53,15 @@ def test_trainer_writes_a_lesson_with_the_toolbar(app, desk_page, make_user):
     page.locator(".live-preview .admonition.note").wait_for()
     assert "Điều cần nhớ" in page.locator(".live-preview").inner_text()
 
+    # A photo from the toolbar: the trainer is asked for its description.
+    page.keyboard.press("Control+End")
+    page.keyboard.press("Enter")
+    page.once("dialog", lambda dialog: dialog.accept("Bao bì mẫu"))
+    with page.expect_file_chooser() as chooser:
+        page.get_by_role("button", name="Hình ảnh").click()
+    chooser.value.set_files({"name": "bao-bi.jpg", "mimeType": "image/jpeg", "buffer": photo()})
+    page.locator(".live-preview img[alt='Bao bì mẫu']").wait_for()
+
     # The phone view is 360 px wide.
     page.get_by_role("button", name="Xem trên điện thoại (360 px)").click()
     assert page.locator(".preview-frame.phone").evaluate("e => e.getBoundingClientRect().width") == 360
@@ -68,6 +78,7 @@ def test_trainer_writes_a_lesson_with_the_toolbar(app, desk_page, make_user):
     with app.app_context():
         lesson = db.session.scalar(select(Lesson).filter_by(slug="bai-moi"))
         assert '!!! note "Ghi nhớ"' in lesson.current_version.body_md
+        assert "![Bao bì mẫu](../images/bao-bi.jpg)" in lesson.current_version.body_md
         assert 'class="admonition note"' in lesson.current_version.body_html
     # Saved: the draft is gone.
     drafts = page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('lms-draft:'))")

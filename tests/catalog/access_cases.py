@@ -30,6 +30,9 @@ MATRIX = {
     "author.preview_fragment": [
         Case("POST", "/author/preview", only(AUTHORS), {"text": "**x**", "course": "{course}"}),
     ],
+    "author.upload": [Case("POST", "/author/courses/{course}/files", only(AUTHORS, ok=302))],
+    "author.remove_file": [Case("POST", "/author/courses/{course}/files/remove", only(AUTHORS, ok=302),
+                                {"path": "files/none.pdf"})],
     "author.courses": [Case("GET", "/author/courses", only(AUTHORS))],
     "author.course_new": [Case("GET", "/author/courses/new", only(AUTHORS))],
     "author.course": [Case("GET", "/author/courses/{course}", only(AUTHORS))],

@@ -29,38 +29,38 @@
   function dropDraft() { try { localStorage.removeItem(draftKey); } catch (e) { /* disabled */ } }
 
   // --- the editor ---------------------------------------------------------------------------
-  function insertBlock(editor, text) {
-    var cm = editor.codemirror;
-    var cursor = cm.getCursor();
-    var before = cursor.ch === 0 ? "" : "\n\n";
-    cm.replaceSelection(before + text + "\n");
-    cm.focus();
-  }
   function admonition(kind, title) {
+    // A box: with a selection, the selected lines go inside; else the cursor waits inside.
     return function (editor) {
-      var selected = editor.codemirror.getSelection() || "…";
-      var body = selected.split("\n").map(function (line) { return "    " + line; }).join("\n");
-      editor.codemirror.replaceSelection("");
-      insertBlock(editor, "!!! " + kind + " \"" + title + "\"\n" + body);
+      var cm = editor.codemirror;
+      var selected = cm.getSelection();
+      var before = cm.getCursor("from").ch === 0 ? "" : "\n\n";
+      var head = before + "!!! " + kind + " \"" + title + "\"\n";
+      if (selected) {
+        cm.replaceSelection(head + selected.split("\n").map(function (l) { return "    " + l; }).join("\n") + "\n");
+      } else {
+        cm.replaceSelection(head + "    ");
+      }
+      cm.focus();
     };
   }
   var toolbar = [
-    { name: "heading-2", action: function (e) { EasyMDE.toggleHeading2(e); }, text: "H2", title: "Tiêu đề" },
-    { name: "heading-3", action: function (e) { EasyMDE.toggleHeading3(e); }, text: "H3", title: "Tiêu đề nhỏ" },
-    { name: "bold", action: EasyMDE.toggleBold, text: "B", title: "Chữ đậm" },
-    { name: "unordered-list", action: EasyMDE.toggleUnorderedList, text: "• —", title: "Danh sách" },
-    { name: "ordered-list", action: EasyMDE.toggleOrderedList, text: "1.", title: "Danh sách đánh số" },
-    { name: "table", action: EasyMDE.drawTable, text: "▦", title: "Bảng" },
-    { name: "link", action: EasyMDE.drawLink, text: "🔗", title: "Liên kết" },
+    { name: "h2", action: function (e) { EasyMDE.toggleHeading2(e); }, text: "H2", title: msg("h2") },
+    { name: "h3", action: function (e) { EasyMDE.toggleHeading3(e); }, text: "H3", title: msg("h3") },
+    { name: "bold", action: EasyMDE.toggleBold, text: "B", title: msg("bold") },
+    { name: "ul", action: EasyMDE.toggleUnorderedList, text: "• " + msg("list"), title: msg("ul") },
+    { name: "ol", action: EasyMDE.toggleOrderedList, text: "1. " + msg("list"), title: msg("ol") },
+    { name: "table", action: EasyMDE.drawTable, text: msg("table"), title: msg("table") },
+    { name: "link", action: EasyMDE.drawLink, text: msg("link"), title: msg("link") },
     { name: "image", action: uploadUrl ? function (e) { choose(e, "image/*"); } : EasyMDE.drawImage,
-      text: "🖼", title: "Hình ảnh" },
+      text: msg("image"), title: msg("image") },
     "|",
     { name: "note", action: admonition("note", msg("note")), text: msg("note"), title: msg("note") },
     { name: "example", action: admonition("tip", msg("example")), text: msg("example"), title: msg("example") }
   ];
   if (uploadUrl) {
     toolbar.push({ name: "attach", action: function (e) { choose(e, ".pdf,.xlsx,.docx"); },
-      text: "📎", title: msg("attach") });
+      text: msg("file"), title: msg("attach") });
   }
   var draft = readDraft();
   var restored = draft !== null && draft !== area.value;
