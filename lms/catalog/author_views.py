@@ -247,8 +247,13 @@ def lesson(slug: str, lesson_id: int | None):
     )
     if done is not None:
         return done
+    audio_size = None
+    if lesson is not None and lesson.audio_path:
+        audio_size = db.session.scalar(select(CourseAsset.size).where(
+            CourseAsset.course_id == course.id, CourseAsset.path == lesson.audio_path))
     return render_template("author/lesson_form.html", form=form, course=course, lesson=lesson,
-                           preview_html=preview_html, confirm=ConfirmForm())
+                           preview_html=preview_html, confirm=ConfirmForm(), upload_form=UploadForm(),
+                           audio_size=audio_size)
 
 
 @bp.route("/courses/<slug>/lessons/<int:lesson_id>/retire", methods=["POST"])
@@ -323,3 +328,31 @@ def remove_file(slug: str):
         authoring.remove_file(course, request.form.get("path", ""), actor=current_user)
     flash(_("The file has been removed."), "success")
     return redirect(url_for("author.course", slug=slug) + "#files")
+
+
+@bp.route("/courses/<slug>/lessons/<int:lesson_id>/audio", methods=["POST"])
+@author_required
+def audio(slug: str, lesson_id: int):
+    """Add, replace or remove a lesson's audio narration."""
+    course = _course(slug)
+    lesson = _lesson(course, lesson_id)
+    back = redirect(url_for("author.lesson", slug=slug, lesson_id=lesson.id) + "#audio")
+    if request.form.get("action") == "remove":
+        if not ConfirmForm().validate_on_submit():
+            abort(400)
+        with unit_of_work():
+            authoring.set_audio(course, lesson, None, None, actor=current_user)
+        flash(_("The audio has been removed from the lesson."), "success")
+        return back
+    form = UploadForm()
+    if not form.validate_on_submit():
+        flash("; ".join(str(e) for errors in form.errors.values() for e in errors), "error")
+        return back
+    upload = form.file.data
+    data = upload.read()
+    upload.close()
+    with unit_of_work() as work:
+        authoring.set_audio(course, lesson, upload.filename, data, actor=current_user)
+    if work.ok:
+        flash(_("The audio has been added to the lesson."), "success")
+    return back

@@ -346,3 +346,19 @@ def remove_file(course: Course, path: str, *, actor) -> None:
     _touch(course)
     db.session.flush()
     audit.record(actor, "course.file_remove", "course", course.id, path=path)
+
+
+def set_audio(course: Course, lesson: Lesson, filename: str | None, data: bytes | None, *, actor) -> None:
+    """Give a lesson its narration (an MP3, Opus or M4A file), or take it away (no data)."""
+    if data is None:
+        lesson.audio_path, lesson.audio_seconds = None, None
+    else:
+        name = filename or "narration"
+        stem = slugify(name.rsplit(".", 1)[0]) or lesson.slug
+        saved = add_file(course, f"{lesson.slug}-{stem}.{name.rsplit('.', 1)[-1]}" if "." in name else name, data,
+                         actor=actor, only={"audio"})
+        lesson.audio_path = saved.path
+        lesson.audio_seconds = media.audio_seconds(data, media.sniff(data) or "")
+    _touch(course)
+    db.session.flush()
+    audit.record(actor, "lesson.audio", "lesson", lesson.id, path=lesson.audio_path)

@@ -122,8 +122,14 @@ def lesson(slug: str, lesson_slug: str):
         return redirect(url_for("catalog.course", slug=slug))
     outline = queries.outline(course, user)
     previous, following = outline.neighbours(lesson)
+    audio_size = None
+    if lesson.audio_path:
+        audio_size = db.session.scalar(
+            select(CourseAsset.size).where(CourseAsset.course_id == course.id, CourseAsset.path == lesson.audio_path)
+        )
     return render_template(
         "catalog/lesson.html",
+        audio_size=audio_size,
         course=course,
         lesson=lesson,
         version=page.version,
@@ -160,6 +166,9 @@ def mark_done(slug: str, lesson_slug: str):
     return redirect(url_for("catalog.course", slug=slug))
 
 
+INLINE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp", "audio/mpeg", "audio/ogg", "audio/mp4"}
+
+
 @bp.route("/courses/<slug>/files/<path:path>")
 @login_required
 def asset(slug: str, path: str):
@@ -170,16 +179,18 @@ def asset(slug: str, path: str):
     )
     if asset is None:
         abort(404)
-    if request.if_none_match and asset.sha256 in request.if_none_match:
-        return "", 304
+    inline = asset.mime_type in INLINE_TYPES and not request.args.get("download")
+    # conditional=True answers If-None-Match (304) and Range (206): a phone can seek in a
+    # narration and resume it on a bad connection.
     response = send_file(
         io.BytesIO(asset.content),
         mimetype=asset.mime_type,
         download_name=path.rsplit("/", 1)[-1],
-        as_attachment=asset.mime_type not in {"image/png", "image/jpeg", "image/gif", "image/webp"},
+        as_attachment=not inline,
         etag=asset.sha256,
         max_age=86400,
-        conditional=False,
+        conditional=True,
+        last_modified=None,
     )
     response.headers["Cache-Control"] = "private, max-age=86400"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"

@@ -33,6 +33,7 @@ MATRIX = {
     "author.upload": [Case("POST", "/author/courses/{course}/files", only(AUTHORS, ok=302))],
     "author.remove_file": [Case("POST", "/author/courses/{course}/files/remove", only(AUTHORS, ok=302),
                                 {"path": "files/none.pdf"})],
+    "author.audio": [Case("POST", "/author/courses/{course}/lessons/{lesson_id}/audio", only(AUTHORS, ok=302))],
     "author.courses": [Case("GET", "/author/courses", only(AUTHORS))],
     "author.course_new": [Case("GET", "/author/courses/new", only(AUTHORS))],
     "author.course": [Case("GET", "/author/courses/{course}", only(AUTHORS))],
