@@ -138,3 +138,12 @@ def test_folder_format_audio_must_be_an_audio_file(app, runner, courses_root):
     bad = write_course(courses_root, "sai", lessons={"01-dau/02-hai.md": "---\ntitle: Bài hai\naudio: ../images/h.png\n---\nx\n"})
     result = run_import(runner, bad)
     assert result.exit_code != 0 and "02-hai.md:3: 'audio' must link to an MP3, Opus or M4A file" in result.output
+
+
+def test_a_shipped_lesson_has_narration(app, runner):
+    from tests.catalog.conftest import REPO
+
+    assert run_import(runner, REPO / "courses" / "quan-tri-san-xuat-kinh-doanh").exit_code == 0
+    with app.app_context():
+        lesson = db.session.scalar(select(Lesson).filter_by(slug="diem-hoa-von"))
+        assert lesson.audio_path == "audio/diem-hoa-von.opus" and 30 < lesson.audio_seconds < 120
