@@ -81,6 +81,8 @@ def load_config(instance_path: str) -> dict:
         "PUBLIC_BASE_URL": os.environ.get("LMS_PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         "COURSES_DIR": os.environ.get("LMS_COURSES_DIR", str(BASE_DIR / "courses")),
         "QUIZZES_DIR": os.environ.get("LMS_QUIZZES_DIR", str(BASE_DIR / "quizzes")),
+        # Markdown files offered by "New lesson from a template" (a province may add its own).
+        "LESSON_TEMPLATES_DIR": os.environ.get("LMS_LESSON_TEMPLATES_DIR", str(BASE_DIR / "courses" / "_templates")),
         "CERTIFICATES_DIR": os.environ.get("LMS_CERTIFICATES_DIR", str(BASE_DIR / "certificates")),
         "CERTIFICATE_DEFAULT_TEMPLATE": os.environ.get("LMS_CERTIFICATE_TEMPLATE", "vi"),
         "CERTIFICATE_VERIFY_RATE_LIMIT": os.environ.get("LMS_CERTIFICATE_VERIFY_RATE_LIMIT", "30/minute"),

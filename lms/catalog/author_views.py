@@ -204,8 +204,9 @@ def module(slug: str, module_id: int | None):
     )
     if done is not None:
         return done
+    courses = db.session.scalars(select(Course).order_by(Course.title)).all() if module is not None else []
     return render_template("author/module_form.html", form=form, course=course, module=module,
-                           preview_html=preview_html)
+                           preview_html=preview_html, courses=courses, confirm=ConfirmForm())
 
 
 def _lesson(course: Course, lesson_id: int) -> Lesson:
@@ -235,6 +236,10 @@ def lesson(slug: str, lesson_id: int | None):
             form.body_md.data = lesson.current_version.body_md if lesson.current_version else ""
         elif request.args.get("module"):
             form.module.data = request.args.get("module")
+    templates = authoring.lesson_templates() if lesson is None else []
+    chosen = next((t for t in templates if t.name == request.args.get("template")), None)
+    if request.method == "GET" and chosen is not None:
+        form.body_md.data = chosen.body
 
     def preview() -> str:
         module = db.session.get(Module, int(form.module.data))
@@ -253,7 +258,8 @@ def lesson(slug: str, lesson_id: int | None):
             CourseAsset.course_id == course.id, CourseAsset.path == lesson.audio_path))
     return render_template("author/lesson_form.html", form=form, course=course, lesson=lesson,
                            preview_html=preview_html, confirm=ConfirmForm(), upload_form=UploadForm(),
-                           audio_size=audio_size)
+                           audio_size=audio_size, templates=templates, chosen=chosen,
+                           targets=_copy_targets() if lesson is not None else [])
 
 
 @bp.route("/courses/<slug>/lessons/<int:lesson_id>/retire", methods=["POST"])
@@ -356,3 +362,77 @@ def audio(slug: str, lesson_id: int):
     if work.ok:
         flash(_("The audio has been added to the lesson."), "success")
     return back
+
+
+@bp.route("/courses/<slug>/lessons/<int:lesson_id>/history")
+@author_required
+def history(slug: str, lesson_id: int):
+    course = _course(slug)
+    lesson = _lesson(course, lesson_id)
+    return render_template("author/history.html", course=course, lesson=lesson,
+                           versions=queries.lesson_history(lesson), confirm=ConfirmForm())
+
+
+@bp.route("/courses/<slug>/lessons/<int:lesson_id>/history/<int:number>/restore", methods=["POST"])
+@author_required
+def restore(slug: str, lesson_id: int, number: int):
+    course = _course(slug)
+    lesson = _lesson(course, lesson_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    with unit_of_work() as work:
+        version = authoring.restore_version(course, lesson, number, actor=current_user)
+    if work.ok:
+        flash(_("Version %(old)d is the lesson's text again (saved as version %(new)d).", old=number,
+                new=version.number), "success")
+    return redirect(url_for("author.history", slug=slug, lesson_id=lesson.id))
+
+
+def _copy_targets() -> list[tuple[Course, list[Module]]]:
+    courses = db.session.scalars(select(Course).order_by(Course.title)).all()
+    modules = db.session.scalars(select(Module).where(Module.retired_at.is_(None)).order_by(Module.position)).all()
+    by_course: dict[int, list[Module]] = {}
+    for m in modules:
+        by_course.setdefault(m.course_id, []).append(m)
+    return [(c, by_course.get(c.id, [])) for c in courses]
+
+
+@bp.route("/courses/<slug>/lessons/<int:lesson_id>/copy", methods=["POST"])
+@author_required
+def copy_lesson(slug: str, lesson_id: int):
+    """Copy a lesson (its current text, pictures, files and audio) into a module of any course."""
+    course = _course(slug)
+    lesson = _lesson(course, lesson_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    module = db.session.get(Module, request.form.get("module", type=int) or 0)
+    if module is None:
+        flash(_("Choose a module of this course."), "error")
+        return redirect(url_for("author.lesson", slug=slug, lesson_id=lesson.id))
+    target = module.course
+    with unit_of_work() as work:
+        copy = authoring.copy_lesson(lesson, target, module, actor=current_user)
+    if not work.ok:
+        return redirect(url_for("author.lesson", slug=slug, lesson_id=lesson.id))
+    flash(_("The lesson has been copied into “%(course)s”.", course=target.title), "success")
+    return redirect(url_for("author.lesson", slug=target.slug, lesson_id=copy.id))
+
+
+@bp.route("/courses/<slug>/modules/<int:module_id>/copy", methods=["POST"])
+@author_required
+def copy_module(slug: str, module_id: int):
+    """Copy a module with its lessons into another course (or the same one)."""
+    course = _course(slug)
+    module = _module(course, module_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    target = queries.get_course(request.form.get("course", ""))
+    if target is None:
+        flash(_("Choose a course."), "error")
+        return redirect(url_for("author.module", slug=slug, module_id=module.id))
+    with unit_of_work() as work:
+        authoring.copy_module(module, target, actor=current_user)
+    if not work.ok:
+        return redirect(url_for("author.module", slug=slug, module_id=module.id))
+    flash(_("The module has been copied into “%(course)s”.", course=target.title), "success")
+    return redirect(url_for("author.course", slug=target.slug))

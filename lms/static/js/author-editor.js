@@ -15,7 +15,7 @@
 
   // --- local draft -----------------------------------------------------------------------
   // Kept per page and field; cleared once a save succeeded (the form redirected elsewhere).
-  var draftKey = "lms-draft:" + location.pathname + ":" + area.name;
+  var draftKey = "lms-draft:" + location.pathname + location.search + ":" + area.name;
   var pending = null;
   try { pending = sessionStorage.getItem("lms-draft-pending"); } catch (e) { pending = null; }
   if (pending) {
