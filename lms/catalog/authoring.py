@@ -330,7 +330,7 @@ def add_file(course: Course, filename: str, data: bytes, *, actor, only: set[str
     if name.lower().endswith((".svg", ".svgz")):
         raise ServiceError(_("SVG drawings are not accepted: upload a PNG or JPEG picture."), "file")
     try:
-        kind = media.check_file(name, data)
+        kind = media.check_file(name, data, decode=False)  # a picture is decoded below
     except media.MediaError as exc:
         raise _refusal(exc) from exc
     group = "image" if kind in media.IMAGE_KINDS else "audio" if kind in media.AUDIO_KINDS else "document"

@@ -46,17 +46,17 @@ ALLOWED_CLASSES = {
 URL_SCHEMES = {"http", "https", "mailto"}
 URL_ATTRIBUTES = {("a", "href"), ("img", "src")}
 
-# Images of a course have a phone-sized variant beside them (photo.jpg → photo.640.jpg, made on
+# Images of a course have a phone-sized variant beside them (photo.jpg → photo.720.jpg, made on
 # upload): the page offers both with srcset, and a phone downloads the small one.
-PHONE_WIDTH = 640
-IMAGE_SIZES = "(max-width: 720px) 100vw, 720px"
+PHONE_WIDTH = 720  # a 360 px phone at 2× density; see bench/media_bench.py
+IMAGE_SIZES = "(max-width: 60rem) calc(100vw - 2rem), 58rem"  # the page's column (app.css, main)
 _RESIZABLE = re.compile(r"\.(jpe?g|png|webp)$", re.I)
 _SRCSET_ITEM = re.compile(r"^(\S+)\s+(\d{1,5})w$")
 _FIXED_VALUES = {("img", "sizes"): IMAGE_SIZES, ("img", "loading"): "lazy", ("img", "decoding"): "async"}
 
 
 def phone_variant(path: str) -> str:
-    """images/photo.jpg → images/photo.640.jpg."""
+    """images/photo.jpg → images/photo.720.jpg."""
     stem, dot, ext = path.rpartition(".")
     return f"{stem}.{PHONE_WIDTH}.{ext}" if dot else path
 

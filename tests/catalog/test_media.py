@@ -65,19 +65,19 @@ def test_photo_is_rotated_stripped_resized_with_a_phone_variant(app, trainer):
     # Orientation 6 (rotate 90°): the 2000×1000 photo stands upright.
     assert mime == "image/jpeg" and stored.size == (1000, 2000)
     assert not stored.getexif() and "exif" not in stored.info and "icc_profile" not in stored.info
-    assert Image.open(io.BytesIO(asset(app, "images/anh-bao-bi.640.jpg")[0])).size == (640, 1280)
+    assert Image.open(io.BytesIO(asset(app, "images/anh-bao-bi.720.jpg")[0])).size == (720, 1440)
     upload(trainer, photo(600, 400), "nho.jpg")
-    assert asset(app, "images/nho.jpg") and asset(app, "images/nho.640.jpg") is None  # small: no variant
+    assert asset(app, "images/nho.jpg") and asset(app, "images/nho.720.jpg") is None  # small: no variant
 
     upload(trainer, photo(), "wide.jpg")
     wide = Image.open(io.BytesIO(asset(app, "images/wide.jpg")[0]))
-    small = Image.open(io.BytesIO(asset(app, "images/wide.640.jpg")[0]))
-    assert wide.size == (1280, 640) and small.size == (640, 320) and not small.getexif()
+    small = Image.open(io.BytesIO(asset(app, "images/wide.720.jpg")[0]))
+    assert wide.size == (1280, 640) and small.size == (720, 360) and not small.getexif()
 
     assert add_lesson(trainer, app, "anh", "![Bao bì](../images/wide.jpg)").status_code == 302
     with app.app_context():
         html = db.session.scalar(select(Lesson).filter_by(slug="anh")).current_version.body_html
-    assert 'srcset="/courses/tu-viet/files/images/wide.640.jpg 640w, /courses/tu-viet/files/images/wide.jpg 1280w"' in html
+    assert 'srcset="/courses/tu-viet/files/images/wide.720.jpg 720w, /courses/tu-viet/files/images/wide.jpg 1280w"' in html
     assert 'loading="lazy"' in html and 'alt="Bao bì"' in html
 
 
@@ -136,7 +136,7 @@ def test_zip_round_trip_keeps_pictures_and_attachments(app, trainer):
     add_lesson(trainer, app, "anh", "![Bao bì](../images/bao-bi.jpg) [Mẫu](../files/mau.pdf)")
     exported = trainer.get("/author/courses/tu-viet/export.zip").data
     names = set(zipfile.ZipFile(io.BytesIO(exported)).namelist())
-    assert {"tu-viet/images/bao-bi.jpg", "tu-viet/images/bao-bi.640.jpg", "tu-viet/files/mau.pdf"} <= names
+    assert {"tu-viet/images/bao-bi.jpg", "tu-viet/images/bao-bi.720.jpg", "tu-viet/files/mau.pdf"} <= names
     copy = io.BytesIO()  # the same zip as another course
     with zipfile.ZipFile(copy, "w") as out, zipfile.ZipFile(io.BytesIO(exported)) as src:
         for name in src.namelist():
@@ -150,7 +150,7 @@ def test_zip_round_trip_keeps_pictures_and_attachments(app, trainer):
             return {a.path: a.sha256 for a in db.session.scalars(select(CourseAsset).filter_by(course_id=course.id))}
         assert files("ban-sao") == files("tu-viet") and len(files("ban-sao")) == 3
         lesson = db.session.scalar(select(Lesson).join(Course).where(Course.slug == "ban-sao", Lesson.slug == "anh"))
-        assert "ban-sao/files/images/bao-bi.640.jpg 640w" in lesson.current_version.body_html
+        assert "ban-sao/files/images/bao-bi.720.jpg 720w" in lesson.current_version.body_html
 
 
 def test_import_checks_pictures_by_content(app, trainer):

@@ -58,7 +58,7 @@ def test_copy_a_lesson_with_its_picture_into_another_course(app, client, users, 
         assert copy.module_id == target and mini.edited_in_browser
         assert "/courses/mini/files/images/bao-bi.jpg" in copy.current_version.body_html
         paths = set(db.session.scalars(select(CourseAsset.path).filter_by(course_id=mini.id)))
-        assert {"images/bao-bi.jpg", "images/bao-bi.640.jpg"} <= paths
+        assert {"images/bao-bi.jpg", "images/bao-bi.720.jpg"} <= paths
     # Copying again gives another short name, not a clash.
     post_form(client, f"/author/courses/tu-viet/lessons/{lesson_id}/copy", {"module": str(target)},
               token_from=f"/author/courses/tu-viet/lessons/{lesson_id}")
