@@ -24,6 +24,15 @@ def _log_in(page, login: str) -> None:
     page.wait_for_url(page.base_url + "/")
 
 
+def _until(page, check, tries: int = 100) -> None:
+    """Poll a condition (the pages' CSP forbids wait_for_function's eval)."""
+    for _ in range(tries):
+        if check():
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError("condition not met")
+
+
 @pytest.fixture
 def desk_page(browser, live_server):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -83,3 +92,48 @@ def test_trainer_writes_a_lesson_with_the_toolbar(app, desk_page, make_user):
     # Saved: the draft is gone.
     drafts = page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('lms-draft:'))")
     assert drafts == []
+
+
+def test_learner_on_a_phone_gets_the_small_photo_and_plays_the_audio(app, phone_page, users):
+    from lms.auth.models import User
+    from lms.catalog import services
+    from lms.catalog.models import Course
+    from tests.catalog.conftest import REPO
+    from tests.catalog.test_authoring import add_lesson, make_course
+    from tests.catalog.test_media import upload
+    from tests.conftest import csrf_token, login, post_form
+
+    trainer = app.test_client()
+    login(trainer, "trainer@example.vn")
+    make_course(trainer)
+    assert upload(trainer, photo(2400, 1600), "bao-bi.jpg").status_code == 200
+    assert add_lesson(trainer, app, "co-anh", "## Bao bì\n\n![Bao bì mẫu](../images/bao-bi.jpg)").status_code == 302
+    narration = (REPO / "courses" / "quan-tri-san-xuat-kinh-doanh" / "audio" / "diem-hoa-von.opus").read_bytes()
+    with app.app_context():
+        lesson_id = db.session.scalar(select(Lesson.id).filter_by(slug="co-anh"))
+    url = f"/author/courses/tu-viet/lessons/{lesson_id}"
+    answer = trainer.post(url + "/audio", data={"csrf_token": csrf_token(trainer, url),
+                                                "file": (__import__("io").BytesIO(narration), "doc.opus")},
+                          content_type="multipart/form-data")
+    assert answer.status_code == 302
+    post_form(trainer, "/author/courses/tu-viet/publish", {"published": "1"}, token_from="/author/courses/tu-viet")
+    with app.app_context():
+        learner = db.session.scalar(select(User).filter_by(email="learner@example.vn"))
+        services.enrol(learner, db.session.scalar(select(Course).filter_by(slug="tu-viet")))
+        db.session.commit()
+
+    page = phone_page
+    ranges: list[str] = []
+    page.on("request", lambda r: ranges.append(r.headers.get("range", "")) if "/audio/" in r.url else None)
+    _log_in(page, "learner@example.vn")
+    page.goto(page.base_url + "/courses/tu-viet/lessons/co-anh")
+    assert ranges == []  # preload="none": nothing is downloaded before play
+    image = page.locator("article.lesson img[alt='Bao bì mẫu']")
+    image.scroll_into_view_if_needed()
+    _until(page, lambda: image.evaluate("img => img.complete && img.naturalWidth > 0"))
+    assert image.evaluate("img => img.currentSrc").endswith("/images/bao-bi.720.jpg")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert "Nghe bài học" in page.content() and "Tải về bản ghi âm" in page.content()
+    page.evaluate("document.querySelector('audio').muted = true; document.querySelector('audio').play()")
+    _until(page, lambda: page.evaluate("document.querySelector('audio').currentTime > 0.2"))
+    assert any(r.startswith("bytes=") for r in ranges)
