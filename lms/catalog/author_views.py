@@ -251,6 +251,9 @@ def lesson(slug: str, lesson_id: int | None):
         saved_message=_("The lesson has been saved."),
     )
     if done is not None:
+        if authoring.images_without_description(form.body_md.data):
+            flash(_("Some pictures have no description: learners who cannot see them will miss them. "
+                    "Write a few words between the square brackets: ![description](…)."), "warning")
         return done
     audio_size = None
     if lesson is not None and lesson.audio_path:

@@ -8,6 +8,7 @@ file import does not silently overwrite it.
 from __future__ import annotations
 
 import hashlib
+import re
 import posixpath
 from dataclasses import dataclass
 from decimal import Decimal
@@ -56,6 +57,14 @@ def lesson_templates() -> list[LessonTemplate]:
         title = str((english and fm.meta.get("title_en")) or fm.meta.get("title") or path.stem)
         found.append(LessonTemplate(path.stem, title, str(fm.meta.get("description") or ""), fm.body.lstrip("\n")))
     return found
+
+
+_EMPTY_ALT = re.compile(r"!\[\s*\]\(")
+
+
+def images_without_description(text: str | None) -> int:
+    """How many Markdown images have an empty alt text."""
+    return len(_EMPTY_ALT.findall(text or ""))
 
 
 def resolver_for(course: Course) -> LinkResolver:

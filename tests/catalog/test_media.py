@@ -163,3 +163,11 @@ def test_import_checks_pictures_by_content(app, trainer):
     response = post_form(trainer, "/author/import", {"archive": (io.BytesIO(buffer.getvalue()), "x.zip"),
                                                      "replace": "y"}, content_type="multipart/form-data")
     assert response.status_code == 200 and "images/evil.jpg" in response.get_data(as_text=True)
+
+
+def test_a_picture_without_description_gets_a_warning(app, trainer):
+    upload(trainer, photo(800, 600), "a.jpg")
+    response = add_lesson(trainer, app, "khong-mo-ta", "![](../images/a.jpg)")
+    assert response.status_code == 302
+    page = trainer.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Một số hình chưa có mô tả" in page
