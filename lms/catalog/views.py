@@ -27,6 +27,14 @@ from lms.registry.queries import can_see_person
 bp = Blueprint("catalog", __name__, template_folder="templates")
 
 
+@bp.app_template_filter("duration")
+def duration(seconds: int) -> str:
+    """75 → "1 min 15 s"; 56 → "56 s" (translated)."""
+    if seconds < 60:
+        return _("%(s)d s", s=seconds)
+    return _("%(m)d min %(s)02d s", m=seconds // 60, s=seconds % 60)
+
+
 @bp.app_template_filter("file_size")
 def file_size(size: int) -> str:
     """1234567 → "1,2 MB" (in the interface's number format)."""
