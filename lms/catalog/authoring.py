@@ -8,8 +8,8 @@ file import does not silently overwrite it.
 from __future__ import annotations
 
 import hashlib
-import re
 import posixpath
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
