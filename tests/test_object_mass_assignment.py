@@ -85,7 +85,7 @@ def test_class_posts_change_only_what_their_fields_say(app):
     body = response.get_json()
     assert body["saved"] == [a] and [e["person_id"] for e in body["errors"]] == [b]
     # Paper scores: a field for B (not on this roster) and score-like extras are ignored.
-    response = post_form(trainer, f"/classes/{cx}/scores", {**extra, f"score-{a}": "55", f"score-{b}": "100"})
+    response = post_form(trainer, f"/classes/{cx}/scores", {**extra, "scale": "100", f"score-{a}": "55", f"score-{b}": "100"})
     assert response.status_code == 302
     # Roster: B is outside the manager's area, whatever the other fields say.
     assert post_form(manager, f"/classes/{cx}/people", {**extra, "person_ids": [str(b)]}).status_code == 302

@@ -1,7 +1,7 @@
 """media: a lesson's audio narration (the path of a course file, and its duration)
 
 Revision ID: 0017_media
-Revises: 0015_privacy
+Revises: 0014_journeys
 Create Date: 2026-12-07 13:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0017_media'
-down_revision = '0015_privacy'
+down_revision = '0014_journeys'
 branch_labels = None
 depends_on = None
 

@@ -511,3 +511,19 @@ def test_readme_examples_are_valid(tmp_path):
     write(tmp_path, "tieu-chi-ngan-hang.gift", "\n".join(generated))
     attached_spec = load_quiz_file(write(tmp_path, "tieu-chi-cuoi-khoa.yaml", attached))
     assert attached_spec.draw == {"tieu-chi": 10, "ho-so": 5} and len(attached_spec.questions) == 15
+
+
+def test_yaml_weights_in_thirds_are_exact(tmp_path):
+    path = quiz(tmp_path, """\
+  - id: ba
+    type: multiple
+    text: Chọn ba.
+    choices:
+      - {text: a, weight: 33.33}
+      - {text: b, weight: 33.33}
+      - {text: c, weight: 33.34}
+      - {text: d, weight: -100}
+""")
+    [spec] = load_quiz_file(path).questions
+    assert [c.fraction for c in spec.choices] == [1 / 3, 1 / 3, 1 / 3, -1.0]
+    assert grade(spec, [0, 1, 2]).fraction == 1.0
