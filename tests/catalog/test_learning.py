@@ -258,8 +258,10 @@ def test_the_last_lesson_points_to_the_final_quiz(app, client, mini_course, make
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Tiếp theo: bài kiểm tra cuối khoá" in page
     assert 'href="/courses/mini#quiz-panel-title"' in page
+    # The required lessons are done before the (optional) last one: said so on them too.
+    assert "Bạn đã học xong các bài bắt buộc" in client.get("/courses/mini/lessons/hai").get_data(as_text=True)
     last = client.get("/courses/mini/lessons/ba").get_data(as_text=True)
-    assert "Tiếp theo: bài kiểm tra cuối khoá" in last
+    assert "Tiếp theo: bài kiểm tra cuối khoá" in last and "Đây là bài học cuối cùng" in last
 
 
 def test_a_course_without_a_final_quiz_has_no_pointer(app, client, mini_course, make_user):
