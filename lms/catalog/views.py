@@ -135,9 +135,15 @@ def lesson(slug: str, lesson_slug: str):
         audio_size = db.session.scalar(
             select(CourseAsset.size).where(CourseAsset.course_id == course.id, CourseAsset.path == lesson.audio_path)
         )
+    # After the last lesson, point to what completes the course: its final quizzes
+    # (the quiz panel that lms.assessments registers on the course page).
+    lessons_done = outline.required_done >= len(outline.required_ids)
+    final_quiz = (following is None or lessons_done) and bool((course.completion or {}).get("quizzes"))
     return render_template(
         "catalog/lesson.html",
         audio_size=audio_size,
+        final_quiz=final_quiz,
+        panels=_panels(course) if final_quiz and page.enrolled else [],
         course=course,
         lesson=lesson,
         version=page.version,
@@ -171,6 +177,9 @@ def mark_done(slug: str, lesson_slug: str):
     _previous, following = queries.outline(course, current_user).neighbours(lesson)
     if following is not None:
         return redirect(url_for("catalog.lesson", slug=slug, lesson_slug=following.slug))
+    if (course.completion or {}).get("quizzes"):
+        # The last lesson: stay on it, where the final quiz is pointed to.
+        return redirect(url_for("catalog.lesson", slug=slug, lesson_slug=lesson.slug))
     return redirect(url_for("catalog.course", slug=slug))
 
 
