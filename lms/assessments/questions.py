@@ -29,6 +29,7 @@ descriptions are not graded (``fraction=None``, ``needs_review=False``).
 from __future__ import annotations
 
 import hashlib
+import html as html_lib
 import json
 import math
 import random
@@ -569,12 +570,57 @@ def answerable_pairs(spec: QuestionSpec) -> list[int]:
 # --------------------------------------------------------------------------- question types
 
 
+def N_(message: str) -> str:
+    """Marks an interface string for extraction; the caller translates it (no Flask here)."""
+    return message
+
+
+def _position(value: Any, size: int) -> int:
+    """A position on the learner's page (the order drawn for the attempt)."""
+    text = str(value).strip()
+    if not text.isascii() or not text.isdigit() or int(text) >= size:
+        raise ValueError("no such choice")
+    return int(text)
+
+
+def _single(raw: Any) -> Any:
+    if isinstance(raw, (list, tuple)):
+        if len(raw) > 1:
+            raise ValueError("expected a single value")
+        return raw[0] if raw else None
+    return raw
+
+
+def _chosen_set(response: Any) -> set[int]:
+    return set(response if isinstance(response, list) else ([] if response is None else [response]))
+
+
 class QuestionType:
-    """Base class of the question types: subclasses are registered in QUESTION_TYPES."""
+    """Base class of the question types: subclasses are registered in QUESTION_TYPES
+    (see :func:`register_type`).
+
+    A type owns everything about its questions: the check of the spec, how a response
+    is read from the attempt page (form or JSON) and stored, grading, the public view,
+    the review, its contribution to the item analysis, and a Jinja template with two
+    macros, ``attempt(q)`` and ``review(item)`` (``assessments/qtypes/<name>.html``
+    unless :attr:`template` says otherwise). Nothing else branches on its name.
+    """
 
     name: ClassVar[str] = ""
     label: ClassVar[str] = ""
     auto_graded: ClassVar[bool] = True
+    # False: not a question (a description): no response, no points, no statistics.
+    answerable: ClassVar[bool] = True
+    # True: a trainer marks the response by hand (essays).
+    hand_marked: ClassVar[bool] = False
+    # The message shown when a response cannot be read (an English msgid, translated by the caller).
+    error_message: ClassVar[str] = N_("This answer could not be read. Please choose again.")
+    # The Jinja template with the attempt(q) and review(item) macros ("" = the default).
+    template: ClassVar[str] = ""
+
+    @classmethod
+    def template_name(cls) -> str:
+        return cls.template or f"assessments/qtypes/{cls.name}.html"
 
     @classmethod
     def check(cls, spec: QuestionSpec) -> list[str]:
@@ -599,6 +645,92 @@ class QuestionType:
     @classmethod
     def public_fields(cls, spec: QuestionSpec, rng: random.Random | None) -> dict[str, Any]:
         return {}
+
+    # -- the attempt: layout, reading and storing responses, the page --------------------
+
+    @classmethod
+    def choice_count(cls, spec: QuestionSpec) -> int:
+        """How many choices the layout of an attempt orders (shuffles) for this question."""
+        return 0
+
+    @classmethod
+    def pool_size(cls, spec: QuestionSpec) -> int:
+        """How many items of a pool the layout of an attempt orders (shuffles)."""
+        return 0
+
+    @classmethod
+    def form_value(cls, spec: QuestionSpec, form: Any, name: str) -> Any:
+        """The raw value of the field(s) named ``name`` in a MultiDict of the attempt page."""
+        return form.get(name)
+
+    @classmethod
+    def read_response(cls, spec: QuestionSpec, entry: Mapping[str, Any], raw: Any) -> Any:
+        """Raw form data in display positions (``entry`` is the question's layout entry)
+        → a clean response in original indexes; raises ValueError if it is invalid."""
+        choices = entry.get("choices") or []
+        if choices:
+            value = _single(raw)
+            if value is None or str(value).strip() == "":
+                return None
+            return cls.validate_response(spec, str(choices[_position(value, len(choices))]))
+        return cls.validate_response(spec, _single(raw))
+
+    @classmethod
+    def load_response(cls, spec: QuestionSpec, stored: Any) -> Any:
+        """A response as stored in JSON → what :meth:`grade` expects."""
+        return stored
+
+    @classmethod
+    def render_html(cls, spec: QuestionSpec, text: Callable[[str, str], str],
+                    inline: Callable[[str, str], str]) -> dict[str, Any]:
+        """Every text of the question as sanitised HTML, with the renderers given
+        (``text`` for blocks, ``inline`` for labels). Feedback and answers live here
+        too: the attempt page reads only what :meth:`attempt_fields` picks."""
+        fmt = spec.text_format
+        return {
+            "text": cls.text_html(spec, text, inline),
+            "text_after": inline(spec.text_after, fmt),
+            "general_feedback": text(spec.general_feedback, spec.general_feedback_format or fmt),
+            "choices": [
+                {
+                    "text": cls.choice_html(spec, c, inline),
+                    "feedback": text(c.feedback, c.feedback_format or fmt),
+                }
+                for c in spec.choices
+            ],
+            "pairs": [inline(p.left, p.left_format or fmt) for p in spec.pairs],
+            "pool": cls.pool_html(spec),
+            "numeric": [text(a.feedback, a.feedback_format or fmt) for a in spec.numeric_answers],
+            "feedback_true": text(spec.feedback_true, spec.feedback_true_format or fmt),
+            "feedback_false": text(spec.feedback_false, spec.feedback_false_format or fmt),
+        }
+
+    @classmethod
+    def text_html(cls, spec: QuestionSpec, text: Callable[[str, str], str],
+                  inline: Callable[[str, str], str]) -> str:
+        return text(spec.text, spec.text_format)
+
+    @classmethod
+    def choice_html(cls, spec: QuestionSpec, choice: Choice, inline: Callable[[str, str], str]) -> str:
+        return inline(choice.text, choice.text_format or spec.text_format)
+
+    @classmethod
+    def pool_html(cls, spec: QuestionSpec) -> list[str]:
+        return []
+
+    @classmethod
+    def attempt_fields(cls, spec: QuestionSpec, html: Mapping[str, Any], entry: Mapping[str, Any],
+                       response: Any) -> dict[str, Any]:
+        """What the attempt page shows of the question besides its text: public HTML and
+        the learner's own answer, choices identified by their position on the page."""
+        order = entry.get("choices") or []
+        if order:
+            chosen = _chosen_set(response)
+            return {"choices": [
+                {"value": pos, "html": html["choices"][index]["text"], "checked": index in chosen}
+                for pos, index in enumerate(order)
+            ]}
+        return {"value": response or ""}
 
 
 def _choice_view(spec: QuestionSpec) -> list[dict[str, Any]]:
@@ -670,6 +802,10 @@ class SingleChoice(QuestionType):
     def public_fields(cls, spec: QuestionSpec, rng: random.Random | None) -> dict[str, Any]:
         return {"choices": _choice_view(spec), "multiple": False}
 
+    @classmethod
+    def choice_count(cls, spec: QuestionSpec) -> int:
+        return len(spec.choices)
+
 
 class MultipleChoice(QuestionType):
     name = "multiple"
@@ -705,6 +841,23 @@ class MultipleChoice(QuestionType):
     def public_fields(cls, spec: QuestionSpec, rng: random.Random | None) -> dict[str, Any]:
         return {"choices": _choice_view(spec), "multiple": True}
 
+    @classmethod
+    def choice_count(cls, spec: QuestionSpec) -> int:
+        return len(spec.choices)
+
+    @classmethod
+    def form_value(cls, spec: QuestionSpec, form: Any, name: str) -> Any:
+        return form.getlist(name)
+
+    @classmethod
+    def read_response(cls, spec: QuestionSpec, entry: Mapping[str, Any], raw: Any) -> list[int]:
+        choices = entry.get("choices") or []
+        if not choices:
+            return cls.validate_response(spec, raw)
+        values = raw if isinstance(raw, (list, tuple)) else ([] if raw in (None, "") else [raw])
+        picked = [str(choices[_position(v, len(choices))]) for v in values if str(v).strip()]
+        return cls.validate_response(spec, picked)
+
 
 class TrueFalse(QuestionType):
     name = "truefalse"
@@ -736,10 +889,16 @@ class TrueFalse(QuestionType):
         feedback = spec.feedback_true if response else spec.feedback_false
         return Grade(1.0 if response == spec.correct else 0.0, [feedback] if feedback else [])
 
+    @classmethod
+    def attempt_fields(cls, spec: QuestionSpec, html: Mapping[str, Any], entry: Mapping[str, Any],
+                       response: bool | None) -> dict[str, Any]:
+        return {"value": response}
+
 
 class ShortAnswer(QuestionType):
     name = "short"
     label = "Short answer"
+    error_message = N_("This answer is too long.")
 
     @classmethod
     def check(cls, spec: QuestionSpec) -> list[str]:
@@ -766,10 +925,15 @@ class ShortAnswer(QuestionType):
             return Grade(0.0)
         return _best_answer_grade(spec.choices, lambda answer: wildcard_match(answer.text, response))
 
+    @classmethod
+    def choice_html(cls, spec: QuestionSpec, choice: Choice, inline: Callable[[str, str], str]) -> str:
+        return html_lib.escape(choice.text)  # accepted answers are plain text
+
 
 class Numeric(QuestionType):
     name = "numeric"
     label = "Numerical"
+    error_message = N_("Enter a number, e.g. 12500 or 3,5 (no thousands separators).")
 
     @classmethod
     def check(cls, spec: QuestionSpec) -> list[str]:
@@ -806,6 +970,15 @@ class Numeric(QuestionType):
         if response is None:
             return Grade(0.0)
         return _best_answer_grade(spec.numeric_answers, lambda answer: answer.matches(response))
+
+    @classmethod
+    def load_response(cls, spec: QuestionSpec, stored: Any) -> float | None:
+        return None if stored is None else float(stored)
+
+    @classmethod
+    def attempt_fields(cls, spec: QuestionSpec, html: Mapping[str, Any], entry: Mapping[str, Any],
+                       response: float | None) -> dict[str, Any]:
+        return {"value": "" if response is None else f"{response:g}"}
 
 
 class Matching(QuestionType):
@@ -867,12 +1040,53 @@ class Matching(QuestionType):
         ]
         return {"items": items, "pool": pool}
 
+    @classmethod
+    def pool_size(cls, spec: QuestionSpec) -> int:
+        return len(right_pool(spec))
+
+    @classmethod
+    def form_value(cls, spec: QuestionSpec, form: Any, name: str) -> dict[str, Any]:
+        return {str(i): form.get(f"{name}_{i}") for i in answerable_pairs(spec)}
+
+    @classmethod
+    def read_response(cls, spec: QuestionSpec, entry: Mapping[str, Any], raw: Any) -> dict[int, int]:
+        pool = entry.get("pool") or list(range(len(right_pool(spec))))
+        mapped = {}
+        for item, value in (raw or {}).items():
+            value = _single(value)
+            if value is None or str(value).strip() == "":
+                continue
+            mapped[str(item)] = str(pool[_position(value, len(pool))])
+        return cls.validate_response(spec, mapped)
+
+    @classmethod
+    def load_response(cls, spec: QuestionSpec, stored: Any) -> dict[int, int]:
+        return {} if stored is None else {int(k): int(v) for k, v in stored.items()}
+
+    @classmethod
+    def pool_html(cls, spec: QuestionSpec) -> list[str]:
+        return [html_lib.escape(text) for text in right_pool(spec)]
+
+    @classmethod
+    def attempt_fields(cls, spec: QuestionSpec, html: Mapping[str, Any], entry: Mapping[str, Any],
+                       response: Mapping[int, int] | None) -> dict[str, Any]:
+        pool = entry.get("pool") or list(range(len(html["pool"])))
+        position_of = {index: pos for pos, index in enumerate(pool)}
+        return {
+            "pool": [{"value": pos, "html": html["pool"][index]} for pos, index in enumerate(pool)],
+            "items": [
+                {"index": i, "html": html["pairs"][i], "selected": position_of.get((response or {}).get(i))}
+                for i in answerable_pairs(spec)
+            ],
+        }
+
 
 class MissingWord(QuestionType):
     """A single choice or short answer whose blank sits mid-text (GIFT missing word)."""
 
     name = "missingword"
     label = "Missing word"
+    error_message = N_("This answer is too long.")
 
     @classmethod
     def _inner(cls, spec: QuestionSpec) -> type[QuestionType]:
@@ -902,11 +1116,26 @@ class MissingWord(QuestionType):
             fields_["choices"] = _choice_view(spec)
         return fields_
 
+    @classmethod
+    def choice_count(cls, spec: QuestionSpec) -> int:
+        return cls._inner(spec).choice_count(spec)
+
+    @classmethod
+    def text_html(cls, spec: QuestionSpec, text: Callable[[str, str], str],
+                  inline: Callable[[str, str], str]) -> str:
+        return inline(spec.text, spec.text_format)  # the blank follows it on the same line
+
+    @classmethod
+    def choice_html(cls, spec: QuestionSpec, choice: Choice, inline: Callable[[str, str], str]) -> str:
+        return cls._inner(spec).choice_html(spec, choice, inline)
+
 
 class Essay(QuestionType):
     name = "essay"
     label = "Essay (graded by a trainer)"
     auto_graded = False
+    hand_marked = True
+    error_message = N_("This answer is too long.")
 
     @classmethod
     def validate_response(cls, spec: QuestionSpec, raw: Any) -> str | None:
@@ -928,6 +1157,7 @@ class Description(QuestionType):
     name = "description"
     label = "Description (not a question)"
     auto_graded = False
+    answerable = False
 
     @classmethod
     def check(cls, spec: QuestionSpec) -> list[str]:
@@ -959,6 +1189,14 @@ QUESTION_TYPES: dict[str, type[QuestionType]] = {
         Description,
     )
 }
+
+
+def register_type(cls: type[QuestionType]) -> type[QuestionType]:
+    """Add a question type to the registry (usable as a class decorator)."""
+    if not cls.name:
+        raise ValueError("a question type needs a name")
+    QUESTION_TYPES[cls.name] = cls
+    return cls
 
 
 def get_type(qtype: str) -> type[QuestionType]:
