@@ -475,6 +475,29 @@ class Grade:
     needs_review: bool = False
 
 
+@dataclass
+class ReviewOption:
+    """One option of a reviewed question: its HTML, whether it was chosen, and whether it
+    is right (``None``: not to be shown)."""
+
+    html: str
+    chosen: bool
+    right: bool | None
+
+
+@dataclass
+class Review:
+    """What the review of a finished attempt shows of one response, besides its state.
+    Every string is HTML (escaped or sanitised) except ``response_text``, which is the
+    learner's own text and is escaped by the template."""
+
+    options: list[ReviewOption] = field(default_factory=list)
+    response_text: str | None = None
+    right_answers: list[str] = field(default_factory=list)
+    feedback: list[str] = field(default_factory=list)
+    matches: list[tuple[str, str, str | None]] = field(default_factory=list)
+
+
 def assign_idents(specs: Iterable[QuestionSpec]) -> None:
     """Give every spec without an ident a stable one: the slug of its name, or a
     content hash; duplicates get -2, -3, ...
@@ -719,6 +742,32 @@ class QuestionType:
         return []
 
     @classmethod
+    def review(cls, spec: QuestionSpec, html: Mapping[str, Any], entry: Mapping[str, Any], response: Any,
+               *, show: bool, comment: str | None = None) -> Review:
+        """The review of a response; ``show``: the right answers and the feedback may be
+        shown; ``comment``: a trainer's comment on it. The general feedback is added by
+        the caller."""
+        return Review()
+
+    @classmethod
+    def _review_choices(cls, spec: QuestionSpec, html: Mapping[str, Any], entry: Mapping[str, Any],
+                        response: Any, show: bool) -> Review:
+        review = Review()
+        order = entry.get("choices") or list(range(len(spec.choices)))
+        chosen = _chosen_set(response)
+        for index in order:
+            right = cls.choice_is_right(spec.choices[index])
+            review.options.append(ReviewOption(html["choices"][index]["text"], index in chosen, right if show else None))
+            if show and index in chosen and html["choices"][index]["feedback"]:
+                review.feedback.append(html["choices"][index]["feedback"])
+        return review
+
+    @classmethod
+    def choice_is_right(cls, choice: Choice) -> bool:
+        """Whether the review marks a choice as a right answer."""
+        return choice.fraction >= 1
+
+    @classmethod
     def attempt_fields(cls, spec: QuestionSpec, html: Mapping[str, Any], entry: Mapping[str, Any],
                        response: Any) -> dict[str, Any]:
         """What the attempt page shows of the question besides its text: public HTML and
@@ -803,6 +852,11 @@ class SingleChoice(QuestionType):
         return {"choices": _choice_view(spec), "multiple": False}
 
     @classmethod
+    def review(cls, spec: QuestionSpec, html: Mapping[str, Any], entry: Mapping[str, Any], response: Any,
+               *, show: bool, comment: str | None = None) -> Review:
+        return cls._review_choices(spec, html, entry, response, show)
+
+    @classmethod
     def choice_count(cls, spec: QuestionSpec) -> int:
         return len(spec.choices)
 
@@ -840,6 +894,15 @@ class MultipleChoice(QuestionType):
     @classmethod
     def public_fields(cls, spec: QuestionSpec, rng: random.Random | None) -> dict[str, Any]:
         return {"choices": _choice_view(spec), "multiple": True}
+
+    @classmethod
+    def review(cls, spec: QuestionSpec, html: Mapping[str, Any], entry: Mapping[str, Any], response: Any,
+               *, show: bool, comment: str | None = None) -> Review:
+        return cls._review_choices(spec, html, entry, response, show)
+
+    @classmethod
+    def choice_is_right(cls, choice: Choice) -> bool:
+        return choice.fraction > 0
 
     @classmethod
     def choice_count(cls, spec: QuestionSpec) -> int:
@@ -894,6 +957,18 @@ class TrueFalse(QuestionType):
                        response: bool | None) -> dict[str, Any]:
         return {"value": response}
 
+    @classmethod
+    def review(cls, spec: QuestionSpec, html: Mapping[str, Any], entry: Mapping[str, Any], response: bool | None,
+               *, show: bool, comment: str | None = None) -> Review:
+        review = Review()
+        for value, label in ((True, "true"), (False, "false")):  # the macro translates the labels
+            review.options.append(ReviewOption(label, response is value, (spec.correct is value) if show else None))
+        if show and response is not None:
+            fb = html["feedback_true"] if response else html["feedback_false"]
+            if fb:
+                review.feedback.append(fb)
+        return review
+
 
 class ShortAnswer(QuestionType):
     name = "short"
@@ -928,6 +1003,28 @@ class ShortAnswer(QuestionType):
     @classmethod
     def choice_html(cls, spec: QuestionSpec, choice: Choice, inline: Callable[[str, str], str]) -> str:
         return html_lib.escape(choice.text)  # accepted answers are plain text
+
+    @classmethod
+    def best_match(cls, spec: QuestionSpec, response: str | None) -> int | None:
+        """Index of the accepted answer a response matched (the best one), or None."""
+        if not response:
+            return None
+        best = None
+        for i, answer in enumerate(spec.choices):
+            if wildcard_match(answer.text, response) and (best is None or answer.fraction > spec.choices[best].fraction):
+                best = i
+        return best
+
+    @classmethod
+    def review(cls, spec: QuestionSpec, html: Mapping[str, Any], entry: Mapping[str, Any], response: str | None,
+               *, show: bool, comment: str | None = None) -> Review:
+        review = Review(response_text=response)
+        if show:
+            review.right_answers = [html["choices"][i]["text"] for i, c in enumerate(spec.choices) if c.fraction >= 1]
+            matched = cls.best_match(spec, response)
+            if matched is not None and html["choices"][matched]["feedback"]:
+                review.feedback.append(html["choices"][matched]["feedback"])
+        return review
 
 
 class Numeric(QuestionType):
@@ -979,6 +1076,26 @@ class Numeric(QuestionType):
     def attempt_fields(cls, spec: QuestionSpec, html: Mapping[str, Any], entry: Mapping[str, Any],
                        response: float | None) -> dict[str, Any]:
         return {"value": "" if response is None else f"{response:g}"}
+
+    @classmethod
+    def review(cls, spec: QuestionSpec, html: Mapping[str, Any], entry: Mapping[str, Any], response: float | None,
+               *, show: bool, comment: str | None = None) -> Review:
+        review = Review(response_text=None if response is None else f"{response:g}")
+        if show:
+            for a in spec.numeric_answers:
+                if a.value is not None and a.fraction >= 1:
+                    review.right_answers.append(
+                        f"{a.range_min:g} – {a.range_max:g}" if a.is_range else
+                        (f"{a.value:g} ± {a.tolerance:g}" if a.tolerance else f"{a.value:g}")
+                    )
+            best = None
+            if response is not None:
+                for i, a in enumerate(spec.numeric_answers):
+                    if a.matches(response) and (best is None or a.fraction > spec.numeric_answers[best].fraction):
+                        best = i
+            if best is not None and html["numeric"][best]:
+                review.feedback.append(html["numeric"][best])
+        return review
 
 
 class Matching(QuestionType):
@@ -1080,6 +1197,17 @@ class Matching(QuestionType):
             ],
         }
 
+    @classmethod
+    def review(cls, spec: QuestionSpec, html: Mapping[str, Any], entry: Mapping[str, Any],
+               response: Mapping[int, int] | None, *, show: bool, comment: str | None = None) -> Review:
+        review = Review()
+        for i in answerable_pairs(spec):
+            picked = response.get(i) if response else None
+            picked_text = html["pool"][picked] if picked is not None else "—"
+            right_text = html_lib.escape(spec.pairs[i].right) if show else None
+            review.matches.append((html["pairs"][i], picked_text, right_text))
+        return review
+
 
 class MissingWord(QuestionType):
     """A single choice or short answer whose blank sits mid-text (GIFT missing word)."""
@@ -1129,6 +1257,11 @@ class MissingWord(QuestionType):
     def choice_html(cls, spec: QuestionSpec, choice: Choice, inline: Callable[[str, str], str]) -> str:
         return cls._inner(spec).choice_html(spec, choice, inline)
 
+    @classmethod
+    def review(cls, spec: QuestionSpec, html: Mapping[str, Any], entry: Mapping[str, Any], response: Any,
+               *, show: bool, comment: str | None = None) -> Review:
+        return cls._inner(spec).review(spec, html, entry, response, show=show, comment=comment)
+
 
 class Essay(QuestionType):
     name = "essay"
@@ -1151,6 +1284,11 @@ class Essay(QuestionType):
         if response is None or not response.strip():
             return Grade(0.0)  # nothing written: nothing for a trainer to review
         return Grade(None, [], needs_review=True)
+
+    @classmethod
+    def review(cls, spec: QuestionSpec, html: Mapping[str, Any], entry: Mapping[str, Any], response: str | None,
+               *, show: bool, comment: str | None = None) -> Review:
+        return Review(response_text=response, feedback=[html_lib.escape(comment)] if comment else [])
 
 
 class Description(QuestionType):

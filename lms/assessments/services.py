@@ -44,7 +44,6 @@ from lms.assessments.questions import (
     QuizFileError,
     cap_problems,
     grade,
-    wildcard_match,
 )
 from lms.assessments.quizfile import (
     BANK_SUFFIXES,
@@ -619,7 +618,7 @@ def _grade_attempt(attempt: Attempt, now: datetime) -> None:
         if answer is None:
             answer = AttemptAnswer(attempt_id=attempt.id, question_id=question.id, response=None, seq=0, saved_at=now)
             db.session.add(answer)
-        if spec.qtype == "description":
+        if not spec.type_class.answerable:
             continue
         max_points += spec.points
         try:
@@ -670,7 +669,7 @@ def grade_essay(answer: AttemptAnswer, points: float, comment: str | None, *, ac
     if attempt.status not in ("pending_review", "graded"):
         raise ServiceError(_("This attempt has not been submitted yet."))
     spec = question_spec(answer.question)
-    if spec.qtype != "essay":
+    if not spec.type_class.hand_marked:
         raise ServiceError(_("Only essays are marked by hand."), "points")
     if points is None or not 0 <= points <= spec.points:
         raise ServiceError(_("Give between 0 and %(max)s points.", max=format(spec.points, "g")), "points")
@@ -737,13 +736,3 @@ def quizzes_passed(user, course: Course) -> bool:
 def quiz_slugs() -> list[str]:
     return list(db.session.scalars(select(Quiz.slug).where(Quiz.is_bank.is_(False))))
 
-
-def short_answer_match(spec: QuestionSpec, response: str | None) -> int | None:
-    """Index of the accepted answer a short response matched (the best one), or None."""
-    if not response:
-        return None
-    best = None
-    for i, answer in enumerate(spec.choices):
-        if wildcard_match(answer.text, response) and (best is None or answer.fraction > spec.choices[best].fraction):
-            best = i
-    return best
