@@ -6,8 +6,6 @@ Every access decision of this package is made here (``can_*`` functions and
 
 from __future__ import annotations
 
-import html as html_lib
-import json
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import Select, and_, func, select, union
 
 from lms.assessments.models import Attempt, AttemptAnswer, Question, Quiz
-from lms.assessments.questions import ReviewOption, get_type
+from lms.assessments.questions import OptionCount, ReviewOption, get_type
 from lms.assessments.services import load_response, question_spec
 from lms.auth.models import User
 from lms.catalog.models import Course, Enrolment
@@ -227,13 +225,6 @@ def gradebook(quiz: Quiz, viewer) -> list[GradebookRow]:
 
 
 @dataclass
-class OptionCount:
-    label_html: str
-    count: int
-    fraction: float | None = None  # the option's weight, for the trainer's eye
-
-
-@dataclass
 class ItemStats:
     question: Question
     responses: int
@@ -302,7 +293,7 @@ def item_analysis(quiz: Quiz, viewer) -> list[ItemStats]:
     ).all()
     result = []
     for question in questions:
-        if question.qtype == "description":
+        if not get_type(question.qtype).answerable:
             continue
         n, sx, sy, sxx, syy, sxy = sums.get(question.id, (0, 0, 0, 0, 0, 0))
         n = n or 0
@@ -321,31 +312,7 @@ def item_analysis(quiz: Quiz, viewer) -> list[ItemStats]:
 
 def _option_counts(question: Question, counts: dict[str | None, int]) -> list[OptionCount]:
     spec = question_spec(question)
-    html = question.html
-    options: list[OptionCount] = []
-    if spec.qtype in ("single", "multiple") or (spec.qtype == "missingword" and spec.blank_type == "single"):
-        tally = [0] * len(spec.choices)
-        for key, count in counts.items():
-            if key is None:
-                continue
-            picked = json.loads(key)
-            for index in picked if isinstance(picked, list) else [picked]:
-                if isinstance(index, int) and 0 <= index < len(tally):
-                    tally[index] += count
-        options = [
-            OptionCount(html["choices"][i]["text"], tally[i], spec.choices[i].fraction) for i in range(len(tally))
-        ]
-    elif spec.qtype == "truefalse":
-        options = [
-            OptionCount(html_lib.escape(label), counts.get(key, 0), 1.0 if spec.correct == value else 0.0)
-            for label, key, value in (("True", "true", True), ("False", "false", False))
-        ]
-    elif spec.qtype in ("short", "numeric", "missingword"):
-        top = sorted(((k, c) for k, c in counts.items() if k is not None), key=lambda kc: -kc[1])[:10]
-        options = [OptionCount(html_lib.escape(key), count) for key, count in top]
-    if None in counts and spec.qtype not in ("essay",):
-        options.append(OptionCount("—", counts[None]))
-    return options
+    return spec.type_class.option_counts(spec, question.html, counts)
 
 
 # --------------------------------------------------------------------------- review

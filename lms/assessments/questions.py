@@ -476,6 +476,16 @@ class Grade:
 
 
 @dataclass
+class OptionCount:
+    """One line of a question's item analysis: an option (HTML), how many responses chose
+    it, and its weight."""
+
+    label_html: str
+    count: int
+    fraction: float | None = None  # the option's weight, for the trainer's eye
+
+
+@dataclass
 class ReviewOption:
     """One option of a reviewed question: its HTML, whether it was chosen, and whether it
     is right (``None``: not to be shown)."""
@@ -638,6 +648,8 @@ class QuestionType:
     hand_marked: ClassVar[bool] = False
     # The message shown when a response cannot be read (an English msgid, translated by the caller).
     error_message: ClassVar[str] = N_("This answer could not be read. Please choose again.")
+    # The item analysis counts the responses left blank ("—").
+    counts_blanks: ClassVar[bool] = True
     # The Jinja template with the attempt(q) and review(item) macros ("" = the default).
     template: ClassVar[str] = ""
 
@@ -750,6 +762,41 @@ class QuestionType:
         return Review()
 
     @classmethod
+    def option_counts(cls, spec: QuestionSpec, html: Mapping[str, Any],
+                      counts: Mapping[str | None, int]) -> list[OptionCount]:
+        """The item analysis of the question: ``counts`` maps response keys (see
+        ``services.response_key``; ``None``: not answered) to how many responses had them."""
+        options = cls.answer_counts(spec, html, counts)
+        if None in counts and cls.counts_blanks:
+            options.append(OptionCount("—", counts[None]))
+        return options
+
+    @classmethod
+    def answer_counts(cls, spec: QuestionSpec, html: Mapping[str, Any],
+                      counts: Mapping[str | None, int]) -> list[OptionCount]:
+        """The answered part of :meth:`option_counts` (nothing by default)."""
+        return []
+
+    @classmethod
+    def _choice_counts(cls, spec: QuestionSpec, html: Mapping[str, Any],
+                       counts: Mapping[str | None, int]) -> list[OptionCount]:
+        tally = [0] * len(spec.choices)
+        for key, count in counts.items():
+            if key is None:
+                continue
+            picked = json.loads(key)
+            for index in picked if isinstance(picked, list) else [picked]:
+                if isinstance(index, int) and 0 <= index < len(tally):
+                    tally[index] += count
+        return [OptionCount(html["choices"][i]["text"], tally[i], spec.choices[i].fraction) for i in range(len(tally))]
+
+    @classmethod
+    def _top_counts(cls, counts: Mapping[str | None, int]) -> list[OptionCount]:
+        """The ten most frequent typed answers."""
+        top = sorted(((k, c) for k, c in counts.items() if k is not None), key=lambda kc: -kc[1])[:10]
+        return [OptionCount(html_lib.escape(key), count) for key, count in top]
+
+    @classmethod
     def _review_choices(cls, spec: QuestionSpec, html: Mapping[str, Any], entry: Mapping[str, Any],
                         response: Any, show: bool) -> Review:
         review = Review()
@@ -852,6 +899,11 @@ class SingleChoice(QuestionType):
         return {"choices": _choice_view(spec), "multiple": False}
 
     @classmethod
+    def answer_counts(cls, spec: QuestionSpec, html: Mapping[str, Any],
+                      counts: Mapping[str | None, int]) -> list[OptionCount]:
+        return cls._choice_counts(spec, html, counts)
+
+    @classmethod
     def review(cls, spec: QuestionSpec, html: Mapping[str, Any], entry: Mapping[str, Any], response: Any,
                *, show: bool, comment: str | None = None) -> Review:
         return cls._review_choices(spec, html, entry, response, show)
@@ -894,6 +946,11 @@ class MultipleChoice(QuestionType):
     @classmethod
     def public_fields(cls, spec: QuestionSpec, rng: random.Random | None) -> dict[str, Any]:
         return {"choices": _choice_view(spec), "multiple": True}
+
+    @classmethod
+    def answer_counts(cls, spec: QuestionSpec, html: Mapping[str, Any],
+                      counts: Mapping[str | None, int]) -> list[OptionCount]:
+        return cls._choice_counts(spec, html, counts)
 
     @classmethod
     def review(cls, spec: QuestionSpec, html: Mapping[str, Any], entry: Mapping[str, Any], response: Any,
@@ -969,6 +1026,14 @@ class TrueFalse(QuestionType):
                 review.feedback.append(fb)
         return review
 
+    @classmethod
+    def answer_counts(cls, spec: QuestionSpec, html: Mapping[str, Any],
+                      counts: Mapping[str | None, int]) -> list[OptionCount]:
+        return [
+            OptionCount(html_lib.escape(label), counts.get(key, 0), 1.0 if spec.correct == value else 0.0)
+            for label, key, value in (("True", "true", True), ("False", "false", False))
+        ]
+
 
 class ShortAnswer(QuestionType):
     name = "short"
@@ -1003,6 +1068,11 @@ class ShortAnswer(QuestionType):
     @classmethod
     def choice_html(cls, spec: QuestionSpec, choice: Choice, inline: Callable[[str, str], str]) -> str:
         return html_lib.escape(choice.text)  # accepted answers are plain text
+
+    @classmethod
+    def answer_counts(cls, spec: QuestionSpec, html: Mapping[str, Any],
+                      counts: Mapping[str | None, int]) -> list[OptionCount]:
+        return cls._top_counts(counts)
 
     @classmethod
     def best_match(cls, spec: QuestionSpec, response: str | None) -> int | None:
@@ -1071,6 +1141,11 @@ class Numeric(QuestionType):
     @classmethod
     def load_response(cls, spec: QuestionSpec, stored: Any) -> float | None:
         return None if stored is None else float(stored)
+
+    @classmethod
+    def answer_counts(cls, spec: QuestionSpec, html: Mapping[str, Any],
+                      counts: Mapping[str | None, int]) -> list[OptionCount]:
+        return cls._top_counts(counts)
 
     @classmethod
     def attempt_fields(cls, spec: QuestionSpec, html: Mapping[str, Any], entry: Mapping[str, Any],
@@ -1262,12 +1337,18 @@ class MissingWord(QuestionType):
                *, show: bool, comment: str | None = None) -> Review:
         return cls._inner(spec).review(spec, html, entry, response, show=show, comment=comment)
 
+    @classmethod
+    def answer_counts(cls, spec: QuestionSpec, html: Mapping[str, Any],
+                      counts: Mapping[str | None, int]) -> list[OptionCount]:
+        return cls._inner(spec).answer_counts(spec, html, counts)
+
 
 class Essay(QuestionType):
     name = "essay"
     label = "Essay (graded by a trainer)"
     auto_graded = False
     hand_marked = True
+    counts_blanks = False
     error_message = N_("This answer is too long.")
 
     @classmethod
