@@ -42,6 +42,7 @@ from lms.assessments.questions import (
     Problems,
     QuestionSpec,
     QuizFileError,
+    answerable_pairs,  # noqa: F401 - re-exported: tests read the items of a matching question here
     cap_problems,
     grade,
 )
