@@ -653,6 +653,16 @@ class QuestionType:
     # The Jinja template with the attempt(q) and review(item) macros ("" = the default).
     template: ClassVar[str] = ""
 
+    # The keys a question of this type may have in a YAML quiz file, read by read_yaml();
+    # None: the type is not written in YAML, or the YAML reader knows it already.
+    yaml_keys: ClassVar[tuple[str, ...] | None] = None
+
+    @classmethod
+    def read_yaml(cls, spec: QuestionSpec, values: Mapping[str, Any]) -> list[str]:
+        """Fill ``spec`` from the plain values of the :attr:`yaml_keys` present in a YAML
+        question; returns the problems found (the spec is checked afterwards as usual)."""
+        return []
+
     @classmethod
     def template_name(cls) -> str:
         return cls.template or f"assessments/qtypes/{cls.name}.html"
