@@ -664,6 +664,18 @@ class QuestionType:
         return []
 
     @classmethod
+    def to_gift(cls, spec: QuestionSpec, gift: Any) -> str | None:
+        """The GIFT answer part of the question (``{…}``), written with ``gift`` (the
+        ``gift.GiftWriter``); None: the question has none. Raises ValueError when the
+        type cannot be written in GIFT."""
+        raise ValueError(f"cannot export question type {cls.name!r} to GIFT")
+
+    @classmethod
+    def demo_answer(cls, spec: QuestionSpec, entry: Mapping[str, Any], slot: int) -> Any:
+        """The raw answer a demo learner gives in ``slot`` (None: leaves it blank)."""
+        return None
+
+    @classmethod
     def template_name(cls) -> str:
         return cls.template or f"assessments/qtypes/{cls.name}.html"
 
@@ -909,6 +921,19 @@ class SingleChoice(QuestionType):
         return {"choices": _choice_view(spec), "multiple": False}
 
     @classmethod
+    def to_gift(cls, spec: QuestionSpec, gift: Any) -> str | None:
+        return gift.choices(spec, single=True)
+
+    @classmethod
+    def demo_answer(cls, spec: QuestionSpec, entry: Mapping[str, Any], slot: int) -> Any:
+        order = entry.get("choices") or []
+        if not order:
+            return None
+        right = next(i for i, c in enumerate(spec.choices) if c.fraction >= 1)
+        # Answer most questions right, a few wrong, as a real learner would.
+        return str(order.index(right) if slot % 4 else (order.index(right) + 1) % len(order))
+
+    @classmethod
     def answer_counts(cls, spec: QuestionSpec, html: Mapping[str, Any],
                       counts: Mapping[str | None, int]) -> list[OptionCount]:
         return cls._choice_counts(spec, html, counts)
@@ -956,6 +981,10 @@ class MultipleChoice(QuestionType):
     @classmethod
     def public_fields(cls, spec: QuestionSpec, rng: random.Random | None) -> dict[str, Any]:
         return {"choices": _choice_view(spec), "multiple": True}
+
+    @classmethod
+    def to_gift(cls, spec: QuestionSpec, gift: Any) -> str | None:
+        return gift.choices(spec, single=False)
 
     @classmethod
     def answer_counts(cls, spec: QuestionSpec, html: Mapping[str, Any],
@@ -1025,6 +1054,14 @@ class TrueFalse(QuestionType):
         return {"value": response}
 
     @classmethod
+    def to_gift(cls, spec: QuestionSpec, gift: Any) -> str | None:
+        return gift.truefalse(spec)
+
+    @classmethod
+    def demo_answer(cls, spec: QuestionSpec, entry: Mapping[str, Any], slot: int) -> Any:
+        return "true" if spec.correct else "false"
+
+    @classmethod
     def review(cls, spec: QuestionSpec, html: Mapping[str, Any], entry: Mapping[str, Any], response: bool | None,
                *, show: bool, comment: str | None = None) -> Review:
         review = Review()
@@ -1078,6 +1115,10 @@ class ShortAnswer(QuestionType):
     @classmethod
     def choice_html(cls, spec: QuestionSpec, choice: Choice, inline: Callable[[str, str], str]) -> str:
         return html_lib.escape(choice.text)  # accepted answers are plain text
+
+    @classmethod
+    def to_gift(cls, spec: QuestionSpec, gift: Any) -> str | None:
+        return gift.short(spec)
 
     @classmethod
     def answer_counts(cls, spec: QuestionSpec, html: Mapping[str, Any],
@@ -1151,6 +1192,10 @@ class Numeric(QuestionType):
     @classmethod
     def load_response(cls, spec: QuestionSpec, stored: Any) -> float | None:
         return None if stored is None else float(stored)
+
+    @classmethod
+    def to_gift(cls, spec: QuestionSpec, gift: Any) -> str | None:
+        return gift.numeric(spec)
 
     @classmethod
     def answer_counts(cls, spec: QuestionSpec, html: Mapping[str, Any],
@@ -1270,6 +1315,10 @@ class Matching(QuestionType):
         return [html_lib.escape(text) for text in right_pool(spec)]
 
     @classmethod
+    def to_gift(cls, spec: QuestionSpec, gift: Any) -> str | None:
+        return gift.matching(spec)
+
+    @classmethod
     def attempt_fields(cls, spec: QuestionSpec, html: Mapping[str, Any], entry: Mapping[str, Any],
                        response: Mapping[int, int] | None) -> dict[str, Any]:
         pool = entry.get("pool") or list(range(len(html["pool"])))
@@ -1343,6 +1392,10 @@ class MissingWord(QuestionType):
         return cls._inner(spec).choice_html(spec, choice, inline)
 
     @classmethod
+    def to_gift(cls, spec: QuestionSpec, gift: Any) -> str | None:
+        return cls._inner(spec).to_gift(spec, gift)
+
+    @classmethod
     def review(cls, spec: QuestionSpec, html: Mapping[str, Any], entry: Mapping[str, Any], response: Any,
                *, show: bool, comment: str | None = None) -> Review:
         return cls._inner(spec).review(spec, html, entry, response, show=show, comment=comment)
@@ -1381,6 +1434,10 @@ class Essay(QuestionType):
                *, show: bool, comment: str | None = None) -> Review:
         return Review(response_text=response, feedback=[html_lib.escape(comment)] if comment else [])
 
+    @classmethod
+    def to_gift(cls, spec: QuestionSpec, gift: Any) -> str | None:
+        return "{" + gift.general_feedback(spec) + "}"
+
 
 class Description(QuestionType):
     name = "description"
@@ -1397,6 +1454,10 @@ class Description(QuestionType):
 
     @classmethod
     def validate_response(cls, spec: QuestionSpec, raw: Any) -> None:
+        return None
+
+    @classmethod
+    def to_gift(cls, spec: QuestionSpec, gift: Any) -> str | None:
         return None
 
     @classmethod

@@ -665,7 +665,7 @@ def review_warnings(spec: QuizFileSpec) -> list[str]:
     category). ``review: answers`` waits until the learner is done, so it never warns."""
     if spec.review != "answers_always" or spec.max_attempts == 1:
         return []
-    questions = [q for q in spec.questions if q.qtype != "description"]
+    questions = [q for q in spec.questions if q.type_class.answerable]
     available: dict[str, int] = {}
     for question in questions:
         available[question.category] = available.get(question.category, 0) + 1
