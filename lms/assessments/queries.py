@@ -372,7 +372,6 @@ def review_policy(attempt: Attempt, viewer, now: datetime) -> ReviewPolicy:
 class ReviewItem:
     slot: int
     question: Question
-    qtype: str
     answer: AttemptAnswer | None
     state: str | None  # right | partial | wrong | pending | None (hidden)
     macro: str = ""  # the question type's template (its review(item) macro)
@@ -401,7 +400,7 @@ def review_items(attempt: Attempt, policy: ReviewPolicy) -> list[ReviewItem]:
         review = spec.type_class.review(
             spec, html, entry, response, show=show, comment=answer.comment if answer is not None else None
         )
-        item = ReviewItem(slot, question, spec.qtype, answer, _state(answer), spec.type_class.template_name(),
+        item = ReviewItem(slot, question, answer, _state(answer), spec.type_class.template_name(),
                           **vars(review))
         if show and html.get("general_feedback"):
             item.feedback.append(html["general_feedback"])

@@ -1388,6 +1388,11 @@ class MissingWord(QuestionType):
         return inline(spec.text, spec.text_format)  # the blank follows it on the same line
 
     @classmethod
+    def attempt_fields(cls, spec: QuestionSpec, html: Mapping[str, Any], entry: Mapping[str, Any],
+                       response: Any) -> dict[str, Any]:
+        return {"blank_type": spec.blank_type, **super().attempt_fields(spec, html, entry, response)}
+
+    @classmethod
     def choice_html(cls, spec: QuestionSpec, choice: Choice, inline: Callable[[str, str], str]) -> str:
         return cls._inner(spec).choice_html(spec, choice, inline)
 

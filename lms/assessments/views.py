@@ -152,10 +152,8 @@ def _public_questions(attempt: Attempt, errors: dict[int, str] | None = None) ->
         qtype = spec.type_class
         view = {
             "slot": slot,
-            "qtype": spec.qtype,
             "macro": qtype.template_name(),
             "answerable": qtype.answerable,
-            "blank_type": spec.blank_type,
             "text": html.get("text", ""),
             "text_after": html.get("text_after", ""),
             "points": spec.points,
