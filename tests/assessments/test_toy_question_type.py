@@ -101,3 +101,9 @@ def test_a_registered_toy_type_goes_through_an_attempt(app, client, users, cours
     review = client.get(f"/attempts/{attempt_id}/review").get_data(as_text=True)
     assert review.count("toy-answer: yes") == 2
     assert "Is grass red?" in review
+
+    # The item analysis lists the toy questions with the default contribution (no options).
+    trainer = app.test_client()
+    login(trainer, "trainer@example.vn")
+    stats = trainer.get("/quizzes/toy/statistics")
+    assert stats.status_code == 200 and "Is grass red?" in stats.get_data(as_text=True)
