@@ -671,6 +671,12 @@ class QuestionType:
         raise ValueError(f"cannot export question type {cls.name!r} to GIFT")
 
     @classmethod
+    def to_aiken(cls, spec: QuestionSpec, aiken: Any) -> str:
+        """The question in Aiken, written with ``aiken`` (the ``aiken.AikenWriter``); raises
+        ValueError with the reason when it cannot be written in Aiken."""
+        raise ValueError(f"type {cls.name!r} (Aiken only has single-answer multiple choice)")
+
+    @classmethod
     def demo_answer(cls, spec: QuestionSpec, entry: Mapping[str, Any], slot: int) -> Any:
         """The raw answer a demo learner gives in ``slot`` (None: leaves it blank)."""
         return None
@@ -923,6 +929,10 @@ class SingleChoice(QuestionType):
     @classmethod
     def to_gift(cls, spec: QuestionSpec, gift: Any) -> str | None:
         return gift.choices(spec, single=True)
+
+    @classmethod
+    def to_aiken(cls, spec: QuestionSpec, aiken: Any) -> str:
+        return aiken.single(spec)
 
     @classmethod
     def demo_answer(cls, spec: QuestionSpec, entry: Mapping[str, Any], slot: int) -> Any:
