@@ -11,7 +11,10 @@
    100,000 people / 400,000 completions) (bench/coverage_bench.py);
 5. certificate PDF rendering (bench/certificates_bench.py);
 6. course import of 100 courses × 20 lessons, unchanged re-import, lesson page weight
-   (bench/catalog_bench.py).
+   (bench/catalog_bench.py);
+7. messages: 10,000 e-mails queued and sent to a local SMTP server, the sender killed with
+   SIGKILL and run again, ``flask lms remind`` on the generated registry
+   (bench/messages_bench.py).
 
 Everything runs on loopback against throw-away databases (temporary SQLite files; the
 PostgreSQL database given with --pg is emptied). Every loop is time-bound. The scripts
@@ -75,10 +78,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--coverage-scale", type=float, default=0.05)
     parser.add_argument("--pg", default=os.environ.get("LMS_BENCH_PG_URL"),
                         help="PostgreSQL database the benchmarks may empty (exam burst, coverage)")
-    parser.add_argument("--only", nargs="+", choices=("http", "exam", "crash", "coverage", "certificates", "catalog"))
+    parser.add_argument("--only", nargs="+", choices=("http", "exam", "crash", "coverage", "certificates", "catalog",
+                                                         "messages"))
     args = parser.parse_args(argv)
     os.environ.setdefault("LMS_SECRET_KEY", "bench-secret-not-for-production")
-    wanted = set(args.only or ("http", "exam", "crash", "coverage", "certificates", "catalog"))
+    wanted = set(args.only or ("http", "exam", "crash", "coverage", "certificates", "catalog", "messages"))
     results: dict = {"date": datetime.now(UTC).isoformat(timespec="seconds"), "machine": machine(), "quick": args.quick}
     failures = []
 
@@ -135,6 +139,22 @@ def main(argv: list[str] | None = None) -> int:
         from bench import catalog_bench
 
         results["catalog"] = catalog_bench.main(["--courses", "10" if args.quick else "100"])
+
+    if "messages" in wanted:
+        print("messages (send, kill -9, remind) …", flush=True)
+        before = set(RESULTS.glob("messages-*.json"))
+        cmd = ["bench.messages_bench", "--emails", "1000" if args.quick else "10000",
+               "--people-scale", str(0.01 if args.quick else args.coverage_scale)]
+        if args.pg:
+            cmd += ["--pg", args.pg]
+        run = subprocess_bench(cmd, timeout=7200)
+        new = sorted(set(RESULTS.glob("messages-*.json")) - before)
+        if run.get("exit_code") == 0 and new:
+            run["figures"] = json.loads(new[-1].read_text())
+            new[-1].unlink()  # folded into the dated file
+        else:
+            failures.append("messages")
+        results["messages"] = run
 
     results["failures"] = failures
     RESULTS.mkdir(parents=True, exist_ok=True)

@@ -58,6 +58,7 @@ def register_extensions(app: Flask) -> None:
 
     from lms.core.db import configure_sqlite
     from lms.core.i18n import install_template_gettext, select_locale
+    from lms.core.params import register_converters
     from lms.core.security import register_security_headers
     from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -67,6 +68,7 @@ def register_extensions(app: Flask) -> None:
         hops = app.config["PROXY_FIX"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
+    register_converters(app)
     db.init_app(app)
     with app.app_context():
         engine = db.engine

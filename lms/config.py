@@ -74,8 +74,17 @@ def load_config(instance_path: str) -> dict:
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("LMS_TIMEZONE", "Asia/Ho_Chi_Minh"),
         "BABEL_TRANSLATION_DIRECTORIES": str(BASE_DIR / "lms" / "translations"),
         "LANGUAGES": ("vi", "en"),
-        "LOGIN_RATE_LIMIT": os.environ.get("LMS_LOGIN_RATE_LIMIT", "10/minute"),
+        # Moving windows kept in the database (lms.core.ratelimit), shared by all workers.
+        "LOGIN_RATE_LIMIT": os.environ.get("LMS_LOGIN_RATE_LIMIT", "10/minute"),  # per account and address
+        "LOGIN_ADDRESS_RATE_LIMIT": os.environ.get("LMS_LOGIN_ADDRESS_RATE_LIMIT", "60/minute"),
+        "LOGIN_ACCOUNT_RATE_LIMIT": os.environ.get("LMS_LOGIN_ACCOUNT_RATE_LIMIT", "100/hour"),
+        "CHECKIN_RATE_LIMIT": os.environ.get("LMS_CHECKIN_RATE_LIMIT", "10/minute"),
+        # Sessions end after this much inactivity, and in any case this long after login.
+        "SESSION_IDLE_MINUTES": int(os.environ.get("LMS_SESSION_IDLE_MINUTES", "120")),
+        "SESSION_MAX_HOURS": int(os.environ.get("LMS_SESSION_MAX_HOURS", "24")),
+        # Flask-Limiter (other limits, if any): shared storage when set, and a moving window.
         "RATELIMIT_STORAGE_URI": os.environ.get("LMS_RATELIMIT_STORAGE_URL", "memory://"),
+        "RATELIMIT_STRATEGY": "moving-window",
         "RATELIMIT_HEADERS_ENABLED": False,
         "PROXY_FIX": int(os.environ.get("LMS_PROXY_FIX", "0")),
         "PUBLIC_BASE_URL": os.environ.get("LMS_PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
@@ -130,6 +139,7 @@ def load_config(instance_path: str) -> dict:
         "PRIVACY_DUE_DAYS": int(os.environ.get("LMS_PRIVACY_DUE_DAYS", "15")),
         "RETAIN_IMPORT_DAYS": int(os.environ.get("LMS_RETAIN_IMPORT_DAYS", "30")),
         "RETAIN_CODE_DAYS": int(os.environ.get("LMS_RETAIN_CODE_DAYS", "30")),
+        "RETAIN_REGISTRATION_DAYS": int(os.environ.get("LMS_RETAIN_REGISTRATION_DAYS", "90")),
         "RETAIN_MESSAGE_BODY_DAYS": int(os.environ.get("LMS_RETAIN_MESSAGE_BODY_DAYS", "90")),
         "RETAIN_LEFT_YEARS": int(os.environ.get("LMS_RETAIN_LEFT_YEARS", "5")),
         "RETAIN_AUDIT_DAYS": int(os.environ.get("LMS_RETAIN_AUDIT_DAYS", str(5 * 365))),

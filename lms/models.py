@@ -2,7 +2,7 @@
 
 from lms.apitokens.models import ApiToken  # noqa: F401
 from lms.assessments.models import Attempt, AttemptAnswer, Question, Quiz  # noqa: F401
-from lms.auth.models import User, UserRole  # noqa: F401
+from lms.auth.models import User, UserRole, UserSession  # noqa: F401
 from lms.catalog.models import (  # noqa: F401
     Course,
     CourseAsset,
@@ -17,6 +17,7 @@ from lms.catalog.models import (  # noqa: F401
 from lms.certification.models import Certificate, CertificatePolicy, CertificateVersion  # noqa: F401
 from lms.classes.models import Attendance, ClassDay, ClassTrainer, RosterEntry, TrainingClass  # noqa: F401
 from lms.core.audit import AuditLog  # noqa: F401
+from lms.core.ratelimit import RateLimitHit  # noqa: F401
 from lms.coverage.models import Requirement, RequirementCourse  # noqa: F401
 from lms.messages.models import Message, MessageOptOut  # noqa: F401
 from lms.onboarding.models import ActivationCode, RegistrationRequest  # noqa: F401

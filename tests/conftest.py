@@ -69,6 +69,9 @@ def make_test_app(database_url: str, app_config: dict | None = None):
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "LOGIN_RATE_LIMIT": "1000/minute",
+        "LOGIN_ADDRESS_RATE_LIMIT": "1000/minute",
+        "LOGIN_ACCOUNT_RATE_LIMIT": "1000/minute",
+        "CHECKIN_RATE_LIMIT": "1000/minute",
         "RATELIMIT_STORAGE_URI": "memory://",
         "PASSWORD_MIN_LENGTH": 10,
         # Hashing cost is not under test; Werkzeug's default stays in production.

@@ -128,6 +128,15 @@ def _seed(app, tmp_path) -> None:
     response = post_form(client, "/registry/import", {"file": (io.BytesIO(upload), "can-bo.csv"), "scheme": "2025",
                                                       "kind": ""}, content_type="multipart/form-data")
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    # The decision printed on a course's certificates (an administrator's page).
+    with app.app_context():
+        from sqlalchemy import select
+
+        from lms.catalog.models import Course
+
+        course_id = db.session.scalar(select(Course.id).where(Course.slug == "lam-quen-ocop"))
+    assert post_form(client, f"/certificates/courses/{course_id}/decision", {"number": "1/QĐ", "decided_on": ""},
+                     token_from=f"/certificates/courses/{course_id}").status_code == 302
     _seed_class(app, client)
     _seed_messages(app)
     _seed_onboarding(app)
@@ -206,6 +215,7 @@ def _seed_class(app, client) -> None:
         "course": str(course), "title": "Lớp kiểm thử di trú", "unit": str(unit.id), "venue": "Hội trường xã",
         "days": "2026-03-10 07:30-11:30", "capacity": "30", "threshold_percent": "80", "posttest_required": "y",
         "pass_mark": "70", "quiz": str(quiz), "certificate_template": "vi", "trainers": [str(trainer)],
+        "decision_number": "45/QĐ-SNN", "decision_date": "2026-02-20",
     }, token_from="/classes/new")
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
     class_id = int(response.headers["Location"].rstrip("/").rsplit("/", 1)[-1])

@@ -35,9 +35,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _start(database_url: str, port: int, log: Path) -> subprocess.Popen:
+def _start(database_url: str, port: int, log: Path, **extra_env: str) -> subprocess.Popen:
     env = dict(os.environ, LMS_DATABASE_URL=database_url, LMS_SECRET_KEY="two-servers-shared-secret",
-               LMS_ENV="development", PYTHONPATH=str(ROOT))
+               LMS_ENV="development", PYTHONPATH=str(ROOT), **extra_env)
     gunicorn = Path(sys.executable).with_name("gunicorn")
     with log.open("w") as out:
         return subprocess.Popen(
@@ -91,6 +91,39 @@ def test_learner_moves_between_two_app_servers(app, runner, database_url, make_u
         status, _, _ = learner.submit(a, "/my-learning", "/logout")
         assert status == 302
         assert learner.get(b, "/my-learning")[0] == 302
+    finally:
+        for server in servers:
+            server.terminate()
+        for server in servers:
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+
+
+def test_rate_limits_hold_across_two_servers(app, database_url, make_user, tmp_path):
+    """Issue 18, finding 5: with two app servers (each its own process, as two workers are),
+    an account and address pair gets exactly LMS_LOGIN_RATE_LIMIT tries a minute in total,
+    and /verify exactly LMS_CERTIFICATE_VERIFY_RATE_LIMIT look-ups, whichever server answers."""
+    make_user(("learner",), email="target.two@example.vn")
+    ports = [_free_port(), _free_port()]
+    logs = [tmp_path / f"limit{i}.log" for i in range(2)]
+    env = {"LMS_LOGIN_RATE_LIMIT": "10/minute", "LMS_LOGIN_ADDRESS_RATE_LIMIT": "1000/minute",
+           "LMS_CERTIFICATE_VERIFY_RATE_LIMIT": "30/minute"}
+    servers = [_start(database_url, port, log, **env) for port, log in zip(ports, logs, strict=True)]
+    try:
+        for port, server, log in zip(ports, servers, logs, strict=True):
+            _wait_healthy(port, server, log)
+        browser = Browser()
+        statuses = []
+        for n in range(20):
+            status, _, _ = browser.submit(ports[n % 2], "/login", "/login",
+                                          {"login": "target.two@example.vn", "password": "wrong-guess-123"})
+            statuses.append(status)
+        assert statuses.count(200) == 10 and statuses.count(429) == 10, statuses
+        answered = [Browser().get(ports[n % 2], "/verify/ABCD-EFGH-JKLM-NPQR-STUV-WXYZ-2345")[0] for n in range(70)]
+        assert len([s for s in answered if s != 429]) == 30, answered
     finally:
         for server in servers:
             server.terminate()

@@ -6,6 +6,8 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from lms.apitokens import views
+    from lms.apitokens import services, views
+    from lms.core.signals import credentials_revoked
 
     app.register_blueprint(views.bp)
+    credentials_revoked.connect(services.on_credentials_revoked)

@@ -61,3 +61,17 @@ def user_from_bearer(header: str):
     if token is None or token.user is None or not token.user.active:
         return None
     return token.user
+
+
+def on_credentials_revoked(_sender, *, user, actor=None, **_kwargs) -> int:
+    """``credentials_revoked`` receiver: an administrator reset the password of ``user`` or
+    deactivated the account; every token of the account is revoked."""
+    tokens = list(db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    ))
+    for token in tokens:
+        token.revoked_at = utcnow()
+    db.session.flush()
+    if tokens:
+        audit.record(actor, "api_token.revoke_all", "user", user.id, count=len(tokens))
+    return len(tokens)

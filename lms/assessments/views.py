@@ -29,6 +29,7 @@ from lms.assessments.models import Attempt, AttemptAnswer, Quiz
 from lms.core import exports
 from lms.core.db import utcnow
 from lms.core.forms import ConfirmForm
+from lms.core.masking import mask_login
 from lms.core.uow import restart_for_write, unit_of_work
 from lms.extensions import db
 
@@ -377,7 +378,7 @@ def gradebook(slug: str):
 def _gradebook_table(quiz: Quiz) -> tuple[list[str], list[list]]:
     header = [_("Name"), _("Login"), _("Attempts"), _("Best score (%)"), _("Last score (%)"), _("Passed"), _("Awaiting marking")]
     rows = [
-        [r.name, r.login, r.attempts, _round(r.best), _round(r.last), _("yes") if r.passed else _("no"), r.pending]
+        [r.name, mask_login(r.login), r.attempts, _round(r.best), _round(r.last), _("yes") if r.passed else _("no"), r.pending]
         for r in queries.gradebook(quiz, current_user)
     ]
     return header, rows

@@ -12,6 +12,7 @@ from wtforms import (
     StringField,
 )
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
+from wtforms.widgets import PasswordInput
 
 from lms.core.forms import LANGUAGE_CHOICES, BaseForm, MultiCheckboxField
 from lms.core.security import ROLE_LABELS
@@ -69,6 +70,8 @@ class UserForm(BaseForm):
         validators=[Optional(), Length(max=256)],
         description=_l("The user must change it at the next login."),
         render_kw={"autocomplete": "new-password"},
+        # Kept when the form is refused for another field, so the administrator need not type it again.
+        widget=PasswordInput(hide_value=False),
     )
 
 

@@ -113,3 +113,22 @@ class User(UserMixin, db.Model):
     @property
     def login_name(self) -> str:
         return self.email or self.phone or ""
+
+
+class UserSession(db.Model):
+    """One login: the browser's session cookie carries the token, the server keeps its hash.
+
+    Logging out, an administrator's password reset or a deactivation ends the row, so a
+    copied cookie stops working; a session also ends after ``SESSION_IDLE_MINUTES`` without
+    a request and ``SESSION_MAX_HOURS`` after the login. Rows live in the database, so every
+    app server sees the same sessions.
+    """
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

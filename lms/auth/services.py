@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
+import secrets
+from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash
 
-from lms.auth.models import User, UserRole
+from lms.auth.models import User, UserRole, UserSession
 from lms.core import audit
 from lms.core.db import utcnow
 from lms.core.errors import ServiceError
 from lms.core.phone import looks_like_phone, normalize_phone
 from lms.core.security import ADMIN, MANAGER, ROLES, TRAINER
+from lms.core.signals import credentials_revoked
 from lms.core.text import clean_name
 from lms.extensions import db
 from lms.registry.models import Person
@@ -201,13 +205,18 @@ def update_user(
         user.active = active
         if not active:
             user.session_version += 1  # ends every open session
+            end_all_sessions(user)
     if temporary_password:
         problems = password_problems(temporary_password, login_names=(email, phone))
         if problems:
             raise ServiceError(" ".join(problems), "temporary_password")
         user.set_password(temporary_password, temporary=True)
+        end_all_sessions(user)
         changes["password_reset"] = True
     db.session.flush()
+    if changes.get("password_reset") or changes.get("active") is False:
+        # Other credentials of the account (API tokens) end too: lms.apitokens listens.
+        credentials_revoked.send(current_app._get_current_object(), user=user, actor=actor)
     if changes:
         audit.record(actor, "user.update", "user", user.id, **changes)
     return user
@@ -222,6 +231,7 @@ def change_password(user: User, current: str, new: str) -> None:
     if problems:
         raise ServiceError(" ".join(problems), "new_password")
     user.set_password(new, temporary=False)
+    end_all_sessions(user)  # the view starts a new session for this device
     db.session.flush()
     audit.record(user, "user.password_change", "user", user.id)
 
@@ -266,4 +276,75 @@ def staff_person_ids() -> list[int]:
     return list(db.session.scalars(
         select(User.person_id).join(UserRole, UserRole.user_id == User.id)
         .where(UserRole.role.in_((TRAINER, MANAGER, ADMIN))).distinct()
+    ))
+
+
+# --- sessions (one row per login; see UserSession) ----------------------------------------
+
+
+def session_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(user: User) -> str:
+    """A new server-side session for ``user``; returns the token for the session cookie."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(UserSession(user_id=user.id, token_hash=session_token_hash(token)))
+    db.session.flush()
+    return token
+
+
+def session_state(user_id: int, token: str | None, *, now: datetime | None = None) -> UserSession | None:
+    """The live session of ``user_id`` with this token, or None (unknown, ended, idle for
+    longer than ``SESSION_IDLE_MINUTES``, or older than ``SESSION_MAX_HOURS``)."""
+    if not token:
+        return None
+    row = db.session.scalar(select(UserSession).where(UserSession.token_hash == session_token_hash(token)))
+    if row is None or row.user_id != user_id or row.ended_at is not None:
+        return None
+    now = now or utcnow()
+    config = current_app.config
+    if now - row.last_seen_at > timedelta(minutes=config["SESSION_IDLE_MINUTES"]):
+        return None
+    if now - row.created_at > timedelta(hours=config["SESSION_MAX_HOURS"]):
+        return None
+    return row
+
+
+def touch_session(session_id: int) -> None:
+    """Record activity on a session, in a short transaction of its own (after a response)."""
+    with db.engine.begin() as conn:
+        conn.execute(update(UserSession).where(UserSession.id == session_id).values(last_seen_at=utcnow()))
+
+
+def end_session(token: str | None) -> None:
+    """Logout: the session of this token ends on the server (every copy of the cookie)."""
+    if token:
+        db.session.execute(
+            update(UserSession).where(UserSession.token_hash == session_token_hash(token),
+                                      UserSession.ended_at.is_(None)).values(ended_at=utcnow())
+        )
+        db.session.flush()
+
+
+def end_other_sessions(user: User, keep: str | None = None) -> int:
+    """End every session of ``user`` except the one whose token is ``keep`` (e.g. after a
+    password change on this device); returns how many ended."""
+    stmt = update(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+    if keep:
+        stmt = stmt.where(UserSession.token_hash != session_token_hash(keep))
+    result = db.session.execute(stmt.values(ended_at=utcnow()))
+    db.session.flush()
+    return result.rowcount or 0
+
+
+def end_all_sessions(user: User) -> int:
+    """End every session of ``user`` (password reset by an administrator, deactivation)."""
+    return end_other_sessions(user, keep=None)
+
+
+def active_sessions(user: User) -> list[UserSession]:
+    return list(db.session.scalars(
+        select(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+        .order_by(UserSession.last_seen_at.desc())
     ))

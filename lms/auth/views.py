@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+from datetime import date, timedelta
+
 from flask import (
     Blueprint,
+    Response,
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -14,25 +19,28 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
+from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from lms.auth import services
 from lms.auth.forms import AssignmentForm, ChangePasswordForm, LoginForm, ProfileForm, UnassignForm, UserForm
 from lms.auth.models import User
-from lms.core.db import vi_collate
+from lms.core.db import utcnow, vi_collate
 from lms.core.forms import ConfirmForm
+from lms.core.params import page_arg
 from lms.core.phone import normalize_phone
+from lms.core.ratelimit import rate_limited, remote_address
 from lms.core.security import ADMIN, roles_required, safe_next_url
 from lms.core.uow import unit_of_work
-from lms.extensions import db, limiter, login_manager
+from lms.extensions import db, login_manager
 from lms.registry import queries as registry_queries
 from lms.registry import services as registry_services
 from lms.registry.models import SCHEME_LABELS, AdminUnit, UnitAssignment
 
 bp = Blueprint("auth", __name__, template_folder="templates")
+log = logging.getLogger("lms.auth")
 
 # Endpoints a user who must change their password may still reach.
 _ALLOWED_DURING_FORCED_CHANGE = {
@@ -59,7 +67,47 @@ def load_user(user_id: str) -> User | None:
     user = db.session.execute(_LOAD_USER, {"id": uid}).unique().scalar_one_or_none()
     if user is None or not user.active or user.session_version != version:
         return None
+    # The server-side session: ended by a logout anywhere, idle or too old → logged out.
+    row = services.session_state(uid, session.get(_SESSION_KEY))
+    if row is None:
+        return None
+    if utcnow() - row.last_seen_at > _TOUCH_EVERY:
+        g.lms_session_touch = row.id
     return user
+
+
+_SESSION_KEY = "sid"
+_TOUCH_EVERY = timedelta(minutes=1)  # the idle clock's resolution: at most one write a minute
+
+
+@bp.after_app_request
+def _touch_session(response):
+    """Record the session's activity after the response, in its own short transaction (the
+    request's own transaction has ended by then; a GET stays read-only)."""
+    session_id = g.pop("lms_session_touch", None)
+    if session_id is not None:
+        app = current_app._get_current_object()
+
+        def touch():
+            with app.app_context():
+                try:
+                    services.touch_session(session_id)
+                except Exception:  # noqa: BLE001 - activity is best effort, never an error page
+                    log.warning("could not record the activity of session %s", session_id, exc_info=True)
+
+        response.call_on_close(touch)
+    return response
+
+
+def log_in(user: User) -> None:
+    """Log ``user`` in on this browser: a fresh Flask session and a new server-side session
+    (committed here). Every login goes through this (login form, password change, codes)."""
+    with unit_of_work():
+        token = services.start_session(user)
+        services.record_login(user)
+    session.clear()  # a fresh session: nothing set before login survives it
+    login_user(user)
+    session[_SESSION_KEY] = token
 
 
 @bp.before_app_request
@@ -76,20 +124,46 @@ def _force_password_change():
     return None
 
 
-def _login_rate_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
 def _login_account_key() -> str:
-    """Throttle per account: the normalised identifier typed in the form."""
+    """The normalised identifier typed in the form."""
     raw = (request.form.get("login") or "").strip()
     phone = normalize_phone(raw)
     return "account:" + (phone or raw.lower())[:254]
 
 
+_DEVICE_COOKIE = "lms_device"
+
+
+def _device_signer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="lms.known-device")
+
+
+def _pair_key() -> str:
+    return f"{_login_account_key()}|{remote_address()}"
+
+
+def _account_key_unless_known_device() -> str | None:
+    """Per account from every address, except from a browser where this account has logged
+    in before: an attacker cannot lock its owner out by trying from many addresses."""
+    account = _login_account_key()
+    try:
+        if _device_signer().loads(request.cookies.get(_DEVICE_COOKIE, "")) == account:
+            return None
+    except BadSignature:
+        pass
+    return account
+
+
+def _limit(name: str):
+    return lambda: current_app.config[name]
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_rate_limit, methods=["POST"], key_func=get_remote_address, scope="login-ip")
-@limiter.limit(_login_rate_limit, methods=["POST"], key_func=_login_account_key, scope="login-account")
+# Moving windows in the database, shared by every worker (lms.core.ratelimit): per account and
+# address pair (the limit people see), per address, and per account for unknown devices.
+@rate_limited("login-pair", _limit("LOGIN_RATE_LIMIT"), key=_pair_key)
+@rate_limited("login-address", _limit("LOGIN_ADDRESS_RATE_LIMIT"))
+@rate_limited("login-account", _limit("LOGIN_ACCOUNT_RATE_LIMIT"), key=_account_key_unless_known_device)
 def login():
     next_url = safe_next_url(request.args.get("next"))
     if current_user.is_authenticated:
@@ -100,13 +174,15 @@ def login():
         if user is None:
             form.password.errors = [reason]
         else:
-            session.clear()  # a fresh session: nothing set before login survives it
-            login_user(user)
-            with unit_of_work():
-                services.record_login(user)
-            if user.must_change_password:
-                return redirect(url_for("auth.change_password", next=next_url))
-            return redirect(next_url or url_for("main.index"))
+            log_in(user)
+            target = (url_for("auth.change_password", next=next_url) if user.must_change_password
+                      else next_url or url_for("main.index"))
+            response = redirect(target)
+            response.set_cookie(
+                _DEVICE_COOKIE, _device_signer().dumps(_login_account_key()), max_age=400 * 86400,
+                httponly=True, samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"],
+            )
+            return response
     return render_template("auth/login.html", form=form, next_url=next_url)
 
 
@@ -115,6 +191,8 @@ def logout():
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
+    with unit_of_work():
+        services.end_session(session.get(_SESSION_KEY))  # every copy of the cookie stops working
     logout_user()
     session.clear()
     flash(_("You have logged out."), "info")
@@ -147,11 +225,8 @@ def change_password():
         with unit_of_work(form) as work:
             services.change_password(current_user, form.current_password.data, form.new_password.data)
         if work.ok:
-            # The session version changed: log in again with the new one so that this
-            # session continues while every other session of this user ends.
-            user = current_user._get_current_object()
-            session.clear()
-            login_user(user)
+            # Every session of this user has ended: this device continues with a new one.
+            log_in(current_user._get_current_object())
             flash(_("Your password has been changed."), "success")
             return redirect(next_url or url_for("main.index"))
     return render_template(
@@ -170,7 +245,7 @@ PAGE_SIZE = 50
 @admin_required
 def users():
     q = (request.args.get("q") or "").strip()[:100]
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_arg()
     stmt = select(User).order_by(vi_collate(User.display_name), User.id)
     if q:
         like = f"%{q.lower()}%"
@@ -335,3 +410,73 @@ def assignment_remove():
         registry_services.unassign_unit(user, unit, actor=current_user)
     flash(_("The assignment has been removed."), "success")
     return redirect(url_for("auth.assignments"))
+
+
+
+# --- audit log -------------------------------------------------------------------------------
+
+AUDIT_PAGE = 100
+
+
+def _audit_statement():
+    """The audit page's filters from the query string (actor login or name, kind or action,
+    object as "type" or "type id", dates dd/mm/yyyy or ISO), and the matching statement."""
+    from lms.core import audit
+    from lms.core.localtime import end_of_day_utc
+
+    args = {k: (request.args.get(k) or "").strip()[:100] for k in ("actor", "kind", "object", "since", "until")}
+    actor_id = None
+    if args["actor"]:
+        found = services.find_user_by_login(args["actor"]) or db.session.scalar(
+            select(User).where(func.lower(User.display_name) == args["actor"].lower()))
+        actor_id = found.id if found is not None else -1
+    object_type, _sep, object_id = args["object"].partition(" ")
+    bounds = {}
+    for key in ("since", "until"):
+        if args[key]:
+            try:
+                day = _parse_day(args[key])
+            except ValueError:
+                flash(_("Write dates as dd/mm/yyyy."), "error")
+                continue
+            bounds[key] = end_of_day_utc(day - timedelta(days=1)) if key == "since" else end_of_day_utc(day)
+    stmt = audit.entries_query(actor_id=actor_id, action=args["kind"] or None, object_type=object_type or None,
+                               object_id=object_id.strip() or None, since=bounds.get("since"),
+                               until=bounds.get("until"))
+    return args, stmt
+
+
+def _parse_day(text: str) -> date:
+    if "/" in text:
+        day, month, year = (int(p) for p in text.split("/"))
+        return date(year, month, day)
+    return date.fromisoformat(text)
+
+
+@bp.route("/admin/audit")
+@admin_required
+def audit_log():
+    from lms.auth import audit as audit_rows
+    from lms.core.audit import AuditLog
+
+    args, stmt = _audit_statement()
+    page = max(min(request.args.get("page", 1, type=int) or 1, 100_000), 1)
+    entries = list(db.session.scalars(stmt.limit(AUDIT_PAGE + 1).offset((page - 1) * AUDIT_PAGE)))
+    kinds = sorted({a.split(".")[0] for a in db.session.scalars(select(AuditLog.action).distinct())})
+    return render_template("auth/audit.html", rows=audit_rows.rows(entries[:AUDIT_PAGE]), args=args, page=page,
+                           more=len(entries) > AUDIT_PAGE, kinds=kinds)
+
+
+@bp.route("/admin/audit.csv")
+@admin_required
+def audit_export():
+    from lms.auth import audit as audit_rows
+    from lms.core import exports
+    from lms.core.i18n import for_people
+
+    _args, stmt = _audit_statement()
+    entries = list(db.session.scalars(stmt.limit(100_000)))
+    header = [_("When"), _("Who"), _("What"), _("Object"), _("Details (old → new)")]
+    body = [[for_people(r.at), r.actor, r.action, r.object, r.details] for r in audit_rows.rows(entries)]
+    return Response(exports.to_csv(header, body), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="audit-log.csv"'})

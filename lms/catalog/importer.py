@@ -653,20 +653,21 @@ def _course_meta(fm: FrontMatter, path: str, problems: list[Problem]) -> dict[st
 # --- checking against the database and other courses -----------------------------
 
 
-def known_quiz_slugs(quizzes_dir: str | None) -> set[str]:
+def known_quiz_slugs(quizzes_dir: str | None, *, with_database: bool = True) -> set[str]:
     """Quiz slugs a course may require: quiz files in the quizzes folder and quizzes in the database."""
     slugs: set[str] = set()
     if quizzes_dir and Path(quizzes_dir).is_dir():
         for path in Path(quizzes_dir).iterdir():
             if path.suffix in {".yaml", ".yml", ".gift", ".txt"} and path.stem.lower() != "readme":
                 slugs.add(path.stem)
-    for provider in quiz_slug_providers.functions():
+    for provider in quiz_slug_providers.functions() if with_database else ():
         slugs |= set(provider())
     return slugs
 
 
 def cross_check(specs: list[CourseSpec], *, quizzes_dir: str | None, replace: bool) -> list[Problem]:
     from lms.catalog.models import Course
+    from lms.core.db import has_tables
     from lms.extensions import db
 
     problems: list[Problem] = []
@@ -677,8 +678,11 @@ def cross_check(specs: list[CourseSpec], *, quizzes_dir: str | None, replace: bo
                                     f"duplicate course slug '{spec.slug}' (also {seen[spec.slug]})"))
         seen[spec.slug] = spec.root
     batch = {s.slug for s in specs}
-    existing = {c.slug: c for c in db.session.scalars(select(Course))}
-    quizzes = known_quiz_slugs(quizzes_dir)
+    # A database never migrated has no courses or quizzes: `import-courses --check` still
+    # validates the files against each other and the quizzes folder.
+    ready = has_tables(Course.__tablename__)
+    existing = {c.slug: c for c in db.session.scalars(select(Course))} if ready else {}
+    quizzes = known_quiz_slugs(quizzes_dir, with_database=ready)
     for spec in specs:
         if spec.unchanged:
             continue

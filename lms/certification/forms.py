@@ -110,3 +110,12 @@ class PolicyForm(BaseForm):
         description=_l("Completions through the other routes wait in the list of completions "
                        "without a certificate, to be issued by hand."),
     )
+
+
+class DecisionForm(BaseForm):
+    """The decision printed on a course's certificates (administrators)."""
+
+    number = StringField(_l("Decision number"), validators=[Optional(), Length(max=100)],
+                         description=_l("For example: 123/QĐ-SNN. Leave empty to print none. A class "
+                                        "with a decision of its own prints that one."))
+    decided_on = DateField(_l("Decision date"), validators=[Optional()])

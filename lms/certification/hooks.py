@@ -17,3 +17,9 @@ hours_providers: Hook[Callable[[object], float | None]] = Hook(
     "fn(completion) -> hours or None: the hours a completion's certificate states (a face-to-face "
     "class: its contact hours); the first non-empty answer wins, else the course's hours.",
 )
+decision_providers: Hook[Callable[[object], tuple[str, object] | None]] = Hook(
+    "certification.decision_providers",
+    "fn(completion) -> (decision number, decision date or None) or None: the decision printed on "
+    "a completion's certificate (a face-to-face class: the decision that opened it); the first "
+    "answer wins, else the course's decision.",
+)

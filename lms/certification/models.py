@@ -185,3 +185,15 @@ class CertificatePolicy(db.Model):
     )
     auto_vias: Mapped[list[str]] = mapped_column(JSON, default=list)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class CourseDecision(db.Model):
+    """The decision number and date printed on a course's certificates (set by an
+    administrator), unless the class that produced the completion has its own."""
+
+    __tablename__ = "certificate_decision"
+
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), primary_key=True)
+    number: Mapped[str] = mapped_column(String(100))
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

@@ -20,7 +20,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from lms.catalog.models import COMPLETION_VIAS, Course, CourseCompletion
 from lms.certification import rendering
 from lms.certification.codes import format_code, new_code
-from lms.certification.hooks import hours_providers, template_choosers
+from lms.certification.hooks import decision_providers, hours_providers, template_choosers
 from lms.certification.models import (
     DATE_FIELDS,
     DETAIL_FIELDS,
@@ -169,8 +169,7 @@ def initial_details(completion: CourseCompletion, template: str) -> dict[str, An
         "signer_title": defaults.get("signer_title", ""),
         "signer_name": defaults.get("signer_name", ""),
         "place": defaults.get("place", ""),
-        "decision_number": defaults.get("decision_number") or None,
-        "decision_date": None,
+        **dict(zip(("decision_number", "decision_date"), decision_for(completion, defaults), strict=True)),
     }
 
 
@@ -379,3 +378,40 @@ def render_bulk_pdf(certificates: Sequence[Certificate]) -> bytes:
 def render_bulk_zip(certificates: Sequence[Certificate]) -> bytes:
     """A ZIP holding one PDF per certificate (built in memory)."""
     return rendering.render_many_zip(printable(c) for c in certificates)
+
+
+def decision_for(completion: CourseCompletion, defaults: dict | None = None) -> tuple[str | None, date | None]:
+    """The decision printed on a completion's certificate: the class's (a registered
+    provider), else the course's, else the template's default number."""
+    from lms.certification.models import CourseDecision
+
+    for provider in decision_providers.functions():
+        found = provider(completion)
+        if found and found[0]:
+            return found[0], found[1]
+    decision = db.session.get(CourseDecision, completion.course_id)
+    if decision is not None and decision.number:
+        return decision.number, decision.decided_on
+    return (defaults or {}).get("decision_number") or None, None
+
+
+def set_course_decision(course: Course, number: str | None, decided_on: date | None, *, actor) -> None:
+    """Set (or clear, with an empty number) the decision printed on a course's certificates.
+    Certificates already issued keep theirs (a correction changes one)."""
+    from lms.certification.models import CourseDecision
+
+    number = (number or "").strip()[:100]
+    decision = db.session.get(CourseDecision, course.id)
+    old = (decision.number, decision.decided_on.isoformat() if decision and decision.decided_on else None) \
+        if decision is not None else None
+    if not number:
+        if decision is not None:
+            db.session.delete(decision)
+    else:
+        if decision is None:
+            decision = CourseDecision(course_id=course.id, number=number)
+            db.session.add(decision)
+        decision.number, decision.decided_on = number, decided_on
+    db.session.flush()
+    audit.record(actor, "certificate.decision", "course", course.id, old=old,
+                 new=(number, decided_on.isoformat() if decided_on else None) if number else None)

@@ -15,17 +15,18 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms import SelectChoice
 
+from lms.auth.audit import history as audit_history
 from lms.catalog.models import Course, CourseCompletion
 from lms.certification import queries, rendering, services
 from lms.certification.codes import format_code, normalize_code
 from lms.certification.forms import (
     VIA_LABELS,
     CorrectForm,
+    DecisionForm,
     FilterForm,
     IssueForm,
     PolicyForm,
@@ -41,9 +42,12 @@ from lms.certification.models import (
 from lms.certification.rendering import CertificateTemplateError
 from lms.core import exports
 from lms.core.errors import render_error
+from lms.core.i18n import for_people
+from lms.core.params import page_arg
+from lms.core.ratelimit import rate_limited
 from lms.core.security import ADMIN, MANAGER, is_admin, roles_required, staff_required
 from lms.core.uow import unit_of_work
-from lms.extensions import db, limiter
+from lms.extensions import db
 from lms.registry.models import Person
 from lms.registry.queries import can_see_person, find_unit
 
@@ -58,7 +62,8 @@ def _verify_rate_limit() -> str:
     return current_app.config.get("CERTIFICATE_VERIFY_RATE_LIMIT", "30/minute")
 
 
-_verify_limit = limiter.shared_limit(_verify_rate_limit, scope="certificate-verify", key_func=get_remote_address)
+# One moving window per address for both pages, shared by every worker (lms.core.ratelimit).
+_verify_limit = rate_limited("certificate-verify", _verify_rate_limit, methods=("GET", "POST"))
 
 
 def _back_to_detail(certificate: Certificate, message: str, category: str) -> Response:
@@ -97,17 +102,27 @@ def verify_form():
     return render_template("certification/verify_form.html", form=form)
 
 
+def _no_such_certificate(code: str):
+    """A mistyped or unknown code: say so on the verification form (404), with the code kept."""
+    form = VerifyForm(formdata=None)
+    form.code.data = code[:40]
+    form.code.errors = [_("No certificate has this code. Check the characters and try again.")]
+    response = Response(render_template("certification/verify_form.html", form=form), status=404)
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
 @bp.route("/verify/<code>")
 @_verify_limit
 def verify(code: str):
     canonical = normalize_code(code)
     if canonical is None:
-        abort(404)
+        return _no_such_certificate(code)
     if canonical != code:
         return redirect(url_for("certification.verify", code=canonical))
     certificate = db.session.scalar(select(Certificate).where(Certificate.code == canonical))
     if certificate is None:
-        abort(404)
+        return _no_such_certificate(code)
     if certificate.person.hidden:
         # Restricted or anonymised at the holder's request: a neutral answer, nothing more.
         response = Response(render_template("certification/verify_unavailable.html"))
@@ -193,7 +208,7 @@ def _filter_args() -> dict[str, str]:
 @staff_required
 def manage():
     form, flt = _filter_from_request()
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_arg()
     stmt = queries.search(current_user, flt, services.local_today())
     total = queries.count(stmt)
     rows = db.session.scalars(stmt.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
@@ -237,7 +252,7 @@ def _export_rows(certificates: list[Certificate]):
 @bp.route("/certificates/export.csv")
 @staff_required
 def export_csv():
-    rows = _export_rows(_filtered_certificates())
+    rows = ([for_people(v) for v in row] for row in _export_rows(_filtered_certificates()))
     data = exports.to_csv([str(h) for h in _EXPORT_HEADER], rows)
     return _pdf_response(data, "certificates.csv", "text/csv; charset=utf-8")
 
@@ -348,6 +363,7 @@ def detail(code: str):
         status_labels=STATUS_LABELS,
         reason_labels=REVOCATION_REASON_LABELS,
         versions=list(reversed(certificate.versions)),
+        history=audit_history("certificate", certificate.id),
     )
 
 
@@ -454,7 +470,40 @@ def course_policy(course_id: int):
     return render_template(
         "certification/course_policy.html", form=form, course=course, via_labels=VIA_LABELS,
         template=rendering.resolve_template(course.certificate_template),
+        decision_form=_decision_form(course),
     )
+
+
+def _decision_form(course: Course, form: DecisionForm | None = None) -> DecisionForm | None:
+    """The decision form for administrators (None for others), filled from the course."""
+    from lms.certification.models import CourseDecision
+
+    if not current_user.has_role(ADMIN):
+        return None
+    if form is None:
+        form = DecisionForm(formdata=None)
+        decision = db.session.get(CourseDecision, course.id)
+        if decision is not None:
+            form.number.data, form.decided_on.data = decision.number, decision.decided_on
+    return form
+
+
+@bp.route("/certificates/courses/<int:course_id>/decision", methods=["POST"])
+@roles_required(ADMIN)
+def course_decision(course_id: int):
+    """The decision number and date printed on the course's certificates from now on."""
+    course = db.get_or_404(Course, course_id)
+    form = DecisionForm()
+    if form.validate_on_submit():
+        with unit_of_work(form) as work:
+            services.set_course_decision(course, form.number.data, form.decided_on.data, actor=current_user)
+        if work.ok:
+            flash(_("The decision has been saved; certificates issued from now on print it."), "success")
+            return redirect(url_for("certification.course_policy", course_id=course.id))
+    return render_template(
+        "certification/course_policy.html", form=PolicyForm(formdata=None), course=course,
+        template=rendering.resolve_template(course.certificate_template), decision_form=form,
+    ), 400
 
 
 @bp.app_template_filter("hours")

@@ -22,5 +22,6 @@ def init_app(app: Flask) -> None:
     add_nav_item(app, "classes.mine", _l("My classes"), roles=(LEARNER,), order=36)
     certification_hooks.template_choosers.register(app, services.certificate_template_for)
     certification_hooks.hours_providers.register(app, services.certificate_hours_for)
+    certification_hooks.decision_providers.register(app, services.certificate_decision_for)
     message_hooks.reminder_rules.register(app, reminders.RULE)
     coverage_hooks.digest_classes.register(app, reminders.digest_classes)

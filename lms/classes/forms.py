@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
+    DateField,
     DecimalField,
     IntegerField,
     SelectChoice,
@@ -26,7 +27,7 @@ class ClassForm(BaseForm):
                         description=_l("For example: the hall of the commune People's Committee."))
     days = TextAreaField(
         _l("Class days"), validators=[DataRequired()],
-        description=_l("One day per line: date, start and end, e.g. 2026-03-10 07:30-11:30."),
+        description=_l("One day per line: date (day/month/year), start and end, e.g. 10/03/2026 07:30-11:30."),
     )
     capacity = IntegerField(_l("Capacity"), default=40, validators=[InputRequired(), NumberRange(1, 1000)])
     threshold_percent = IntegerField(
@@ -39,6 +40,11 @@ class ClassForm(BaseForm):
     quiz = SelectField(_l("Online post-test quiz"), default="")
     certificate_template = SelectField(_l("Certificate template"), default="")
     trainers = MultiCheckboxField(_l("Trainers"), coerce=str)
+    # Administrators only (the view ignores them for others).
+    decision_number = StringField(_l("Decision number"), validators=[Optional(), Length(max=100)],
+                                  description=_l("The decision that opened the class, printed on its "
+                                                 "certificates, e.g. 45/QĐ-SNN."))
+    decision_date = DateField(_l("Decision date"), validators=[Optional()])
 
 
 class AddPeopleForm(BaseForm):

@@ -79,6 +79,9 @@ class TrainingClass(db.Model):
     quiz_id: Mapped[int | None] = mapped_column(ForeignKey("quiz.id", ondelete="SET NULL"))
     # A certificate template (a folder of certificates/) for this class; None: the course's.
     certificate_template: Mapped[str | None] = mapped_column(String(100))
+    # The decision that opened the class (set by an administrator); printed on its certificates.
+    decision_number: Mapped[str | None] = mapped_column(String(100))
+    decision_date: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(10), default=PLANNED, index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -25,6 +25,7 @@ from lms.extensions import db
 from lms.messages import services as messages
 from lms.messages.hooks import Rule
 from lms.registry.models import Person
+from lms.registry.queries import listable
 
 
 def fingerprint(cls: TrainingClass) -> str:
@@ -49,7 +50,7 @@ def _roster(class_id: int, as_of: date):
                User.email.label("user_email"), User.phone.label("user_phone"), User.locale)
         .join(RosterEntry, RosterEntry.person_id == Person.id)
         .outerjoin(User, (User.person_id == Person.id) & User.active.is_(True))
-        .where(RosterEntry.class_id == class_id,
+        .where(RosterEntry.class_id == class_id, listable(),  # not restricted (lms.privacy)
                or_(Person.active_until.is_(None), Person.active_until >= as_of))
         .order_by(Person.id)
     ).all()

@@ -89,11 +89,29 @@ def attendance_rate(attended: int, excused: int, days: int) -> float | None:
 
 # --- classes ---------------------------------------------------------------------------
 
-_DAY_LINE = re.compile(r"^(\d{4}-\d{2}-\d{2})\s+(\d{1,2}:\d{2})\s*[-–]\s*(\d{1,2}:\d{2})$")
+_DAY_LINE = re.compile(
+    r"^(\d{1,2}/\d{1,2}/\d{4}|\d{4}-\d{2}-\d{2})\s*,?\s+(\d{1,2}[:hg.]\d{2})\s*[-–]\s*(\d{1,2}[:hg.]\d{2})$",
+    re.IGNORECASE,
+)
+
+
+def parse_day(text: str) -> date:
+    """A date typed the Vietnamese way (10/03/2026, day first) or as ISO (2026-03-10)."""
+    text = text.strip()
+    if "/" in text:
+        day, month, year = (int(part) for part in text.split("/"))
+        return date(year, month, day)
+    return date.fromisoformat(text)
+
+
+def _parse_time(text: str) -> time:
+    hours, minutes = re.split(r"[:hg.]", text.lower())
+    return time(int(hours), int(minutes))
 
 
 def parse_days(text: str) -> list[tuple[date, time, time]]:
-    """One class day per line: ``2026-03-10 07:30-11:30``. Errors name the line."""
+    """One class day per line: ``10/03/2026 07:30-11:30`` (day first; ISO dates and 7h30 also
+    read). Errors name the line."""
     days, errors = [], []
     for number, raw in enumerate((text or "").splitlines(), start=1):
         line = " ".join(raw.split())
@@ -103,11 +121,12 @@ def parse_days(text: str) -> list[tuple[date, time, time]]:
         try:
             if not match:
                 raise ValueError
-            day = date.fromisoformat(match.group(1))
-            starts = time.fromisoformat(match.group(2).zfill(5))
-            ends = time.fromisoformat(match.group(3).zfill(5))
+            day = parse_day(match.group(1))
+            starts = _parse_time(match.group(2))
+            ends = _parse_time(match.group(3))
         except ValueError:
-            errors.append(_("Line %(line)d: write a day as 2026-03-10 07:30-11:30.", line=number))
+            errors.append(_("Line %(line)d: write a day as 10/03/2026 07:30-11:30 (day/month/year, start-end).",
+                            line=number))
             continue
         if ends <= starts:
             errors.append(_("Line %(line)d: the end must be after the start.", line=number))
@@ -124,7 +143,7 @@ def parse_days(text: str) -> list[tuple[date, time, time]]:
 
 
 def format_days(cls: TrainingClass) -> str:
-    return "\n".join(f"{d.day.isoformat()} {d.starts_at:%H:%M}-{d.ends_at:%H:%M}" for d in cls.days)
+    return "\n".join(f"{d.day:%d/%m/%Y} {d.starts_at:%H:%M}-{d.ends_at:%H:%M}" for d in cls.days)
 
 
 def new_code() -> str:
@@ -152,6 +171,8 @@ class ClassData:
     days: list[tuple[date, time, time]]
     trainer_ids: list[int] = field(default_factory=list)
     certificate_template: str | None = None
+    # (number, date) of the decision that opened the class; None leaves it as it is.
+    decision: tuple[str | None, date | None] | None = None
 
 
 def save_class(cls: TrainingClass | None, data: ClassData, *, actor) -> TrainingClass:
@@ -174,6 +195,12 @@ def save_class(cls: TrainingClass | None, data: ClassData, *, actor) -> Training
     cls.pass_mark = data.pass_mark
     cls.quiz_id = data.quiz_id
     cls.certificate_template = data.certificate_template or None
+    if data.decision is not None:
+        number = (data.decision[0] or "").strip()[:100] or None
+        if (number, data.decision[1] if number else None) != (cls.decision_number, cls.decision_date):
+            if not creating:
+                audit.record(actor, "class.decision", "class", cls.id, old=cls.decision_number, new=number)
+            cls.decision_number, cls.decision_date = number, data.decision[1] if number else None
     wanted = {(d, s): e for d, s, e in data.days}
     for existing in list(cls.days):
         key = (existing.day, existing.starts_at)
@@ -185,7 +212,7 @@ def save_class(cls: TrainingClass | None, data: ClassData, *, actor) -> Training
         )
         if has_marks:
             raise ServiceError(_("The day %(day)s has attendance and cannot be removed.",
-                                 day=existing.day.isoformat()))
+                                 day=f"{existing.day:%d/%m/%Y}"))
         cls.days.remove(existing)
     for (day, starts), ends in sorted(wanted.items()):
         cls.days.append(ClassDay(day=day, starts_at=starts, ends_at=ends, checkin_code=new_code()))
@@ -321,6 +348,12 @@ def mark_all_present(day: ClassDay, *, actor, now: datetime | None = None) -> in
     return count
 
 
+def _unusable_code() -> str:
+    return _("You cannot check in with this code now. Check the code on the board: check-in opens "
+             "30 minutes before the class starts and closes when the day ends, for the people on "
+             "the class list. If it still does not work, ask the trainer.")
+
+
 def check_in(user, code: str, *, now: datetime | None = None) -> tuple[ClassDay, str]:
     """A learner checks in with a day's code; returns the day and the mark recorded.
 
@@ -330,18 +363,14 @@ def check_in(user, code: str, *, now: datetime | None = None) -> tuple[ClassDay,
     now = now or utcnow()
     code = normalise_code(code)
     day = db.session.scalar(select(ClassDay).where(ClassDay.checkin_code == code)) if code else None
-    if day is None:
-        raise ServiceError(_("This check-in code does not exist. Check the code on the board."))
+    # One answer for every code this person cannot use (unknown, another class, not open yet,
+    # closed): the answers must not tell which codes exist. Tries are rate-limited in the view.
+    if day is None or day.training_class.status in (FINISHED, CANCELLED):
+        raise ServiceError(_unusable_code())
     cls = day.training_class
-    if cls.status in (FINISHED, CANCELLED):
-        raise ServiceError(_("This class is closed for check-in."))
     opens, closes = checkin_window(day)
-    if now < opens:
-        raise ServiceError(_("Check-in for this class day has not opened yet; it opens 30 minutes before the start."))
-    if now > closes:
-        raise ServiceError(_("Check-in for this class day is closed."))
-    if user.person_id is None or not on_roster(cls, user.person_id):
-        raise ServiceError(_("You are not on the roster of this class. Ask the trainer to add you."))
+    if not opens <= now <= closes or user.person_id is None or not on_roster(cls, user.person_id):
+        raise ServiceError(_unusable_code())
     late_after = timedelta(minutes=current_app.config["CLASS_LATE_AFTER_MINUTES"])
     status = "late" if now > day_bounds(day)[0] + late_after else "present"
     inserted = insert_ignore(
@@ -527,3 +556,15 @@ def certificate_hours_for(completion) -> float | None:
         return None
     cls = db.session.get(TrainingClass, int(ref[6:]))
     return cls.contact_hours if cls is not None and cls.days else None
+
+
+def certificate_decision_for(completion) -> tuple[str, date | None] | None:
+    """The decision that opened the class behind a class completion, for its certificate
+    (a certification hook)."""
+    ref = completion.source_ref or ""
+    if completion.via != "class" or not ref.startswith("class:") or not ref[6:].isdigit():
+        return None
+    cls = db.session.get(TrainingClass, int(ref[6:]))
+    if cls is None or not cls.decision_number:
+        return None
+    return cls.decision_number, cls.decision_date

@@ -109,3 +109,36 @@ def import_signin(cls: TrainingClass, filename: str, data: bytes, *, actor) -> S
         except ServiceError as exc:
             result.file_error = str(exc)
     return result
+
+
+def template_xlsx(cls: TrainingClass) -> bytes:
+    """A sign-in sheet to fill in by hand or on a computer and import back: the columns the
+    import reads, with the template's Vietnamese headers, one row per place in the class."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Danh sách điểm danh"
+    keys = ("full_name", "national_id", "phone", "organisation", "org_code")
+    sheet.append([imports.HEADERS_VI[k] for k in keys])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for column in sheet.iter_cols(min_row=1, max_row=cls.capacity + 1, max_col=len(keys)):
+        sheet.column_dimensions[column[0].column_letter].width = 28
+        for cell in column:
+            cell.number_format = "@"  # text: keeps the leading zeros of IDs and phones
+    guide = book.create_sheet("Hướng dẫn")
+    for line in (
+        f"Lớp: {cls.title}",
+        "Mỗi dòng một người. Chỉ cần một trong ba cách nhận diện: Số CCCD, hoặc Điện thoại, "
+        "hoặc Họ và tên kèm Tổ chức / cơ quan (hoặc Mã số thuế / ĐKKD của tổ chức).",
+        "Tệp có lỗi sẽ không thêm ai; mỗi lỗi ghi rõ dòng và cột.",
+    ):
+        guide.append([line])
+    guide.column_dimensions["A"].width = 120
+    import io
+
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

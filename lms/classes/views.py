@@ -8,14 +8,26 @@ from __future__ import annotations
 import io
 from decimal import Decimal
 
-from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import format_decimal
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from wtforms import SelectChoice
 
+from lms.auth.audit import history as audit_history
 from lms.auth.models import User, UserRole
 from lms.catalog.models import Course
 from lms.classes import queries, services, signin
@@ -43,10 +55,14 @@ from lms.classes.models import (
     TrainingClass,
 )
 from lms.core import exports
-from lms.core.db import vi_collate
+from lms.core.db import utcnow, vi_collate
 from lms.core.errors import ServiceError
 from lms.core.forms import ConfirmForm
 from lms.core.groups import TARGET_GROUP_LABELS, TARGET_GROUPS
+from lms.core.i18n import for_people
+from lms.core.masking import mask_phone
+from lms.core.params import int_arg
+from lms.core.ratelimit import rate_limited
 from lms.core.security import ADMIN, MANAGER, TRAINER, roles_required, staff_required
 from lms.core.uow import unit_of_work
 from lms.extensions import db
@@ -149,6 +165,7 @@ def _form_data(form: ClassForm) -> services.ClassData | None:
         posttest_required=bool(form.posttest_required.data), pass_mark=float(form.pass_mark.data),
         quiz_id=quiz_id, days=days, trainer_ids=trainer_ids,
         certificate_template=form.certificate_template.data or None,
+        decision=(form.decision_number.data, form.decision_date.data) if current_user.has_role(ADMIN) else None,
     )
 
 
@@ -189,6 +206,8 @@ def edit(class_id: int):
         form.quiz.data = str(cls.quiz_id) if cls.quiz_id else ""
         form.certificate_template.data = cls.certificate_template or ""
         form.trainers.data = [str(r.user_id) for r in cls.trainer_rows]
+        form.decision_number.data = cls.decision_number
+        form.decision_date.data = cls.decision_date
     if form.validate_on_submit():
         data = _form_data(form)
         if data is not None:
@@ -213,6 +232,7 @@ def detail(class_id: int):
         status_labels=STATUS_LABELS, group_labels=TARGET_GROUP_LABELS, confirm=ConfirmForm(),
         today=services.local_today(), open_for_roster=cls.status not in (FINISHED, CANCELLED),
         last_day_over=services.last_day_over(cls),
+        history=audit_history("class", cls.id, also=[("class_day", [d.id for d in cls.days])]),
     )
 
 
@@ -384,6 +404,15 @@ def signin_import(class_id: int):
                            file_error=file_error or (result.file_error if result else None)), status
 
 
+@bp.route("/classes/<int:class_id>/signin/template.xlsx")
+@staff_required
+def signin_template(class_id: int):
+    cls = _load(class_id)
+    return Response(signin.template_xlsx(cls),
+                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="class-{cls.id}-signin-sheet.xlsx"'})
+
+
 # --- attendance ------------------------------------------------------------------------
 
 
@@ -488,7 +517,7 @@ def print_roster(class_id: int):
     cls = _load(class_id)
     day = None
     if request.args.get("day"):
-        day = db.session.get(ClassDay, request.args.get("day", type=int) or 0)
+        day = db.session.get(ClassDay, int_arg("day", 0))
         if day is None or day.class_id != cls.id:
             abort(404)
     return render_template("classes/print.html", cls=cls, day=day, entries=queries.roster(cls))
@@ -546,17 +575,17 @@ def _report_table(cls: TrainingClass) -> tuple[list[str], list[list]]:
     outcomes = services.outcomes(cls)
     completed = services.class_completions(cls)
     header = [_("Full name"), _("Organisation or agency"), _("Phone")]
-    header += [d.day.isoformat() for d in cls.days]
+    header += [format_date(d.day, "dd/MM/yyyy") for d in cls.days]
     header += [_("Attended"), _("Excused"), _("Attendance"), _("Post-test"), _("Completed")]
     rows = []
     for e in entries:
         p, o = e.person, outcomes.get(e.person_id)
         rate = services.attendance_rate(o.tally.attended, o.tally.excused, o.tally.days) if o else None
-        row = [p.full_name, p.organisation.name if p.organisation else (p.agency or ""), p.phone or ""]
+        row = [p.full_name, p.organisation.name if p.organisation else (p.agency or ""), mask_phone(p.phone)]
         row += [str(MARK_LABELS.get(marks.get((e.person_id, d.id)), "")) for d in cls.days]
         row += [o.tally.attended if o else 0, o.tally.excused if o else 0,
-                f"{rate * 100:.0f}%" if rate is not None else "",
-                "" if o is None or o.score is None else f"{o.score:g}",
+                f"{for_people(round(rate * 100, 1))} %" if rate is not None else "",
+                "" if o is None or o.score is None else for_people(float(o.score)),
                 _("Yes") if e.person_id in completed else _("No")]
         rows.append(row)
     return header, rows
@@ -617,9 +646,15 @@ def certificates(class_id: int, fmt: str):
 # --- learners ----------------------------------------------------------------------------
 
 
+def _checkin_limit() -> str:
+    return current_app.config["CHECKIN_RATE_LIMIT"]
+
+
 @bp.route("/checkin", methods=["GET", "POST"])
 @bp.route("/checkin/<code>", methods=["GET", "POST"])
 @login_required
+# Per learner, shared by every worker (lms.core.ratelimit): codes cannot be tried in bulk.
+@rate_limited("checkin", _checkin_limit, key=lambda: f"user:{current_user.id}")
 def checkin(code: str | None = None):
     form = CheckinForm()
     if request.method == "GET" and code:
@@ -652,5 +687,8 @@ def mine():
     today = services.local_today()
     upcoming = [c for c in classes if c.status != FINISHED and (c.last_day is None or c.last_day >= today)]
     past = [c for c in classes if c not in upcoming]
+    now = utcnow()
+    open_days = {d.id for c in upcoming for d in c.days
+                 if d.id not in marks and services.checkin_window(d)[0] <= now <= services.checkin_window(d)[1]}
     return render_template("classes/mine.html", upcoming=upcoming, past=past, marks=marks,
-                           mark_labels=MARK_LABELS, status_labels=STATUS_LABELS, today=today)
+                           mark_labels=MARK_LABELS, status_labels=STATUS_LABELS, today=today, open_days=open_days)

@@ -5,8 +5,30 @@
 
 from __future__ import annotations
 
+import click
 from flask import Flask
 from flask.cli import AppGroup
+from sqlalchemy.exc import DBAPIError
+
+from lms.core.db import is_schema_missing
+
+SCHEMA_MISSING = (
+    "The database is not set up, or not up to date: run `flask db upgrade` first "
+    "(it creates and updates the tables; see README.md)."
+)
+
+
+class LmsGroup(AppGroup):
+    """``flask lms``: a command run on a database that was never migrated (or is behind)
+    ends with a clear sentence instead of a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except DBAPIError as exc:
+            if is_schema_missing(exc):
+                raise click.ClickException(SCHEMA_MISSING) from None
+            raise
 
 
 def command_group() -> AppGroup:
@@ -17,7 +39,7 @@ def command_group() -> AppGroup:
 def lms_group(app: Flask) -> AppGroup:
     group = app.extensions.get("lms.cli")
     if group is None:
-        group = app.extensions["lms.cli"] = AppGroup("lms", help="OCOP LMS administration commands.")
+        group = app.extensions["lms.cli"] = LmsGroup("lms", help="OCOP LMS administration commands.")
         app.cli.add_command(group)
     return group
 

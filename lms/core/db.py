@@ -122,6 +122,29 @@ def insert_ignore(session, model, values: dict, conflict_columns: list[str]) -> 
     return session.execute(stmt).first() is not None
 
 
+def has_tables(*names: str) -> bool:
+    """Whether the database has these tables (False before ``flask db upgrade``): lets a
+    command that only checks files run on a database that was never set up."""
+    from sqlalchemy import inspect
+
+    from lms.extensions import db
+
+    inspector = inspect(db.session.connection())  # the session's own connection: no second lock
+    return all(inspector.has_table(name) for name in names)
+
+
+def is_schema_missing(exc: BaseException) -> bool:
+    """A database error caused by a missing table or column: the database is not set up
+    or not up to date (SQLite "no such table/column", PostgreSQL 42P01 / 42703)."""
+    orig = getattr(exc, "orig", None)
+    if orig is None:
+        return False
+    if getattr(orig, "sqlstate", None) in {"42P01", "42703"}:
+        return True
+    text = str(orig).lower()
+    return "no such table" in text or "no such column" in text or "has no column named" in text
+
+
 # --- Vietnamese collation ---------------------------------------------------------------
 
 SQLITE_VI_COLLATION = "vi"

@@ -58,11 +58,27 @@ def register_error_handlers(app: Flask) -> None:
     def _unexpected(exc: Exception):
         if isinstance(exc, HTTPException):  # pragma: no cover - handled above
             return _http(exc)
+        if _out_of_range(exc):
+            # A number larger than any column, from a form or a JSON body (routes and query
+            # strings are bounded in lms.core.params): a bad request, not a crash.
+            log.info("number out of range on %s %s", request.method, request.path)
+            from lms.extensions import db
+
+            db.session.rollback()
+            return render_error(400)
         log.exception("unhandled error on %s %s", request.method, request.path)
         from lms.extensions import db
 
         db.session.rollback()
         return render_error(InternalServerError.code)
+
+
+def _out_of_range(exc: Exception) -> bool:
+    """SQLite's OverflowError or PostgreSQL's "integer out of range" (SQLSTATE 22003)."""
+    if isinstance(exc, OverflowError):
+        return True
+    orig = getattr(exc, "orig", None)
+    return isinstance(orig, OverflowError) or getattr(orig, "sqlstate", None) == "22003"
 
 
 class ServiceError(ValueError):

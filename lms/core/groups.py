@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 
 ENTERPRISE_LEADER = "enterprise_leader"
@@ -34,3 +36,13 @@ TARGET_GROUP_LABELS = {
     OFFICIAL_DISTRICT: _l("District officials"),
     OFFICIAL_COMMUNE: _l("Commune officials"),
 }
+
+# The 2025 reform removed the district level on 1 July 2025.
+DISTRICTS_ABOLISHED = date(2025, 7, 1)
+
+
+def groups_at(as_of: date) -> tuple[str, ...]:
+    """The target groups that exist at ``as_of``: no district officials after the reform."""
+    if as_of >= DISTRICTS_ABOLISHED:
+        return tuple(g for g in TARGET_GROUPS if g != OFFICIAL_DISTRICT)
+    return TARGET_GROUPS

@@ -60,3 +60,22 @@ def install_template_gettext(app) -> None:
         pgettext=lambda c, s: _translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
     )
+
+
+def for_people(value):
+    """A value as a person reads it in the current locale (CSV exports, plain text):
+    dates day first (29/11/2026), decimals with the locale's separator ("25,1" in
+    Vietnamese). Other values are returned unchanged. Not for the JSON API."""
+    from datetime import date, datetime
+
+    from flask_babel import format_date, format_datetime, format_decimal
+
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, datetime):
+        return format_datetime(value, "dd/MM/yyyy HH:mm")
+    if isinstance(value, date):
+        return format_date(value, "dd/MM/yyyy")
+    if isinstance(value, float):
+        return format_decimal(value, format="#,##0.##")
+    return value

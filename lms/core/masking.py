@@ -26,6 +26,13 @@ def mask_national_id(value: str | None) -> str:
     return DOT * (len(value) - 3) + value[-3:] if len(value) > 3 else DOT * len(value)
 
 
+def mask_login(value: str | None) -> str:
+    """A login (an e-mail address or a phone number), masked."""
+    if not value:
+        return ""
+    return mask_email(value) if "@" in str(value) else mask_phone(value)
+
+
 def mask_email(value: str | None) -> str:
     if not value:
         return ""

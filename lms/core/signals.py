@@ -23,3 +23,8 @@ requirement_changed = _signals.signal("requirement-changed")
 """Sent (sender: the Flask app) by ``lms.coverage`` after a target group's requirement changed,
 inside its transaction, with ``target_group`` and ``actor``. ``lms.onboarding`` enrols the
 group's account holders in the courses now required."""
+
+credentials_revoked = _signals.signal("credentials-revoked")
+"""Sent (sender: the Flask app) with ``user`` and ``actor`` when an administrator resets the
+password of an account or deactivates it, inside the transaction: every session has ended,
+and receivers end the account's other credentials (``lms.apitokens`` revokes its tokens)."""

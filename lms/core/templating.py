@@ -89,9 +89,15 @@ def csrf_field(id: str = "csrf_token") -> Markup:  # noqa: A002 - the HTML attri
     return Markup('<input id="{}" name="csrf_token" type="hidden" value="{}">').format(id, generate_csrf())
 
 
+# Dates the Vietnamese way, day first with a four-digit year (29/11/2026), in every
+# language: Babel's short and medium formats give "29/11/26" and "29 thg 11, 2026".
+DATE_PATTERNS = {"short": "dd/MM/yyyy", "medium": "dd/MM/yyyy", "full": "EEEE, dd/MM/yyyy"}
+DATETIME_PATTERNS = {"short": "dd/MM/yyyy HH:mm", "medium": "dd/MM/yyyy HH:mm"}
+
+
 def register_template_helpers(app: Flask) -> None:
     from lms.core.forms import ConfirmForm
-    from lms.core.masking import mask_email, mask_national_id, mask_phone
+    from lms.core.masking import mask_email, mask_login, mask_national_id, mask_phone
     from lms.core.security import ROLE_LABELS
 
     @app.context_processor
@@ -109,11 +115,12 @@ def register_template_helpers(app: Flask) -> None:
         }
 
     app.jinja_env.filters.update(
-        date=lambda value, fmt="medium": format_date(value, fmt) if value else "",
-        datetime=lambda value, fmt="medium": format_datetime(value, fmt) if value else "",
+        date=lambda value, fmt="medium": format_date(value, DATE_PATTERNS.get(fmt, fmt)) if value else "",
+        datetime=lambda value, fmt="medium": format_datetime(value, DATETIME_PATTERNS.get(fmt, fmt)) if value else "",
         number=lambda value: format_decimal(value) if value is not None else "",
         percent=lambda value: format_percent(value) if value is not None else "",
         mask_phone=mask_phone,
         mask_national_id=mask_national_id,
         mask_email=mask_email,
+        mask_login=mask_login,
     )

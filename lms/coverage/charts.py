@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 BAR_WIDTH = 300  # SVG units for 100 %
+ROW = 50  # SVG units per target group: its name, then its bar
 
 
 def bars(groups: list[dict], target_percent: int = 100) -> dict:
@@ -15,8 +16,10 @@ def bars(groups: list[dict], target_percent: int = 100) -> dict:
     rows = []
     for index, g in enumerate(groups):
         pct = g["percent"] or 0.0
-        rows.append({**g, "y": index * 34 + 4, "width": round(BAR_WIDTH * pct / 100, 1)})
-    return {"rows": rows, "height": len(groups) * 34 + 8, "width": BAR_WIDTH,
+        # Each group's name above its bar: the chart reads without the table below it.
+        rows.append({**g, "label_y": index * ROW + 14, "y": index * ROW + 20,
+                     "width": round(BAR_WIDTH * pct / 100, 1)})
+    return {"rows": rows, "height": len(groups) * ROW + 8, "width": BAR_WIDTH,
             "target_x": round(BAR_WIDTH * target_percent / 100, 1)}
 
 

@@ -18,3 +18,9 @@ digest_classes: Hook[Callable[[object, object, object], list]] = Hook(
     "area between the two days, for a manager's weekly digest; each dict has ``title``, "
     "``venue``, ``unit``, ``first_day``, ``people`` (on the roster).",
 )
+
+slip_actions: Hook[Callable[[list], object]] = Hook(
+    "coverage.slip_actions",
+    "fn(person_ids) -> str | Markup | None: an action for people no message reaches, shown on the "
+    "gap list's reminder preview (e.g. printing activation slips for them).",
+)

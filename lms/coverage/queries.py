@@ -342,6 +342,9 @@ def trend(user, area: Area, as_of: date, group: str | None = None, months: int =
     ]
 
 
+MIN_TREND = 5  # completions in the period shown, at least, before projecting a date
+
+
 def projection(points: list[dict], target_percent: int = 100) -> dict:
     """When the target will be reached at the pace of the period shown (trained per month)."""
     if not points:
@@ -358,6 +361,9 @@ def projection(points: list[dict], target_percent: int = 100) -> dict:
         return {"pace": pace, "months": 0, "date": last["date"], "reached": True}
     if pace <= 0:
         return {"pace": pace, "months": None, "date": None, "reached": False}
+    if last["trained"] - first["trained"] < MIN_TREND:
+        # A handful of completions is no trend to extrapolate from.
+        return {"pace": pace, "months": None, "date": None, "reached": False, "few": True}
     months = -(-remaining // pace)
     months = int(months)
     year, month = last["date"].year, last["date"].month + months

@@ -31,6 +31,7 @@ from lms.extensions import db
 from lms.messages import services as messages
 from lms.messages.hooks import Rule
 from lms.registry.models import AdminUnit, Organisation, Person
+from lms.registry.queries import listable
 
 REGULAR, URGENT = "courses", "courses-urgent"
 
@@ -52,7 +53,7 @@ def untrained_with_account(as_of: date):
         .outerjoin(req, req.c.target_group == Person.target_group)
         .outerjoin(cc, and_(cc.person_id == Person.id, cc.course_id == req.c.course_id,
                             cc.completed_at < cutoff(as_of)))
-        .where(_active_at(as_of), User.active.is_(True))
+        .where(_active_at(as_of), User.active.is_(True), listable())  # not restricted (lms.privacy)
         .group_by(Person.id, Person.full_name, Person.phone, Person.email, Person.target_group,
                   Person.active_from, Person.created_at, Organisation.joined_year, AdminUnit.name,
                   User.id, User.email, User.phone, User.locale, nreq.c.n)

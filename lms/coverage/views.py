@@ -23,14 +23,15 @@ from markupsafe import Markup
 
 from lms.apitokens.services import user_from_bearer
 from lms.core.forms import ConfirmForm
-from lms.core.groups import TARGET_GROUP_LABELS, TARGET_GROUPS
+from lms.core.groups import TARGET_GROUP_LABELS, TARGET_GROUPS, groups_at
+from lms.core.params import page_arg
 from lms.core.security import ADMIN, MANAGER, roles_required
 from lms.core.uow import unit_of_work
 from lms.coverage import charts, exports, queries, reminders
 from lms.coverage import services as coverage_services
 from lms.coverage.api import coverage_document
 from lms.coverage.forms import RequirementForm
-from lms.coverage.hooks import gap_list_actions
+from lms.coverage.hooks import gap_list_actions, slip_actions
 from lms.extensions import csrf, db
 from lms.messages.models import CHANNEL_LABELS
 from lms.registry.models import ORG_TYPE_LABELS, ORG_TYPES, SCHEMES
@@ -72,6 +73,12 @@ def _params(user, *, api: bool = False):
     return area, as_of, group
 
 
+def _offered_groups(as_of: date, group: str | None) -> tuple[str, ...]:
+    """The filter's target groups at the date shown (the chosen one always stays)."""
+    offered = groups_at(as_of)
+    return offered if group is None or group in offered else (*offered, group)
+
+
 def _area_args(area, as_of, current_group, **extra):
     args = {"scheme": area.scheme, "as_of": as_of.isoformat(), "group": current_group,
             "unit": area.unit.code if area.unit is not None else None}
@@ -96,11 +103,7 @@ def dashboard():
     points = queries.trend(current_user, area, as_of, group)
     projection = queries.projection(points, target)
     sort = request.args.get("sort", "name")
-    children = list(figures["children"])
-    if sort == "percent":
-        children.sort(key=lambda c: (c["percent"] is None, c["percent"] or 0))
-    elif sort == "required":
-        children.sort(key=lambda c: -c["required"])
+    children = _sorted_children(figures["children"], sort)
     return render_template(
         "coverage/dashboard.html",
         area=area, as_of=as_of, group=group, figures=figures, children=children, sort=sort,
@@ -110,9 +113,53 @@ def dashboard():
         points=points, projection=projection, deadline=deadline, target=target,
         organisations=queries.organisation_figures(current_user, area, as_of),
         missing=queries.missing_courses(), requirements=reqs,
-        group_labels=TARGET_GROUP_LABELS, groups=TARGET_GROUPS, schemes=SCHEMES, org_types=ORG_TYPES, org_type_labels=ORG_TYPE_LABELS,
+        group_labels=TARGET_GROUP_LABELS, groups=_offered_groups(as_of, group), schemes=SCHEMES, org_types=ORG_TYPES, org_type_labels=ORG_TYPE_LABELS,
         area_args=lambda **extra: _area_args(area, as_of, group, **extra),
     )
+
+
+def _sorted_children(children: list[dict], sort: str) -> list[dict]:
+    """The child units as the page lists them: by name (Vietnamese order), lowest share first,
+    or most people to train first."""
+    children = list(children)
+    if sort == "percent":
+        children.sort(key=lambda c: (c["percent"] is None, c["percent"] or 0))
+    elif sort == "required":
+        children.sort(key=lambda c: -c["required"])
+    return children
+
+
+@bp.route("/coverage/units.<fmt>")
+@roles_required(MANAGER, ADMIN)
+def units_export(fmt: str):
+    """The dashboard's table of child units, with the page's filters, for reports upward."""
+    from lms.core.i18n import for_people
+
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    try:
+        area, as_of, group = _params(current_user)
+    except BadParameter:
+        abort(400)
+    if area is None:
+        abort(400)
+    figures = queries.figures(current_user, area, as_of, group)
+    header = [_("Unit"), _("Code"), _("Required"), _("Trained"), _("Percent trained")]
+    rows = [[c["unit"]["name"], c["unit"]["code"], c["required"], c["trained"], c["percent"]]
+            for c in _sorted_children(figures["children"], request.args.get("sort", "name"))]
+    if figures["direct"]:
+        d = figures["direct"]
+        rows.append([_("Registered directly at this level"), "", d["required"], d["trained"], d["percent"]])
+    total = figures["total"]
+    rows.append([_("Total"), "", total["required"], total["trained"], total["percent"]])
+    name = f"coverage-units-{area.unit.code if area.unit else 'all'}-{as_of.isoformat()}.{fmt}"
+    if fmt == "csv":
+        body = exports.to_csv(header, [[for_people(v) for v in row] for row in rows])
+        mime = "text/csv; charset=utf-8"
+    else:
+        body = exports.to_xlsx(header, rows, title=_("Coverage by unit"))
+        mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(body, mimetype=mime, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @bp.route("/coverage/gaps")
@@ -125,7 +172,7 @@ def gaps():
         return redirect(url_for("coverage.dashboard"))
     if area is None:
         return render_template("coverage/choose.html", units=assigned_units(current_user))
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_arg()
     stmt = queries.gap_query(current_user, area, as_of, group)
     total = queries.gap_count(current_user, area, as_of, group)
     rows = db.session.execute(stmt.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
@@ -134,7 +181,7 @@ def gaps():
     actions = [Markup(a) for fn in gap_list_actions.functions() if (a := fn(filters, current_user))]  # noqa: S704 - actions render their own templates
     return render_template(
         "coverage/gaps.html", area=area, as_of=as_of, group=group, rows=rows, missing=missing, actions=actions,
-        total=total, page=page, page_size=PAGE_SIZE, group_labels=TARGET_GROUP_LABELS, groups=TARGET_GROUPS,
+        total=total, page=page, page_size=PAGE_SIZE, group_labels=TARGET_GROUP_LABELS, groups=_offered_groups(as_of, group),
         area_args=lambda **extra: _area_args(area, as_of, group, **extra),
     )
 
@@ -167,8 +214,10 @@ def gaps_remind():
         if work.ok:
             flash(ngettext("%(num)d reminder queued.", "%(num)d reminders queued.", queued), "success")
         return redirect(url_for("coverage.gaps", **_area_args(area, as_of, group)))
+    unreached = [row.Person.id for row in plan.no_channel]
+    slips = [Markup(a) for fn in slip_actions.functions() if unreached and (a := fn(unreached))]  # noqa: S704 - actions render their own templates
     return render_template(
-        "coverage/remind.html", area=area, as_of=as_of, group=group, plan=plan, ids=ids, form=form,
+        "coverage/remind.html", area=area, as_of=as_of, group=group, plan=plan, ids=ids, form=form, slips=slips,
         group_labels=TARGET_GROUP_LABELS, channel_labels=CHANNEL_LABELS,
         every_days=current_app.config["REMIND_MANUAL_EVERY_DAYS"],
         area_args=lambda **extra: _area_args(area, as_of, group, **extra),

@@ -170,18 +170,17 @@ def prepare(kind: str, template: str, *, person_id: int | None = None, user_id: 
 
 
 def queue_prepared(rows: list[dict]) -> int:
-    """Insert rows made by ``prepare`` (one statement per 500); a key already in the outbox is
-    skipped by the database. Returns how many were inserted."""
+    """Insert rows made by ``prepare`` (one statement, executed in batches); a key already in
+    the outbox is skipped by the database. Returns how many were inserted."""
     from sqlalchemy.dialects.postgresql import insert as pg_insert
     from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+    if not rows:
+        return 0
     insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    inserted = 0
-    for start in range(0, len(rows), 500):
-        stmt = (insert(Message.__table__).values(rows[start:start + 500])
-                .on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(Message.id))
-        inserted += len(db.session.execute(stmt).all())
-    return inserted
+    stmt = (insert(Message.__table__).on_conflict_do_nothing(index_elements=["idempotency_key"])
+            .returning(Message.id))
+    return len(db.session.execute(stmt, rows).all())
 
 
 def key_exists(keys) -> set[str]:

@@ -15,7 +15,7 @@ from lms.core.templating import add_nav_item
 
 def init_app(app: Flask) -> None:
     from lms.catalog.hooks import learning_plans
-    from lms.coverage.hooks import gap_list_actions
+    from lms.coverage.hooks import gap_list_actions, slip_actions
     from lms.onboarding import cli, queries, services, views
     from lms.registry.hooks import people_list_actions, person_panels
 
@@ -25,6 +25,7 @@ def init_app(app: Flask) -> None:
     person_panels.register(app, views.person_panel)
     people_list_actions.register(app, views.people_list_action)
     gap_list_actions.register(app, views.gap_list_action)
+    slip_actions.register(app, views.roster_action)
     learning_plans.register(app, queries.learning_plan)
     people_imported.connect(services.on_people_imported)
     requirement_changed.connect(services.on_requirement_changed)

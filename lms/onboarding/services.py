@@ -206,7 +206,8 @@ def redeem(purpose: str, typed_code: str | None, typed_phone: str | None, passwo
     else:
         if user.phone is None and not db.session.scalar(select(User.id).where(User.phone == phone)):
             user.phone = phone
-        user.set_password(password, temporary=False)  # also ends every other session
+        user.set_password(password, temporary=False)
+        auth_services.end_all_sessions(user)  # every other session ends (the view logs this one in)
     db.session.flush()
     audit.record(user, "onboarding.activated" if purpose == ACTIVATE else "onboarding.password_reset",
                  "user", user.id, person_id=person.id, code_id=row.id)

@@ -15,22 +15,22 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_babel import gettext as _
-from flask_limiter.util import get_remote_address
-from flask_login import current_user, login_user
+from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
 from wtforms import SelectChoice
 
+from lms.auth.views import log_in
 from lms.core.groups import TARGET_GROUP_LABELS, TARGET_GROUPS
 from lms.core.phone import normalize_phone
+from lms.core.ratelimit import rate_limited
 from lms.core.security import ADMIN, MANAGER, TRAINER, is_staff, roles_required, safe_next_url
 from lms.core.uow import unit_of_work
 from lms.coverage.queries import default_area
-from lms.extensions import db, limiter
+from lms.extensions import db
 from lms.onboarding import queries, services, slips
 from lms.onboarding.forms import AcceptForm, ForgotForm, RedeemForm, RegisterForm, RejectForm, SlipForm
 from lms.onboarding.models import ACTIVATE, PENDING, RESET, ActivationCode, RegistrationRequest
@@ -63,7 +63,8 @@ def _no_sooner_than_floor(started: float) -> None:
 
 
 def _limited(scope: str):
-    return limiter.limit(_address_limit, methods=["POST"], key_func=get_remote_address, scope=scope)
+    # A moving window in the database, shared by every worker (lms.core.ratelimit).
+    return rate_limited(scope, _address_limit)
 
 
 # --- codes ----------------------------------------------------------------------------
@@ -77,8 +78,7 @@ def _redeem(purpose: str, code: str | None):
         with unit_of_work(form) as work:
             user = services.redeem(purpose, form.code.data, form.phone.data, form.password.data)
         if work.ok:
-            session.clear()  # a fresh session for the new password
-            login_user(user)
+            log_in(user)  # a fresh session for the new password (lms.auth: server-side session)
             flash(_("Welcome! Your password is set. Log in next time with your phone number."), "success")
             return redirect(url_for("catalog.my_learning"))
         if work.error is not None and work.error.field == "code":
@@ -113,7 +113,7 @@ def reset_code(code: str):
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
 @_limited("forgot")
-@limiter.limit(_reset_phone_limit, methods=["POST"], key_func=_phone_key, scope="forgot-phone")
+@rate_limited("forgot-phone", _reset_phone_limit, key=_phone_key)
 def forgot():
     form = ForgotForm()
     if form.validate_on_submit():

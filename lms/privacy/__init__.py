@@ -18,8 +18,11 @@ from lms.core.templating import add_nav_item
 
 
 def init_app(app: Flask) -> None:
-    from lms.privacy import cli, views
+    from lms.privacy import cli, retention, views
+    from lms.registry import hooks as registry_hooks
 
     app.register_blueprint(views.bp)
     register_commands(app, cli.commands)
+    registry_hooks.person_panels.register(app, views.person_identifiers_panel)
+    retention.register(app)
     add_nav_item(app, "privacy.requests", _l("Data requests"), roles=(MANAGER, ADMIN), order=85)

@@ -31,3 +31,11 @@ class CorrectForm(NoteForm):
                          validators=[Optional()])
     birth_year = StringField(_l("Birth year (optional)"), validators=[Optional(), Length(max=4)])
     ethnicity = StringField(_l("Ethnicity (optional)"), validators=[Optional(), Length(max=50)])
+
+
+class PurposeForm(BaseForm):
+    """Full identifiers are shown or exported only for a stated purpose, which is audited."""
+
+    purpose = StringField(_l("Purpose (recorded in the audit log)"),
+                          validators=[DataRequired(), Length(min=5, max=300)],
+                          description=_l("For example: phoning the people not yet trained for the class on 12/03."))

@@ -24,6 +24,7 @@ from lms.classes.models import Attendance, ClassDay, RosterEntry, TrainingClass
 from lms.core.audit import AuditLog
 from lms.extensions import db
 from lms.messages.models import Message
+from lms.onboarding.models import ActivationCode, RegistrationRequest
 from lms.registry.models import GENDER_LABELS, Person
 
 
@@ -157,6 +158,18 @@ def person_data(person: Person, user: User | None) -> list[Section]:
                      Message.created_at, Message.sent_at)
               .where(or_(Message.person_id == person.id, Message.user_id == uid))
               .order_by(Message.created_at))))
+    sections.append(Section("registrations", _l("Self-registrations"), [
+        ("full_name", _l("Full name")), ("phone", _l("Phone")), ("status", _l("Status")),
+        ("created_at", _l("Sent")), ("decided_at", _l("Decided"))],
+        _rows(select(RegistrationRequest.full_name, RegistrationRequest.phone, RegistrationRequest.status,
+                     RegistrationRequest.created_at, RegistrationRequest.decided_at)
+              .where(RegistrationRequest.person_id == person.id).order_by(RegistrationRequest.created_at))))
+    sections.append(Section("codes", _l("Activation and reset codes"), [
+        ("purpose", _l("Purpose")), ("channel", _l("Channel")), ("created_at", _l("Created")),
+        ("expires_at", _l("Expires")), ("used_at", _l("Used"))],
+        _rows(select(ActivationCode.purpose, ActivationCode.channel, ActivationCode.created_at,
+                     ActivationCode.expires_at, ActivationCode.used_at)
+              .where(ActivationCode.person_id == person.id).order_by(ActivationCode.created_at))))
     about = or_(
         (AuditLog.object_type == "person") & (AuditLog.object_id == str(person.id)),
         (AuditLog.object_type == "user") & (AuditLog.object_id == str(uid)),

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from lms.assessments.models import Attempt, AttemptAnswer
 from lms.auth.models import User
@@ -26,6 +26,7 @@ from lms.core.phone import normalize_phone
 from lms.core.text import clean_name
 from lms.extensions import db
 from lms.messages.models import Message
+from lms.onboarding.models import ActivationCode, RegistrationRequest
 from lms.privacy.models import CORRECT, DELETE, DONE, KINDS, OPEN, REJECTED, RESTRICT, DataRequest
 from lms.registry.models import GENDERS, Person
 
@@ -204,6 +205,13 @@ def anonymise_person(person: Person, actor, *, reason: str) -> dict[str, int]:
                                           .where(CertificateVersion.certificate_id == certificate.id)):
             version.details = {**version.details, "holder_name": ANONYMISED_NAME}
     counts["certificates"] = len(certificates)
+    # Codes are of no use any more; self-registrations linked to the person lose what identifies.
+    db.session.execute(delete(ActivationCode).where(ActivationCode.person_id == person.id)
+                       .execution_options(synchronize_session=False))
+    db.session.execute(update(RegistrationRequest).where(RegistrationRequest.person_id == person.id)
+                       .values(full_name=ANONYMISED_NAME, phone="", pending_phone=None, national_id=None,
+                               agency=None, position=None, reason=None)
+                       .execution_options(synchronize_session=False))
     # The requests stay as the record of what was asked and done; their free text goes.
     db.session.execute(update(DataRequest).where(DataRequest.person_id == person.id).values(message="")
                        .execution_options(synchronize_session=False))
@@ -219,6 +227,17 @@ def settle_by_anonymising(request: DataRequest, actor, note: str = "") -> dict[s
     _close(request, actor, DONE, note or _("Personal data removed; anonymous counts kept."))
     counts = anonymise_person(request.person, actor, reason=f"request {request.id}")
     return counts
+
+
+def record_full_view(actor, person: Person, purpose: str) -> None:
+    """A person's full identifiers were shown (audited: who, when, whom, why)."""
+    audit.record(actor, "person.view_full", "person", person.id, purpose=purpose.strip()[:300])
+
+
+def record_full_export(actor, kind: str, filters: dict, rows: int, purpose: str) -> None:
+    """An export with full identifiers (audited: who, when, which filter, how many rows, why)."""
+    audit.record(actor, "privacy.export_full", "export", kind, filters={k: v for k, v in filters.items() if v},
+                 rows=rows, purpose=purpose.strip()[:300])
 
 
 __all__ = ["CORRECT", "DELETE", "RESTRICT", "add_working_days", "anonymise_person", "correct", "reject",

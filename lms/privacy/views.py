@@ -14,7 +14,7 @@ from lms.core.security import ADMIN, MANAGER, roles_required
 from lms.core.uow import unit_of_work
 from lms.extensions import db
 from lms.privacy import queries, services
-from lms.privacy.forms import CorrectForm, NoteForm, RequestForm
+from lms.privacy.forms import CorrectForm, NoteForm, PurposeForm, RequestForm
 from lms.privacy.models import KIND_LABELS, OPEN, STATUS_LABELS, DataRequest
 
 bp = Blueprint("privacy", __name__, template_folder="templates")
@@ -197,3 +197,70 @@ def request_anonymise(request_id: int):
 @roles_required(ADMIN)
 def request_reject(request_id: int):
     return _settle(request_id, services.reject)
+
+
+# --- full identifiers: an explicit, audited choice for managers and admins ------------------
+
+
+def person_identifiers_panel(person, viewer):
+    """On a person's registry page: the button that shows the full identifiers."""
+    if not viewer.has_role(MANAGER, ADMIN):
+        return None
+    return render_template("privacy/_identifiers_panel.html", person=person, form=PurposeForm())
+
+
+@bp.route("/privacy/people/<int:person_id>/identifiers", methods=["POST"])
+@roles_required(MANAGER, ADMIN)
+def person_identifiers(person_id: int):
+    from lms.registry.models import Person
+    from lms.registry.queries import can_see_person
+
+    person = db.get_or_404(Person, person_id)
+    if not can_see_person(current_user, person) or person.hidden:
+        abort(404)
+    form = PurposeForm()
+    if not form.validate_on_submit():
+        return render_template("privacy/identifiers.html", person=person, form=form, shown=False), 400
+    with unit_of_work(form) as work:
+        services.record_full_view(current_user, person, form.purpose.data)
+    if not work.ok:  # pragma: no cover - the service refuses nothing
+        abort(400)
+    response = Response(render_template("privacy/identifiers.html", person=person, form=form, shown=True))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/privacy/exports/gaps", methods=["GET", "POST"])
+@roles_required(MANAGER, ADMIN)
+def full_export():
+    """The gap list with full phone numbers and e-mail addresses, for a stated purpose."""
+    from lms.coverage import exports as coverage_exports
+    from lms.coverage.views import BadParameter, _params
+
+    try:
+        area, as_of, group = _params(current_user)
+    except BadParameter:
+        abort(400)
+    if area is None:
+        abort(400)
+    form = PurposeForm()
+    filters = {"unit": area.unit.code if area.unit else None, "scheme": area.scheme,
+               "as_of": as_of.isoformat(), "group": group}
+    if not form.validate_on_submit():
+        status = 400 if form.is_submitted() else 200
+        return render_template("privacy/full_export.html", form=form, area=area, as_of=as_of, group=group,
+                               filters={k: v for k, v in filters.items() if v}), status
+    header, rows = coverage_exports.gap_table(current_user, area, as_of, group, full=True)
+    with unit_of_work(form) as work:
+        services.record_full_export(current_user, "coverage.gaps", filters, len(rows), form.purpose.data)
+    if not work.ok:  # pragma: no cover
+        abort(400)
+    notice = [_("This file contains personal data: full phone numbers and e-mail addresses."),
+              _("Use it only for: %(purpose)s", purpose=form.purpose.data),
+              _("Exported by %(name)s on %(day)s; recorded in the audit log.",
+                name=current_user.display_name, day=local_today().isoformat()),
+              _("Delete it when it is no longer needed; do not forward it.")]
+    body = exports.to_xlsx_sheets([(_("Not trained yet"), header, rows)], notice=notice)
+    name = f"gap-list-full-{filters['unit'] or 'vn'}-{as_of.isoformat()}.xlsx"
+    return Response(body, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})

@@ -367,6 +367,10 @@ def _read_xlsx(data: bytes, kind: str | None) -> list[Sheet]:
                 raise ImportFileError(_("The workbook has no sheet to import."))
             sheets.append(_build_sheet(ws.title, kind, ws.iter_rows(values_only=True)))
         return sheets
+    except ImportFileError:
+        raise
+    except Exception:  # noqa: BLE001 - sheets are parsed lazily: a DOCTYPE, broken XML …
+        raise ImportFileError(_("This is not a valid XLSX file.")) from None
     finally:
         book.close()
 

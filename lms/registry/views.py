@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from lms.core.db import vi_collate
 from lms.core.forms import ConfirmForm
 from lms.core.groups import TARGET_GROUP_LABELS, TARGET_GROUPS
+from lms.core.params import page_arg
 from lms.core.security import ADMIN, MANAGER, is_admin, roles_required, staff_required
 from lms.core.uow import unit_of_work
 from lms.extensions import db
@@ -47,7 +48,7 @@ PAGE_SIZE = 50
 
 
 def _page() -> int:
-    return max(request.args.get("page", 1, type=int) or 1, 1)
+    return page_arg()
 
 
 def _unit_filter():
@@ -124,7 +125,7 @@ def organisation(org_id: int):
     if not queries.can_see_organisation(current_user, org):
         abort(403)
     leaders = db.session.scalars(
-        select(Person).where(Person.organisation_id == org.id, queries.person_scope(current_user))
+        select(Person).where(Person.organisation_id == org.id, queries.person_scope(current_user), queries.listable())
         .order_by(vi_collate(Person.full_name))
     ).all()
     return render_template("registry/organisation.html", org=org, leaders=leaders, type_labels=ORG_TYPE_LABELS,

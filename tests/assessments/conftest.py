@@ -11,8 +11,8 @@ from sqlalchemy import select
 from lms.assessments.models import Attempt, AttemptAnswer, Quiz
 from lms.catalog.models import Course, Enrolment, Module
 from lms.extensions import db
-from tests.assessments.corpus import shared_path
 from tests.conftest import CSRF_RE
+from tests.support.shared import shared_path
 
 COURSE_SLUG = "khoa-hoc-thu"
 

@@ -24,8 +24,8 @@ from lms.assessments.questions import (
     assign_idents,
     grade,
 )
-from tests.assessments.corpus import SHARED
 from tests.assessments.scaling import growth
+from tests.support.shared import SHARED
 
 CORPUS = SHARED / "corpora" / "gift"
 EXAMPLES = CORPUS / "moodle_examples.gift.txt"
@@ -33,7 +33,7 @@ QUESTIONS = CORPUS / "moodle_questions.gift.txt"
 IN_CATEGORY = CORPUS / "moodle_questions_in_category.gift.txt"
 MOODLE_FILES = [EXAMPLES, QUESTIONS, IN_CATEGORY]
 
-# Without ../shared the corpus tests skip, saying why; under CI=true they fail (tests/assessments/corpus.py).
+# Without ../shared the corpus tests skip, saying why; under CI=true they fail (tests/support/shared.py).
 needs_corpus = pytest.mark.usefixtures("moodle_gift_corpus")
 
 

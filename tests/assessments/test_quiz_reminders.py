@@ -66,3 +66,24 @@ def test_a_submitted_attempt_is_not_reminded(app, client, runner, make_user, mak
         db.session.commit()
     _remind(runner, date(2026, 3, 18))
     assert _sent(app) == []
+
+
+def test_opted_out_or_disabled_learner_is_not_reminded(app, client, runner, make_user, make_quiz, course_id):
+    from lms.auth.models import User
+    from lms.messages import services
+
+    learner = make_user(email="hv@example.vn")
+    other = make_user(email="hv2@example.vn")
+    quiz_id = make_quiz()
+    for user, login_name in ((learner, "hv@example.vn"), (other, "hv2@example.vn")):
+        enrol(app, user, course_id)
+        c = app.test_client()
+        login(c, login_name)
+        start(c)
+    _close(app, quiz_id)
+    with app.app_context():
+        services.set_reminders(learner.id, False)
+        db.session.get(User, other.id).active = False
+        db.session.commit()
+    out = _remind(runner, date(2026, 3, 18))
+    assert _sent(app) == [] and "reminders off 1" in out

@@ -33,3 +33,9 @@ MATRIX = {
 
 def objects(app, users) -> dict:
     return {"learner_id": users["learner"].id}
+MATRIX.update({
+    "auth.audit_log": [Case("GET", "/admin/audit", only(("admin",))),
+                       Case("GET", "/admin/audit?actor=admin@example.vn&kind=class&object=class%201&since=01/01/2026",
+                            only(("admin",)))],
+    "auth.audit_export": [Case("GET", "/admin/audit.csv", only(("admin",)))],
+})

@@ -75,3 +75,11 @@ def test_the_assignments_page_accepts_a_unit_name(app, client, users):
     several = post_form(client, "/registry/assignments",
                         {"login": "trainer@example.vn", "unit_code": "Xã", "scheme": "2025"})
     assert several.status_code == 200 and "4410" in several.get_data(as_text=True)
+
+
+def test_a_refused_user_form_keeps_the_temporary_password(app, client, users):
+    login(client, "admin@example.vn")
+    response = post_form(client, "/admin/users/new", {"name": "Người Mới", "email": "not-an-email",
+                                                       "roles": ["learner"], "temporary_password": "tam-thoi-123"})
+    assert response.status_code == 200
+    assert 'value="tam-thoi-123"' in response.get_data(as_text=True)

@@ -142,18 +142,35 @@ def test_changing_password_ends_other_sessions_but_not_this_one(app, make_user):
 
 
 @pytest.mark.parametrize("app_config", [{"LOGIN_RATE_LIMIT": "3/minute"}])
-def test_login_attempts_are_rate_limited_per_account(app, make_user):
+def test_login_attempts_are_rate_limited_per_account_and_address(app, make_user):
     make_user(email="target@example.vn")
     for _ in range(3):
         assert login(app.test_client(), "target@example.vn", "wrong-guess-123").status_code == 200
     response = login(app.test_client(), "target@example.vn", "wrong-guess-123")
     assert response.status_code == 429
     assert "quá nhiều lần" in response.get_data(as_text=True)
-    # Even the right password is refused for now: the limit protects the account.
+    # Even the right password is refused for now from this address …
     assert login(app.test_client(), "target@example.vn").status_code == 429
+    # … but the attacker has not locked the owner out: from another address it works (issue 18, 5).
+    owner = app.test_client()
+    assert login(owner, "target@example.vn", environ_base={"REMOTE_ADDR": "10.1.2.3"}).status_code == 302
 
 
-@pytest.mark.parametrize("app_config", [{"LOGIN_RATE_LIMIT": "3/minute"}])
+@pytest.mark.parametrize("app_config", [{"LOGIN_ACCOUNT_RATE_LIMIT": "4/hour"}])
+def test_an_account_tried_from_many_addresses_is_limited_except_on_a_known_device(app, make_user):
+    make_user(email="target@example.vn")
+    laptop = app.test_client()
+    assert login(laptop, "target@example.vn", environ_base={"REMOTE_ADDR": "10.0.0.1"}).status_code == 302
+    laptop.post("/logout", data={"csrf_token": csrf_token(laptop, "/account")})
+    for n in range(3):
+        assert login(app.test_client(), "target@example.vn", "wrong-guess-123",
+                     environ_base={"REMOTE_ADDR": f"10.0.1.{n}"}).status_code == 200
+    assert login(app.test_client(), "target@example.vn", environ_base={"REMOTE_ADDR": "10.0.2.1"}).status_code == 429
+    # The browser where the owner logged in before is known: not counted, not refused.
+    assert login(laptop, "target@example.vn", environ_base={"REMOTE_ADDR": "10.0.0.1"}).status_code == 302
+
+
+@pytest.mark.parametrize("app_config", [{"LOGIN_ADDRESS_RATE_LIMIT": "3/minute"}])
 def test_login_attempts_are_rate_limited_per_address(app, make_user):
     client = app.test_client()
     for n in range(3):

@@ -47,14 +47,15 @@ def test_qr_url_opens_the_verification_page_on_a_phone(app, phone_page, live_ser
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
     # Typing the printed code by hand, in lower case with spaces, leads to the same page.
-    page.get_by_role("link", name="Kiểm tra giấy chứng nhận khác").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Kiểm tra giấy chứng nhận khác").click()
     page.get_by_label("Mã xác thực").fill(format_code(code).lower().replace("-", " "))
     page.get_by_role("button", name="Kiểm tra").click()
     page.wait_for_url(f"**/verify/{code}")
     assert page.get_by_test_id("holder").inner_text() == "Nguyễn Thị Hường"
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
-    # An unknown code: a plain 404 page.
+    # An unknown code: a 404 that says there is no such certificate.
     response = page.goto(f"{live_server}/verify/{'0' * 28}")
     assert response.status == 404
-    assert "Không tìm thấy trang" in page.locator("main").inner_text()
+    assert "Không có chứng nhận nào mang mã này" in page.locator("main").inner_text()

@@ -24,15 +24,18 @@ def test_learner_finishes_the_sample_course_on_a_phone(app, phone_page, make_use
     page.get_by_placeholder("Tìm khóa học, ví dụ: quan tri").fill("lam quen")
     page.get_by_role("button", name="Tìm").click()
     page.get_by_role("link", name="Làm quen với Chương trình OCOP").click()
-    page.get_by_role("button", name="Ghi danh vào khóa học này").click()
+    # Wait for each navigation a click starts before reading the page: an evaluate during a
+    # navigation fails ("execution context was destroyed") on a loaded machine (issue 18).
+    with page.expect_navigation():
+        page.get_by_role("button", name="Ghi danh vào khóa học này").click()
 
     for _ in range(4):
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
         images = page.locator("article.lesson img")
         for i in range(images.count()):  # every image in the lesson loads
             assert page.evaluate("(img) => img.complete && img.naturalWidth > 0", images.nth(i).element_handle())
-        page.get_by_role("button", name="Đánh dấu đã học xong").click()
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Đánh dấu đã học xong").click()
 
     assert "Chúc mừng! Bạn đã hoàn thành khóa học này." in page.content()
     with app.app_context():

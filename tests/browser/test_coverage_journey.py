@@ -33,15 +33,19 @@ def test_manager_drills_down_and_exports_a_gap_list(phone_page, app, make_user):
     page.get_by_label("Mật khẩu").fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
     page.wait_for_url(page.base_url + "/")
-    page.get_by_role("link", name="Mức độ bao phủ").first.click()
+    with page.expect_navigation():  # read the new page, not the old one (issue 18)
+        page.get_by_role("link", name="Mức độ bao phủ").first.click()
     assert "Tỉnh Quảng Trị" in page.locator("h1").inner_text()
     assert page.locator("svg.chart").count() == 2
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
-    page.get_by_role("link", name="tỷ lệ, thấp nhất trước").click()
-    page.locator("[data-testid=children]").get_by_role("link", name=commune_name).click()
+    with page.expect_navigation():  # read the new page, not the old one (issue 18)
+        page.get_by_role("link", name="tỷ lệ, thấp nhất trước").click()
+    with page.expect_navigation():  # read the new page, not the old one (issue 18)
+        page.locator("[data-testid=children]").get_by_role("link", name=commune_name).click()
     assert commune_name in page.locator("h1").inner_text()
-    page.get_by_role("link", name="Ai chưa được đào tạo").click()
+    with page.expect_navigation():  # read the new page, not the old one (issue 18)
+        page.get_by_role("link", name="Ai chưa được đào tạo").click()
     assert "Phạm Thị Cần Học" in page.content() and "Người Vùng Khác" not in page.content()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 

@@ -22,8 +22,8 @@ def test_login_switch_language_logout_on_a_phone(phone_page, make_user):
     assert "Xin chào, Nguyễn Thị Hường" in page.locator("h1").inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
-    page.locator("[data-testid=lang-en]").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():  # not wait_for_load_state: the old page is loaded already
+        page.locator("[data-testid=lang-en]").click()
     assert page.locator("html").get_attribute("lang") == "en"
     assert "Hello, Nguyễn Thị Hường" in page.locator("h1").inner_text()
 

@@ -458,7 +458,7 @@ PAGES: dict[str, list[str | Step]] = {
         "/marking/{essay}", "/marking/{marked_essay}", "/attempts/{graded}/review",
         "/courses/{slug}/lessons/{lesson}", "/certificates", "/certificates/pending",
         *CLASS_STAFF, "/classes/new", CLASS + "/edit", CLASS + "/people", CLASS + "/people?q={q}",
-        CLASS + "/days/{day}/code",
+        CLASS + "/days/{day}/code", CLASS + "/people/gap", CLASS + "/finish", CLASS + "/people?here=1",
         Step(CLASS + "/signin", action="upload-signin", status=400, expect=".flash.error"),
     ],
     "manager": [
@@ -472,7 +472,7 @@ PAGES: dict[str, list[str | Step]] = {
         "/registry/requests", "/registry/requests/{request}",
         Step("/registry/requests/{request_accept}", action="accept", expect=".slip"),
         "/coverage/gaps/remind",
-        "/privacy/requests", "/privacy/requests/{data_request}",
+        "/privacy/requests", "/privacy/requests/{data_request}", "/privacy/exports/gaps",
     ],
     "admin": [
         "/", "/admin/users", "/admin/users?q={q}", "/admin/users/{user}", "/registry/people", "/registry/people/{person}",
@@ -484,6 +484,7 @@ PAGES: dict[str, list[str | Step]] = {
         "/author/courses/{slug}",
         Step("/author/courses/{slug}/lessons/{lesson_id}", action="preview", expect="section.preview"),
         "/classes/", CLASS, CLASS + "/edit", CLASS + "/people", CLASS + "/report", CLASS + "/days/{day}",
+        "/admin/audit", "/admin/audit?actor={q}&object={q}", "/admin/users/{user}?unit_q={q}", CLASS + "/finish",
         "/registry/requests", "/registry/requests/{request}",
         "/privacy/requests", "/privacy/requests/{data_request}",
     ],
@@ -509,8 +510,8 @@ def _log_in(page, live_server: str, role: str) -> None:
     page.goto(live_server + "/login")
     page.fill("input[name=login]", f"{role}@example.vn")
     page.fill("input[name=password]", PASSWORD)
-    page.click("form[action='/login'] button[type=submit], form:not([action]) button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():  # not wait_for_load_state: the login page is loaded already
+        page.click("form[action='/login'] button[type=submit], form:not([action]) button[type=submit]")
     assert "/login" not in page.url, f"{role} could not log in"
 
 

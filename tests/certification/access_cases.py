@@ -78,3 +78,8 @@ def objects(app, users) -> dict:
         db.session.commit()
         code = db.session.scalar(select(Certificate.code).where(Certificate.course_id == course.id))
         return {"cert_code": code, "pending_completion_id": pending.id, "course_id": manual.id}
+
+MATRIX["certification.course_decision"] = [
+    Case("POST", "/certificates/courses/{course_id}/decision", {**only(("admin",)), "admin": 302},
+         {"number": "12/QĐ-SNN", "decided_on": "2026-03-01"}),
+]

@@ -127,10 +127,10 @@ def test_revocation_through_the_form(app, client, users, make_course, make_perso
     # No correction and no second revocation afterwards.
     assert client.get(f"/certificates/{code}/correct").status_code == 302
     assert client.get(f"/certificates/{code}/revoke").status_code == 302
-    # The public page says revoked, never why (issue 18, finding 10): neither the category nor the note.
     html = client.get(f"/verify/{code}").get_data(as_text=True)
-    assert "thu hồi" in html
+    # The public page says revoked, and when; neither the reason nor the note (issue 18, 10).
     assert "Không thực sự hoàn thành khóa đào tạo" not in html and "Học hộ" not in html
+    assert "đã bị thu hồi" in html
 
 
 def test_exports_of_names_with_control_characters_answer(app, client, users, make_course, make_person, complete):

@@ -85,12 +85,12 @@ def test_future_expiry_is_still_valid(app, client, planted):
     assert "còn hiệu lực" in html and "Có giá trị đến" in html
 
 
-def test_unknown_and_malformed_codes_get_a_plain_404(client, planted):
+def test_unknown_and_malformed_codes_get_a_404_that_says_so(client, planted):
     for path in ("/verify/" + "0" * 28, "/verify/abc", "/verify/" + planted["code"][:-1] + "U"):
         response = client.get(path)
         assert response.status_code == 404
         html = response.get_data(as_text=True)
-        assert "Không tìm thấy trang" in html and "Nguyễn" not in html
+        assert "Không có chứng nhận nào mang mã này" in html and "Nguyễn" not in html
 
 
 def test_typed_code_in_any_spelling_leads_to_the_page(client, planted):

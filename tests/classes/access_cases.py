@@ -28,6 +28,7 @@ MATRIX = {
                         Case("POST", "/classes/{class_id}/people/gap", CLASS_POST)],
     "classes.remove_person": [Case("POST", "/classes/{class_id}/people/{person_id}/remove", CLASS_POST)],
     "classes.signin_import": [Case("GET", "/classes/{class_id}/signin", CLASS)],
+    "classes.signin_template": [Case("GET", "/classes/{class_id}/signin/template.xlsx", CLASS)],
     "classes.attendance": [Case("GET", "/classes/{class_id}/days/{day_id}", CLASS)],
     "classes.all_present": [Case("POST", "/classes/{class_id}/days/{day_id}/all-present", CLASS_POST)],
     "classes.marks_json": [Case("GET", "/classes/{class_id}/days/{day_id}/marks.json", CLASS)],

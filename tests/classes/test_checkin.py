@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time
 
 import pytest
@@ -66,7 +67,7 @@ def test_checkin_refused_when_not_on_roster_and_never_overrides_trainer(app, wor
     stranger = make_user(("learner",), email="stranger@example.vn")
     during = datetime(2026, 3, 10, 1, 0, tzinfo=UTC)
     with app.app_context():
-        with pytest.raises(ServiceError, match="roster|danh sách"):
+        with pytest.raises(ServiceError, match="danh sách lớp"):
             services.check_in(db.session.get(User, stranger.id), code, now=during)
         with pytest.raises(ServiceError):
             services.check_in(db.session.get(User, users["learner"].id), "ZZZZZZ", now=during)
@@ -134,3 +135,35 @@ def test_trainer_sees_checkins_arrive(app, client, world, users):
     assert client.get(url).get_json() == {"marks": {person: "late"}, "checked_in": [int(person)]}
     page = client.get(f"/classes/{class_id}/days/{day_id}").get_data(as_text=True)
     assert '<small class="checkin">' in page
+
+
+@pytest.mark.parametrize("app_config", [{"CHECKIN_RATE_LIMIT": "5/minute"}])
+def test_checkin_is_throttled_and_gives_one_answer_for_any_unusable_code(app, client, world, users, make_user,
+                                                                         monkeypatch):
+    """Issue 18, finding 6: unknown, not open yet, closed, or not on the roster: the same answer,
+    so that the answers do not reveal valid codes; and codes cannot be tried in bulk."""
+    from lms.classes import services
+
+    _class_id, _day_id, code = _setup(app, world, users)
+    make_user(("learner",), email="stranger@example.vn")
+    stranger = app.test_client()
+    login(stranger, "stranger@example.vn")
+    login(client, "learner@example.vn")
+    answers = {}
+    for name, who, moment, tried in [
+        ("unknown", client, datetime(2026, 3, 10, 1, 0, tzinfo=UTC), "ZZZZZZ"),
+        ("not open", client, datetime(2026, 3, 9, 1, 0, tzinfo=UTC), code),
+        ("closed", client, datetime(2026, 3, 11, 1, 0, tzinfo=UTC), code),
+        ("not on the roster", stranger, datetime(2026, 3, 10, 1, 0, tzinfo=UTC), code),
+    ]:
+        monkeypatch.setattr(services, "utcnow", lambda moment=moment: moment)
+        response = post_form(who, "/checkin", {"code": tried})
+        assert response.status_code == 400, name
+        answers[name] = re.findall(r'class="error"[^>]*>([^<]+)<', response.get_data(as_text=True))
+    assert all(answers.values()) and len({tuple(a) for a in answers.values()}) == 1, answers
+    # 5 a minute per learner: the client has used 3; two more, then refused.
+    for _ in range(2):
+        assert post_form(client, "/checkin", {"code": "ZZZZZZ"}).status_code == 400
+    assert post_form(client, "/checkin", {"code": "ZZZZZZ"}).status_code == 429
+    # Another learner is not affected.
+    assert post_form(stranger, "/checkin", {"code": "ZZZZZZ"}).status_code == 400

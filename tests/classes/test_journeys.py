@@ -196,3 +196,71 @@ def test_certificate_template_choices_show_titles(app, client, world, users):
     page = client.get("/classes/new").get_data(as_text=True)
     select = page.split('name="certificate_template"')[1].split("</select>")[0]
     assert ">Giấy chứng nhận (tiếng Việt)<" in select and ">vi<" not in select and ">en<" not in select
+
+
+def test_class_days_are_typed_and_shown_day_first(app, client, world, users):
+    from lms.classes.models import TrainingClass
+
+    login(client, "trainer@example.vn")
+    form = {"course": world["course"], "title": "Lớp ngày Việt", "unit": world["a"], "capacity": 30,
+            "threshold_percent": 80, "pass_mark": "70",
+            "days": "10/03/2026 07:30-11:30\n11/3/2026 13h30 - 16h30\n2026-03-12 07:30-11:30"}
+    response = post_form(client, "/classes/new", form)
+    assert response.status_code == 302
+    with app.app_context():
+        cls = db.session.scalar(select(TrainingClass).where(TrainingClass.title == "Lớp ngày Việt"))
+        assert [(d.day.day, d.starts_at.hour) for d in cls.days] == [(10, 7), (11, 13), (12, 7)]
+        class_id = cls.id
+    edit = client.get(f"/classes/{class_id}/edit").get_data(as_text=True)
+    assert "10/03/2026 07:30-11:30" in edit and "2026-03-10" not in edit
+    listing = client.get("/classes/").get_data(as_text=True)
+    assert "10/03/2026" in listing and "10/03/26" not in listing
+    report = client.get(f"/classes/{class_id}/report.csv").data.decode("utf-8-sig")
+    assert "10/03/2026" in report.splitlines()[0] and "2026-03-10" not in report
+
+
+def test_signin_template_round_trips_and_the_printed_roster_masks_phones(app, client, world, users):
+    import io
+
+    from openpyxl import load_workbook
+
+    from lms.classes.models import RosterEntry
+
+    class_id = make_class(app, world, trainers=[users["trainer"].id])
+    login(client, "trainer@example.vn")
+    assert 'data-testid="signin-template"' in client.get(f"/classes/{class_id}/signin").get_data(as_text=True)
+    data = client.get(f"/classes/{class_id}/signin/template.xlsx").data
+    book = load_workbook(io.BytesIO(data))
+    sheet = book.worksheets[0]
+    header = [c.value for c in sheet[1]]
+    assert header[:3] == ["Họ và tên", "Số CCCD", "Điện thoại"]
+    sheet.append(["Học viên 0", None, "0912000000"])
+    out = io.BytesIO()
+    book.save(out)
+    response = client.post(f"/classes/{class_id}/signin", data={
+        "file": (io.BytesIO(out.getvalue()), "sheet.xlsx"),
+        "csrf_token": client.get(f"/classes/{class_id}/signin").get_data(as_text=True).split('name="csrf_token" type="hidden" value="')[1].split('"')[0],
+    }, content_type="multipart/form-data")
+    assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
+    with app.app_context():
+        assert list(db.session.scalars(select(RosterEntry.person_id))) == [world["people"][0]]
+    printed = client.get(f"/classes/{class_id}/print").get_data(as_text=True)
+    assert "0912000000" not in printed and "000" in printed.split('data-testid="phone"')[1].split("</td>")[0]
+    assert 'id="print-button"' in printed and "js/print.js" in printed
+
+
+def test_a_learner_finds_check_in_beside_the_open_class_day(app, client, world, users):
+    from datetime import time
+
+    from lms.classes import services
+    from lms.classes.models import TrainingClass
+
+    with app.app_context():
+        today = services.local_today()
+    class_id = make_class(app, world, days=[(today, time(0, 0), time(23, 59))])
+    with app.app_context():
+        services.add_people(db.session.get(TrainingClass, class_id), [world["learner_person"]], actor=None)
+        db.session.commit()
+    login(client, "learner@example.vn")
+    page = client.get("/my/classes").get_data(as_text=True)
+    assert 'data-testid="checkin-now"' in page

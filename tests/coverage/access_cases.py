@@ -13,6 +13,11 @@ MATRIX = {
         Case("GET", "/coverage/gaps.xlsx", {**only(MA), "manager": 400}),
         Case("GET", "/coverage/gaps.pdf", {**only(MA), "manager": 404, "admin": 404}),
     ],
+    "coverage.units_export": [
+        Case("GET", "/coverage/units.csv", {**only(MA), "manager": 400}),
+        Case("GET", "/coverage/units.xlsx?sort=percent", {**only(MA), "manager": 400}),
+        Case("GET", "/coverage/units.pdf", {**only(MA), "manager": 404, "admin": 404}),
+    ],
     "coverage.gaps_remind": [
         Case("GET", "/coverage/gaps/remind", only(MA)),
         # A manager without an assigned area has nobody to remind.

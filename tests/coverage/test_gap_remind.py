@@ -57,6 +57,8 @@ def test_preview_first_then_queue_within_the_area(app, client, gaps):
     html = client.get(f"/coverage/gaps/remind?{AREA}").get_data(as_text=True)
     assert _figure(html, "total") == 2 and _figure(html, "sms") == 1 and _figure(html, "none") == 1
     assert "Không điện thoại" in html and "Tỉnh khác" not in html
+    # Activation slips are offered for the person no message reaches (and only for them).
+    assert f'value="{gaps["paper"]}"' in html and f'value="{gaps["sms"]}"' not in html.split('data-testid="remind-slips"')[1]
     assert _count(app) == 0  # the preview queues nothing
     response = post_form(client, f"/coverage/gaps/remind?{AREA}", {}, token_from=f"/coverage/gaps/remind?{AREA}")
     assert response.status_code == 302

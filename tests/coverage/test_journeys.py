@@ -102,3 +102,80 @@ def test_gap_list_and_its_xlsx_name_courses_by_title_on_a_named_sheet(home, clie
     assert book.sheetnames == ["Chưa được đào tạo"]
     values = [c.value for row in book.active.iter_rows() for c in row]
     assert "Quản lý nhà nước về OCOP" in values and "a" not in values
+
+
+def test_group_filter_offers_district_officials_only_before_the_reform(home, client):
+    login(client, "manager@example.vn")
+    after = client.get(f"/coverage/?unit={r.HOME}&as_of=2026-01-01").get_data(as_text=True)
+    before = client.get(f"/coverage/?unit={r.HOME}&as_of=2025-06-30").get_data(as_text=True)
+    assert 'value="official_district"' not in after.split('id="group"')[1].split("</select>")[0]
+    assert 'value="official_district"' in before.split('id="group"')[1].split("</select>")[0]
+    gaps = client.get(f"/coverage/gaps?unit={r.HOME}&as_of=2026-01-01").get_data(as_text=True)
+    assert 'value="official_district"' not in gaps.split('id="group"')[1].split("</select>")[0]
+
+
+def test_numbers_are_written_the_vietnamese_way(home, client):
+    login(client, "manager@example.vn")
+    page = client.get(f"/coverage/?unit={r.HOME}&as_of=2026-01-01").get_data(as_text=True)
+    total = page.split('data-testid="total-percent">')[1].split("</p>")[0]
+    assert total.strip() == "33,3 %"
+    assert "33.3" not in page.replace('value="33.3"', "")  # only the meter's machine value
+
+
+def test_certificate_csv_dates_are_day_first(home, client):
+    from lms.certification.models import Certificate
+
+    with home.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(Certificate)) >= 1
+    login(client, "admin@example.vn")
+    body = client.get("/certificates/export.csv").data.decode("utf-8-sig")
+    import re
+
+    assert len(body.splitlines()) >= 2 and re.search(r"\b\d\d/\d\d/20\d\d\b", body)
+    assert not re.search(r"\b20\d\d-\d\d-\d\d\b", body)
+
+
+def test_the_bars_per_target_group_carry_the_group_names(home, client):
+    login(client, "manager@example.vn")
+    page = client.get(f"/coverage/?unit={r.HOME}").get_data(as_text=True)
+    chart = page.split('<svg class="chart"')[1].split("</svg>")[0]
+    assert 'data-testid="bar-label">Cán bộ cấp xã<' in chart
+
+
+def test_units_table_export_with_the_page_filters(home, client):
+    import io
+
+    from openpyxl import load_workbook
+
+    login(client, "manager@example.vn")
+    page = client.get(f"/coverage/?unit={r.HOME}&as_of=2026-01-01").get_data(as_text=True)
+    assert "/coverage/units.xlsx?" in page
+    xlsx = client.get(f"/coverage/units.xlsx?unit={r.HOME}&as_of=2026-01-01&sort=required")
+    assert xlsx.status_code == 200
+    book = load_workbook(io.BytesIO(xlsx.data))
+    rows = [[c.value for c in row] for row in book.active.iter_rows()]
+    assert book.sheetnames[0] != "Sheet"
+    assert rows[1][2] == 3 and rows[1][3] == 1  # the commune with people comes first (most to train)
+    assert rows[-1][2:4] == [3, 1]  # the total
+    csv = client.get(f"/coverage/units.csv?unit={r.HOME}&as_of=2026-01-01&sort=required").data.decode("utf-8-sig")
+    assert "33,3" in csv
+    other = client.get("/coverage/units.csv?unit=11")  # another province: refused
+    assert other.status_code == 403
+    early = client.get(f"/coverage/units.csv?unit={r.HOME}&as_of=2025-01-01&sort=required").data.decode("utf-8-sig")
+    assert "33,3" not in early  # the date filter applies
+
+
+def test_projection_needs_more_than_a_few_completions():
+    from datetime import date as d
+
+    few = [{"date": d(2025, 1, 31), "required": 100, "trained": 0, "percent": 0.0},
+           {"date": d(2025, 12, 31), "required": 100, "trained": 2, "percent": 2.0}]
+    assert queries.projection(few).get("few") is True and queries.projection(few)["date"] is None
+    many = [few[0], {**few[1], "trained": 20, "percent": 20.0}]
+    assert queries.projection(many)["date"] is not None
+
+
+def test_dashboard_says_not_enough_data(home, client):
+    login(client, "manager@example.vn")
+    page = client.get(f"/coverage/?unit={r.HOME}&as_of=2026-01-01").get_data(as_text=True)
+    assert 'data-testid="few-data"' in page

@@ -21,6 +21,15 @@ MATRIX = {
     "privacy.request_restrict": [Case("POST", "/privacy/requests/999999/restrict", ADMIN_POST)],
     "privacy.request_anonymise": [Case("POST", "/privacy/requests/999999/anonymise", ADMIN_POST)],
     "privacy.request_reject": [Case("POST", "/privacy/requests/999999/reject", ADMIN_POST, {"note": "x"})],
+    "privacy.person_identifiers": [
+        # The learner's person is outside every manager's area.
+        Case("POST", "/privacy/people/{learner_person}/identifiers", {**STAFF_ONLY, "manager": 404},
+             {"purpose": "Gọi điện mời học"}),
+        Case("POST", "/privacy/people/999999/identifiers", {**STAFF_ONLY, "manager": 404, "admin": 404},
+             {"purpose": "Gọi điện mời học"}),
+    ],
+    # Managers of the matrix have no area: no default area to export (as coverage.gaps_export).
+    "privacy.full_export": [Case("GET", "/privacy/exports/gaps", {**STAFF_ONLY, "manager": 400})],
 }
 
 
@@ -37,4 +46,4 @@ def objects(app, users) -> dict:
                               ack_due=date(2026, 1, 2), due_on=date(2026, 1, 20))
         db.session.add(request)
         db.session.commit()
-        return {"data_request": request.id}
+        return {"data_request": request.id, "learner_person": person_id}

@@ -26,7 +26,7 @@ def test_json_has_every_section_and_only_own_rows(client, filled):
     assert "attachment" in response.headers["Content-Disposition"]
     data = response.get_json()
     assert set(data) >= {"registry", "account", "enrolments", "lesson_progress", "attempts", "answers",
-                         "completions", "classes", "attendance", "certificates", "messages", "audit"}
+                         "completions", "classes", "attendance", "certificates", "messages", "registrations", "codes", "audit"}
     assert data["registry"][0]["national_id"] == "044123456789"
     assert data["attendance"][0]["status"] == "present"
     assert data["certificates"][0]["code"] == filled["certificate"]

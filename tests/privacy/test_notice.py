@@ -42,3 +42,14 @@ def test_footer_and_account_page_link_to_the_notice(client, users):
     login(client, "learner@example.vn")
     html = client.get("/account").get_data(as_text=True)
     assert html.count('href="/privacy"') >= 2
+
+
+def test_activation_and_registration_pages_link_to_the_notice(client):
+    from tests.support import registry as r
+
+    with client.application.app_context():
+        r.load_test_units()
+    for url in ("/activate", f"/register?province={r.HOME}"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert 'href="/privacy"' in response.get_data(as_text=True).split("<footer")[0], url

@@ -3,7 +3,7 @@ its audit entry; anonymisation keeps past coverage totals and silences certifica
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select
@@ -98,9 +98,15 @@ def test_admin_corrects_and_the_change_is_audited(app, sent, filled):
     assert again.status_code == 400
 
 
-def test_restriction_hides_the_person_but_keeps_the_data(app, client, filled):
+def test_restriction_hides_the_person_but_keeps_the_data(app, client, filled, world):
     from lms.registry.models import Person
 
+    with app.app_context():
+        db.session.get(Person, filled["person"]).organisation_id = world["org"]
+        db.session.commit()
+    admin_view = app.test_client()
+    login(admin_view, "admin@example.vn")
+    assert "Nguyễn Thị Hoa" in admin_view.get(f"/registry/organisations/{world['org']}").get_data(as_text=True)
     assert _send(client, "restrict", "").status_code == 302
     rid = _request_id(app)
     admin = app.test_client()
@@ -109,6 +115,7 @@ def test_restriction_hides_the_person_but_keeps_the_data(app, client, filled):
     assert post_form(admin, f"/privacy/requests/{rid}/restrict", {}, token_from=f"/privacy/requests/{rid}").status_code == 302
     assert "Nguyễn Thị Hoa" not in admin.get("/registry/people").get_data(as_text=True)
     assert admin.get(f"/registry/people/{filled['person']}").status_code == 404
+    assert "Nguyễn Thị Hoa" not in admin.get(f"/registry/organisations/{world['org']}").get_data(as_text=True)
     verify = app.test_client().get(f"/verify/{filled['certificate']}").get_data(as_text=True)
     assert "Nguyễn Thị Hoa" not in verify and "Không thể xác minh" in verify
     with app.app_context():
@@ -170,3 +177,21 @@ def test_refusal_needs_a_reason(app, sent):
     assert post_form(admin, url, {"note": ""}, token_from=f"/privacy/requests/{sent}").status_code == 400
     assert post_form(admin, url, {"note": "Thông tin đã đúng"}, token_from=f"/privacy/requests/{sent}").status_code == 302
     assert _audit(app, "privacy.reject")
+
+
+def test_a_restricted_person_gets_no_reminder(app, filled):
+    from lms.catalog.models import Course
+    from lms.coverage.models import Requirement, RequirementCourse
+    from lms.coverage.reminders import untrained_with_account
+    from lms.registry.models import Person
+
+    with app.app_context():
+        db.session.add(Course(slug="khoa-khac", title="Khóa khác", hours=4))
+        db.session.add(Requirement(target_group="household_head"))
+        db.session.add(RequirementCourse(target_group="household_head", course_slug="khoa-khac"))
+        db.session.commit()
+        as_of = date(2026, 6, 30)
+        assert filled["person"] in [r.id for r in db.session.execute(untrained_with_account(as_of))]
+        db.session.get(Person, filled["person"]).restricted_at = datetime(2026, 5, 1, tzinfo=UTC)
+        db.session.commit()
+        assert filled["person"] not in [r.id for r in db.session.execute(untrained_with_account(as_of))]
