@@ -15,6 +15,8 @@
 7. messages: 10,000 e-mails queued and sent to a local SMTP server, the sender killed with
    SIGKILL and run again, ``flask lms remind`` on the generated registry
    (bench/messages_bench.py).
+7. activation codes for 10,000 people as CSV, slips PDF for 1,000, page weight of
+   /activate/<code> and /register (bench/onboarding_bench.py).
 
 Everything runs on loopback against throw-away databases (temporary SQLite files; the
 PostgreSQL database given with --pg is emptied). Every loop is time-bound. The scripts
@@ -79,10 +81,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pg", default=os.environ.get("LMS_BENCH_PG_URL"),
                         help="PostgreSQL database the benchmarks may empty (exam burst, coverage)")
     parser.add_argument("--only", nargs="+", choices=("http", "exam", "crash", "coverage", "certificates", "catalog",
-                                                         "messages"))
+                                                         "messages", "onboarding"))
     args = parser.parse_args(argv)
     os.environ.setdefault("LMS_SECRET_KEY", "bench-secret-not-for-production")
-    wanted = set(args.only or ("http", "exam", "crash", "coverage", "certificates", "catalog", "messages"))
+    wanted = set(args.only or ("http", "exam", "crash", "coverage", "certificates", "catalog", "messages",
+                               "onboarding"))
     results: dict = {"date": datetime.now(UTC).isoformat(timespec="seconds"), "machine": machine(), "quick": args.quick}
     failures = []
 
@@ -155,6 +158,14 @@ def main(argv: list[str] | None = None) -> int:
         else:
             failures.append("messages")
         results["messages"] = run
+    if "onboarding" in wanted:
+        print("activation codes, slips and page weight …", flush=True)
+        from bench import onboarding_bench
+
+        results["onboarding"] = onboarding_bench.main(
+            ["--people", "1000" if args.quick else "10000", "--slips", "100" if args.quick else "1000"])
+        if not all(f["within_goal"] for f in results["onboarding"]["weight"].values()):
+            failures.append("onboarding page weight")
 
     results["failures"] = failures
     RESULTS.mkdir(parents=True, exist_ok=True)

@@ -123,7 +123,7 @@ def load_config(instance_path: str) -> dict:
         "ACTIVATION_RATE_LIMIT": os.environ.get("LMS_ACTIVATION_RATE_LIMIT", "10/minute;60/hour"),
         "RESET_PHONE_RATE_LIMIT": os.environ.get("LMS_RESET_PHONE_RATE_LIMIT", "3/hour"),
         "SELF_REGISTRATION": _flag("LMS_SELF_REGISTRATION", default=True),
-        "SLIPS_MAX": int(os.environ.get("LMS_SLIPS_MAX", "2000")),
+        "SLIPS_MAX": int(os.environ.get("LMS_SLIPS_MAX", "500")),
         "NEUTRAL_RESPONSE_MS": int(os.environ.get("LMS_NEUTRAL_RESPONSE_MS", "250")),
         # "Remind these people" on the gap list reaches one person at most once in this many days.
         "REMIND_MANUAL_EVERY_DAYS": int(os.environ.get("LMS_REMIND_MANUAL_EVERY_DAYS", "7")),

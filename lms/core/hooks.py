@@ -12,6 +12,10 @@ The hooks of the project (each documented where it is declared):
 - ``lms.catalog.hooks.course_panels``: ``fn(course, user) -> Markup | str | None``
 - ``lms.catalog.hooks.quiz_slug_providers``: ``fn() -> Iterable[str]``
 - ``lms.catalog.hooks.requirement_checkers``: ``fn(course, user) -> bool``
+- ``lms.catalog.hooks.learning_plans``: ``fn(user) -> dict | None``
+- ``lms.registry.hooks.person_panels``: ``fn(person, user) -> Markup | str | None``
+- ``lms.registry.hooks.people_list_actions``: ``fn(filters, user) -> Markup | str | None``
+- ``lms.coverage.hooks.gap_list_actions``: ``fn(filters, user) -> Markup | str | None``
 - ``lms.messages.hooks.reminder_rules``: ``Rule(name, apply(batch))`` for ``flask lms remind``
 - ``lms.coverage.hooks.digest_classes``: ``fn(unit, first, last) -> list[dict]``
 - ``lms.certification.hooks.template_choosers``: ``fn(completion) -> str | None``

@@ -53,6 +53,9 @@ class RegisterForm(BaseForm):
                             render_kw={"autocomplete": "name"})
     phone = StringField(_l("Mobile phone number"), validators=[DataRequired(), Length(max=30)],
                         render_kw=_PHONE_ATTRS)
+    national_id = StringField(_l("Citizen identity card number (if you wish)"),
+                              validators=[Optional(), Length(max=12)], render_kw={"inputmode": "numeric"},
+                              description=_l("It helps the officer find you on the list."))
     province = HiddenField()
     commune = SelectField(_l("Commune or ward"), choices=[], validate_choice=False,
                           validators=[DataRequired(message=_l("Choose your commune."))])

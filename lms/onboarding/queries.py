@@ -8,9 +8,11 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
 
 from lms.catalog.models import Course, CourseCompletion
 from lms.core.localtime import local_today
+from lms.core.text import fold
 from lms.coverage import queries as coverage_queries
 from lms.coverage.models import Requirement
 from lms.extensions import db
@@ -79,6 +81,22 @@ def communes(province: AdminUnit | None) -> list[AdminUnit]:
         select(AdminUnit).where(AdminUnit.scheme == "2025", AdminUnit.parent_id == province.id)
         .order_by(AdminUnit.name)
     ))
+
+
+def search_communes(text: str, limit: int = 30) -> list[tuple[AdminUnit, AdminUnit]]:
+    """2025 communes whose name contains ``text``, accents and case ignored, with their province
+    ("dong hoi" finds "Phường Đồng Hới"). About 3,300 names: folded in Python."""
+    wanted = fold(text)
+    if len(wanted) < 2:
+        return []
+    province = aliased(AdminUnit)
+    rows = db.session.execute(
+        select(AdminUnit, province).join(province, province.id == AdminUnit.parent_id)
+        .where(AdminUnit.scheme == "2025", AdminUnit.level == "commune")
+    ).all()
+    found = [(c, p) for c, p in rows if wanted in fold(c.name)]
+    found.sort(key=lambda row: (fold(row[0].name), fold(row[1].name)))
+    return found[:limit]
 
 
 def provinces() -> list[AdminUnit]:

@@ -25,6 +25,7 @@ from wtforms import SelectChoice
 
 from lms.auth.views import log_in
 from lms.core.groups import TARGET_GROUP_LABELS, TARGET_GROUPS
+from lms.core.localtime import local_today
 from lms.core.phone import normalize_phone
 from lms.core.ratelimit import rate_limited
 from lms.core.security import ADMIN, MANAGER, TRAINER, is_staff, roles_required, safe_next_url
@@ -141,6 +142,9 @@ def register():
     communes = queries.communes(province)
     form.province.data = province.code if province else ""
     form.commune.choices = [SelectChoice("", _("Choose…"))] + [SelectChoice(u.code, u.name) for u in communes]
+    if request.method == "GET" and request.args.get("commune"):
+        form.commune.data = request.args["commune"][:10]
+    search = (request.args.get("q") or "").strip()[:60] if province is None else ""
     if request.method == "POST" and form.validate_on_submit():
         commune = next((u for u in communes if u.code == form.commune.data), None)
         if commune is None:
@@ -151,12 +155,13 @@ def register():
                 services.submit_request(
                     full_name=form.full_name.data, phone=form.phone.data, unit_id=commune.id,
                     org_code=form.org_code.data, is_official=form.is_official.data,
-                    agency=form.agency.data, position=form.position.data,
+                    agency=form.agency.data, position=form.position.data, national_id=form.national_id.data,
                 )
             _no_sooner_than_floor(started)
             if work.ok:
                 return render_template("onboarding/register_done.html")
-    return render_template("onboarding/register.html", form=form, province=province,
+    return render_template("onboarding/register.html", form=form, province=province, search=search,
+                           found=queries.search_communes(search) if search else [],
                            provinces=queries.provinces() if province is None else [])
 
 
@@ -295,7 +300,7 @@ def print_slips():
         flash(_("Nobody to print a slip for: everyone here already has an account, or has no phone number "
                 "on record."), "info")
         return redirect(back)
-    stamp = date.today().isoformat()
+    stamp = local_today().isoformat()
     if form.fmt.data == "csv":
         return Response(slips.csv_bytes(issued), mimetype="text/csv",
                         headers={"Content-Disposition": f'attachment; filename="activation-codes-{stamp}.csv"'})

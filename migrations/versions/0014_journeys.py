@@ -1,7 +1,7 @@
 """decision number and date on certificates: per class and per course
 
 Revision ID: 0014_journeys
-Revises: 0015_privacy
+Revises: 0012_sessions
 Create Date: 2026-12-07 12:45:00
 
 """
@@ -13,7 +13,7 @@ import lms.core.db
 
 # revision identifiers, used by Alembic.
 revision = '0014_journeys'
-down_revision = '0015_privacy'
+down_revision = '0012_sessions'
 branch_labels = None
 depends_on = None
 

@@ -490,6 +490,7 @@ PAGES: dict[str, list[str | Step]] = {
     ],
     "anonymous": ["/verify/{code}", "/verify/{revoked}", Step("/login", quiet=True),
                   "/activate/{code_vector}", "/reset/{code_vector}", "/register", "/register?province=44",
+                  "/register?q={q}",
                   Step("/forgot-password", quiet=True)],
 }
 

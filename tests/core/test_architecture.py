@@ -51,7 +51,9 @@ def test_each_app_holds_its_own_registrations(app):
         (catalog_hooks.course_panels, 1),
         (catalog_hooks.quiz_slug_providers, 1),
         (catalog_hooks.requirement_checkers, 1),
+        (catalog_hooks.learning_plans, 1),
         (registry_hooks.person_panels, 5),  # completions, messages, activation, full identifiers, history
+        (registry_hooks.people_list_actions, 1),
         (registry_hooks.import_handlers, 1),
         (certification_hooks.template_choosers, 1),
         (certification_hooks.hours_providers, 1),

@@ -125,3 +125,22 @@ def test_sync_enrolments_is_idempotent_and_follows_requirements(app, runner, mak
     assert enrolled() == 2  # when the requirement changed
     assert runner.invoke(args=["lms", "sync-enrolments"]).output.startswith("0 ")
     assert enrolled() == 2
+
+
+def test_accounts_from_an_import_are_enrolled_in_required_courses(app, runner, units, tmp_path):
+    from lms.coverage import services as coverage
+
+    with app.app_context():
+        reg.course("quan-tri-htx")
+        coverage.set_requirement("cooperative_leader", ["quan-tri-htx"])
+        db.session.commit()
+    path = tmp_path / "leaders.csv"
+    path.write_text(
+        "org_code,org_name,org_type,unit_code,leader_name,leader_phone\n"
+        f"0312345678,HTX Chè Xanh,cooperative,{reg.HOME_COMMUNE},Phạm Văn Chè,0912555666\n",
+        encoding="utf-8",
+    )
+    assert runner.invoke(args=["lms", "import-registry", str(path), "--create-accounts"]).exit_code == 0
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.phone == "0912555666"))
+        assert db.session.scalar(select(func.count()).select_from(Enrolment).where(Enrolment.user_id == user.id)) == 1

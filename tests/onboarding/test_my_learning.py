@@ -31,7 +31,7 @@ def test_required_courses_come_first(app, client, make_person, issue):
         db.session.commit()
     page = client.get("/my-learning").get_data(as_text=True)
     required = page.split('data-testid="required-courses"', 1)[1].split("</section>", 1)[0]
-    assert "Đã hoàn thành 1/3 khóa học bắt buộc" in required and "31 thg 12, 2026" in required
+    assert "Đã hoàn thành 1/3 khóa học bắt buộc" in required and "31/12/2026" in required
     assert required.index("An-Toan") < required.index("Ghi-Nhan")
     assert "Tu-Chon" not in required and "Tu-Chon" in page.split("</section>", 1)[1]
 

@@ -104,6 +104,14 @@ def test_the_form_lists_the_communes_of_a_province(client, units):
 
 
 @pytest.mark.parametrize("app_config", [{"NEUTRAL_RESPONSE_MS": 300}])
+def test_a_commune_is_found_by_name_without_accents(client, units):
+    page = client.get("/register?q=dong hoi").get_data(as_text=True)
+    assert f"/register?province={reg.HOME}&amp;commune={reg.HOME_COMMUNE}" in page
+    page = client.get(f"/register?province={reg.HOME}&commune={reg.HOME_COMMUNE}").get_data(as_text=True)
+    assert f'<option selected value="{reg.HOME_COMMUNE}">' in page
+
+
+@pytest.mark.parametrize("app_config", [{"NEUTRAL_RESPONSE_MS": 300}])
 def test_the_answer_never_says_whether_the_phone_is_known(app, make_person, app_config):
     make_person("Phạm Thị Lan", phone="0912000111")
     known, known_s = _timed(_register, app, None, phone="0912000111", org_code="0312345678")
@@ -224,3 +232,11 @@ def test_managers_see_only_their_units_requests(app, units, make_user):
     assert client.get(f"/registry/requests/{rid}").status_code == 403
     response = post_form(client, f"/registry/requests/{rid}/accept", {}, token_from="/registry/requests")
     assert response.status_code == 403
+
+
+def test_a_national_id_finds_the_person(app, make_person, make_user):
+    pid = make_person("Đinh Văn Tùng", phone="0912000222", national_id="044099000123")
+    _register(app, phone="0987000333", full_name="Tùng", national_id="044099000123", org_code="0300000000")
+    _, client = _manager(app, make_user)
+    page = client.get(f"/registry/requests/{_request_id(app)}").get_data(as_text=True)
+    assert f'name="person_id" value="{pid}"' in page

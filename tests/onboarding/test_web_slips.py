@@ -125,3 +125,11 @@ def test_learners_cannot_print(app, make_user, people):
     login(client, "hv@example.vn")
     response = _post(client, "/account", {"source": "people", "person_ids": str(people["home"]), "fmt": "csv"})
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize("app_config", [{"SLIPS_MAX": 1}])
+def test_too_many_people_for_the_web_are_refused(app, make_user, people, app_config):
+    client = _client(app, make_user)
+    response = _post(client, "/registry/people", {"source": "filter", "fmt": "pdf", "next": "/registry/people"})
+    assert response.status_code == 302 and response.headers["Location"] == "/registry/people"
+    assert _codes(app) == 0
