@@ -204,6 +204,17 @@ def run_database(url: str, scale: float, label: str, measure_memory: bool) -> di
             }
         trend_s, _ = timed(lambda: queries.trend(admin, queries.Area(province, "2025"), AS_OF), repeat=1)
         out["trend_province_44_s"] = round(trend_s, 3)
+        # The same with a validity rule (valid_months): each month end counts the completions
+        # still valid on that day, and the figures check completions against a window.
+        from lms.coverage import services as coverage_services
+
+        coverage_services.update_set(coverage_services.find_set(), deadline=date(2030, 12, 31),
+                                     validity={"tieu-chi": {"valid_months": 24}})
+        valid_s, valid_fig = timed(lambda: queries.figures(admin, queries.Area(None, "2025"), AS_OF))
+        valid_trend_s, _ = timed(lambda: queries.trend(admin, queries.Area(province, "2025"), AS_OF), repeat=1)
+        out["with_valid_months"] = {"coverage_country_s": round(valid_s, 3), "trend_province_44_s": round(valid_trend_s, 3),
+                                    "needs_refresher": valid_fig["total"]["needs_refresher"]}
+        db.session.rollback()
 
         def export():
             header, rows = exports.gap_table(admin, queries.Area(None, "2025"), AS_OF, limit=10_000)

@@ -18,7 +18,13 @@ from lms.certification.models import Certificate, CertificatePolicy, Certificate
 from lms.classes.models import Attendance, ClassDay, ClassTrainer, RosterEntry, TrainingClass  # noqa: F401
 from lms.core.audit import AuditLog  # noqa: F401
 from lms.core.ratelimit import RateLimitHit  # noqa: F401
-from lms.coverage.models import Requirement, RequirementCourse  # noqa: F401
+from lms.coverage.models import (  # noqa: F401
+    Requirement,
+    RequirementCourse,
+    RequirementMilestone,
+    RequirementSet,
+    RequirementValidity,
+)
 from lms.messages.models import Message, MessageOptOut  # noqa: F401
 from lms.onboarding.models import ActivationCode, RegistrationRequest  # noqa: F401
 from lms.privacy.models import DataRequest  # noqa: F401

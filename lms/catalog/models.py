@@ -231,6 +231,9 @@ class CourseCompletion(db.Model):
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
     completed_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     via: Mapped[str] = mapped_column(String(16))
+    # The course version (Course.version) completed; None for records from before it was kept.
+    # Requirement sets can ask for a version or later (lms.coverage, ``min_version``).
+    course_version: Mapped[str | None] = mapped_column(String(40))
     # Free reference to what produced it (a class id, an import file name …).
     source_ref: Mapped[str | None] = mapped_column(String(200))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -92,6 +92,8 @@ def record_completion(
             "course_id": course.id,
             "completed_at": completed_at or utcnow(),
             "via": via,
+            # A past record does not say which version was taught.
+            "course_version": None if via == "historical" else course.version,
             "source_ref": source_ref,
             "recorded_at": utcnow(),
         },

@@ -163,13 +163,10 @@ def gap_plan(user, cls: TrainingClass) -> GapPlan:
     whose requirement includes the class's course, which they have not completed."""
     from lms.catalog.models import CourseCompletion
     from lms.coverage import queries as coverage_queries
-    from lms.coverage.models import RequirementCourse
-
     area = coverage_queries.Area(cls.unit, cls.unit.scheme)
     rows = db.session.execute(coverage_queries.gap_query(user, area, coverage_queries.local_today())).all()
-    groups = sorted(set(db.session.scalars(
-        select(RequirementCourse.target_group).where(RequirementCourse.course_slug == cls.course.slug)
-    )))
+    # The groups whose requirement (in the primary set) includes the class's course.
+    groups = sorted({rule.group for rule in coverage_queries.rules() if rule.slug == cls.course.slug})
     ids = [row[0].id for row in rows]
     completed = set(db.session.scalars(
         select(CourseCompletion.person_id).where(CourseCompletion.course_id == cls.course_id,

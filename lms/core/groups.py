@@ -13,6 +13,10 @@ HOUSEHOLD_HEAD = "household_head"
 OFFICIAL_PROVINCE = "official_province"
 OFFICIAL_DISTRICT = "official_district"
 OFFICIAL_COMMUNE = "official_commune"
+# Members of the provincial evaluation council (Hội đồng đánh giá, phân hạng sản phẩm OCOP)
+# and of its advisory team (Tổ tư vấn), set up by the Chủ tịch UBND tỉnh (Decision 148/2023,
+# as amended by Decision 1489/2025).
+COUNCIL_MEMBER = "council_member"
 
 TARGET_GROUPS: tuple[str, ...] = (
     ENTERPRISE_LEADER,
@@ -22,10 +26,16 @@ TARGET_GROUPS: tuple[str, ...] = (
     OFFICIAL_PROVINCE,
     OFFICIAL_DISTRICT,
     OFFICIAL_COMMUNE,
+    COUNCIL_MEMBER,
 )
 
 LEADER_GROUPS = TARGET_GROUPS[:4]
-OFFICIAL_GROUPS = TARGET_GROUPS[4:]
+OFFICIAL_GROUPS = TARGET_GROUPS[4:7]
+
+# Groups that stop counting on a date: the district level was abolished on 1 July 2025
+# (two-tier local government). A district official counts again only when re-registered
+# at another level (as a province or commune official).
+GROUP_ENDS: dict[str, date] = {OFFICIAL_DISTRICT: date(2025, 7, 1)}
 
 TARGET_GROUP_LABELS = {
     ENTERPRISE_LEADER: _l("Enterprise leaders"),
@@ -35,6 +45,7 @@ TARGET_GROUP_LABELS = {
     OFFICIAL_PROVINCE: _l("Provincial officials"),
     OFFICIAL_DISTRICT: _l("District officials"),
     OFFICIAL_COMMUNE: _l("Commune officials"),
+    COUNCIL_MEMBER: _l("Evaluation council and advisory team members"),
 }
 
 # The 2025 reform removed the district level on 1 July 2025.

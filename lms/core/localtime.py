@@ -5,6 +5,7 @@ Timestamps are stored in UTC; people think in local days. Every domain asks here
 
 from __future__ import annotations
 
+import calendar
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -37,3 +38,10 @@ def local_midnight_utc(day: date) -> datetime:
 def end_of_day_utc(day: date) -> datetime:
     """The first instant after a local day (the cut-off for "as of ``day``"), in UTC."""
     return local_midnight_utc(day + timedelta(days=1))
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` moved by ``months`` months (the end of a shorter month when the day is past it)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))

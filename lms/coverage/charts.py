@@ -23,8 +23,10 @@ def bars(groups: list[dict], target_percent: int = 100) -> dict:
             "target_x": round(BAR_WIDTH * target_percent / 100, 1)}
 
 
-def trend_chart(points: list[dict], projection: dict, deadline: date | None, target_percent: int = 100) -> dict:
-    """A line of the percent trained at each month end, and a dashed projection."""
+def trend_chart(points: list[dict], projection: dict, deadline: date | None, target_percent: int = 100,
+                milestone: dict | None = None) -> dict:
+    """A line of the percent trained at each month end, a dashed projection, and the next
+    milestone (``{"date", "percent"}``) as a step up to its level at its date."""
     width, height, left, top, bottom = 320, 160, 30, 10, 24
     plot_w, plot_h = width - left - 10, height - top - bottom
     dates = [p["date"] for p in points]
@@ -33,6 +35,8 @@ def trend_chart(points: list[dict], projection: dict, deadline: date | None, tar
         end = projection["date"]
     if deadline and dates and deadline > end and (deadline - dates[0]).days < 366 * 15:
         end = deadline
+    if milestone and dates and milestone["date"] > end and (milestone["date"] - dates[0]).days < 366 * 15:
+        end = milestone["date"]
     start = dates[0] if dates else end
     span = max((end - start).days, 1)
 
@@ -53,6 +57,8 @@ def trend_chart(points: list[dict], projection: dict, deadline: date | None, tar
         "width": width, "height": height, "line": line, "projection": proj, "ticks": ticks,
         "left": left, "right": width - 10, "target_y": y(target_percent),
         "deadline_x": x(deadline) if deadline and start <= deadline <= end else None,
+        "milestone": {"x": x(milestone["date"]), "y": y(milestone["percent"]), **milestone}
+        if milestone and start <= milestone["date"] <= end else None,
         "start": start, "end": end, "bottom": height - 6,
         "points": [{"x": x(p["date"]), "y": y(p["percent"] or 0), **p} for p in points],
     }

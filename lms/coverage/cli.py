@@ -1,4 +1,4 @@
-"""``flask lms coverage`` and ``flask lms seed-requirements``."""
+"""``flask lms coverage``, ``flask lms requirements`` and ``flask lms seed-requirements``."""
 
 from __future__ import annotations
 
@@ -60,7 +60,8 @@ class _Everyone:
 @click.option("--as-of", "as_of", default=None, help="Date YYYY-MM-DD (default: today).")
 @click.option("--group", type=click.Choice(TARGET_GROUPS), default=None)
 @click.option("--format", "fmt", type=click.Choice(("json", "csv", "table")), default="table", show_default=True)
-def coverage_command(code, scheme, as_of, group, fmt):
+@click.option("--requirement", "requirement", default=None, help="Requirement set name (default: the primary).")
+def coverage_command(code, scheme, as_of, group, fmt, requirement):
     """Print coverage figures: the same document as GET /api/v1/coverage."""
     from lms.coverage.api import coverage_document
     from lms.registry.queries import find_unit
@@ -74,17 +75,21 @@ def coverage_command(code, scheme, as_of, group, fmt):
         unit = find_unit(code, scheme)
         if unit is None:
             raise click.ClickException(f"unknown unit {scheme}:{code}")
-    doc = coverage_document(_Everyone(), queries.Area(unit, scheme), day, group)
+    if requirement and queries.requirement_set(requirement) is None:
+        raise click.ClickException(f"unknown requirement set {requirement}")
+    doc = coverage_document(_Everyone(), queries.Area(unit, scheme), day, group, requirement=requirement)
     if fmt == "json":
         click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
         return
-    rows = [("total", "", doc["total"]["required"], doc["total"]["trained"], doc["total"]["in_progress"],
-             doc["total"]["not_started"], doc["total"]["percent"])]
-    rows += [("group", g["group"], g["required"], g["trained"], g["in_progress"], g["not_started"], g["percent"])
-             for g in doc["groups"]]
+    total = doc["total"]
+    rows = [("total", "", total["required"], total["trained"], total["in_progress"], total["not_started"],
+             total["percent"], total["needs_refresher"])]
+    rows += [("group", g["group"], g["required"], g["trained"], g["in_progress"], g["not_started"], g["percent"],
+              g["needs_refresher"]) for g in doc["groups"]]
     rows += [("child", f'{c["unit"]["code"]} {c["unit"]["name"]}', c["required"], c["trained"], "", "",
-              c["percent"]) for c in doc["children"]]
-    header = ("row", "name", "required", "trained", "in_progress", "not_started", "percent")
+              c["percent"], "") for c in doc["children"]]
+    # needs_refresher last: older readers of the CSV find the first columns where they were.
+    header = ("row", "name", "required", "trained", "in_progress", "not_started", "percent", "needs_refresher")
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
@@ -94,9 +99,53 @@ def coverage_command(code, scheme, as_of, group, fmt):
         return
     title = doc["unit"]["name"] if doc["unit"] else "Việt Nam"
     click.echo(f"{title} ({scheme}) as of {doc['as_of']}")
+    req = doc["requirement"]
+    if req:
+        line = f"requirement {req['name']}: {req['target']}% by {req['deadline'] or '-'}"
+        if req["milestone"]:
+            line += f"; next milestone {req['milestone']['percent']}% by {req['milestone']['date']}"
+        click.echo(line)
+    click.echo(f"{'row':<6} {'name':<40} {'required':>8} {'trained':>8} {'progress':>8} {'none':>8} "
+               f"{'percent':>7} {'refresh':>8}")
     for r in rows:
         pct = "-" if r[6] is None else f"{r[6]:.1f}%"
-        click.echo(f"{r[0]:<6} {str(r[1])[:40]:<40} {r[2]:>8} {r[3]:>8} {str(r[4]):>8} {str(r[5]):>8} {pct:>7}")
+        click.echo(f"{r[0]:<6} {str(r[1])[:40]:<40} {r[2]:>8} {r[3]:>8} {str(r[4]):>8} {str(r[5]):>8} {pct:>7} "
+                   f"{str(r[7]):>8}")
+
+
+@commands.command("requirements")
+@click.option("--format", "fmt", type=click.Choice(("json", "table")), default="table", show_default=True)
+def requirements_command(fmt):
+    """List the requirement sets: target, deadline, milestones, validity, courses per group."""
+    sets = []
+    for rset in queries.requirement_sets():
+        sets.append({
+            "name": rset.name, "title": rset.title, "primary": rset.is_primary, "target": rset.target_percent,
+            "deadline": rset.deadline.isoformat() if rset.deadline else None,
+            "milestones": [{"date": m.due_on.isoformat(), "percent": m.percent} for m in rset.milestones],
+            "validity": {v.course_slug: {"valid_months": v.valid_months,
+                                         "valid_from": v.valid_from.isoformat() if v.valid_from else None,
+                                         "min_version": v.min_version} for v in rset.validity},
+            "groups": {r.target_group: {"required": r.course_slugs, "recommended": r.recommended_slugs}
+                       for r in queries.requirements(rset)},
+        })
+    if fmt == "json":
+        click.echo(json.dumps({"sets": sets}, ensure_ascii=False, indent=2))
+        return
+    if not sets:
+        click.echo("no requirement set (flask lms seed-requirements)")
+    for s in sets:
+        click.echo(f"{s['name']}{' (primary)' if s['primary'] else ''}: {s['title']}")
+        click.echo(f"  target {s['target']}% by {s['deadline'] or '-'}; milestones: "
+                   + (", ".join(f"{m['percent']}% by {m['date']}" for m in s["milestones"]) or "-"))
+        for slug, rule in s["validity"].items():
+            parts = [f"{rule['valid_months']} months" if rule["valid_months"] else "",
+                     f"from {rule['valid_from']}" if rule["valid_from"] else "",
+                     f"version {rule['min_version']}+" if rule["min_version"] else ""]
+            click.echo(f"  counts: {slug}: {', '.join(p for p in parts if p)}")
+        for group, courses in s["groups"].items():
+            extra = f" (recommended: {', '.join(courses['recommended'])})" if courses["recommended"] else ""
+            click.echo(f"  {group:<26} {', '.join(courses['required']) or '-'}{extra}")
 
 
 @commands.command("seed-requirements")
@@ -110,6 +159,6 @@ def seed_requirements_command(path):
     except ServiceError as exc:
         db.session.rollback()
         raise click.ClickException(exc.message) from None
-    click.echo(f"requirements set for {count} target groups")
+    click.echo(f"requirements set for {count} target groups (in all sets)")
     if missing:
         click.echo("courses not imported yet (nobody can complete them until they are): " + ", ".join(missing))

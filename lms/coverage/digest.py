@@ -39,9 +39,9 @@ def unit_section(manager, unit, as_of: date) -> dict:
     area = queries.Area(unit, unit.scheme)
     now = queries.figures(manager, area, as_of)
     before = {g["group"]: g for g in queries.figures(manager, area, as_of - timedelta(days=7))["groups"]}
-    reqs = {r.target_group: r for r in queries.requirements()}
-    deadline = min((r.deadline for r in reqs.values() if r.deadline), default=None)
-    target = min((r.target_percent for r in reqs.values()), default=100)
+    rset = queries.requirement_set()  # the primary set
+    deadline = rset.deadline if rset is not None else None
+    target = rset.target_percent if rset is not None else 100
     projection = queries.projection(queries.trend(manager, area, as_of), target)
     groups = [
         {"label": str(TARGET_GROUP_LABELS.get(g["group"], g["group"])), "required": g["required"],

@@ -17,15 +17,17 @@ from lms.extensions import db
 
 
 def gap_table(user, area: queries.Area, as_of: date, group: str | None = None,
-              limit: int = 200_000, *, full: bool = False) -> tuple[list[str], list[list[str]]]:
+              limit: int = 200_000, *, full: bool = False,
+              requirement=None) -> tuple[list[str], list[list[str]]]:
     """The header and rows of a gap list (two queries, whatever the number of rows).
 
     Phone numbers and e-mail addresses are masked unless ``full`` (lms.privacy's audited
     export with full identifiers)."""
     phone, email = (str, str) if full else (mask_phone, mask_email)
-    rows = db.session.execute(queries.gap_query(user, area, as_of, group).limit(limit)).all()
+    rows = db.session.execute(queries.gap_query(user, area, as_of, group, requirement=requirement)
+                              .limit(limit)).all()
     people = [row.Person for row in rows]
-    missing = queries.missing_titles(queries.missing_for(people, as_of))
+    missing = queries.missing_titles(queries.missing_for(people, as_of, requirement=requirement))
     header = [_("Full name"), _("Target group"), _("Organisation or agency"), _("Commune / unit"), _("Phone"),
               _("E-mail"), _("Missing courses")]
     body = [

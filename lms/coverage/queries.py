@@ -1,25 +1,32 @@
 """Coverage figures, trends and gap lists: SQL GROUP BYs over the registry and
 CourseCompletion, always within the viewer's area (``person_scope``).
 
-A person is *trained* at date D when they have a CourseCompletion on or before D for
-every course their target group requires; *in progress* when they have some of them,
-or are enrolled in one; *not started* otherwise. Only people active at D count (and,
-for leaders, whose organisation has joined by D's year and not withdrawn by D).
+Everything is counted against a requirement set (``requirement=`` a set name; default:
+the primary set). A person is *trained* at date D when they have, for every course their
+target group requires in the set, a CourseCompletion on or before D that still *counts*
+(recent enough for ``valid_months``, on or after ``valid_from``, of ``min_version`` or
+later); *needs refresher* when none of their completions counts any more although some
+exist; *in progress* when some count, or they are enrolled in one; *not started*
+otherwise. Only people active at D count (and, for leaders, whose organisation has
+joined by D's year and not withdrawn by D; district officials not from 1 July 2025).
 """
 
 from __future__ import annotations
 
 import calendar
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import (
     Date,
     Integer,
+    String,
     and_,
     case,
     distinct,
     exists,
+    false,
     func,
     literal,
     or_,
@@ -32,10 +39,22 @@ from sqlalchemy.orm import aliased
 from lms.auth.models import User
 from lms.catalog.models import Course, CourseCompletion, Enrolment
 from lms.core.db import UTCDateTime, vi_collate
-from lms.core.groups import TARGET_GROUPS
-from lms.core.localtime import end_of_day_utc, local_today  # noqa: F401 - local_today re-exported
+from lms.core.groups import GROUP_ENDS, TARGET_GROUPS
+from lms.core.localtime import (  # noqa: F401 - local_today and add_months re-exported
+    add_months,
+    end_of_day_utc,
+    local_midnight_utc,
+    local_today,
+)
 from lms.core.security import is_admin
-from lms.coverage.models import Requirement, RequirementCourse
+from lms.coverage.models import (
+    RECOMMENDED,
+    REQUIRED,
+    Requirement,
+    RequirementCourse,
+    RequirementSet,
+    RequirementValidity,
+)
 from lms.extensions import db
 from lms.registry.models import ORG_TYPES, AdminUnit, Organisation, Person
 from lms.registry.queries import (
@@ -118,18 +137,162 @@ def default_area(user, scheme: str = "2025") -> Area | None:
     return None
 
 
-def requirement_tables():
-    req = (
-        select(RequirementCourse.target_group.label("target_group"), Course.id.label("course_id"))
-        .join(Course, Course.slug == RequirementCourse.course_slug)
-        .subquery("req")
-    )
-    nreq = (
-        select(RequirementCourse.target_group.label("target_group"), func.count().label("n"))
-        .group_by(RequirementCourse.target_group)
-        .subquery("nreq")
-    )
+# --- requirement sets and their rules --------------------------------------------------------
+
+
+def requirement_sets() -> list[RequirementSet]:
+    return list(db.session.scalars(select(RequirementSet).order_by(
+        RequirementSet.is_primary.desc(), RequirementSet.position, RequirementSet.name)))
+
+
+def requirement_set(requirement: str | RequirementSet | None = None) -> RequirementSet | None:
+    """A set by name (or the set itself); the primary set when None."""
+    if isinstance(requirement, RequirementSet):
+        return requirement
+    stmt = select(RequirementSet)
+    stmt = stmt.where(RequirementSet.name == requirement) if requirement else \
+        stmt.where(RequirementSet.is_primary.is_(True))
+    return db.session.scalar(stmt)
+
+
+def required_courses(group: str, requirement: str | None = None) -> list[str]:
+    """The course slugs a target group must complete in a set (default: the primary), in order."""
+    return _courses(group, requirement, REQUIRED)
+
+
+def recommended_courses(group: str, requirement: str | None = None) -> list[str]:
+    return _courses(group, requirement, RECOMMENDED)
+
+
+def _courses(group: str, requirement, kind: str) -> list[str]:
+    rset = requirement_set(requirement)
+    if rset is None:
+        return []
+    return list(db.session.scalars(
+        select(RequirementCourse.course_slug)
+        .where(RequirementCourse.set_id == rset.id, RequirementCourse.target_group == group,
+               RequirementCourse.kind == kind)
+        .order_by(RequirementCourse.position)
+    ))
+
+
+def version_key(version: str | None) -> tuple:
+    """Natural order of course versions: "2" < "10", "1.5" < "2"."""
+    parts = re.findall(r"\d+|[^\d.\-_ ]+", version or "")
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One required course of one group in a set, and when a completion of it counts."""
+
+    group: str
+    slug: str
+    course_id: int | None
+    valid_months: int | None
+    valid_from: date | None
+    min_version: str | None
+
+    def since(self, as_of: date) -> datetime | None:
+        """The earliest completion instant that still counts at ``as_of`` (None: any)."""
+        bounds = []
+        if self.valid_from is not None:
+            bounds.append(local_midnight_utc(self.valid_from))
+        if self.valid_months is not None:
+            bounds.append(cutoff(add_months(as_of, -self.valid_months)))
+        return max(bounds) if bounds else None
+
+    def counts(self, completed_at: datetime, version: str | None, as_of: date) -> bool:
+        """The same test as the SQL of ``per_person``, for one completion."""
+        if completed_at >= cutoff(as_of):
+            return False
+        since = self.since(as_of)
+        if since is not None and completed_at < since:
+            return False
+        return self.min_version is None or (
+            version is not None and version_key(version) >= version_key(self.min_version))
+
+
+def rules(requirement=None) -> list[Rule]:
+    """The required courses of every group of a set, with their validity (one query)."""
+    rset = requirement_set(requirement)
+    if rset is None:
+        return []
+    v = aliased(RequirementValidity)
+    rows = db.session.execute(
+        select(RequirementCourse.target_group, RequirementCourse.course_slug, Course.id,
+               v.valid_months, v.valid_from, v.min_version)
+        .outerjoin(Course, Course.slug == RequirementCourse.course_slug)
+        .outerjoin(v, and_(v.set_id == RequirementCourse.set_id, v.course_slug == RequirementCourse.course_slug))
+        .where(RequirementCourse.set_id == rset.id, RequirementCourse.kind == REQUIRED)
+        .order_by(RequirementCourse.target_group, RequirementCourse.position)
+    ).all()
+    return [Rule(*row) for row in rows]
+
+
+def _table(name: str, columns: list[tuple[str, object]], rows: list[tuple]):
+    """A small literal table (a UNION ALL of one-row selects) usable as a subquery."""
+    if not rows:
+        return select(*(literal(None, kind).label(col) for col, kind in columns)).where(false()).subquery(name)
+    return union_all(*(
+        select(*(literal(value, kind).label(col) for (col, kind), value in zip(columns, row, strict=True)))
+        for row in rows
+    )).subquery(name)
+
+
+def _version_condition(table, cc, known: list[Rule]):
+    """A completion's version qualifies for its rule (``table.c.vkey`` indexes ``known``)."""
+    if not known:
+        return true()
+    versions: dict[int, list[str]] = {}
+    ids = {r.course_id for r in known}
+    for course_id, version in db.session.execute(
+        select(CourseCompletion.course_id, CourseCompletion.course_version).distinct()
+        .where(CourseCompletion.course_id.in_(ids), CourseCompletion.course_version.is_not(None))
+    ):
+        versions.setdefault(course_id, []).append(version)
+    return or_(table.c.vkey.is_(None), *(
+        and_(table.c.vkey == key, cc.course_version.in_(
+            [v for v in versions.get(rule.course_id, []) if version_key(v) >= version_key(rule.min_version)]))
+        for key, rule in enumerate(known)
+    ))
+
+
+def _rule_tables(rule_list: list[Rule], as_of: date | None):
+    """(req, nreq, versioned rules): req has one row per rule whose course exists, with the
+    earliest counting instant at ``as_of`` (``since``; without ``as_of``: only ``valid_from``)."""
+    present = [r for r in rule_list if r.course_id is not None]
+    known = [r for r in present if r.min_version is not None]
+    rows = []
+    for r in present:
+        if as_of is not None:
+            since = r.since(as_of)
+        else:
+            since = local_midnight_utc(r.valid_from) if r.valid_from else None
+        rows.append((r.group, r.course_id, since, r.valid_months,
+                     known.index(r) if r.min_version is not None else None))
+    req = _table("req", [("target_group", String()), ("course_id", Integer()), ("since", UTCDateTime()),
+                         ("months", Integer()), ("vkey", Integer())], rows)
+    counts: dict[str, int] = {}
+    for r in rule_list:
+        counts[r.group] = counts.get(r.group, 0) + 1
+    nreq = _table("nreq", [("target_group", String()), ("n", Integer())], sorted(counts.items()))
+    return req, nreq, known
+
+
+def requirement_tables(requirement=None, as_of: date | None = None):
+    """(req, nreq) of a set: its required courses per group, and their number per group."""
+    req, nreq, _known = _rule_tables(rules(requirement), as_of)
     return req, nreq
+
+
+def _counting(day, grp=None):
+    """Groups that have stopped counting by ``day`` (district officials from 1 July 2025)."""
+    day = literal(day, Date()) if isinstance(day, date) else day
+    grp = Person.target_group if grp is None else grp
+    return and_(true(), *(
+        or_(grp.is_(None), grp != group, day < literal(end, Date())) for group, end in GROUP_ENDS.items()
+    ))
 
 
 def _active_at(as_of: date):
@@ -143,13 +306,17 @@ def _active_at(as_of: date):
                 or_(Organisation.withdrawn_on.is_(None), Organisation.withdrawn_on > as_of),
             ),
         ),
+        _counting(as_of),
     )
 
 
-def per_person(user, area: Area, as_of: date, group: str | None = None, *, with_child: bool = True):
-    """One row per counted person: required and completed counts at ``as_of``."""
-    req, nreq = requirement_tables()
+def per_person(user, area: Area, as_of: date, group: str | None = None, *, with_child: bool = True,
+               requirement=None):
+    """One row per counted person: required, counting (``n_done``) and any (``n_any``)
+    completions at ``as_of``, in a requirement set (default: the primary)."""
+    req, nreq, known = _rule_tables(rules(requirement), as_of)
     cc = aliased(CourseCompletion)
+    valid = and_(or_(req.c.since.is_(None), cc.completed_at >= req.c.since), _version_condition(req, cc, known))
     child = area.child_key() if with_child else literal(None, Integer)
     stmt = (
         select(
@@ -158,7 +325,8 @@ def per_person(user, area: Area, as_of: date, group: str | None = None, *, with_
             Person.organisation_id.label("org_id"),
             child.label("child"),
             nreq.c.n.label("n_req"),
-            func.count(cc.id).label("n_done"),
+            func.count(case((valid, cc.id), else_=None)).label("n_done"),
+            func.count(cc.id).label("n_any"),
         )
         .select_from(Person)
         .join(AdminUnit, AdminUnit.id == area.place(Person.unit_id))
@@ -175,8 +343,10 @@ def per_person(user, area: Area, as_of: date, group: str | None = None, *, with_
     return stmt.subquery("pp")
 
 
-def _status_columns(pp, as_of: date):
-    req, _ = requirement_tables()
+def _status_columns(pp, as_of: date, requirement=None):
+    """(trained, in progress, needs refresher): a person who is not trained and none of whose
+    completions counts any more, while some exist, needs a refresher (not "in progress")."""
+    req, _nreq = requirement_tables(requirement)
     enrolled = exists(
         select(Enrolment.id)
         .join(User, User.id == Enrolment.user_id)
@@ -185,34 +355,38 @@ def _status_columns(pp, as_of: date):
                Enrolment.enrolled_at < cutoff(as_of))
     )
     trained = pp.c.n_done >= pp.c.n_req
-    started = and_(pp.c.n_done < pp.c.n_req, or_(pp.c.n_done > 0, enrolled))
-    return trained, started
+    refresher = and_(pp.c.n_done == 0, pp.c.n_any > 0)
+    started = and_(pp.c.n_done < pp.c.n_req, ~refresher, or_(pp.c.n_done > 0, enrolled))
+    return trained, started, refresher
 
 
-def figures(user, area: Area, as_of: date, group: str | None = None) -> dict:
-    """Coverage of an area: totals, per target group and per child unit (two queries)."""
-    pp = per_person(user, area, as_of, group)
-    trained, started = _status_columns(pp, as_of)
+def figures(user, area: Area, as_of: date, group: str | None = None, *, requirement=None) -> dict:
+    """Coverage of an area in a requirement set (default: the primary): totals, per target
+    group and per child unit (two queries)."""
+    pp = per_person(user, area, as_of, group, requirement=requirement)
+    trained, started, refresher = _status_columns(pp, as_of, requirement)
     rows = db.session.execute(
         select(
             pp.c.child, pp.c.grp, func.count().label("required"),
             func.sum(case((trained, 1), else_=0)).label("trained"),
             func.sum(case((started, 1), else_=0)).label("in_progress"),
+            func.sum(case((refresher, 1), else_=0)).label("needs_refresher"),
         ).group_by(pp.c.child, pp.c.grp)
     ).all()
     groups: dict[str, dict] = {}
     children: dict[int | None, dict] = {}
-    total = {"required": 0, "trained": 0, "in_progress": 0}
+    keys = ("required", "trained", "in_progress", "needs_refresher")
+    total = dict.fromkeys(keys, 0)
     for row in rows:
-        for bucket in (groups.setdefault(row.grp, {"required": 0, "trained": 0, "in_progress": 0}),
-                       children.setdefault(row.child, {"required": 0, "trained": 0, "in_progress": 0}),
+        for bucket in (groups.setdefault(row.grp, dict.fromkeys(keys, 0)),
+                       children.setdefault(row.child, dict.fromkeys(keys, 0)),
                        total):
-            bucket["required"] += row.required
-            bucket["trained"] += int(row.trained or 0)
-            bucket["in_progress"] += int(row.in_progress or 0)
+            for key in keys:
+                bucket[key] += int(getattr(row, key) or 0)
 
     def finish(bucket):
-        bucket["not_started"] = bucket["required"] - bucket["trained"] - bucket["in_progress"]
+        bucket["not_started"] = (bucket["required"] - bucket["trained"] - bucket["in_progress"]
+                                 - bucket["needs_refresher"])
         bucket["percent"] = percent(bucket["trained"], bucket["required"])
         return bucket
 
@@ -251,10 +425,10 @@ def _child_units(user, area: Area) -> list[AdminUnit]:
     return sort_units(db.session.scalars(stmt))
 
 
-def organisation_figures(user, area: Area, as_of: date) -> list[dict]:
+def organisation_figures(user, area: Area, as_of: date, *, requirement=None) -> list[dict]:
     """Organisations active at ``as_of`` by type, and how many have a trained leader."""
-    pp = per_person(user, area, as_of, with_child=False)
-    trained, _ = _status_columns(pp, as_of)
+    pp = per_person(user, area, as_of, with_child=False, requirement=requirement)
+    trained, _started, _refresher = _status_columns(pp, as_of, requirement)
     rows = db.session.execute(
         select(
             Organisation.org_type,
@@ -290,51 +464,92 @@ def month_ends(as_of: date, months: int = 12) -> list[date]:
     return list(reversed(result)) + [as_of]
 
 
-def trend(user, area: Area, as_of: date, group: str | None = None, months: int = 12) -> list[dict]:
-    """Required and trained at each month end (one query)."""
-    req, nreq = requirement_tables()
-    cc = aliased(CourseCompletion)
-    pt = (
-        select(
-            Person.id.label("person_id"),
-            Person.active_from, Person.active_until, Person.organisation_id,
-            Organisation.joined_year, Organisation.withdrawn_on,
-            case((func.count(cc.id) >= nreq.c.n, func.max(cc.completed_at)), else_=None).label("trained_at"),
-        )
-        .select_from(Person)
-        .join(AdminUnit, AdminUnit.id == area.place(Person.unit_id))
-        .join(nreq, nreq.c.target_group == Person.target_group)
-        .outerjoin(Organisation, Organisation.id == Person.organisation_id)
-        .outerjoin(req, req.c.target_group == Person.target_group)
-        .outerjoin(cc, and_(cc.person_id == Person.id, cc.course_id == req.c.course_id))
-        .where(person_scope(user), area.condition())
-        .group_by(Person.id, Person.active_from, Person.active_until, Person.organisation_id,
-                  Organisation.joined_year, Organisation.withdrawn_on, nreq.c.n)
-    )
-    if group:
-        pt = pt.where(Person.target_group == group)
-    pt = pt.subquery("pt")
+def trend(user, area: Area, as_of: date, group: str | None = None, months: int = 12, *,
+          requirement=None) -> list[dict]:
+    """Required and trained at each month end (one query).
+
+    Without ``valid_months`` in the set, being trained never ends: each person's training
+    date is computed once and compared with each month end. With it, each month end counts
+    the completions still valid on that day.
+    """
+    rule_list = rules(requirement)
     days = month_ends(as_of, months)
-    m = union_all(*(
-        select(literal(i, Integer).label("idx"), literal(d, Date()).label("day"),
-               literal(d.year, Integer).label("year"), literal(cutoff(d), UTCDateTime()).label("cut"))
-        for i, d in enumerate(days)
-    )).subquery("m")
-    rows = db.session.execute(
-        select(m.c.idx, func.count(pt.c.person_id),
-               func.sum(case((pt.c.trained_at < m.c.cut, 1), else_=0)))
-        .select_from(m)
-        .join(pt, and_(
-            or_(pt.c.active_from.is_(None), pt.c.active_from <= m.c.day),
-            or_(pt.c.active_until.is_(None), pt.c.active_until >= m.c.day),
-            or_(pt.c.organisation_id.is_(None), and_(
-                or_(pt.c.joined_year.is_(None), pt.c.joined_year <= m.c.year),
-                or_(pt.c.withdrawn_on.is_(None), pt.c.withdrawn_on > m.c.day),
-            )),
-        ))
-        .group_by(m.c.idx)
-    ).all()
-    found = {idx: (req_n, int(tr or 0)) for idx, req_n, tr in rows}
+    m = _table("m", [("idx", Integer()), ("day", Date()), ("year", Integer()), ("cut", UTCDateTime())],
+               [(i, d, d.year, cutoff(d)) for i, d in enumerate(days)])
+    req, nreq, known = _rule_tables(rule_list, None)
+    cc = aliased(CourseCompletion)
+    static = and_(or_(req.c.since.is_(None), cc.completed_at >= req.c.since), _version_condition(req, cc, known))
+    lasting = sorted({r.valid_months for r in rule_list if r.valid_months is not None})
+    if not lasting:
+        # Trained once, trained for good: each person's training date (the last counting
+        # completion, when all count) against each month end.
+        pt = (
+            select(
+                Person.id.label("person_id"), Person.target_group.label("grp"),
+                Person.active_from, Person.active_until, Person.organisation_id,
+                Organisation.joined_year, Organisation.withdrawn_on,
+                case((func.count(cc.id) >= nreq.c.n, func.max(cc.completed_at)), else_=None).label("trained_at"),
+            )
+            .select_from(Person)
+            .join(AdminUnit, AdminUnit.id == area.place(Person.unit_id))
+            .join(nreq, nreq.c.target_group == Person.target_group)
+            .outerjoin(Organisation, Organisation.id == Person.organisation_id)
+            .outerjoin(req, req.c.target_group == Person.target_group)
+            .outerjoin(cc, and_(cc.person_id == Person.id, cc.course_id == req.c.course_id, static))
+            .where(person_scope(user), area.condition())
+            .group_by(Person.id, Person.target_group, Person.active_from, Person.active_until,
+                      Person.organisation_id, Organisation.joined_year, Organisation.withdrawn_on, nreq.c.n)
+        )
+        if group:
+            pt = pt.where(Person.target_group == group)
+        pt = pt.subquery("pt")
+        stmt = (
+            select(m.c.idx, func.count(pt.c.person_id), func.sum(case((pt.c.trained_at < m.c.cut, 1), else_=0)))
+            .select_from(m)
+            .join(pt, and_(
+                or_(pt.c.active_from.is_(None), pt.c.active_from <= m.c.day),
+                or_(pt.c.active_until.is_(None), pt.c.active_until >= m.c.day),
+                or_(pt.c.organisation_id.is_(None), and_(
+                    or_(pt.c.joined_year.is_(None), pt.c.joined_year <= m.c.year),
+                    or_(pt.c.withdrawn_on.is_(None), pt.c.withdrawn_on > m.c.day),
+                )),
+                _counting(m.c.day, pt.c.grp),
+            ))
+            .group_by(m.c.idx)
+        )
+    else:
+        # Each month end × person: the completions still valid on that day.
+        w = _table("w", [("idx", Integer()), ("months", Integer()), ("since", UTCDateTime())],
+                   [(i, n, cutoff(add_months(d, -n))) for i, d in enumerate(days) for n in lasting])
+        pt = (
+            select(m.c.idx, Person.id.label("person_id"), nreq.c.n, func.count(cc.id).label("done"))
+            .select_from(m)
+            .join(Person, true())
+            .join(AdminUnit, AdminUnit.id == area.place(Person.unit_id))
+            .join(nreq, nreq.c.target_group == Person.target_group)
+            .outerjoin(Organisation, Organisation.id == Person.organisation_id)
+            .outerjoin(req, req.c.target_group == Person.target_group)
+            .outerjoin(w, and_(w.c.idx == m.c.idx, w.c.months == req.c.months))
+            .outerjoin(cc, and_(cc.person_id == Person.id, cc.course_id == req.c.course_id,
+                                cc.completed_at < m.c.cut, static,
+                                or_(w.c.since.is_(None), cc.completed_at >= w.c.since)))
+            .where(
+                or_(Person.active_from.is_(None), Person.active_from <= m.c.day),
+                or_(Person.active_until.is_(None), Person.active_until >= m.c.day),
+                or_(Person.organisation_id.is_(None), and_(
+                    or_(Organisation.joined_year.is_(None), Organisation.joined_year <= m.c.year),
+                    or_(Organisation.withdrawn_on.is_(None), Organisation.withdrawn_on > m.c.day),
+                )),
+                _counting(m.c.day), person_scope(user), area.condition(),
+            )
+            .group_by(m.c.idx, Person.id, nreq.c.n)
+        )
+        if group:
+            pt = pt.where(Person.target_group == group)
+        pt = pt.subquery("pt")
+        stmt = select(pt.c.idx, func.count(pt.c.person_id),
+                      func.sum(case((pt.c.done >= pt.c.n, 1), else_=0))).group_by(pt.c.idx)
+    found = {idx: (req_n, int(tr or 0)) for idx, req_n, tr in db.session.execute(stmt).all()}
     return [
         {"date": d, "required": found.get(i, (0, 0))[0], "trained": found.get(i, (0, 0))[1],
          "percent": percent(found.get(i, (0, 0))[1], found.get(i, (0, 0))[0])}
@@ -373,22 +588,47 @@ def projection(points: list[dict], target_percent: int = 100) -> dict:
             "date": date(year, month, calendar.monthrange(year, month)[1])}
 
 
-def requirements() -> list[Requirement]:
-    return list(db.session.scalars(select(Requirement).order_by(Requirement.target_group)))
+def requirements(requirement=None) -> list[Requirement]:
+    """The groups of a set (default: the primary) with their courses."""
+    rset = requirement_set(requirement)
+    if rset is None:
+        return []
+    return list(db.session.scalars(select(Requirement).where(Requirement.set_id == rset.id)
+                                   .order_by(Requirement.target_group)))
 
 
-def missing_courses() -> list[str]:
-    """Required course slugs that no imported course has."""
-    return list(db.session.scalars(
-        select(RequirementCourse.course_slug).distinct()
-        .where(~exists().where(Course.slug == RequirementCourse.course_slug))
-        .order_by(RequirementCourse.course_slug)
-    ))
+def group_deadlines(requirement=None) -> dict[str, date | None]:
+    """target group → the deadline of the set (default: the primary) for the groups it names."""
+    rset = requirement_set(requirement)
+    return {r.target_group: rset.deadline for r in requirements(rset)} if rset is not None else {}
 
 
-def gap_query(user, area: Area, as_of: date, group: str | None = None):
+def requirement_summary(rset: RequirementSet | None, as_of: date) -> dict | None:
+    """The "requirement" member of the coverage document."""
+    if rset is None:
+        return None
+    milestone = rset.next_milestone(as_of)
+    return {
+        "name": rset.name, "title": rset.title, "target": rset.target_percent,
+        "deadline": rset.deadline.isoformat() if rset.deadline else None,
+        "milestone": {"date": milestone.due_on.isoformat(), "percent": milestone.percent} if milestone else None,
+    }
+
+
+def missing_courses(requirement=None) -> list[str]:
+    """Course slugs of a set (default: the primary; required or recommended) that no imported course has."""
+    stmt = (select(RequirementCourse.course_slug).distinct()
+            .where(~exists().where(Course.slug == RequirementCourse.course_slug))
+            .order_by(RequirementCourse.course_slug))
+    rset = requirement_set(requirement)
+    if rset is None:
+        return []
+    return list(db.session.scalars(stmt.where(RequirementCourse.set_id == rset.id)))
+
+
+def gap_query(user, area: Area, as_of: date, group: str | None = None, *, requirement=None):
     """The people not trained at ``as_of`` (a select of Person, Organisation and unit names)."""
-    pp = per_person(user, area, as_of, group, with_child=False)
+    pp = per_person(user, area, as_of, group, with_child=False, requirement=requirement)
     unit = aliased(AdminUnit)
     return (
         select(Person, Organisation.name.label("org_name"), unit.name.label("unit_name"))
@@ -400,30 +640,35 @@ def gap_query(user, area: Area, as_of: date, group: str | None = None):
     )
 
 
-def gap_count(user, area: Area, as_of: date, group: str | None = None) -> int:
-    return db.session.scalar(select(func.count()).select_from(gap_query(user, area, as_of, group).subquery()))
+def gap_count(user, area: Area, as_of: date, group: str | None = None, *, requirement=None) -> int:
+    return db.session.scalar(select(func.count()).select_from(
+        gap_query(user, area, as_of, group, requirement=requirement).subquery()))
 
 
-def missing_for(person_rows: list, as_of: date) -> dict[int, list[str]]:
-    """For each person, the required course slugs not completed at ``as_of`` (one query)."""
+def missing_for(person_rows: list, as_of: date, *, requirement=None) -> dict[int, list[str]]:
+    """For each person, the required course slugs without a completion that counts at
+    ``as_of`` (expired or too old ones included; one query)."""
     ids = [p.id for p in person_rows]
-    required: dict[str, list[str]] = {}
-    for grp, slug in db.session.execute(
-        select(RequirementCourse.target_group, RequirementCourse.course_slug)
-        .order_by(RequirementCourse.target_group, RequirementCourse.position)
-    ):
-        required.setdefault(grp, []).append(slug)
-    done: dict[int, set[str]] = {}
+    required: dict[str, list[Rule]] = {}
+    for rule in rules(requirement):
+        required.setdefault(rule.group, []).append(rule)
+    done: dict[int, dict[str, tuple]] = {}
     for start in range(0, len(ids), 1000):
-        for pid, slug in db.session.execute(
-            select(CourseCompletion.person_id, Course.slug)
+        for pid, slug, completed_at, version in db.session.execute(
+            select(CourseCompletion.person_id, Course.slug, CourseCompletion.completed_at,
+                   CourseCompletion.course_version)
             .join(Course, Course.id == CourseCompletion.course_id)
             .where(CourseCompletion.person_id.in_(ids[start:start + 1000]),
                    CourseCompletion.completed_at < cutoff(as_of))
         ):
-            done.setdefault(pid, set()).add(slug)
+            done.setdefault(pid, {})[slug] = (completed_at, version)
+
+    def counts(person_id: int, rule: Rule) -> bool:
+        found = done.get(person_id, {}).get(rule.slug)
+        return found is not None and rule.counts(found[0], found[1], as_of)
+
     return {
-        p.id: [s for s in required.get(p.target_group, []) if s not in done.get(p.id, set())]
+        p.id: [r.slug for r in required.get(p.target_group, []) if not counts(p.id, r)]
         for p in person_rows
     }
 

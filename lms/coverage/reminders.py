@@ -18,15 +18,22 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased
 
 from lms.auth.models import User
 from lms.catalog.models import Course, CourseCompletion
 from lms.core.db import utcnow
 from lms.core.localtime import local_date
-from lms.coverage.models import Requirement
-from lms.coverage.queries import _active_at, cutoff, missing_for, requirement_tables
+from lms.coverage.queries import (
+    _active_at,
+    _rule_tables,
+    _version_condition,
+    cutoff,
+    group_deadlines,
+    missing_for,
+    rules,
+)
 from lms.extensions import db
 from lms.messages import services as messages
 from lms.messages.hooks import Rule
@@ -37,8 +44,9 @@ REGULAR, URGENT = "courses", "courses-urgent"
 
 
 def untrained_with_account(as_of: date):
-    """People with an active account, active at ``as_of``, not trained at ``as_of``."""
-    req, nreq = requirement_tables()
+    """People with an active account, active at ``as_of``, not trained at ``as_of`` (in the
+    primary requirement set: completions count only while valid there)."""
+    req, nreq, known = _rule_tables(rules(), as_of)
     cc = aliased(CourseCompletion)
     return (
         select(Person.id, Person.full_name, Person.phone, Person.email, Person.target_group,
@@ -52,7 +60,9 @@ def untrained_with_account(as_of: date):
         .outerjoin(AdminUnit, AdminUnit.id == Person.unit_id)
         .outerjoin(req, req.c.target_group == Person.target_group)
         .outerjoin(cc, and_(cc.person_id == Person.id, cc.course_id == req.c.course_id,
-                            cc.completed_at < cutoff(as_of)))
+                            cc.completed_at < cutoff(as_of),
+                            or_(req.c.since.is_(None), cc.completed_at >= req.c.since),
+                            _version_condition(req, cc, known)))
         .where(_active_at(as_of), User.active.is_(True), listable())  # not restricted (lms.privacy)
         .group_by(Person.id, Person.full_name, Person.phone, Person.email, Person.target_group,
                   Person.active_from, Person.created_at, Organisation.joined_year, AdminUnit.name,
@@ -88,7 +98,7 @@ def remind_required_courses(batch) -> None:
 
     config = current_app.config
     as_of, limit = batch.as_of, config["REMIND_MAX"]
-    deadlines = dict(db.session.execute(select(Requirement.target_group, Requirement.deadline)).all())
+    deadlines = group_deadlines()
     titles = dict(db.session.execute(select(Course.slug, Course.title)).all())
     titles_en = {slug: title for slug, title in db.session.execute(select(Course.slug, Course.title_en)) if title}
     counts = messages.topic_counts((REGULAR, URGENT))
@@ -203,7 +213,7 @@ def queue_manual(plan: ManualPlan, as_of: date, *, actor) -> int:
     missing = missing_for([row.Person for row in rows], as_of)
     titles = dict(db.session.execute(select(Course.slug, Course.title)).all())
     url, account_url = messages.public_url("catalog.my_learning"), messages.public_url("auth.account")
-    deadlines = dict(db.session.execute(select(Requirement.target_group, Requirement.deadline)).all())
+    deadlines = group_deadlines()
     today = local_today().isoformat()
     prepared = []
     for row, outcome, account in plan.people:

@@ -30,7 +30,13 @@ from lms.core.uow import unit_of_work
 from lms.coverage import charts, exports, queries, reminders
 from lms.coverage import services as coverage_services
 from lms.coverage.api import coverage_document
-from lms.coverage.forms import RequirementForm
+from lms.coverage.forms import (
+    NewRequirementSetForm,
+    RequirementForm,
+    RequirementSetForm,
+    format_milestones,
+    format_validity,
+)
 from lms.coverage.hooks import gap_list_actions, slip_actions
 from lms.extensions import csrf, db
 from lms.messages.models import CHANNEL_LABELS
@@ -73,6 +79,15 @@ def _params(user, *, api: bool = False):
     return area, as_of, group
 
 
+def _requirement_param():
+    """The requirement set named by ``?requirement=`` (default: the primary, None without any set)."""
+    name = request.args.get("requirement") or None
+    rset = queries.requirement_set(name)
+    if name and rset is None:
+        raise BadParameter(_("Unknown requirement set."))
+    return rset
+
+
 def _offered_groups(as_of: date, group: str | None) -> tuple[str, ...]:
     """The filter's target groups at the date shown (the chosen one always stays)."""
     offered = groups_at(as_of)
@@ -96,12 +111,20 @@ def dashboard():
         return redirect(url_for("coverage.dashboard"))
     if area is None:
         return render_template("coverage/choose.html", units=assigned_units(current_user))
-    figures = queries.figures(current_user, area, as_of, group)
-    reqs = {r.target_group: r for r in queries.requirements()}
-    deadline = min((r.deadline for r in reqs.values() if r.deadline), default=None)
-    target = min((r.target_percent for r in reqs.values()), default=100)
-    points = queries.trend(current_user, area, as_of, group)
+    try:
+        rset = _requirement_param()
+    except BadParameter as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("coverage.dashboard"))
+    figures = queries.figures(current_user, area, as_of, group, requirement=rset)
+    reqs = {r.target_group: r for r in queries.requirements(rset)}
+    deadline = rset.deadline if rset is not None else None
+    target = rset.target_percent if rset is not None else 100
+    step = rset.next_milestone(as_of) if rset is not None else None
+    milestone = {"date": step.due_on, "percent": step.percent} if step is not None else None
+    points = queries.trend(current_user, area, as_of, group, requirement=rset)
     projection = queries.projection(points, target)
+    chosen = rset.name if rset is not None and not rset.is_primary else None
     sort = request.args.get("sort", "name")
     children = _sorted_children(figures["children"], sort)
     return render_template(
@@ -109,12 +132,13 @@ def dashboard():
         area=area, as_of=as_of, group=group, figures=figures, children=children, sort=sort,
         crumbs=[u for u in ancestors(area.unit) if can_see_unit(current_user, u)],
         bars=charts.bars(figures["groups"], target),
-        trend=charts.trend_chart(points, projection, deadline, target),
+        trend=charts.trend_chart(points, projection, deadline, target, milestone),
         points=points, projection=projection, deadline=deadline, target=target,
-        organisations=queries.organisation_figures(current_user, area, as_of),
-        missing=queries.missing_courses(), requirements=reqs,
+        milestone=milestone, requirement_set=rset, requirement_sets=queries.requirement_sets(),
+        organisations=queries.organisation_figures(current_user, area, as_of, requirement=rset),
+        missing=queries.missing_courses(rset), requirements=reqs,
         group_labels=TARGET_GROUP_LABELS, groups=_offered_groups(as_of, group), schemes=SCHEMES, org_types=ORG_TYPES, org_type_labels=ORG_TYPE_LABELS,
-        area_args=lambda **extra: _area_args(area, as_of, group, **extra),
+        area_args=lambda **extra: _area_args(area, as_of, group, **{"requirement": chosen, **extra}),
     )
 
 
@@ -172,17 +196,24 @@ def gaps():
         return redirect(url_for("coverage.dashboard"))
     if area is None:
         return render_template("coverage/choose.html", units=assigned_units(current_user))
+    try:
+        rset = _requirement_param()
+    except BadParameter as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("coverage.dashboard"))
+    chosen = rset.name if rset is not None and not rset.is_primary else None
     page = page_arg()
-    stmt = queries.gap_query(current_user, area, as_of, group)
-    total = queries.gap_count(current_user, area, as_of, group)
+    stmt = queries.gap_query(current_user, area, as_of, group, requirement=rset)
+    total = queries.gap_count(current_user, area, as_of, group, requirement=rset)
     rows = db.session.execute(stmt.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    missing = queries.missing_titles(queries.missing_for([row.Person for row in rows], as_of))
+    missing = queries.missing_titles(queries.missing_for([row.Person for row in rows], as_of, requirement=rset))
     filters = {k: v for k, v in _area_args(area, as_of, group).items() if v}
     actions = [Markup(a) for fn in gap_list_actions.functions() if (a := fn(filters, current_user))]  # noqa: S704 - actions render their own templates
     return render_template(
         "coverage/gaps.html", area=area, as_of=as_of, group=group, rows=rows, missing=missing, actions=actions,
         total=total, page=page, page_size=PAGE_SIZE, group_labels=TARGET_GROUP_LABELS, groups=_offered_groups(as_of, group),
-        area_args=lambda **extra: _area_args(area, as_of, group, **extra),
+        requirement_set=rset,
+        area_args=lambda **extra: _area_args(area, as_of, group, **{"requirement": chosen, **extra}),
     )
 
 
@@ -235,7 +266,11 @@ def gaps_export(fmt: str):
         abort(400)
     if area is None:
         abort(400)
-    header, rows = exports.gap_table(current_user, area, as_of, group)
+    try:
+        rset = _requirement_param()
+    except BadParameter:
+        abort(400)
+    header, rows = exports.gap_table(current_user, area, as_of, group, requirement=rset)
     name = f"gap-list-{area.unit.code if area.unit else 'vn'}-{as_of.isoformat()}.{fmt}"
     if fmt == "csv":
         body, mime = exports.to_csv(header, rows), "text/csv; charset=utf-8"
@@ -248,39 +283,82 @@ def gaps_export(fmt: str):
 @bp.route("/coverage/requirements", methods=["GET", "POST"])
 @roles_required(ADMIN)
 def requirements():
-    reqs = {r.target_group: r for r in queries.requirements()}
+    """The requirement sets: pick one, change it, its groups' courses; add a set."""
+    sets = queries.requirement_sets()
+    name = request.args.get("set") or None
+    rset = queries.requirement_set(name)
+    if name and rset is None:
+        abort(404)
     posted = None
     if request.method == "POST":
-        posted = next((g for g in TARGET_GROUPS if f"{g}-target_percent" in request.form), None)
-        if posted is None:
+        keys = ["set-target_percent", "new-name", "delete-set"] + [f"{g}-courses" for g in TARGET_GROUPS]
+        posted = next((k for k in keys if k in request.form), None)
+        if posted is None or (rset is None and posted != "new-name"):
             abort(400)
+        if posted == "delete-set" and rset.is_primary:
+            abort(400)
+    set_form = new_form = delete_form = None
     forms = {}
-    for group in TARGET_GROUPS:
-        if group == posted:
-            forms[group] = RequirementForm(prefix=group)
-            continue
-        form = RequirementForm(formdata=None, prefix=group)
-        req = reqs.get(group)
-        if req is not None:
-            form.courses.data = ", ".join(req.course_slugs)
-            form.target_percent.data = req.target_percent
-            form.deadline.data = req.deadline
-        forms[group] = form
-    if posted is not None:
-        form = forms[posted]
+    if rset is not None:
+        set_form = RequirementSetForm(prefix="set") if posted == "set-target_percent" else \
+            RequirementSetForm(formdata=None, prefix="set", title=rset.title, target_percent=rset.target_percent,
+                               deadline=rset.deadline, primary=rset.is_primary,
+                               milestones=format_milestones(rset.milestones), validity=format_validity(rset.validity))
+        delete_form = ConfirmForm(prefix="delete")
+        reqs = {r.target_group: r for r in queries.requirements(rset)}
+        for group in TARGET_GROUPS:
+            if posted == f"{group}-courses":
+                forms[group] = RequirementForm(prefix=group)
+                continue
+            req = reqs.get(group)
+            forms[group] = RequirementForm(
+                formdata=None, prefix=group, courses=", ".join(req.course_slugs) if req else "",
+                recommended=", ".join(req.recommended_slugs) if req else "")
+    new_form = NewRequirementSetForm(prefix="new") if posted == "new-name" else \
+        NewRequirementSetForm(formdata=None, prefix="new")
+    here = url_for("coverage.requirements", set=rset.name if rset is not None and not rset.is_primary else None)
+    if posted == "set-target_percent" and set_form.validate_on_submit():
+        with unit_of_work(set_form) as work:
+            coverage_services.update_set(
+                rset, title=set_form.title.data or "", target_percent=set_form.target_percent.data,
+                deadline=set_form.deadline.data, milestones=set_form.milestone_list,
+                validity=set_form.validity_rules, actor=current_user)
+            if set_form.primary.data:
+                coverage_services.make_primary(rset, actor=current_user)
+        if work.ok:
+            flash(_("The requirement set has been saved."), "success")
+            return redirect(url_for("coverage.requirements", set=rset.name))
+    elif posted == "new-name" and new_form.validate_on_submit():
+        with unit_of_work(new_form) as work:
+            created = coverage_services.create_set(new_form.name.data, new_form.title.data or "",
+                                                   actor=current_user)
+        if work.ok:
+            flash(_("The requirement set has been created."), "success")
+            return redirect(url_for("coverage.requirements", set=created.name))
+    elif posted == "delete-set" and delete_form.validate_on_submit():
+        with unit_of_work() as work:
+            coverage_services.delete_set(rset, actor=current_user)
+        if work.ok:
+            flash(_("The requirement set has been deleted."), "success")
+            return redirect(url_for("coverage.requirements"))
+        return redirect(here)
+    elif posted and posted.endswith("-courses"):
+        group = posted.removesuffix("-courses")
+        form = forms[group]
         if form.validate_on_submit():
             with unit_of_work(form, show=False) as work:
                 coverage_services.set_requirement(
-                    posted, (form.courses.data or "").split(","), target_percent=form.target_percent.data,
-                    deadline=form.deadline.data, actor=current_user,
+                    group, (form.courses.data or "").split(","), recommended=(form.recommended.data or "").split(","),
+                    requirement=rset.name, actor=current_user,
                 )
             if work.error:
                 form.courses.errors = [*form.courses.errors, work.error.message]
             if work.ok:
                 flash(_("The requirement has been saved."), "success")
-                return redirect(url_for("coverage.requirements"))
+                return redirect(url_for("coverage.requirements", set=rset.name))
     return render_template("coverage/requirements.html", forms=forms, group_labels=TARGET_GROUP_LABELS,
-                           missing=queries.missing_courses())
+                           sets=sets, current=rset, set_form=set_form, new_form=new_form, delete_form=delete_form,
+                           missing=queries.missing_courses(rset) if rset is not None else [])
 
 
 # --- JSON API -------------------------------------------------------------------------------
@@ -314,4 +392,8 @@ def api_coverage():
         return _api_error(400, str(exc))
     if area is None:
         return _api_error(400, "unit is required")
-    return jsonify(coverage_document(user, area, as_of, group))
+    try:
+        rset = _requirement_param()
+    except BadParameter as exc:
+        return _api_error(400, str(exc))
+    return jsonify(coverage_document(user, area, as_of, group, requirement=rset))

@@ -14,7 +14,6 @@ from lms.catalog.models import Course, CourseCompletion
 from lms.core.localtime import local_today
 from lms.core.text import fold
 from lms.coverage import queries as coverage_queries
-from lms.coverage.models import Requirement
 from lms.extensions import db
 from lms.onboarding.models import PENDING, RegistrationRequest
 from lms.registry.models import AdminUnit, Person
@@ -113,10 +112,10 @@ def learning_plan(user) -> dict | None:
     person = getattr(user, "person", None)
     if person is None or not person.target_group:
         return None
-    requirement = db.session.get(Requirement, person.target_group)
-    if requirement is None or not requirement.courses:
+    requirement = coverage_queries.requirement_set()  # the primary set
+    slugs = coverage_queries.required_courses(person.target_group) if requirement is not None else []
+    if not slugs:
         return None
-    slugs = requirement.course_slugs
     by_slug = dict(db.session.execute(select(Course.slug, Course.id).where(Course.slug.in_(slugs))).all())
     course_ids = [by_slug[s] for s in slugs if s in by_slug]
     done = set(db.session.scalars(

@@ -22,7 +22,7 @@ from lms.core.errors import ServiceError
 from lms.core.localtime import end_of_day_utc, local_today
 from lms.core.phone import normalize_phone
 from lms.core.text import clean_name
-from lms.coverage.models import RequirementCourse
+from lms.coverage.models import REQUIRED, RequirementCourse, RequirementSet
 from lms.extensions import db
 from lms.messages import services as messages
 from lms.onboarding import codes
@@ -253,7 +253,10 @@ def sync_enrolments(*, person_ids: list[int] | None = None, target_group: str | 
     query = (
         select(User.id, Course.id, literal(utcnow(), UTCDateTime()))
         .join(Person, Person.id == User.person_id)
-        .join(RequirementCourse, RequirementCourse.target_group == Person.target_group)
+        .join(RequirementCourse, and_(  # the required courses of the primary requirement set
+            RequirementCourse.target_group == Person.target_group, RequirementCourse.kind == REQUIRED,
+            RequirementCourse.set_id == select(RequirementSet.id).where(RequirementSet.is_primary.is_(True))
+            .scalar_subquery()))
         .join(Course, Course.slug == RequirementCourse.course_slug)
         .where(~exists().where(and_(Enrolment.user_id == User.id, Enrolment.course_id == Course.id)))
     )

@@ -1,6 +1,8 @@
 """Demo registry: the merged Quảng Trị (2025 code 44, with the legacy Quảng Bình and
-Quảng Trị units), about 200 organisations with their leaders, 60 officials, OCOP
-products, and past training records spread over the last years.
+Quảng Trị units), about 200 organisations with their leaders (a national-like mix), 60
+officials, 8 members of the evaluation council and its Tổ tư vấn, OCOP products (star shares
+close to the real ones, certificates dated so that some have expired), and past training
+records spread over the last years.
 
 Generated from a fixed seed and loaded through the import service, so running it again
 changes nothing.
@@ -22,8 +24,18 @@ SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Võ", "Phan", "Đ�
 MIDDLE = ["Văn", "Thị", "Hữu", "Đức", "Minh", "Thanh", "Quang", "Ngọc"]
 GIVEN = ["An", "Bình", "Cường", "Dung", "Hà", "Hải", "Hoa", "Hùng", "Lan", "Long", "Mai", "Nam", "Phúc",
          "Quý", "Sơn", "Tâm", "Thảo", "Trung", "Vân", "Yến"]
-ORG_KINDS = [("Doanh nghiệp", "Công ty TNHH"), ("Hợp tác xã", "HTX"), ("Tổ hợp tác", "THT"),
-             ("Hộ kinh doanh", "Hộ kinh doanh")]
+# Shares close to the national mix of OCOP entities (VNS, 04/2024: households and small
+# establishments 40 %, cooperatives 32 %, enterprises 22 %, cooperative groups a few per cent;
+# see /work/shared/USERS.md): cooperatives and households about a third each. A few unions of
+# cooperatives (liên hiệp hợp tác xã) are included so that the type shows up.
+ORG_KINDS = [("Doanh nghiệp", "Công ty TNHH"), ("Hợp tác xã", "HTX"), ("Liên hiệp hợp tác xã", "Liên hiệp HTX"),
+             ("Tổ hợp tác", "THT"), ("Hộ kinh doanh", "Hộ kinh doanh")]
+ORG_COUNTS = [46, 66, 4, 10, 74]  # of 200: 23 %, 33 %, 2 %, 5 %, 37 %
+# Star ratings: mostly 3★, few 4★, 5★ rare. Nationally about two thirds 3★ and a third 4★
+# in late 2022, 5★ about 0.2 %; Quảng Bình (now Quảng Trị) had 158 products at 3★ and 28 at
+# 4★ in 05/2025 (85 % / 15 %). The demo takes 80 / 19 / 1 (so that one or two 5★ show).
+STARS = [3, 4, 5]
+STAR_WEIGHTS = [80, 19, 1]
 PRODUCTS = [("Khoai deo", "Thực phẩm"), ("Nước mắm", "Thực phẩm"), ("Tiêu", "Thực phẩm"),
             ("Mật ong", "Thực phẩm"), ("Trà thảo dược", "Đồ uống"), ("Rượu nếp", "Đồ uống"),
             ("Nón lá", "Thủ công mỹ nghệ"), ("Tinh dầu tràm", "Dược liệu"), ("Cà phê", "Đồ uống")]
@@ -35,8 +47,10 @@ def _name(rng: random.Random) -> str:
 
 def demo_rows(rng: random.Random, communes: list[str], legacy_communes: list[str], today: date):
     orgs, products, officials, completions = [], [], [], []
+    kinds = [kind for kind, count in zip(ORG_KINDS, ORG_COUNTS, strict=True) for _ in range(count)]
+    rng.shuffle(kinds)
     for i in range(200):
-        label, prefix = ORG_KINDS[min(int(rng.random() ** 1.5 * 4), 3)]
+        label, prefix = kinds[i]
         code = f"32{i:08d}"
         phone = f"09{44_000_000 + i:08d}"
         withdrawn = i % 37 == 5
@@ -47,9 +61,16 @@ def demo_rows(rng: random.Random, communes: list[str], legacy_communes: list[str
                      "status": "Đã rút" if withdrawn else "Đang hoạt động",
                      "withdrawn_on": (today - timedelta(days=200)).isoformat() if withdrawn else ""})
         for product, group in rng.sample(PRODUCTS, rng.randint(0, 2)):
+            # Rated within the last four years: certificates are valid 36 months, so about a
+            # quarter have expired by the demo's "today" (re-evaluation due).
+            rated_on = today - timedelta(days=rng.randint(0, 4 * 365))
             products.append({"org_code": code, "product_name": product, "product_group": group,
-                             "stars": str(rng.choice([3, 3, 3, 4, 4, 5])), "rated_year": str(rng.randint(2019, today.year))})
+                             "stars": str(rng.choices(STARS, STAR_WEIGHTS)[0]),
+                             "rated_year": str(rated_on.year), "rated_on": rated_on.isoformat()})
         completions.extend(_completions(rng, phone, ["quan-tri-san-xuat-kinh-doanh", "tieu-chi-ocop-ho-so"], today))
+        if label != "Doanh nghiệp":  # the fourth course (law, tax, digital business) is new in 2026
+            completions.extend(_completions(rng, phone, ["phap-ly-kinh-doanh-so-ocop"], today,
+                                            days=(today - date(2026, 1, 1)).days))
     for i in range(60):
         level = "tỉnh" if i < 10 else "xã"
         phone = f"08{44_000_000 + i:08d}"
@@ -59,14 +80,22 @@ def demo_rows(rng: random.Random, communes: list[str], legacy_communes: list[str
                           "position": "Chuyên viên OCOP", "level": level, "unit_code": unit})
         slugs = ["quan-ly-nha-nuoc-ocop"] + (["tieu-chi-ocop-ho-so"] if level == "xã" else [])
         completions.extend(_completions(rng, phone, slugs, today))
+    # Members of the provincial evaluation council and its Tổ tư vấn.
+    for i in range(8):
+        phone = f"08{44_100_000 + i:08d}"
+        officials.append({"full_name": _name(rng), "phone": phone, "gender": rng.choice(["Nam", "Nữ"]),
+                          "agency": "Hội đồng đánh giá, phân hạng sản phẩm OCOP tỉnh" if i < 5 else "Tổ tư vấn",
+                          "position": "Thành viên", "level": "tỉnh", "unit_code": PROVINCE, "council": "Có"})
+        completions.extend(_completions(rng, phone, ["tieu-chi-ocop-ho-so", "quan-ly-nha-nuoc-ocop"], today))
     return orgs, products, officials, completions
 
 
-def _completions(rng: random.Random, phone: str, slugs: list[str], today: date) -> list[dict]:
+def _completions(rng: random.Random, phone: str, slugs: list[str], today: date,
+                 days: int = 3 * 365) -> list[dict]:
     rows = []
     for slug in slugs:
         if rng.random() < 0.55:
-            day = today - timedelta(days=rng.randint(1, 3 * 365))
+            day = today - timedelta(days=rng.randint(1, days))
             rows.append({"phone": phone, "course": slug, "completed_at": day.isoformat(),
                          "source": rng.choice(["lớp", "lịch sử"])})
     return rows

@@ -29,6 +29,7 @@ from lms.core.crypto import encrypt_identifier, identifier_hash
 from lms.core.groups import (
     COOPERATIVE_GROUP_LEADER,
     COOPERATIVE_LEADER,
+    COUNCIL_MEMBER,
     ENTERPRISE_LEADER,
     HOUSEHOLD_HEAD,
     OFFICIAL_COMMUNE,
@@ -52,8 +53,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
                       "leader_email", "leader_national_id", "leader_gender", "joined_year", "status",
                       "withdrawn_on"),
     "officials": ("full_name", "phone", "email", "national_id", "gender", "agency", "position", "level",
-                  "unit_code"),
-    "products": ("org_code", "product_name", "product_group", "stars", "rated_year"),
+                  "unit_code", "council"),
+    "products": ("org_code", "product_name", "product_group", "stars", "rated_year", "rated_on"),
     "completions": ("national_id", "phone", "full_name", "course", "completed_at", "source"),
     # A class sign-in sheet (lms.classes): people identified by national ID, phone, or
     # name + organisation. Read with the same reader; never guessed for registry files.
@@ -90,10 +91,12 @@ HEADERS_VI = {
     "agency": "Cơ quan",
     "position": "Chức vụ",
     "level": "Cấp",
+    "council": "Thành viên Hội đồng / Tổ tư vấn",
     "product_name": "Tên sản phẩm",
     "product_group": "Nhóm sản phẩm",
     "stars": "Số sao",
     "rated_year": "Năm đánh giá",
+    "rated_on": "Ngày công nhận",
     "course": "Mã khóa học",
     "completed_at": "Ngày hoàn thành",
     "source": "Hình thức",
@@ -122,6 +125,8 @@ def _fold(text: str) -> str:
 ORG_TYPE_VALUES = {
     "enterprise": "enterprise", "doanh nghiep": "enterprise",
     "cooperative": "cooperative", "hop tac xa": "cooperative", "htx": "cooperative",
+    "cooperative union": "cooperative_union", "union of cooperatives": "cooperative_union",
+    "lien hiep hop tac xa": "cooperative_union", "lien hiep htx": "cooperative_union", "lhhtx": "cooperative_union",
     "cooperative group": "cooperative_group", "to hop tac": "cooperative_group", "tht": "cooperative_group",
     "household": "household", "household business": "household", "ho kinh doanh": "household",
     "ho san xuat": "household",
@@ -129,6 +134,8 @@ ORG_TYPE_VALUES = {
 ORG_TYPE_GROUP = {
     "enterprise": ENTERPRISE_LEADER,
     "cooperative": COOPERATIVE_LEADER,
+    # A union of cooperatives is led like a cooperative (Luật Hợp tác xã 2023): same training.
+    "cooperative_union": COOPERATIVE_LEADER,
     "cooperative_group": COOPERATIVE_GROUP_LEADER,
     "household": HOUSEHOLD_HEAD,
 }
@@ -138,6 +145,10 @@ LEVEL_VALUES = {
     "commune": "commune", "xa": "commune", "cap xa": "commune",
 }
 LEVEL_GROUP = {"province": OFFICIAL_PROVINCE, "district": OFFICIAL_DISTRICT, "commune": OFFICIAL_COMMUNE}
+# "Thành viên Hội đồng / Tổ tư vấn": a member of the evaluation council or its advisory team
+# is counted in that group (whatever their level), not as an official of the level.
+COUNCIL_VALUES = {"co": True, "x": True, "yes": True, "1": True, "hoi dong": True, "to tu van": True,
+                  "thanh vien": True, "hoi dong danh gia": True, "khong": False, "no": False, "0": False}
 GENDER_VALUES = {"male": "male", "nam": "male", "m": "male", "female": "female", "nu": "female",
                  "f": "female", "other": "other", "khac": "other"}
 STATUS_VALUES = {"active": "active", "dang hoat dong": "active", "hoat dong": "active",
@@ -506,7 +517,7 @@ class _Index:
         self.products = {
             (r.organisation_id, _fold(r.name)): dict(r._mapping)
             for r in db.session.execute(select(pr.c.id, pr.c.organisation_id, pr.c.name, pr.c.product_group,
-                                               pr.c.stars, pr.c.rated_year))
+                                               pr.c.stars, pr.c.rated_year, pr.c.rated_on))
         }
         self.protected: set[int] = set()
         if scope_units is not None:
@@ -726,12 +737,13 @@ def _plan_officials(plan: ImportPlan, sheet: Sheet, index: _Index) -> None:
         agency = check.text("agency", 300)
         position = check.text("position", 200)
         level = check.choice("level", LEVEL_VALUES, required=True)
+        council = check.choice("council", COUNCIL_VALUES)
         unit = _unit(check, index)
         if unit is not None and level is not None and unit[1] != level:
             check.error("unit_code", _("the unit is not at the %(level)s level", level=level))
         if check.failed:
             continue
-        group = LEVEL_GROUP[level]
+        group = COUNCIL_MEMBER if council else LEVEL_GROUP[level]
         person_id = match_person(index, nid, phone, (unit[0], _fold(name), group), check,
                                   "national_id", "phone")
         if check.failed or _refuse_outsider(
@@ -758,6 +770,9 @@ def _plan_products(plan: ImportPlan, sheet: Sheet, index: _Index) -> None:
             else:
                 check.error("stars", _("“%(value)s” is not a star rating from 1 to 5", value=stars_raw))
         rated = check.year("rated_year", 2018)
+        rated_on = check.past_date("rated_on")
+        if rated_on is not None and rated is None:
+            rated = rated_on.year
         org = None
         if code is not None:
             code = code.upper()
@@ -773,7 +788,7 @@ def _plan_products(plan: ImportPlan, sheet: Sheet, index: _Index) -> None:
             check.error("product_name", _("repeated in this file (row %(row)d)", row=seen[key]))
             continue
         seen[key] = number
-        values = {"name": name, "product_group": group, "stars": stars, "rated_year": rated}
+        values = {"name": name, "product_group": group, "stars": stars, "rated_year": rated, "rated_on": rated_on}
         counts = plan.count("products")
         existing = index.products.get((org["id"], _fold(name))) if "id" in org else None
         if existing is None:
@@ -929,17 +944,19 @@ INSTRUCTIONS_VI = (
     "Dòng đầu tiên là tiêu đề cột; có thể dùng tiêu đề tiếng Việt hoặc mã cột tiếng Anh (org_code, …).",
     "Mã đơn vị hành chính: mã của Tổng cục Thống kê (tỉnh 2 chữ số, xã 5 chữ số), theo danh mục 2025 "
     "hoặc danh mục trước 1/7/2025 (chọn khi tải lên).",
-    "Loại hình: Doanh nghiệp, Hợp tác xã, Tổ hợp tác, Hộ kinh doanh. Cấp: tỉnh, huyện, xã. "
+    "Loại hình: Doanh nghiệp, Hợp tác xã, Liên hiệp hợp tác xã, Tổ hợp tác, Hộ kinh doanh. Cấp: tỉnh, huyện, xã "
+    "(cán bộ cấp huyện không còn được tính từ 1/7/2025). Thành viên Hội đồng đánh giá hoặc Tổ tư vấn: ghi “Có”. "
     "Giới tính: Nam, Nữ, Khác. Trạng thái: Đang hoạt động hoặc Đã rút (kèm ngày rút).",
-    "Ngày viết YYYY-MM-DD hoặc DD/MM/YYYY. Hình thức đào tạo: lớp (tập trung) hoặc lịch sử (trước đây).",
+    "Ngày viết YYYY-MM-DD hoặc DD/MM/YYYY. Hình thức đào tạo: lớp (tập trung) hoặc lịch sử (trước đây). "
+    "Ngày công nhận: ngày quyết định công nhận sản phẩm OCOP; giấy chứng nhận có hiệu lực 36 tháng.",
     "Tệp có lỗi sẽ không được nhập dòng nào; mỗi lỗi ghi rõ trang, dòng và cột. Nhập lại cùng một tệp "
     "không thay đổi gì.",
 )
 EXAMPLES = {
     "organizations": ["0101234567", "HTX Nông nghiệp Hoàn Lão", "Hợp tác xã", "18880", "Nguyễn Văn An",
                       "0900 000 001", "", "", "Nam", "2021", "Đang hoạt động", ""],
-    "officials": ["Trần Thị Bình", "0900000002", "", "", "Nữ", "UBND xã", "Cán bộ OCOP", "xã", "18880"],
-    "products": ["0101234567", "Khoai deo Hoàn Lão", "Thực phẩm", "4", "2023"],
+    "officials": ["Trần Thị Bình", "0900000002", "", "", "Nữ", "UBND xã", "Cán bộ OCOP", "xã", "18880", ""],
+    "products": ["0101234567", "Khoai deo Hoàn Lão", "Thực phẩm", "4", "2023", "15/09/2023"],
     "completions": ["", "0900000001", "Nguyễn Văn An", "quan-tri-san-xuat-kinh-doanh", "2023-11-20", "lớp"],
 }
 

@@ -12,7 +12,7 @@ in either scheme is one equality test and reports roll legacy units up under 202
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -29,16 +29,21 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.core.crypto import decrypt_identifier, encrypt_identifier, identifier_hash
 from lms.core.db import UTCDateTime, utcnow
+from lms.core.localtime import add_months
 from lms.extensions import db
 
 SCHEMES = ("2025", "legacy")
+# An OCOP certificate is valid for 36 months (Decision 148/QĐ-TTg, 2023).
+CERTIFICATE_MONTHS = 36
 LEVELS = ("province", "district", "commune")
-ORG_TYPES = ("enterprise", "cooperative", "cooperative_group", "household")
+# A union of cooperatives (liên hiệp hợp tác xã, Luật Hợp tác xã 2023, Điều 4) is its own type.
+ORG_TYPES = ("enterprise", "cooperative", "cooperative_union", "cooperative_group", "household")
 ORG_STATUSES = ("active", "withdrawn")
 GENDERS = ("male", "female", "other")
 ORG_TYPE_LABELS = {
     "enterprise": _l("Enterprise"),
     "cooperative": _l("Cooperative"),
+    "cooperative_union": _l("Union of cooperatives"),
     "cooperative_group": _l("Cooperative group"),
     "household": _l("Household business"),
 }
@@ -95,7 +100,7 @@ class Organisation(db.Model):
     __tablename__ = "organisation"
     __table_args__ = (
         CheckConstraint(
-            "org_type IN ('enterprise', 'cooperative', 'cooperative_group', 'household')",
+            "org_type IN ('enterprise', 'cooperative', 'cooperative_union', 'cooperative_group', 'household')",
             name="type_known",
         ),
         CheckConstraint("status IN ('active', 'withdrawn')", name="status_known"),
@@ -139,8 +144,20 @@ class Product(db.Model):
     product_group: Mapped[str | None] = mapped_column(String(100))
     stars: Mapped[int | None] = mapped_column(Integer)
     rated_year: Mapped[int | None] = mapped_column(Integer)
+    # The date of the decision that recognised the rating (the certificate's date).
+    rated_on: Mapped[date | None] = mapped_column(Date)
 
     organisation: Mapped[Organisation] = relationship(back_populates="products")
+
+    @property
+    def valid_until(self) -> date | None:
+        """The last day of the certificate: valid for CERTIFICATE_MONTHS from its date."""
+        if self.rated_on is None:
+            return None
+        return add_months(self.rated_on, CERTIFICATE_MONTHS) - timedelta(days=1)
+
+    def expired(self, today: date) -> bool:
+        return self.valid_until is not None and today > self.valid_until
 
 
 class _IdentifierComparator(Comparator[str]):

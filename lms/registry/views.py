@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from lms.core.db import vi_collate
 from lms.core.forms import ConfirmForm
 from lms.core.groups import TARGET_GROUP_LABELS, TARGET_GROUPS
+from lms.core.localtime import local_today
 from lms.core.params import page_arg
 from lms.core.security import ADMIN, MANAGER, is_admin, roles_required, staff_required
 from lms.core.uow import unit_of_work
@@ -129,7 +130,7 @@ def organisation(org_id: int):
         .order_by(vi_collate(Person.full_name))
     ).all()
     return render_template("registry/organisation.html", org=org, leaders=leaders, type_labels=ORG_TYPE_LABELS,
-                           group_labels=TARGET_GROUP_LABELS)
+                           group_labels=TARGET_GROUP_LABELS, today=local_today())
 
 
 # --- import ---------------------------------------------------------------------------------

@@ -74,12 +74,11 @@ def _fits(page, width: int) -> None:
 def test_trainer_builds_fills_scores_and_finishes_a_class(app, users, browser, live_server, width):
     from playwright.sync_api import expect
 
-    from lms.coverage.models import Requirement, RequirementCourse
+    from lms.coverage.services import set_requirement
 
     world = build_world(app, users)
     with app.app_context():
-        db.session.add(Requirement(target_group="cooperative_leader"))
-        db.session.add(RequirementCourse(target_group="cooperative_leader", course_slug="lop-ocop", position=0))
+        set_requirement("cooperative_leader", ["lop-ocop"])
         db.session.commit()
     context, page, errors = _context_page(browser, live_server, width)
     try:

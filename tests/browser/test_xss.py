@@ -174,6 +174,10 @@ def seed(app, runner, make_user, tmp_path) -> dict:
         registry_services.assign_unit(db.session.get(User, trainer.id), commune)
         # Household heads must take the course: the untrained ones are the gap list.
         coverage_services.set_requirement("household_head", ["xss"])
+        # Requirement-set titles show on the dashboard's set switcher and the requirements page.
+        coverage_services.update_set(coverage_services.find_set(), title=V[5], deadline=None)
+        coverage_services.create_set("xss-plan", V[6])
+        coverage_services.set_requirement("household_head", ["xss"], requirement="xss-plan")
         course = db.session.scalar(select(Course).where(Course.slug == "xss"))
         # Class completions wait for a certificate by hand (the pending list); online ones are automatic.
         cert_services.set_auto_issue_vias(course, ["online"])
@@ -478,6 +482,7 @@ PAGES: dict[str, list[str | Step]] = {
         "/", "/admin/users", "/admin/users?q={q}", "/admin/users/{user}", "/registry/people", "/registry/people/{person}",
         "/registry/organisations/{org}", "/registry/assignments", "/registry/import/{batch_admin}",
         "/coverage/", "/coverage/gaps", "/coverage/gaps/remind", "/admin/messages", "/admin/messages?status=failed",
+        "/coverage/requirements", "/coverage/requirements?set=xss-plan", "/coverage/?requirement=xss-plan",
         "/certificates", "/certificates/{code}", "/certificates/{revoked}", "/certificates/courses",
         "/certificates/pending", "/certificates/issue/{pending}",
         "/quizzes/{quiz}/gradebook", "/quizzes/{quiz}/statistics", "/marking", "/marking/{essay}",

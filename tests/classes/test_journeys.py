@@ -10,12 +10,10 @@ from tests.conftest import login, post_form
 
 
 def _require(app, group: str, *slugs: str) -> None:
-    from lms.coverage.models import Requirement, RequirementCourse
+    from lms.coverage.services import set_requirement
 
     with app.app_context():
-        db.session.add(Requirement(target_group=group))
-        for i, slug in enumerate(slugs):
-            db.session.add(RequirementCourse(target_group=group, course_slug=slug, position=i))
+        set_requirement(group, list(slugs))
         db.session.commit()
 
 

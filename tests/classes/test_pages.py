@@ -64,11 +64,10 @@ def test_gap_list_adds_everyone_not_yet_trained_in_the_commune(app, client, worl
     from lms.catalog.models import Course
     from lms.catalog.services import record_completion
     from lms.classes.models import RosterEntry
-    from lms.coverage.models import Requirement, RequirementCourse
+    from lms.coverage.services import set_requirement
 
     with app.app_context():
-        db.session.add(Requirement(target_group="cooperative_leader"))
-        db.session.add(RequirementCourse(target_group="cooperative_leader", course_slug="lop-ocop", position=0))
+        set_requirement("cooperative_leader", ["lop-ocop"])
         record_completion(world["people"][0], db.session.get(Course, world["course"]), via="online")
         db.session.commit()
     class_id = make_class(app, world, trainers=[users["trainer"].id])

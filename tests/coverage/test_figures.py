@@ -77,11 +77,12 @@ def test_province_totals_by_group_at_a_date(world):
     with world.app_context():
         area = queries.Area(r.unit(r.HOME), "2025")
         f = _fig(area, D)
-        assert f["total"] == {"required": 6, "trained": 2, "in_progress": 3, "not_started": 1, "percent": 33.3}
+        assert f["total"] == {"required": 6, "trained": 2, "in_progress": 3, "not_started": 1,
+                              "needs_refresher": 0, "percent": 33.3}
         groups = {g["group"]: g for g in f["groups"]}
         assert groups["enterprise_leader"] == {
             "group": "enterprise_leader", "required": 5, "trained": 1, "in_progress": 3, "not_started": 1,
-            "percent": 20.0,
+            "needs_refresher": 0, "percent": 20.0,
         }
         assert groups["official_commune"]["required"] == 1 and groups["official_commune"]["trained"] == 1
 

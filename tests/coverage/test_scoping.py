@@ -103,7 +103,7 @@ def test_api_token_authentication(client, area, app):
     assert ok.status_code == 200
     doc = ok.get_json()
     assert doc["as_of"] == "2030-01-01" and doc["groups"][0]["group"] == "official_commune"
-    assert set(doc["total"]) == {"required", "trained", "in_progress", "not_started", "percent"}
+    assert set(doc["total"]) == {"required", "trained", "in_progress", "needs_refresher", "not_started", "percent"}
     assert fresh.get(url, headers={"Authorization": "Bearer lms_wrong"}).status_code == 401
     assert fresh.get(url).status_code == 401
     assert fresh.get(f"/api/v1/coverage?unit={r.OTHER}",

@@ -45,10 +45,17 @@ def test_one_bank_is_kept_in_gift():
 
 def test_requirements_name_every_group_and_existing_courses():
     data = yaml.safe_load((REPO / "courses" / "requirements.yaml").read_text("utf-8"))
-    assert data["target_percent"] == 100 and data["deadline"]
-    assert set(data["groups"]) == set(TARGET_GROUPS)
-    for courses in data["groups"].values():
-        assert courses and all((REPO / "courses" / slug / "course.md").is_file() for slug in courses)
+    primary = data["sets"][data["primary"]]
+    assert primary["target_percent"] == 100 and primary["deadline"] and primary["milestones"]
+    assert set(primary["groups"]) == set(TARGET_GROUPS)
+    for spec in data["sets"].values():
+        for courses in spec["groups"].values():
+            required = courses if isinstance(courses, list) else courses["required"]
+            recommended = [] if isinstance(courses, list) else courses.get("recommended", [])
+            assert required and all((REPO / "courses" / slug / "course.md").is_file()
+                                    for slug in required + recommended)
+    # The fourth course is placed in the sets: required of cooperative and household leaders.
+    assert "phap-ly-kinh-doanh-so-ocop" in primary["groups"]["household_head"]["required"]
 
 
 def _right_answers(app, attempt_id: int) -> dict[str, object]:
@@ -89,6 +96,11 @@ def _right_answers(app, attempt_id: int) -> dict[str, object]:
 def test_a_learner_finishes_the_course_and_its_final_quiz(app, client, curriculum, make_user, slug):
     learner = make_user(email="hoc-vien@example.vn")
     login(client, "hoc-vien@example.vn")
+    _take_course(app, client, slug, learner.person_id)
+
+
+def _take_course(app, client, slug: str, person_id: int) -> None:
+    """Enrol, mark every required lesson done, pass the final quiz: all through the pages."""
     post_form(client, f"/courses/{slug}/enrol", {}, token_from=f"/courses/{slug}")
     with app.app_context():
         course_id = db.session.scalar(select(Course.id).filter_by(slug=slug))
@@ -98,7 +110,8 @@ def test_a_learner_finishes_the_course_and_its_final_quiz(app, client, curriculu
                              token_from=f"/courses/{slug}/lessons/{lesson}")
         assert response.status_code == 302
     with app.app_context():  # lessons alone are not enough: the final quiz is required
-        assert db.session.scalar(select(CourseCompletion).filter_by(person_id=learner.person_id)) is None
+        assert db.session.scalar(select(CourseCompletion).filter_by(person_id=person_id,
+                                                                    course_id=course_id)) is None
 
     quiz = FINAL_QUIZ[slug]
     response = post_form(client, f"/quizzes/{quiz}/start", {}, token_from=f"/quizzes/{quiz}")
@@ -114,8 +127,39 @@ def test_a_learner_finishes_the_course_and_its_final_quiz(app, client, curriculu
     with app.app_context():
         attempt = db.session.get(Attempt, attempt_id)
         assert attempt.passed is True and attempt.score == pytest.approx(100.0), attempt.score
-        completion = db.session.scalar(select(CourseCompletion).filter_by(person_id=learner.person_id))
+        completion = db.session.scalar(select(CourseCompletion).filter_by(person_id=person_id,
+                                                                          course_id=course_id))
         assert completion is not None and completion.via == "online"
+
+
+def test_a_household_head_takes_the_fourth_course_and_coverage_counts_it(app, client, curriculum, make_user):
+    """The fourth course end to end for a household head of the demo province: the course page,
+    every lesson, the final quiz, then the learner's certificates and coverage (primary set)."""
+    from lms.coverage import queries
+    from lms.coverage import services as coverage_services
+    from lms.registry.models import Person
+    from tests.support import registry as r
+
+    slug = "phap-ly-kinh-doanh-so-ocop"
+    learner = make_user(phone="0912000444", name="Trần Thị Hoa")
+    with app.app_context():
+        r.load_test_units()
+        coverage_services.seed_requirements()
+        person = db.session.get(Person, learner.person_id)
+        person.target_group, person.unit_id = "household_head", r.unit(r.HOME_COMMUNE).id
+        db.session.commit()
+    login(client, "0912000444")
+    page = client.get(f"/courses/{slug}").get_data(as_text=True)
+    assert "Pháp lý" in page
+    _take_course(app, client, slug, learner.person_id)
+    with app.app_context():
+        completion = db.session.scalar(select(CourseCompletion).filter_by(person_id=learner.person_id))
+        assert completion.course_version == "1"
+        person = db.session.get(Person, learner.person_id)
+        missing = queries.missing_for([person], queries.local_today())[person.id]
+        assert missing == ["quan-tri-san-xuat-kinh-doanh", "tieu-chi-ocop-ho-so"]
+    mine = client.get("/my/certificates")
+    assert mine.status_code == 200 and "Pháp lý" in mine.get_data(as_text=True)
 
 
 def test_a_category_draw_over_200_attempts_takes_the_set_count_from_every_category(app, curriculum, make_user):

@@ -26,12 +26,11 @@ def test_helpers():
 @pytest.fixture
 def ready(app, filled, world):
     from lms.catalog.models import Course
-    from lms.coverage.models import Requirement, RequirementCourse
+    from lms.coverage.services import set_requirement
 
     with app.app_context():
         slug = db.session.get(Course, world["course"]).slug
-        db.session.add(Requirement(target_group="cooperative_leader"))
-        db.session.add(RequirementCourse(target_group="cooperative_leader", course_slug=slug))
+        set_requirement("cooperative_leader", [slug])
         db.session.commit()
     return filled
 

@@ -135,14 +135,13 @@ def _totals(app, as_of):
 def test_anonymisation_keeps_past_coverage_and_silences_certificates(app, client, filled, world):
     from lms.auth.models import User
     from lms.catalog.models import Course
-    from lms.coverage.models import Requirement, RequirementCourse
+    from lms.coverage.services import set_requirement
     from lms.messages.models import Message
     from lms.registry.models import Person
 
     with app.app_context():
         slug = db.session.get(Course, world["course"]).slug
-        db.session.add(Requirement(target_group="household_head"))
-        db.session.add(RequirementCourse(target_group="household_head", course_slug=slug))
+        set_requirement("household_head", [slug])
         db.session.commit()
     before = _totals(app, date(2026, 6, 30))
     assert before["trained"] >= 1
@@ -181,14 +180,13 @@ def test_refusal_needs_a_reason(app, sent):
 
 def test_a_restricted_person_gets_no_reminder(app, filled):
     from lms.catalog.models import Course
-    from lms.coverage.models import Requirement, RequirementCourse
     from lms.coverage.reminders import untrained_with_account
+    from lms.coverage.services import set_requirement
     from lms.registry.models import Person
 
     with app.app_context():
         db.session.add(Course(slug="khoa-khac", title="Khóa khác", hours=4))
-        db.session.add(Requirement(target_group="household_head"))
-        db.session.add(RequirementCourse(target_group="household_head", course_slug="khoa-khac"))
+        set_requirement("household_head", ["khoa-khac"])
         db.session.commit()
         as_of = date(2026, 6, 30)
         assert filled["person"] in [r.id for r in db.session.execute(untrained_with_account(as_of))]

@@ -75,3 +75,26 @@ def test_seed_requirements(app, runner, tmp_path):
     assert bad.exit_code != 0
     missing = runner.invoke(args=["lms", "seed-requirements", "--file", str(tmp_path / "none.yaml")])
     assert missing.exit_code != 0
+
+
+def test_demo_shares_are_close_to_the_real_ones(app, runner):
+    """Stars mostly 3★, few 4★, 5★ rare; cooperatives and households about a third each;
+    certificates valid 36 months, so the oldest have expired (sources in lms/registry/demo.py)."""
+    from collections import Counter
+    from datetime import date
+
+    assert runner.invoke(args=["lms", "seed-demo"]).exit_code == 0
+    with app.app_context():
+        stars = Counter(db.session.scalars(select(Product.stars)))
+        total = sum(stars.values())
+        assert stars[3] / total >= 0.7 and 0.08 <= stars[4] / total <= 0.3 and stars[5] / total <= 0.03
+        types = Counter(db.session.scalars(select(Organisation.org_type)))
+        count = sum(types.values())
+        assert 0.25 <= types["cooperative"] / count <= 0.42 and 0.28 <= types["household"] / count <= 0.45
+        assert types["enterprise"] < types["household"] and types["cooperative_union"] >= 1
+        products = db.session.scalars(select(Product)).all()
+        assert all(p.rated_on and p.rated_year == p.rated_on.year for p in products)
+        old = next(p for p in products if p.rated_on < date(2023, 6, 1))
+        assert old.expired(date(2026, 6, 30))
+        p = products[0]
+        assert (p.valid_until.year - p.rated_on.year) * 12 + p.valid_until.month - p.rated_on.month in (35, 36)

@@ -252,3 +252,20 @@ def test_uploads_never_imported_are_deleted_after_the_configured_time(units, cli
     result = runner.invoke(args=["lms", "purge-imports"])
     assert result.exit_code == 0 and "registry files deleted: 1" in result.output
     assert client.get(fresh).status_code == 404
+
+
+def test_council_members_and_unions_of_cooperatives(units, runner, tmp_path, app):
+    header = "Họ và tên,Cấp,Mã đơn vị hành chính,Thành viên Hội đồng / Tổ tư vấn\n"
+    rows = f"Phan Hội Đồng,tỉnh,{r.HOME},Có\nVõ Tư Vấn,tỉnh,{r.HOME},tổ tư vấn\nNgô Cán Bộ,tỉnh,{r.HOME},\n"
+    assert run(runner, tmp_path, "hd.csv", header + rows).exit_code == 0
+    orgs = ORG_HEADER + f"0301234567,Liên hiệp HTX Quảng Trị,Liên hiệp hợp tác xã,{r.HOME_COMMUNE},Lê Liên,,,2024,,\n"
+    result = run(runner, tmp_path, "lh.csv", orgs)
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        groups = dict(db.session.execute(select(Person.full_name, Person.target_group)).all())
+        assert groups == {"Phan Hội Đồng": "council_member", "Võ Tư Vấn": "council_member",
+                          "Ngô Cán Bộ": "official_province", "Lê Liên": "cooperative_leader"}
+        union = db.session.scalar(select(Organisation).where(Organisation.code == "0301234567"))
+        assert union.org_type == "cooperative_union"
+    bad = run(runner, tmp_path, "hd2.csv", header + f"X,tỉnh,{r.HOME},có lẽ\n")
+    assert bad.exit_code != 0 and "có lẽ" in bad.output
