@@ -27,7 +27,6 @@ from werkzeug.datastructures import MultiDict
 from lms.assessments import queries, services
 from lms.assessments.forms import AttemptForm, EssayGradeForm
 from lms.assessments.models import Attempt, AttemptAnswer, Quiz
-from lms.assessments.questions import answerable_pairs
 from lms.catalog.queries import completion_of
 from lms.core import exports
 from lms.core.db import utcnow
@@ -172,37 +171,18 @@ def _public_questions(attempt: Attempt, errors: dict[int, str] | None = None) ->
         html = question.html
         answer = answers.get(question.id)
         response = services.load_response(spec, answer.response if answer else None)
+        qtype = spec.type_class
         view = {
             "slot": slot,
-            "qtype": spec.qtype,
-            "blank_type": spec.blank_type,
+            "macro": qtype.template_name(),
+            "answerable": qtype.answerable,
             "text": html.get("text", ""),
             "text_after": html.get("text_after", ""),
             "points": spec.points,
             "error": (errors or {}).get(slot),
             "answered": response not in (None, "", [], {}),
         }
-        order = entry.get("choices") or []
-        if order:
-            chosen = set(response if isinstance(response, list) else ([] if response is None else [response]))
-            view["choices"] = [
-                {"value": pos, "html": html["choices"][index]["text"], "checked": index in chosen}
-                for pos, index in enumerate(order)
-            ]
-        elif spec.qtype == "truefalse":
-            view["value"] = response
-        elif spec.qtype == "matching":
-            pool = entry.get("pool") or list(range(len(html["pool"])))
-            position_of = {index: pos for pos, index in enumerate(pool)}
-            view["pool"] = [{"value": pos, "html": html["pool"][index]} for pos, index in enumerate(pool)]
-            view["items"] = [
-                {"index": i, "html": html["pairs"][i], "selected": position_of.get((response or {}).get(i))}
-                for i in answerable_pairs(spec)
-            ]
-        elif spec.qtype == "numeric":
-            view["value"] = "" if response is None else f"{response:g}"
-        else:
-            view["value"] = response or ""
+        view.update(qtype.attempt_fields(spec, html, entry, response))
         slots.append(view)
     return slots
 
@@ -345,10 +325,10 @@ def submit(attempt_id: int):
     if attempt.status != "open":
         return redirect(url_for("assessments.review", attempt_id=attempt_id))
     slots = _public_questions(attempt)
-    unanswered = [s["slot"] for s in slots if not s["answered"] and s["qtype"] != "description"]
+    unanswered = [s["slot"] for s in slots if not s["answered"] and s["answerable"]]
     return render_template(
         "assessments/submit.html", attempt=attempt, quiz=attempt.quiz, form=form,
-        unanswered=unanswered, total=sum(1 for s in slots if s["qtype"] != "description"),
+        unanswered=unanswered, total=sum(1 for s in slots if s["answerable"]),
         remaining=_remaining_seconds(attempt, utcnow()), locale=_locale(),
     )
 
