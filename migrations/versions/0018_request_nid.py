@@ -1,7 +1,7 @@
 """onboarding: self-registration national IDs encrypted, with their keyed hash
 
 Revision ID: 0018_request_nid
-Revises: 0016_requirement_sets
+Revises: 0017_media
 Create Date: 2026-12-07 14:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0018_request_nid'
-down_revision = '0016_requirement_sets'
+down_revision = '0017_media'
 branch_labels = None
 depends_on = None
 
