@@ -215,7 +215,8 @@ class LessonProgress(db.Model):
 class CourseCompletion(db.Model):
     """The single fact that certificates, coverage, exports and the API read.
 
-    One per person and course (a database constraint), whichever way it was earned:
+    One per person and course (a database constraint), whichever way it was earned (a later
+    completion renews it, see ``first_completed_at``):
     ``online`` (lessons and quizzes), ``class`` (attendance) or ``historical`` (an
     imported record of training done before the platform).
     """
@@ -229,7 +230,11 @@ class CourseCompletion(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
+    # The latest completion: a refresher (online, class or import) renews it, together
+    # with ``via``, ``course_version`` and ``source_ref`` (lms.catalog.services.record_completion).
     completed_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    # The first time the person completed the course; never changed by a renewal.
+    first_completed_at: Mapped[datetime] = mapped_column(UTCDateTime())
     via: Mapped[str] = mapped_column(String(16))
     # The course version (Course.version) completed; None for records from before it was kept.
     # Requirement sets can ask for a version or later (lms.coverage, ``min_version``).
