@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 
 from lms.catalog import importer
 from lms.catalog.hooks import requirement_checkers
@@ -30,6 +30,7 @@ from lms.catalog.models import (
 from lms.core import audit
 from lms.core.db import insert_ignore, utcnow
 from lms.core.errors import ServiceError
+from lms.core.localtime import local_date, local_midnight_utc
 from lms.core.signals import course_completed
 from lms.extensions import db
 
@@ -84,9 +85,10 @@ def record_completion(
     constraint, so a concurrent one in another transaction finds the existing row). A later
     completion (a refresher: online, class or import) renews the row — ``completed_at``,
     ``via``, ``course_version`` and ``source_ref`` — by a conditional UPDATE that only a
-    strictly later date passes; ``first_completed_at`` stays. A renewal is audited
-    (``completion.renew``, with the old values). ``course_completed`` is sent when created
-    and, with ``renewal=True``, when renewed.
+    later date passes, on a later local day or of another course version (so a double
+    submit renews nothing); ``first_completed_at`` stays. A renewal is audited
+    (``completion.renew``, with the old values) and counted in ``renewals``.
+    ``course_completed`` is sent when created and, with ``renewal=True``, when renewed.
     """
     if via not in COMPLETION_VIAS:
         raise ValueError(f"unknown completion route: {via}")
@@ -101,6 +103,7 @@ def record_completion(
             "course_id": course.id,
             "completed_at": when,
             "first_completed_at": when,
+            "renewals": 0,
             "via": via,
             "course_version": version,
             "source_ref": source_ref,
@@ -116,12 +119,17 @@ def record_completion(
             select(CourseCompletion.id, CourseCompletion.completed_at, CourseCompletion.via,
                    CourseCompletion.course_version, CourseCompletion.source_ref).where(*where)
         ).one()
-        if when > old.completed_at:
+        # A refresher is on a later (local) day, or of another course version: a repeated or
+        # concurrent call on the same day (a double submit) renews nothing.
+        day_start = local_midnight_utc(local_date(when))
+        if when > old.completed_at and (old.completed_at < day_start or old.course_version != version):
             renewed = bool(db.session.execute(
                 update(CourseCompletion)
-                .where(*where, CourseCompletion.completed_at < when)
+                .where(*where, CourseCompletion.completed_at < when,
+                       or_(CourseCompletion.completed_at < day_start,
+                           CourseCompletion.course_version.is_distinct_from(version)))
                 .values(completed_at=when, via=via, course_version=version, source_ref=source_ref,
-                        recorded_at=utcnow())
+                        recorded_at=utcnow(), renewals=CourseCompletion.renewals + 1)
                 .execution_options(synchronize_session=False)
             ).rowcount)
     completion = db.session.scalar(
