@@ -86,6 +86,11 @@ def test_class_and_import_refreshers_renew_and_count_as_trained(app, world, user
 
     # people[0] retrains in a class (10-11 March 2026), finished from the command line.
     class_id = make_class(app, world, trainers=[users["trainer"].id])
+    # Filling the class from the gap list reaches the two whose completion is too old.
+    trainer = app.test_client()
+    login(trainer, "trainer@example.vn")
+    preview = trainer.get(f"/classes/{class_id}/people/gap").get_data(as_text=True)
+    assert "6 người sẽ được thêm" in preview or "6 people will be added" in preview
     with app.app_context():
         cls = db.session.get(TrainingClass, class_id)
         services.add_people(cls, [people[0]], actor=None)
