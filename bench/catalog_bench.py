@@ -31,7 +31,7 @@ os.environ.setdefault("LMS_SECRET_KEY", "bench-secret-key-0123456789abcdef")
 
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
-    "0000000d4944415478da63f8cfc0f01f0005000201a5dd2d5c0000000049454e44ae426082"
+    "0000000d49444154789c6360606060000000050001a5f645400000000049454e44ae426082"
 )
 WORDS = ("hợp tác xã sản phẩm chất lượng giá thành bao bì nhãn hàng thị trường khách hàng "
          "kế hoạch sản xuất an toàn thực phẩm truy xuất nguồn gốc doanh thu chi phí lợi nhuận").split()

@@ -90,6 +90,8 @@ def load_config(instance_path: str) -> dict:
         "PUBLIC_BASE_URL": os.environ.get("LMS_PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         "COURSES_DIR": os.environ.get("LMS_COURSES_DIR", str(BASE_DIR / "courses")),
         "QUIZZES_DIR": os.environ.get("LMS_QUIZZES_DIR", str(BASE_DIR / "quizzes")),
+        # Markdown files offered by "New lesson from a template" (a province may add its own).
+        "LESSON_TEMPLATES_DIR": os.environ.get("LMS_LESSON_TEMPLATES_DIR", str(BASE_DIR / "courses" / "_templates")),
         "CERTIFICATES_DIR": os.environ.get("LMS_CERTIFICATES_DIR", str(BASE_DIR / "certificates")),
         "CERTIFICATE_DEFAULT_TEMPLATE": os.environ.get("LMS_CERTIFICATE_TEMPLATE", "vi"),
         "CERTIFICATE_VERIFY_RATE_LIMIT": os.environ.get("LMS_CERTIFICATE_VERIFY_RATE_LIMIT", "30/minute"),
@@ -99,6 +101,9 @@ def load_config(instance_path: str) -> dict:
         "CLASS_LATE_AFTER_MINUTES": int(os.environ.get("LMS_CLASS_LATE_AFTER_MINUTES", "15")),
         "PASSWORD_MIN_LENGTH": int(os.environ.get("LMS_PASSWORD_MIN_LENGTH", "10")),
         "IMPORT_MAX_MB": int(os.environ.get("LMS_IMPORT_MAX_MB", "20")),
+        # Files a trainer uploads to a course (images, forms, audio), stored in the database.
+        "COURSE_FILE_MAX_BYTES": int(os.environ.get("LMS_COURSE_FILE_MAX_MB", "10")) * 1024 * 1024,
+        "COURSE_FILES_MAX_BYTES": int(os.environ.get("LMS_COURSE_FILES_MAX_MB", "100")) * 1024 * 1024,
         # Uploaded registry files never confirmed are deleted after this many hours.
         "IMPORT_KEEP_HOURS": int(os.environ.get("LMS_IMPORT_KEEP_HOURS", "24")),
         "IMPORT_MAX_UNCOMPRESSED_MB": int(os.environ.get("LMS_IMPORT_MAX_UNCOMPRESSED_MB", "400")),

@@ -133,9 +133,7 @@ def _finish(draft: _Draft, letter: str, line: int, path: str, problems: Problems
 
 
 def _exportable(spec: QuestionSpec) -> str | None:
-    """Why the spec cannot be written in Aiken, or None."""
-    if spec.qtype != "single":
-        return f"type {spec.qtype!r} (Aiken only has single-answer multiple choice)"
+    """Why a single-choice spec cannot be written in Aiken, or None."""
     if not 2 <= len(spec.choices) <= 26:
         return "Aiken needs 2 to 26 options"
     fractions = sorted(choice.fraction for choice in spec.choices)
@@ -151,13 +149,15 @@ def _exportable(spec: QuestionSpec) -> str | None:
     return None
 
 
-def export_aiken(specs: Sequence[QuestionSpec]) -> str:
-    """Aiken text; raises ValueError if a question cannot be written in Aiken."""
-    chunks = []
-    for spec in specs:
+class AikenWriter:
+    """What a question type's ``to_aiken`` is written with: Aiken has only single-answer
+    multiple choice."""
+
+    @staticmethod
+    def single(spec: QuestionSpec) -> str:
         reason = _exportable(spec)
         if reason:
-            raise ValueError(f"question {spec.ident or spec.display_name!r} cannot be exported to Aiken: {reason}")
+            raise ValueError(reason)
         lines = [line.strip() for line in spec.text.split("\n")]
         right = ""
         for index, choice in enumerate(spec.choices):
@@ -166,5 +166,15 @@ def export_aiken(specs: Sequence[QuestionSpec]) -> str:
             if choice.fraction == 1:
                 right = letter
         lines.append(f"ANSWER: {right}")
-        chunks.append("\n".join(lines))
+        return "\n".join(lines)
+
+
+def export_aiken(specs: Sequence[QuestionSpec]) -> str:
+    """Aiken text; raises ValueError if a question cannot be written in Aiken."""
+    chunks = []
+    for spec in specs:
+        try:
+            chunks.append(spec.type_class.to_aiken(spec, AikenWriter))
+        except ValueError as exc:
+            raise ValueError(f"question {spec.ident or spec.display_name!r} cannot be exported to Aiken: {exc}") from None
     return "\n\n".join(chunks) + "\n" if chunks else ""

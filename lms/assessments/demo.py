@@ -36,13 +36,9 @@ def seed_demo() -> bool:
     raw = {}
     for slot, entry in enumerate(attempt.layout, start=1):
         spec = services.question_spec(questions[entry["q"]])
-        order = entry.get("choices") or []
-        if spec.qtype == "single" and order:
-            right = next(i for i, c in enumerate(spec.choices) if c.fraction >= 1)
-            # Answer most questions right, a few wrong, as a real learner would.
-            raw[slot] = str(order.index(right) if slot % 4 else (order.index(right) + 1) % len(order))
-        elif spec.qtype == "truefalse":
-            raw[slot] = "true" if spec.correct else "false"
+        answer = spec.type_class.demo_answer(spec, entry, slot)
+        if answer is not None:
+            raw[slot] = answer
     services.save_answers(attempt, raw, 1)
     services.submit_attempt(attempt)
     return True

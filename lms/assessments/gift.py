@@ -569,8 +569,7 @@ def _reject_arrow(spec: QuestionSpec, *texts: str) -> None:
         )
 
 
-def _choice_lines(spec: QuestionSpec) -> list[str]:
-    single = spec.qtype in ("single", "missingword")
+def _choice_lines(spec: QuestionSpec, single: bool) -> list[str]:
     fmt = spec.text_format
     markers = []
     for choice in spec.choices:
@@ -652,12 +651,45 @@ def export_question(spec: QuestionSpec) -> str:
     force = spec.text_format != GIFT_DEFAULT_FORMAT or spec.text.startswith(("[", "//"))
     text = _formatted(spec.text, spec.text_format, force=force)
     first = title + text
-    qtype = spec.qtype
-    if qtype == "description":
+    body = spec.type_class.to_gift(spec, GiftWriter)
+    if body is None:  # no answer part (a description)
         return "\n".join([*head, first])
-    if qtype == "essay":
-        body = "{" + _general_feedback(spec) + "}"
-    elif qtype == "truefalse":
+    return "\n".join([*head, first + body + escape(spec.text_after)])
+
+
+class GiftWriter:
+    """The GIFT answer parts a question type's ``to_gift`` is written with."""
+
+    @staticmethod
+    def general_feedback(spec: QuestionSpec) -> str:
+        return _general_feedback(spec)
+
+    @staticmethod
+    def block(spec: QuestionSpec, lines: list[str], *, numeric: bool = False) -> str:
+        """The answers between braces, one per line, then the general feedback."""
+        general = _general_feedback(spec)
+        if general:
+            lines = [*lines, "\t" + general]
+        return ("{#" if numeric else "{") + "\n" + "\n".join(lines) + "\n}"
+
+    @staticmethod
+    def choices(spec: QuestionSpec, *, single: bool) -> str:
+        return GiftWriter.block(spec, _choice_lines(spec, single))
+
+    @staticmethod
+    def short(spec: QuestionSpec) -> str:
+        return GiftWriter.block(spec, _short_lines(spec))
+
+    @staticmethod
+    def numeric(spec: QuestionSpec) -> str:
+        return GiftWriter.block(spec, _numeric_lines(spec), numeric=True)
+
+    @staticmethod
+    def matching(spec: QuestionSpec) -> str:
+        return GiftWriter.block(spec, _matching_lines(spec))
+
+    @staticmethod
+    def truefalse(spec: QuestionSpec) -> str:
         right, wrong = (
             (spec.feedback_true, spec.feedback_true_format),
             (spec.feedback_false, spec.feedback_false_format),
@@ -672,24 +704,7 @@ def export_question(spec: QuestionSpec) -> str:
             body += "#"
         if right[0]:
             body += "#" + _sub(right[0], right[1], fmt)
-        body += _general_feedback(spec) + "}"
-    else:
-        if qtype in ("single", "multiple") or (qtype == "missingword" and spec.blank_type == "single"):
-            lines = _choice_lines(spec)
-        elif qtype in ("short", "missingword"):
-            lines = _short_lines(spec)
-        elif qtype == "numeric":
-            lines = _numeric_lines(spec)
-        elif qtype == "matching":
-            lines = _matching_lines(spec)
-        else:
-            raise ValueError(f"cannot export question type {qtype!r} to GIFT")
-        general = _general_feedback(spec)
-        if general:
-            lines.append("\t" + general)
-        opening = "{#" if qtype == "numeric" else "{"
-        body = opening + "\n" + "\n".join(lines) + "\n}"
-    return "\n".join([*head, first + body + escape(spec.text_after)])
+        return body + _general_feedback(spec) + "}"
 
 
 def export_gift(specs: Sequence[QuestionSpec]) -> str:

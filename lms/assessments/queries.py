@@ -6,8 +6,6 @@ Every access decision of this package is made here (``can_*`` functions and
 
 from __future__ import annotations
 
-import html as html_lib
-import json
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,8 +13,8 @@ from datetime import datetime
 from sqlalchemy import Select, and_, func, select, union
 
 from lms.assessments.models import Attempt, AttemptAnswer, Question, Quiz
-from lms.assessments.questions import answerable_pairs, right_pool
-from lms.assessments.services import load_response, question_spec, short_answer_match
+from lms.assessments.questions import OptionCount, ReviewOption, get_type
+from lms.assessments.services import load_response, question_spec
 from lms.auth.models import User
 from lms.catalog.models import Course, Enrolment
 from lms.core.security import ADMIN, MANAGER, TRAINER
@@ -76,7 +74,7 @@ def can_view_attempt(user, attempt: Attempt) -> bool:
 def is_markable(answer: AttemptAnswer) -> bool:
     """An essay answer a trainer may read and mark: only once its attempt is submitted.
     While the attempt is open the text is the learner's draft, nobody else's to read."""
-    return answer.question.qtype == "essay" and answer.attempt.status in ("pending_review", "graded")
+    return get_type(answer.question.qtype).hand_marked and answer.attempt.status in ("pending_review", "graded")
 
 
 def learner_scope(stmt: Select, viewer, user_id_column) -> Select:
@@ -227,13 +225,6 @@ def gradebook(quiz: Quiz, viewer) -> list[GradebookRow]:
 
 
 @dataclass
-class OptionCount:
-    label_html: str
-    count: int
-    fraction: float | None = None  # the option's weight, for the trainer's eye
-
-
-@dataclass
 class ItemStats:
     question: Question
     responses: int
@@ -302,7 +293,7 @@ def item_analysis(quiz: Quiz, viewer) -> list[ItemStats]:
     ).all()
     result = []
     for question in questions:
-        if question.qtype == "description":
+        if not get_type(question.qtype).answerable:
             continue
         n, sx, sy, sxx, syy, sxy = sums.get(question.id, (0, 0, 0, 0, 0, 0))
         n = n or 0
@@ -321,31 +312,7 @@ def item_analysis(quiz: Quiz, viewer) -> list[ItemStats]:
 
 def _option_counts(question: Question, counts: dict[str | None, int]) -> list[OptionCount]:
     spec = question_spec(question)
-    html = question.html
-    options: list[OptionCount] = []
-    if spec.qtype in ("single", "multiple") or (spec.qtype == "missingword" and spec.blank_type == "single"):
-        tally = [0] * len(spec.choices)
-        for key, count in counts.items():
-            if key is None:
-                continue
-            picked = json.loads(key)
-            for index in picked if isinstance(picked, list) else [picked]:
-                if isinstance(index, int) and 0 <= index < len(tally):
-                    tally[index] += count
-        options = [
-            OptionCount(html["choices"][i]["text"], tally[i], spec.choices[i].fraction) for i in range(len(tally))
-        ]
-    elif spec.qtype == "truefalse":
-        options = [
-            OptionCount(html_lib.escape(label), counts.get(key, 0), 1.0 if spec.correct == value else 0.0)
-            for label, key, value in (("True", "true", True), ("False", "false", False))
-        ]
-    elif spec.qtype in ("short", "numeric", "missingword"):
-        top = sorted(((k, c) for k, c in counts.items() if k is not None), key=lambda kc: -kc[1])[:10]
-        options = [OptionCount(html_lib.escape(key), count) for key, count in top]
-    if None in counts and spec.qtype not in ("essay",):
-        options.append(OptionCount("—", counts[None]))
-    return options
+    return spec.type_class.option_counts(spec, question.html, counts)
 
 
 # --------------------------------------------------------------------------- review
@@ -402,19 +369,12 @@ def review_policy(attempt: Attempt, viewer, now: datetime) -> ReviewPolicy:
 
 
 @dataclass
-class ReviewOption:
-    html: str
-    chosen: bool
-    right: bool | None  # None: not to be shown
-
-
-@dataclass
 class ReviewItem:
     slot: int
     question: Question
-    qtype: str
     answer: AttemptAnswer | None
     state: str | None  # right | partial | wrong | pending | None (hidden)
+    macro: str = ""  # the question type's template (its review(item) macro)
     options: list[ReviewOption] = field(default_factory=list)
     response_text: str | None = None
     right_answers: list[str] = field(default_factory=list)
@@ -436,58 +396,12 @@ def review_items(attempt: Attempt, policy: ReviewPolicy) -> list[ReviewItem]:
         answer = answers.get(question.id)
         response = load_response(spec, answer.response if answer else None)
         html = question.html
-        item = ReviewItem(slot, question, spec.qtype, answer, _state(answer))
         show = policy.answers
-        if spec.qtype in ("single", "multiple") or (spec.qtype == "missingword" and spec.blank_type == "single"):
-            order = entry.get("choices") or list(range(len(spec.choices)))
-            chosen = set(response if isinstance(response, list) else ([] if response is None else [response]))
-            for index in order:
-                right = spec.choices[index].fraction > 0 if spec.qtype == "multiple" else spec.choices[index].fraction >= 1
-                item.options.append(ReviewOption(html["choices"][index]["text"], index in chosen, right if show else None))
-                if show and index in chosen and html["choices"][index]["feedback"]:
-                    item.feedback.append(html["choices"][index]["feedback"])
-        elif spec.qtype == "truefalse":
-            for value, label in ((True, "true"), (False, "false")):
-                item.options.append(ReviewOption(label, response is value, (spec.correct is value) if show else None))
-            if show and response is not None:
-                fb = html["feedback_true"] if response else html["feedback_false"]
-                if fb:
-                    item.feedback.append(fb)
-        elif spec.qtype in ("short", "missingword"):
-            item.response_text = response
-            if show:
-                item.right_answers = [html["choices"][i]["text"] for i, c in enumerate(spec.choices) if c.fraction >= 1]
-                matched = short_answer_match(spec, response)
-                if matched is not None and html["choices"][matched]["feedback"]:
-                    item.feedback.append(html["choices"][matched]["feedback"])
-        elif spec.qtype == "numeric":
-            item.response_text = None if response is None else f"{response:g}"
-            if show:
-                for a in spec.numeric_answers:
-                    if a.value is not None and a.fraction >= 1:
-                        item.right_answers.append(
-                            f"{a.range_min:g} – {a.range_max:g}" if a.is_range else
-                            (f"{a.value:g} ± {a.tolerance:g}" if a.tolerance else f"{a.value:g}")
-                        )
-                best = None
-                if response is not None:
-                    for i, a in enumerate(spec.numeric_answers):
-                        if a.matches(response) and (best is None or a.fraction > spec.numeric_answers[best].fraction):
-                            best = i
-                if best is not None and html["numeric"][best]:
-                    item.feedback.append(html["numeric"][best])
-        elif spec.qtype == "matching":
-            pool = right_pool(spec)
-            for i in answerable_pairs(spec):
-                picked = response.get(i) if response else None
-                picked_text = html["pool"][picked] if picked is not None else "—"
-                right_text = html_lib.escape(spec.pairs[i].right) if show else None
-                item.matches.append((html["pairs"][i], picked_text, right_text))
-            del pool
-        elif spec.qtype == "essay":
-            item.response_text = response
-            if answer is not None and answer.comment:
-                item.feedback.append(html_lib.escape(answer.comment))
+        review = spec.type_class.review(
+            spec, html, entry, response, show=show, comment=answer.comment if answer is not None else None
+        )
+        item = ReviewItem(slot, question, answer, _state(answer), spec.type_class.template_name(),
+                          **vars(review))
         if show and html.get("general_feedback"):
             item.feedback.append(html["general_feedback"])
         items.append(item)

@@ -29,6 +29,7 @@ descriptions are not graded (``fraction=None``, ``needs_review=False``).
 from __future__ import annotations
 
 import hashlib
+import html as html_lib
 import json
 import math
 import random
@@ -474,6 +475,39 @@ class Grade:
     needs_review: bool = False
 
 
+@dataclass
+class OptionCount:
+    """One line of a question's item analysis: an option (HTML), how many responses chose
+    it, and its weight."""
+
+    label_html: str
+    count: int
+    fraction: float | None = None  # the option's weight, for the trainer's eye
+
+
+@dataclass
+class ReviewOption:
+    """One option of a reviewed question: its HTML, whether it was chosen, and whether it
+    is right (``None``: not to be shown)."""
+
+    html: str
+    chosen: bool
+    right: bool | None
+
+
+@dataclass
+class Review:
+    """What the review of a finished attempt shows of one response, besides its state.
+    Every string is HTML (escaped or sanitised) except ``response_text``, which is the
+    learner's own text and is escaped by the template."""
+
+    options: list[ReviewOption] = field(default_factory=list)
+    response_text: str | None = None
+    right_answers: list[str] = field(default_factory=list)
+    feedback: list[str] = field(default_factory=list)
+    matches: list[tuple[str, str, str | None]] = field(default_factory=list)
+
+
 def assign_idents(specs: Iterable[QuestionSpec]) -> None:
     """Give every spec without an ident a stable one: the slug of its name, or a
     content hash; duplicates get -2, -3, ...
@@ -569,12 +603,87 @@ def answerable_pairs(spec: QuestionSpec) -> list[int]:
 # --------------------------------------------------------------------------- question types
 
 
+def N_(message: str) -> str:
+    """Marks an interface string for extraction; the caller translates it (no Flask here)."""
+    return message
+
+
+def _position(value: Any, size: int) -> int:
+    """A position on the learner's page (the order drawn for the attempt)."""
+    text = str(value).strip()
+    if not text.isascii() or not text.isdigit() or int(text) >= size:
+        raise ValueError("no such choice")
+    return int(text)
+
+
+def _single(raw: Any) -> Any:
+    if isinstance(raw, (list, tuple)):
+        if len(raw) > 1:
+            raise ValueError("expected a single value")
+        return raw[0] if raw else None
+    return raw
+
+
+def _chosen_set(response: Any) -> set[int]:
+    return set(response if isinstance(response, list) else ([] if response is None else [response]))
+
+
 class QuestionType:
-    """Base class of the question types: subclasses are registered in QUESTION_TYPES."""
+    """Base class of the question types: subclasses are registered in QUESTION_TYPES
+    (see :func:`register_type`).
+
+    A type owns everything about its questions: the check of the spec, how a response
+    is read from the attempt page (form or JSON) and stored, grading, the public view,
+    the review, its contribution to the item analysis, and a Jinja template with two
+    macros, ``attempt(q)`` and ``review(item)`` (``assessments/qtypes/<name>.html``
+    unless :attr:`template` says otherwise). Nothing else branches on its name.
+    """
 
     name: ClassVar[str] = ""
     label: ClassVar[str] = ""
     auto_graded: ClassVar[bool] = True
+    # False: not a question (a description): no response, no points, no statistics.
+    answerable: ClassVar[bool] = True
+    # True: a trainer marks the response by hand (essays).
+    hand_marked: ClassVar[bool] = False
+    # The message shown when a response cannot be read (an English msgid, translated by the caller).
+    error_message: ClassVar[str] = N_("This answer could not be read. Please choose again.")
+    # The item analysis counts the responses left blank ("—").
+    counts_blanks: ClassVar[bool] = True
+    # The Jinja template with the attempt(q) and review(item) macros ("" = the default).
+    template: ClassVar[str] = ""
+
+    # The keys a question of this type may have in a YAML quiz file, read by read_yaml();
+    # None: the type is not written in YAML, or the YAML reader knows it already.
+    yaml_keys: ClassVar[tuple[str, ...] | None] = None
+
+    @classmethod
+    def read_yaml(cls, spec: QuestionSpec, values: Mapping[str, Any]) -> list[str]:
+        """Fill ``spec`` from the plain values of the :attr:`yaml_keys` present in a YAML
+        question; returns the problems found (the spec is checked afterwards as usual)."""
+        return []
+
+    @classmethod
+    def to_gift(cls, spec: QuestionSpec, gift: Any) -> str | None:
+        """The GIFT answer part of the question (``{…}``), written with ``gift`` (the
+        ``gift.GiftWriter``); None: the question has none. Raises ValueError when the
+        type cannot be written in GIFT."""
+        raise ValueError(f"cannot export question type {cls.name!r} to GIFT")
+
+    @classmethod
+    def to_aiken(cls, spec: QuestionSpec, aiken: Any) -> str:
+        """The question in Aiken, written with ``aiken`` (the ``aiken.AikenWriter``); raises
+        ValueError with the reason when it cannot be written in Aiken."""
+        raise ValueError(f"type {cls.name!r} (Aiken only has single-answer multiple choice)")
+
+    @classmethod
+    def demo_answer(cls, spec: QuestionSpec, entry: Mapping[str, Any], slot: int) -> Any:
+        """The raw answer a demo learner gives in ``slot`` (None: leaves it blank)."""
+        return None
+
+    @classmethod
+    def template_name(cls) -> str:
+        return cls.template or f"assessments/qtypes/{cls.name}.html"
 
     @classmethod
     def check(cls, spec: QuestionSpec) -> list[str]:
@@ -599,6 +708,153 @@ class QuestionType:
     @classmethod
     def public_fields(cls, spec: QuestionSpec, rng: random.Random | None) -> dict[str, Any]:
         return {}
+
+    # -- the attempt: layout, reading and storing responses, the page --------------------
+
+    @classmethod
+    def choice_count(cls, spec: QuestionSpec) -> int:
+        """How many choices the layout of an attempt orders (shuffles) for this question."""
+        return 0
+
+    @classmethod
+    def pool_size(cls, spec: QuestionSpec) -> int:
+        """How many items of a pool the layout of an attempt orders (shuffles)."""
+        return 0
+
+    @classmethod
+    def form_value(cls, spec: QuestionSpec, form: Any, name: str) -> Any:
+        """The raw value of the field(s) named ``name`` in a MultiDict of the attempt page."""
+        return form.get(name)
+
+    @classmethod
+    def read_response(cls, spec: QuestionSpec, entry: Mapping[str, Any], raw: Any) -> Any:
+        """Raw form data in display positions (``entry`` is the question's layout entry)
+        → a clean response in original indexes; raises ValueError if it is invalid."""
+        choices = entry.get("choices") or []
+        if choices:
+            value = _single(raw)
+            if value is None or str(value).strip() == "":
+                return None
+            return cls.validate_response(spec, str(choices[_position(value, len(choices))]))
+        return cls.validate_response(spec, _single(raw))
+
+    @classmethod
+    def load_response(cls, spec: QuestionSpec, stored: Any) -> Any:
+        """A response as stored in JSON → what :meth:`grade` expects."""
+        return stored
+
+    @classmethod
+    def render_html(cls, spec: QuestionSpec, text: Callable[[str, str], str],
+                    inline: Callable[[str, str], str]) -> dict[str, Any]:
+        """Every text of the question as sanitised HTML, with the renderers given
+        (``text`` for blocks, ``inline`` for labels). Feedback and answers live here
+        too: the attempt page reads only what :meth:`attempt_fields` picks."""
+        fmt = spec.text_format
+        return {
+            "text": cls.text_html(spec, text, inline),
+            "text_after": inline(spec.text_after, fmt),
+            "general_feedback": text(spec.general_feedback, spec.general_feedback_format or fmt),
+            "choices": [
+                {
+                    "text": cls.choice_html(spec, c, inline),
+                    "feedback": text(c.feedback, c.feedback_format or fmt),
+                }
+                for c in spec.choices
+            ],
+            "pairs": [inline(p.left, p.left_format or fmt) for p in spec.pairs],
+            "pool": cls.pool_html(spec),
+            "numeric": [text(a.feedback, a.feedback_format or fmt) for a in spec.numeric_answers],
+            "feedback_true": text(spec.feedback_true, spec.feedback_true_format or fmt),
+            "feedback_false": text(spec.feedback_false, spec.feedback_false_format or fmt),
+        }
+
+    @classmethod
+    def text_html(cls, spec: QuestionSpec, text: Callable[[str, str], str],
+                  inline: Callable[[str, str], str]) -> str:
+        return text(spec.text, spec.text_format)
+
+    @classmethod
+    def choice_html(cls, spec: QuestionSpec, choice: Choice, inline: Callable[[str, str], str]) -> str:
+        return inline(choice.text, choice.text_format or spec.text_format)
+
+    @classmethod
+    def pool_html(cls, spec: QuestionSpec) -> list[str]:
+        return []
+
+    @classmethod
+    def review(cls, spec: QuestionSpec, html: Mapping[str, Any], entry: Mapping[str, Any], response: Any,
+               *, show: bool, comment: str | None = None) -> Review:
+        """The review of a response; ``show``: the right answers and the feedback may be
+        shown; ``comment``: a trainer's comment on it. The general feedback is added by
+        the caller."""
+        return Review()
+
+    @classmethod
+    def option_counts(cls, spec: QuestionSpec, html: Mapping[str, Any],
+                      counts: Mapping[str | None, int]) -> list[OptionCount]:
+        """The item analysis of the question: ``counts`` maps response keys (see
+        ``services.response_key``; ``None``: not answered) to how many responses had them."""
+        options = cls.answer_counts(spec, html, counts)
+        if None in counts and cls.counts_blanks:
+            options.append(OptionCount("—", counts[None]))
+        return options
+
+    @classmethod
+    def answer_counts(cls, spec: QuestionSpec, html: Mapping[str, Any],
+                      counts: Mapping[str | None, int]) -> list[OptionCount]:
+        """The answered part of :meth:`option_counts` (nothing by default)."""
+        return []
+
+    @classmethod
+    def _choice_counts(cls, spec: QuestionSpec, html: Mapping[str, Any],
+                       counts: Mapping[str | None, int]) -> list[OptionCount]:
+        tally = [0] * len(spec.choices)
+        for key, count in counts.items():
+            if key is None:
+                continue
+            picked = json.loads(key)
+            for index in picked if isinstance(picked, list) else [picked]:
+                if isinstance(index, int) and 0 <= index < len(tally):
+                    tally[index] += count
+        return [OptionCount(html["choices"][i]["text"], tally[i], spec.choices[i].fraction) for i in range(len(tally))]
+
+    @classmethod
+    def _top_counts(cls, counts: Mapping[str | None, int]) -> list[OptionCount]:
+        """The ten most frequent typed answers."""
+        top = sorted(((k, c) for k, c in counts.items() if k is not None), key=lambda kc: -kc[1])[:10]
+        return [OptionCount(html_lib.escape(key), count) for key, count in top]
+
+    @classmethod
+    def _review_choices(cls, spec: QuestionSpec, html: Mapping[str, Any], entry: Mapping[str, Any],
+                        response: Any, show: bool) -> Review:
+        review = Review()
+        order = entry.get("choices") or list(range(len(spec.choices)))
+        chosen = _chosen_set(response)
+        for index in order:
+            right = cls.choice_is_right(spec.choices[index])
+            review.options.append(ReviewOption(html["choices"][index]["text"], index in chosen, right if show else None))
+            if show and index in chosen and html["choices"][index]["feedback"]:
+                review.feedback.append(html["choices"][index]["feedback"])
+        return review
+
+    @classmethod
+    def choice_is_right(cls, choice: Choice) -> bool:
+        """Whether the review marks a choice as a right answer."""
+        return choice.fraction >= 1
+
+    @classmethod
+    def attempt_fields(cls, spec: QuestionSpec, html: Mapping[str, Any], entry: Mapping[str, Any],
+                       response: Any) -> dict[str, Any]:
+        """What the attempt page shows of the question besides its text: public HTML and
+        the learner's own answer, choices identified by their position on the page."""
+        order = entry.get("choices") or []
+        if order:
+            chosen = _chosen_set(response)
+            return {"choices": [
+                {"value": pos, "html": html["choices"][index]["text"], "checked": index in chosen}
+                for pos, index in enumerate(order)
+            ]}
+        return {"value": response or ""}
 
 
 def _choice_view(spec: QuestionSpec) -> list[dict[str, Any]]:
@@ -670,6 +926,37 @@ class SingleChoice(QuestionType):
     def public_fields(cls, spec: QuestionSpec, rng: random.Random | None) -> dict[str, Any]:
         return {"choices": _choice_view(spec), "multiple": False}
 
+    @classmethod
+    def to_gift(cls, spec: QuestionSpec, gift: Any) -> str | None:
+        return gift.choices(spec, single=True)
+
+    @classmethod
+    def to_aiken(cls, spec: QuestionSpec, aiken: Any) -> str:
+        return aiken.single(spec)
+
+    @classmethod
+    def demo_answer(cls, spec: QuestionSpec, entry: Mapping[str, Any], slot: int) -> Any:
+        order = entry.get("choices") or []
+        if not order:
+            return None
+        right = next(i for i, c in enumerate(spec.choices) if c.fraction >= 1)
+        # Answer most questions right, a few wrong, as a real learner would.
+        return str(order.index(right) if slot % 4 else (order.index(right) + 1) % len(order))
+
+    @classmethod
+    def answer_counts(cls, spec: QuestionSpec, html: Mapping[str, Any],
+                      counts: Mapping[str | None, int]) -> list[OptionCount]:
+        return cls._choice_counts(spec, html, counts)
+
+    @classmethod
+    def review(cls, spec: QuestionSpec, html: Mapping[str, Any], entry: Mapping[str, Any], response: Any,
+               *, show: bool, comment: str | None = None) -> Review:
+        return cls._review_choices(spec, html, entry, response, show)
+
+    @classmethod
+    def choice_count(cls, spec: QuestionSpec) -> int:
+        return len(spec.choices)
+
 
 class MultipleChoice(QuestionType):
     name = "multiple"
@@ -705,6 +992,41 @@ class MultipleChoice(QuestionType):
     def public_fields(cls, spec: QuestionSpec, rng: random.Random | None) -> dict[str, Any]:
         return {"choices": _choice_view(spec), "multiple": True}
 
+    @classmethod
+    def to_gift(cls, spec: QuestionSpec, gift: Any) -> str | None:
+        return gift.choices(spec, single=False)
+
+    @classmethod
+    def answer_counts(cls, spec: QuestionSpec, html: Mapping[str, Any],
+                      counts: Mapping[str | None, int]) -> list[OptionCount]:
+        return cls._choice_counts(spec, html, counts)
+
+    @classmethod
+    def review(cls, spec: QuestionSpec, html: Mapping[str, Any], entry: Mapping[str, Any], response: Any,
+               *, show: bool, comment: str | None = None) -> Review:
+        return cls._review_choices(spec, html, entry, response, show)
+
+    @classmethod
+    def choice_is_right(cls, choice: Choice) -> bool:
+        return choice.fraction > 0
+
+    @classmethod
+    def choice_count(cls, spec: QuestionSpec) -> int:
+        return len(spec.choices)
+
+    @classmethod
+    def form_value(cls, spec: QuestionSpec, form: Any, name: str) -> Any:
+        return form.getlist(name)
+
+    @classmethod
+    def read_response(cls, spec: QuestionSpec, entry: Mapping[str, Any], raw: Any) -> list[int]:
+        choices = entry.get("choices") or []
+        if not choices:
+            return cls.validate_response(spec, raw)
+        values = raw if isinstance(raw, (list, tuple)) else ([] if raw in (None, "") else [raw])
+        picked = [str(choices[_position(v, len(choices))]) for v in values if str(v).strip()]
+        return cls.validate_response(spec, picked)
+
 
 class TrueFalse(QuestionType):
     name = "truefalse"
@@ -736,10 +1058,44 @@ class TrueFalse(QuestionType):
         feedback = spec.feedback_true if response else spec.feedback_false
         return Grade(1.0 if response == spec.correct else 0.0, [feedback] if feedback else [])
 
+    @classmethod
+    def attempt_fields(cls, spec: QuestionSpec, html: Mapping[str, Any], entry: Mapping[str, Any],
+                       response: bool | None) -> dict[str, Any]:
+        return {"value": response}
+
+    @classmethod
+    def to_gift(cls, spec: QuestionSpec, gift: Any) -> str | None:
+        return gift.truefalse(spec)
+
+    @classmethod
+    def demo_answer(cls, spec: QuestionSpec, entry: Mapping[str, Any], slot: int) -> Any:
+        return "true" if spec.correct else "false"
+
+    @classmethod
+    def review(cls, spec: QuestionSpec, html: Mapping[str, Any], entry: Mapping[str, Any], response: bool | None,
+               *, show: bool, comment: str | None = None) -> Review:
+        review = Review()
+        for value, label in ((True, "true"), (False, "false")):  # the macro translates the labels
+            review.options.append(ReviewOption(label, response is value, (spec.correct is value) if show else None))
+        if show and response is not None:
+            fb = html["feedback_true"] if response else html["feedback_false"]
+            if fb:
+                review.feedback.append(fb)
+        return review
+
+    @classmethod
+    def answer_counts(cls, spec: QuestionSpec, html: Mapping[str, Any],
+                      counts: Mapping[str | None, int]) -> list[OptionCount]:
+        return [
+            OptionCount(html_lib.escape(label), counts.get(key, 0), 1.0 if spec.correct == value else 0.0)
+            for label, key, value in (("True", "true", True), ("False", "false", False))
+        ]
+
 
 class ShortAnswer(QuestionType):
     name = "short"
     label = "Short answer"
+    error_message = N_("This answer is too long.")
 
     @classmethod
     def check(cls, spec: QuestionSpec) -> list[str]:
@@ -766,10 +1122,46 @@ class ShortAnswer(QuestionType):
             return Grade(0.0)
         return _best_answer_grade(spec.choices, lambda answer: wildcard_match(answer.text, response))
 
+    @classmethod
+    def choice_html(cls, spec: QuestionSpec, choice: Choice, inline: Callable[[str, str], str]) -> str:
+        return html_lib.escape(choice.text)  # accepted answers are plain text
+
+    @classmethod
+    def to_gift(cls, spec: QuestionSpec, gift: Any) -> str | None:
+        return gift.short(spec)
+
+    @classmethod
+    def answer_counts(cls, spec: QuestionSpec, html: Mapping[str, Any],
+                      counts: Mapping[str | None, int]) -> list[OptionCount]:
+        return cls._top_counts(counts)
+
+    @classmethod
+    def best_match(cls, spec: QuestionSpec, response: str | None) -> int | None:
+        """Index of the accepted answer a response matched (the best one), or None."""
+        if not response:
+            return None
+        best = None
+        for i, answer in enumerate(spec.choices):
+            if wildcard_match(answer.text, response) and (best is None or answer.fraction > spec.choices[best].fraction):
+                best = i
+        return best
+
+    @classmethod
+    def review(cls, spec: QuestionSpec, html: Mapping[str, Any], entry: Mapping[str, Any], response: str | None,
+               *, show: bool, comment: str | None = None) -> Review:
+        review = Review(response_text=response)
+        if show:
+            review.right_answers = [html["choices"][i]["text"] for i, c in enumerate(spec.choices) if c.fraction >= 1]
+            matched = cls.best_match(spec, response)
+            if matched is not None and html["choices"][matched]["feedback"]:
+                review.feedback.append(html["choices"][matched]["feedback"])
+        return review
+
 
 class Numeric(QuestionType):
     name = "numeric"
     label = "Numerical"
+    error_message = N_("Enter a number, e.g. 12500 or 3,5 (no thousands separators).")
 
     @classmethod
     def check(cls, spec: QuestionSpec) -> list[str]:
@@ -806,6 +1198,44 @@ class Numeric(QuestionType):
         if response is None:
             return Grade(0.0)
         return _best_answer_grade(spec.numeric_answers, lambda answer: answer.matches(response))
+
+    @classmethod
+    def load_response(cls, spec: QuestionSpec, stored: Any) -> float | None:
+        return None if stored is None else float(stored)
+
+    @classmethod
+    def to_gift(cls, spec: QuestionSpec, gift: Any) -> str | None:
+        return gift.numeric(spec)
+
+    @classmethod
+    def answer_counts(cls, spec: QuestionSpec, html: Mapping[str, Any],
+                      counts: Mapping[str | None, int]) -> list[OptionCount]:
+        return cls._top_counts(counts)
+
+    @classmethod
+    def attempt_fields(cls, spec: QuestionSpec, html: Mapping[str, Any], entry: Mapping[str, Any],
+                       response: float | None) -> dict[str, Any]:
+        return {"value": "" if response is None else f"{response:g}"}
+
+    @classmethod
+    def review(cls, spec: QuestionSpec, html: Mapping[str, Any], entry: Mapping[str, Any], response: float | None,
+               *, show: bool, comment: str | None = None) -> Review:
+        review = Review(response_text=None if response is None else f"{response:g}")
+        if show:
+            for a in spec.numeric_answers:
+                if a.value is not None and a.fraction >= 1:
+                    review.right_answers.append(
+                        f"{a.range_min:g} – {a.range_max:g}" if a.is_range else
+                        (f"{a.value:g} ± {a.tolerance:g}" if a.tolerance else f"{a.value:g}")
+                    )
+            best = None
+            if response is not None:
+                for i, a in enumerate(spec.numeric_answers):
+                    if a.matches(response) and (best is None or a.fraction > spec.numeric_answers[best].fraction):
+                        best = i
+            if best is not None and html["numeric"][best]:
+                review.feedback.append(html["numeric"][best])
+        return review
 
 
 class Matching(QuestionType):
@@ -867,12 +1297,68 @@ class Matching(QuestionType):
         ]
         return {"items": items, "pool": pool}
 
+    @classmethod
+    def pool_size(cls, spec: QuestionSpec) -> int:
+        return len(right_pool(spec))
+
+    @classmethod
+    def form_value(cls, spec: QuestionSpec, form: Any, name: str) -> dict[str, Any]:
+        return {str(i): form.get(f"{name}_{i}") for i in answerable_pairs(spec)}
+
+    @classmethod
+    def read_response(cls, spec: QuestionSpec, entry: Mapping[str, Any], raw: Any) -> dict[int, int]:
+        pool = entry.get("pool") or list(range(len(right_pool(spec))))
+        mapped = {}
+        for item, value in (raw or {}).items():
+            value = _single(value)
+            if value is None or str(value).strip() == "":
+                continue
+            mapped[str(item)] = str(pool[_position(value, len(pool))])
+        return cls.validate_response(spec, mapped)
+
+    @classmethod
+    def load_response(cls, spec: QuestionSpec, stored: Any) -> dict[int, int]:
+        return {} if stored is None else {int(k): int(v) for k, v in stored.items()}
+
+    @classmethod
+    def pool_html(cls, spec: QuestionSpec) -> list[str]:
+        return [html_lib.escape(text) for text in right_pool(spec)]
+
+    @classmethod
+    def to_gift(cls, spec: QuestionSpec, gift: Any) -> str | None:
+        return gift.matching(spec)
+
+    @classmethod
+    def attempt_fields(cls, spec: QuestionSpec, html: Mapping[str, Any], entry: Mapping[str, Any],
+                       response: Mapping[int, int] | None) -> dict[str, Any]:
+        pool = entry.get("pool") or list(range(len(html["pool"])))
+        position_of = {index: pos for pos, index in enumerate(pool)}
+        return {
+            "pool": [{"value": pos, "html": html["pool"][index]} for pos, index in enumerate(pool)],
+            "items": [
+                {"index": i, "html": html["pairs"][i], "selected": position_of.get((response or {}).get(i))}
+                for i in answerable_pairs(spec)
+            ],
+        }
+
+    @classmethod
+    def review(cls, spec: QuestionSpec, html: Mapping[str, Any], entry: Mapping[str, Any],
+               response: Mapping[int, int] | None, *, show: bool, comment: str | None = None) -> Review:
+        review = Review()
+        for i in answerable_pairs(spec):
+            picked = response.get(i) if response else None
+            picked_text = html["pool"][picked] if picked is not None else "—"
+            right_text = html_lib.escape(spec.pairs[i].right) if show else None
+            review.matches.append((html["pairs"][i], picked_text, right_text))
+        return review
+
 
 class MissingWord(QuestionType):
     """A single choice or short answer whose blank sits mid-text (GIFT missing word)."""
 
     name = "missingword"
     label = "Missing word"
+    error_message = N_("This answer is too long.")
 
     @classmethod
     def _inner(cls, spec: QuestionSpec) -> type[QuestionType]:
@@ -902,11 +1388,46 @@ class MissingWord(QuestionType):
             fields_["choices"] = _choice_view(spec)
         return fields_
 
+    @classmethod
+    def choice_count(cls, spec: QuestionSpec) -> int:
+        return cls._inner(spec).choice_count(spec)
+
+    @classmethod
+    def text_html(cls, spec: QuestionSpec, text: Callable[[str, str], str],
+                  inline: Callable[[str, str], str]) -> str:
+        return inline(spec.text, spec.text_format)  # the blank follows it on the same line
+
+    @classmethod
+    def attempt_fields(cls, spec: QuestionSpec, html: Mapping[str, Any], entry: Mapping[str, Any],
+                       response: Any) -> dict[str, Any]:
+        return {"blank_type": spec.blank_type, **super().attempt_fields(spec, html, entry, response)}
+
+    @classmethod
+    def choice_html(cls, spec: QuestionSpec, choice: Choice, inline: Callable[[str, str], str]) -> str:
+        return cls._inner(spec).choice_html(spec, choice, inline)
+
+    @classmethod
+    def to_gift(cls, spec: QuestionSpec, gift: Any) -> str | None:
+        return cls._inner(spec).to_gift(spec, gift)
+
+    @classmethod
+    def review(cls, spec: QuestionSpec, html: Mapping[str, Any], entry: Mapping[str, Any], response: Any,
+               *, show: bool, comment: str | None = None) -> Review:
+        return cls._inner(spec).review(spec, html, entry, response, show=show, comment=comment)
+
+    @classmethod
+    def answer_counts(cls, spec: QuestionSpec, html: Mapping[str, Any],
+                      counts: Mapping[str | None, int]) -> list[OptionCount]:
+        return cls._inner(spec).answer_counts(spec, html, counts)
+
 
 class Essay(QuestionType):
     name = "essay"
     label = "Essay (graded by a trainer)"
     auto_graded = False
+    hand_marked = True
+    counts_blanks = False
+    error_message = N_("This answer is too long.")
 
     @classmethod
     def validate_response(cls, spec: QuestionSpec, raw: Any) -> str | None:
@@ -923,11 +1444,21 @@ class Essay(QuestionType):
             return Grade(0.0)  # nothing written: nothing for a trainer to review
         return Grade(None, [], needs_review=True)
 
+    @classmethod
+    def review(cls, spec: QuestionSpec, html: Mapping[str, Any], entry: Mapping[str, Any], response: str | None,
+               *, show: bool, comment: str | None = None) -> Review:
+        return Review(response_text=response, feedback=[html_lib.escape(comment)] if comment else [])
+
+    @classmethod
+    def to_gift(cls, spec: QuestionSpec, gift: Any) -> str | None:
+        return "{" + gift.general_feedback(spec) + "}"
+
 
 class Description(QuestionType):
     name = "description"
     label = "Description (not a question)"
     auto_graded = False
+    answerable = False
 
     @classmethod
     def check(cls, spec: QuestionSpec) -> list[str]:
@@ -938,6 +1469,10 @@ class Description(QuestionType):
 
     @classmethod
     def validate_response(cls, spec: QuestionSpec, raw: Any) -> None:
+        return None
+
+    @classmethod
+    def to_gift(cls, spec: QuestionSpec, gift: Any) -> str | None:
         return None
 
     @classmethod
@@ -959,6 +1494,14 @@ QUESTION_TYPES: dict[str, type[QuestionType]] = {
         Description,
     )
 }
+
+
+def register_type(cls: type[QuestionType]) -> type[QuestionType]:
+    """Add a question type to the registry (usable as a class decorator)."""
+    if not cls.name:
+        raise ValueError("a question type needs a name")
+    QUESTION_TYPES[cls.name] = cls
+    return cls
 
 
 def get_type(qtype: str) -> type[QuestionType]:

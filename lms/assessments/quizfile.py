@@ -33,6 +33,7 @@ from .aiken import parse_aiken
 from .gift import parse_gift
 from .questions import (
     EPSILON,
+    QUESTION_TYPES,
     Choice,
     MatchPair,
     NumericAnswer,
@@ -89,6 +90,13 @@ TYPE_KEYS: dict[str, tuple[str, ...]] = {
     "description": (),
 }
 ALL_QUESTION_KEYS = COMMON_QUESTION_KEYS + tuple(k for keys in TYPE_KEYS.values() for k in keys)
+
+
+def yaml_question_types() -> list[str]:
+    """The types a YAML quiz file may use: the built-in ones and any registered type
+    that reads its own keys (``QuestionType.yaml_keys``)."""
+    extra = [name for name, cls in QUESTION_TYPES.items() if name not in YAML_QUESTION_TYPES and cls.yaml_keys is not None]
+    return [*YAML_QUESTION_TYPES, *extra]
 
 
 @dataclass
@@ -299,13 +307,16 @@ class _QuestionReader:
         qtype = self.required_text(keys, node, "type")
         if qtype is None:
             return None
-        if qtype not in YAML_QUESTION_TYPES:
-            r.error(keys["type"][1], f"unknown question type {qtype!r}: use {', '.join(YAML_QUESTION_TYPES)}")
+        type_class = QUESTION_TYPES.get(qtype)
+        built_in = qtype in YAML_QUESTION_TYPES
+        if type_class is None or not (built_in or type_class.yaml_keys is not None):
+            r.error(keys["type"][1], f"unknown question type {qtype!r}: use {', '.join(yaml_question_types())}")
             return None
-        allowed = COMMON_QUESTION_KEYS + TYPE_KEYS[qtype]
+        type_keys = TYPE_KEYS[qtype] if built_in else tuple(type_class.yaml_keys or ())
+        allowed = COMMON_QUESTION_KEYS + type_keys
         for key, (key_node, _) in keys.items():
-            if key not in ALL_QUESTION_KEYS:
-                r.unknown_keys({key: keys[key]}, ALL_QUESTION_KEYS, "a question")
+            if key not in ALL_QUESTION_KEYS and key not in allowed:
+                r.unknown_keys({key: keys[key]}, ALL_QUESTION_KEYS + type_keys, "a question")
             elif key not in allowed:
                 r.error(key_node, f"{key!r} is not used by questions of type {qtype!r}")
 
@@ -316,7 +327,7 @@ class _QuestionReader:
             text_format="markdown",
             ident=qid or "",
             source_line=_line(node),
-            points=0.0 if qtype == "description" else 1.0,
+            points=1.0 if type_class.answerable else 0.0,
         )
         if "category" in keys:
             spec.category = _short_text(r.text(keys["category"][1], "category") or "")
@@ -331,7 +342,12 @@ class _QuestionReader:
         if "tags" in keys:
             spec.tags = self.read_tags(keys["tags"][1])
 
-        getattr(self, f"read_{qtype}")(spec, keys, node)
+        if built_in:
+            getattr(self, f"read_{qtype}")(spec, keys, node)
+        else:  # a type that reads its own keys from plain YAML values
+            values = {key: r.loader.construct_object(keys[key][1], deep=True) for key in type_keys if key in keys}
+            for message in type_class.read_yaml(spec, values):
+                r.error(node, f"question {spec.ident!r}: {message}")
         if len(r.problems.items) == before:
             for message in check_spec(spec):
                 r.error(node, f"question {spec.ident!r}: {message}")
@@ -649,7 +665,7 @@ def review_warnings(spec: QuizFileSpec) -> list[str]:
     category). ``review: answers`` waits until the learner is done, so it never warns."""
     if spec.review != "answers_always" or spec.max_attempts == 1:
         return []
-    questions = [q for q in spec.questions if q.qtype != "description"]
+    questions = [q for q in spec.questions if q.type_class.answerable]
     available: dict[str, int] = {}
     for question in questions:
         available[question.category] = available.get(question.category, 0) + 1

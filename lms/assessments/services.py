@@ -42,12 +42,9 @@ from lms.assessments.questions import (
     Problems,
     QuestionSpec,
     QuizFileError,
-    answerable_pairs,
+    answerable_pairs,  # noqa: F401 - re-exported: tests read the items of a matching question here
     cap_problems,
     grade,
-    right_pool,
-    validate_response,
-    wildcard_match,
 )
 from lms.assessments.quizfile import (
     BANK_SUFFIXES,
@@ -68,7 +65,6 @@ from lms.extensions import db
 log = logging.getLogger("lms.assessments")
 
 MAX_SEQ = 2**31 - 1
-CHOICE_TYPES = ("single", "multiple")
 
 
 # --------------------------------------------------------------------------- rendering
@@ -118,29 +114,8 @@ def render_inline(text: str, fmt: str) -> str:
 
 
 def render_question(spec: QuestionSpec) -> dict[str, Any]:
-    """Every text of a question as sanitised HTML. Feedback and answers live here too,
-    but the attempt page only ever reads ``text``, ``text_after``, ``choices[].text``,
-    ``pairs`` and ``pool``."""
-    fmt = spec.text_format
-    plain_choices = spec.qtype == "short" or (spec.qtype == "missingword" and spec.blank_type == "short")
-    inline_text = spec.qtype == "missingword"
-    return {
-        "text": (render_inline if inline_text else render_text)(spec.text, fmt),
-        "text_after": render_inline(spec.text_after, fmt),
-        "general_feedback": render_text(spec.general_feedback, spec.general_feedback_format or fmt),
-        "choices": [
-            {
-                "text": html_lib.escape(c.text) if plain_choices else render_inline(c.text, c.text_format or fmt),
-                "feedback": render_text(c.feedback, c.feedback_format or fmt),
-            }
-            for c in spec.choices
-        ],
-        "pairs": [render_inline(p.left, p.left_format or fmt) for p in spec.pairs],
-        "pool": [html_lib.escape(text) for text in right_pool(spec)] if spec.qtype == "matching" else [],
-        "numeric": [render_text(a.feedback, a.feedback_format or fmt) for a in spec.numeric_answers],
-        "feedback_true": render_text(spec.feedback_true, spec.feedback_true_format or fmt),
-        "feedback_false": render_text(spec.feedback_false, spec.feedback_false_format or fmt),
-    }
+    """Every text of a question as sanitised HTML (see QuestionType.render_html)."""
+    return spec.type_class.render_html(spec, render_text, render_inline)
 
 
 @lru_cache(maxsize=4096)
@@ -378,12 +353,6 @@ class AttemptClosed(ServiceError):
     """The attempt no longer accepts answers (submitted, or past its deadline)."""
 
 
-def choice_count(spec: QuestionSpec) -> int:
-    if spec.qtype in CHOICE_TYPES or (spec.qtype == "missingword" and spec.blank_type == "single"):
-        return len(spec.choices)
-    return 0
-
-
 def draw_questions(quiz: Quiz, rng: random.Random) -> list[Question]:
     pool = active_questions(quiz)
     if isinstance(quiz.draw, int):
@@ -406,8 +375,8 @@ def build_layout(quiz: Quiz, questions: list[Question], rng: random.Random) -> l
     layout = []
     for question in questions:
         spec = question_spec(question)
-        choices = list(range(choice_count(spec)))
-        pool = list(range(len(right_pool(spec)))) if spec.qtype == "matching" else []
+        choices = list(range(spec.type_class.choice_count(spec)))
+        pool = list(range(spec.type_class.pool_size(spec)))
         if quiz.shuffle_choices:
             rng.shuffle(choices)
             rng.shuffle(pool)
@@ -506,21 +475,6 @@ def questions_of(attempt: Attempt) -> dict[int, Question]:
 # -- responses ------------------------------------------------------------------------
 
 
-def _position(value: Any, size: int) -> int:
-    text = str(value).strip()
-    if not text.isascii() or not text.isdigit() or int(text) >= size:
-        raise ValueError("no such choice")
-    return int(text)
-
-
-def _single(raw: Any) -> Any:
-    if isinstance(raw, (list, tuple)):
-        if len(raw) > 1:
-            raise ValueError("expected a single value")
-        return raw[0] if raw else None
-    return raw
-
-
 def clean_response(spec: QuestionSpec, entry: dict[str, Any], raw: Any) -> Any:
     """Form data in display positions → a clean response in original indexes.
 
@@ -528,37 +482,12 @@ def clean_response(spec: QuestionSpec, entry: dict[str, Any], raw: Any) -> Any:
     (the order drawn for this attempt), never as the index in the file: the index
     could tell which answer the author wrote first.
     """
-    choices = entry.get("choices") or []
-    if choices:
-        if spec.qtype == "multiple":
-            values = raw if isinstance(raw, (list, tuple)) else ([] if raw in (None, "") else [raw])
-            picked = [str(choices[_position(v, len(choices))]) for v in values if str(v).strip()]
-            return validate_response(spec, picked)
-        value = _single(raw)
-        if value is None or str(value).strip() == "":
-            return None
-        return validate_response(spec, str(choices[_position(value, len(choices))]))
-    if spec.qtype == "matching":
-        pool = entry.get("pool") or list(range(len(right_pool(spec))))
-        mapped = {}
-        for item, value in (raw or {}).items():
-            value = _single(value)
-            if value is None or str(value).strip() == "":
-                continue
-            mapped[str(item)] = str(pool[_position(value, len(pool))])
-        return validate_response(spec, mapped)
-    return validate_response(spec, _single(raw) if spec.qtype != "multiple" else raw)
+    return spec.type_class.read_response(spec, entry, raw)
 
 
 def load_response(spec: QuestionSpec, stored: Any) -> Any:
     """A response as stored in JSON → the types grade() expects."""
-    if stored is None:
-        return None if spec.qtype != "matching" else {}
-    if spec.qtype == "matching":
-        return {int(k): int(v) for k, v in stored.items()}
-    if spec.qtype == "numeric":
-        return float(stored)
-    return stored
+    return spec.type_class.load_response(spec, stored)
 
 
 def response_key(response: Any) -> str | None:
@@ -574,13 +503,7 @@ def extract_raw(attempt: Attempt, questions: dict[int, Question], form) -> dict[
     raw: dict[int, Any] = {}
     for slot, entry in enumerate(attempt.layout, start=1):
         spec = question_spec(questions[entry["q"]])
-        name = f"s{slot}"
-        if spec.qtype == "multiple":
-            raw[slot] = form.getlist(name)
-        elif spec.qtype == "matching":
-            raw[slot] = {str(i): form.get(f"{name}_{i}") for i in answerable_pairs(spec)}
-        else:
-            raw[slot] = form.get(name)
+        raw[slot] = spec.type_class.form_value(spec, form, f"s{slot}")
     return raw
 
 
@@ -646,7 +569,7 @@ def save_answers(attempt: Attempt, raw: dict[int, Any], seq: int, *, now: dateti
         except (ValueError, TypeError):
             result.errors[slot] = _error_message(spec)
             continue
-        if spec.qtype == "description":
+        if not spec.type_class.answerable:
             continue
         stored = {str(k): v for k, v in response.items()} if isinstance(response, dict) else response
         written = _upsert_answer(
@@ -664,11 +587,7 @@ def save_answers(attempt: Attempt, raw: dict[int, Any], seq: int, *, now: dateti
 
 
 def _error_message(spec: QuestionSpec) -> str:
-    if spec.qtype == "numeric":
-        return _("Enter a number, e.g. 12500 or 3,5 (no thousands separators).")
-    if spec.qtype in ("short", "essay", "missingword"):
-        return _("This answer is too long.")
-    return _("This answer could not be read. Please choose again.")
+    return _(spec.type_class.error_message)
 
 
 def submit_attempt(attempt: Attempt, *, now: datetime | None = None, reason: str = "submitted",
@@ -710,7 +629,7 @@ def _grade_attempt(attempt: Attempt, now: datetime) -> None:
         if answer is None:
             answer = AttemptAnswer(attempt_id=attempt.id, question_id=question.id, response=None, seq=0, saved_at=now)
             db.session.add(answer)
-        if spec.qtype == "description":
+        if not spec.type_class.answerable:
             continue
         max_points += spec.points
         try:
@@ -761,7 +680,7 @@ def grade_essay(answer: AttemptAnswer, points: float, comment: str | None, *, ac
     if attempt.status not in ("pending_review", "graded"):
         raise ServiceError(_("This attempt has not been submitted yet."))
     spec = question_spec(answer.question)
-    if spec.qtype != "essay":
+    if not spec.type_class.hand_marked:
         raise ServiceError(_("Only essays are marked by hand."), "points")
     if points is None or not 0 <= points <= spec.points:
         raise ServiceError(_("Give between 0 and %(max)s points.", max=format(spec.points, "g")), "points")
@@ -828,13 +747,3 @@ def quizzes_passed(user, course: Course) -> bool:
 def quiz_slugs() -> list[str]:
     return list(db.session.scalars(select(Quiz.slug).where(Quiz.is_bank.is_(False))))
 
-
-def short_answer_match(spec: QuestionSpec, response: str | None) -> int | None:
-    """Index of the accepted answer a short response matched (the best one), or None."""
-    if not response:
-        return None
-    best = None
-    for i, answer in enumerate(spec.choices):
-        if wildcard_match(answer.text, response) and (best is None or answer.fraction > spec.choices[best].fraction):
-            best = i
-    return best

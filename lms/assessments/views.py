@@ -9,6 +9,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     jsonify,
     redirect,
@@ -26,7 +27,7 @@ from werkzeug.datastructures import MultiDict
 from lms.assessments import queries, services
 from lms.assessments.forms import AttemptForm, EssayGradeForm
 from lms.assessments.models import Attempt, AttemptAnswer, Quiz
-from lms.assessments.questions import answerable_pairs
+from lms.catalog.queries import completion_of
 from lms.core import exports
 from lms.core.db import utcnow
 from lms.core.forms import ConfirmForm
@@ -69,6 +70,25 @@ def _close_if_overdue(attempt: Attempt) -> Attempt:
     if closed:
         attempt = db.session.get(Attempt, attempt_id)
     return attempt
+
+
+def _course_done(attempt: Attempt) -> bool:
+    """Whether the learner has completed the course this attempt's quiz belongs to."""
+    course = attempt.quiz.course
+    person_id = getattr(attempt.user, "person_id", None)
+    return course is not None and person_id is not None and completion_of(person_id, course) is not None
+
+
+def _flash_if_course_completed(attempt_id: int, had_completion: bool) -> None:
+    """After a submission that completed the course: say so and link the certificate."""
+    attempt = db.session.get(Attempt, attempt_id)
+    if had_completion or attempt is None or attempt.preview or not _course_done(attempt):
+        return
+    certificates = "certification.mine" in current_app.view_functions
+    flash(Markup(render_template(  # noqa: S704 - the output of an autoescaped template
+        "assessments/_course_completed.html", course=attempt.quiz.course,
+        certificates=certificates, locale=_locale(),
+    )), "success")
 
 
 # --------------------------------------------------------------------------- learners
@@ -151,37 +171,18 @@ def _public_questions(attempt: Attempt, errors: dict[int, str] | None = None) ->
         html = question.html
         answer = answers.get(question.id)
         response = services.load_response(spec, answer.response if answer else None)
+        qtype = spec.type_class
         view = {
             "slot": slot,
-            "qtype": spec.qtype,
-            "blank_type": spec.blank_type,
+            "macro": qtype.template_name(),
+            "answerable": qtype.answerable,
             "text": html.get("text", ""),
             "text_after": html.get("text_after", ""),
             "points": spec.points,
             "error": (errors or {}).get(slot),
             "answered": response not in (None, "", [], {}),
         }
-        order = entry.get("choices") or []
-        if order:
-            chosen = set(response if isinstance(response, list) else ([] if response is None else [response]))
-            view["choices"] = [
-                {"value": pos, "html": html["choices"][index]["text"], "checked": index in chosen}
-                for pos, index in enumerate(order)
-            ]
-        elif spec.qtype == "truefalse":
-            view["value"] = response
-        elif spec.qtype == "matching":
-            pool = entry.get("pool") or list(range(len(html["pool"])))
-            position_of = {index: pos for pos, index in enumerate(pool)}
-            view["pool"] = [{"value": pos, "html": html["pool"][index]} for pos, index in enumerate(pool)]
-            view["items"] = [
-                {"index": i, "html": html["pairs"][i], "selected": position_of.get((response or {}).get(i))}
-                for i in answerable_pairs(spec)
-            ]
-        elif spec.qtype == "numeric":
-            view["value"] = "" if response is None else f"{response:g}"
-        else:
-            view["value"] = response or ""
+        view.update(qtype.attempt_fields(spec, html, entry, response))
         slots.append(view)
     return slots
 
@@ -219,6 +220,7 @@ def attempt_page(attempt_id: int):
     except ValueError:
         abort(400)
     action = request.form.get("action", "save")
+    had_completion = _course_done(attempt)
     raw = services.extract_raw(attempt, services.questions_of(attempt), request.form)
     with unit_of_work(show=False) as work:
         result = services.save_answers(attempt, raw, seq)
@@ -234,6 +236,7 @@ def attempt_page(attempt_id: int):
         flash(_("The time is over: your attempt was submitted with the answers saved in time."), "warning")
         return redirect(url_for("assessments.review", attempt_id=attempt_id))
     if action == "submit":
+        _flash_if_course_completed(attempt_id, had_completion)
         return redirect(url_for("assessments.review", attempt_id=attempt_id))
     if result.errors:
         for slot, message in sorted(result.errors.items()):
@@ -311,19 +314,21 @@ def submit(attempt_id: int):
         if not form.validate_on_submit():
             abort(400)
         late = attempt.is_overdue(utcnow(), services.grace_seconds())
+        had_completion = _course_done(attempt)
         with unit_of_work():
             attempt, created = services.submit_attempt(attempt, reason="timeout" if late else "submitted")
         if created:
             flash(_("Your attempt has been submitted."), "success")
+            _flash_if_course_completed(attempt_id, had_completion)
         return redirect(url_for("assessments.review", attempt_id=attempt_id))
     attempt = _close_if_overdue(attempt)
     if attempt.status != "open":
         return redirect(url_for("assessments.review", attempt_id=attempt_id))
     slots = _public_questions(attempt)
-    unanswered = [s["slot"] for s in slots if not s["answered"] and s["qtype"] != "description"]
+    unanswered = [s["slot"] for s in slots if not s["answered"] and s["answerable"]]
     return render_template(
         "assessments/submit.html", attempt=attempt, quiz=attempt.quiz, form=form,
-        unanswered=unanswered, total=sum(1 for s in slots if s["qtype"] != "description"),
+        unanswered=unanswered, total=sum(1 for s in slots if s["answerable"]),
         remaining=_remaining_seconds(attempt, utcnow()), locale=_locale(),
     )
 

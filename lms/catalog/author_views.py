@@ -6,15 +6,27 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from lms.catalog import authoring, exporter, queries
-from lms.catalog.forms import CourseForm, ImportForm, LessonForm, ModuleForm
-from lms.catalog.models import Course, Lesson, Module
+from lms.catalog import authoring, exporter, media, queries
+from lms.catalog.forms import CourseForm, ImportForm, LessonForm, ModuleForm, PreviewForm, UploadForm
+from lms.catalog.models import Course, CourseAsset, Lesson, Module
 from lms.core.forms import ConfirmForm
 from lms.core.frontmatter import ContentError
 from lms.core.security import ADMIN, TRAINER, roles_required
@@ -55,6 +67,23 @@ def _preview_or_save(form, back_to: Course | None, preview: Callable[[], str], s
         return None, None
     flash(saved_message, "success")
     return None, redirect(url_for("author.course", slug=slug))
+
+
+@bp.route("/preview", methods=["POST"])
+@author_required
+def preview_fragment():
+    """The editor's live preview: the same rendering as saving the text would store."""
+    form = PreviewForm()
+    if not form.validate_on_submit():
+        abort(400)
+    course = queries.get_course(form.course.data) if form.course.data else None
+    base = form.base.data or ""
+    if course is not None and (form.module.data or "").isdigit():
+        module = db.session.get(Module, int(form.module.data))
+        if module is not None and module.course_id == course.id:
+            base = module.slug
+    html = authoring.preview(course, form.text.data, base)
+    return Response(html, mimetype="text/html", headers={"Cache-Control": "no-store"})
 
 
 @bp.route("/courses")
@@ -99,8 +128,16 @@ def course(slug: str):
     retired = db.session.scalars(
         select(Lesson).where(Lesson.course_id == course.id, Lesson.retired_at.is_not(None)).order_by(Lesson.title)
     ).all()
+    files = db.session.execute(
+        select(CourseAsset.path, CourseAsset.size, CourseAsset.mime_type)
+        .where(CourseAsset.course_id == course.id).order_by(CourseAsset.path)
+    ).all()
+    variants = {media.phone_path(f.path) for f in files}
     return render_template("author/course_form.html", form=form, course=course, outline=outline,
-                           retired=retired, preview_html=preview_html, confirm=ConfirmForm())
+                           retired=retired, preview_html=preview_html, confirm=ConfirmForm(),
+                           files=[f for f in files if f.path not in variants],
+                           files_size=sum(f.size for f in files), upload_form=UploadForm(),
+                           caps=(current_app.config["COURSE_FILE_MAX_BYTES"], current_app.config["COURSE_FILES_MAX_BYTES"]))
 
 
 @bp.route("/courses/<slug>/publish", methods=["POST"])
@@ -167,8 +204,9 @@ def module(slug: str, module_id: int | None):
     )
     if done is not None:
         return done
+    courses = db.session.scalars(select(Course).order_by(Course.title)).all() if module is not None else []
     return render_template("author/module_form.html", form=form, course=course, module=module,
-                           preview_html=preview_html)
+                           preview_html=preview_html, courses=courses, confirm=ConfirmForm())
 
 
 def _lesson(course: Course, lesson_id: int) -> Lesson:
@@ -198,6 +236,10 @@ def lesson(slug: str, lesson_id: int | None):
             form.body_md.data = lesson.current_version.body_md if lesson.current_version else ""
         elif request.args.get("module"):
             form.module.data = request.args.get("module")
+    templates = authoring.lesson_templates() if lesson is None else []
+    chosen = next((t for t in templates if t.name == request.args.get("template")), None)
+    if request.method == "GET" and chosen is not None:
+        form.body_md.data = chosen.body
 
     def preview() -> str:
         module = db.session.get(Module, int(form.module.data))
@@ -209,9 +251,18 @@ def lesson(slug: str, lesson_id: int | None):
         saved_message=_("The lesson has been saved."),
     )
     if done is not None:
+        if authoring.images_without_description(form.body_md.data):
+            flash(_("Some pictures have no description: learners who cannot see them will miss them. "
+                    "Write a few words between the square brackets: ![description](…)."), "warning")
         return done
+    audio_size = None
+    if lesson is not None and lesson.audio_path:
+        audio_size = db.session.scalar(select(CourseAsset.size).where(
+            CourseAsset.course_id == course.id, CourseAsset.path == lesson.audio_path))
     return render_template("author/lesson_form.html", form=form, course=course, lesson=lesson,
-                           preview_html=preview_html, confirm=ConfirmForm())
+                           preview_html=preview_html, confirm=ConfirmForm(), upload_form=UploadForm(),
+                           audio_size=audio_size, templates=templates, chosen=chosen,
+                           targets=_copy_targets() if lesson is not None else [])
 
 
 @bp.route("/courses/<slug>/lessons/<int:lesson_id>/retire", methods=["POST"])
@@ -241,3 +292,150 @@ def move(slug: str):
     with unit_of_work():
         authoring.move(course, kind, item_id, direction, actor=current_user)
     return redirect(url_for("author.course", slug=slug))
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+@bp.route("/courses/<slug>/files", methods=["POST"])
+@author_required
+def upload(slug: str):
+    """A file from the editor (JSON answer) or from the course page's form (redirect)."""
+    course = _course(slug)
+    form = UploadForm()
+    if not form.validate_on_submit():
+        message = "; ".join(str(e) for errors in form.errors.values() for e in errors)
+        if _wants_json():
+            return jsonify(error=message), 400
+        flash(message, "error")
+        return redirect(url_for("author.course", slug=slug))
+    upload = form.file.data
+    data = upload.read()
+    upload.close()  # a large upload is spooled to a temporary file
+    with unit_of_work(show=False) as work:
+        saved = authoring.add_file(course, upload.filename or "", data, actor=current_user)
+    if not work.ok:
+        if _wants_json():
+            return jsonify(error=work.error.message), 400
+        flash(work.error.message, "error")
+        return redirect(url_for("author.course", slug=slug) + "#files")
+    if _wants_json():
+        return jsonify(kind=saved.kind, path=saved.path, markdown_path=f"../{saved.path}", name=saved.name,
+                       size=saved.size, url=url_for("catalog.asset", slug=slug, path=saved.path))
+    flash(_("The file has been added: %(path)s", path=saved.path), "success")
+    return redirect(url_for("author.course", slug=slug) + "#files")
+
+
+@bp.route("/courses/<slug>/files/remove", methods=["POST"])
+@author_required
+def remove_file(slug: str):
+    course = _course(slug)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    with unit_of_work():
+        authoring.remove_file(course, request.form.get("path", ""), actor=current_user)
+    flash(_("The file has been removed."), "success")
+    return redirect(url_for("author.course", slug=slug) + "#files")
+
+
+@bp.route("/courses/<slug>/lessons/<int:lesson_id>/audio", methods=["POST"])
+@author_required
+def audio(slug: str, lesson_id: int):
+    """Add, replace or remove a lesson's audio narration."""
+    course = _course(slug)
+    lesson = _lesson(course, lesson_id)
+    back = redirect(url_for("author.lesson", slug=slug, lesson_id=lesson.id) + "#audio")
+    if request.form.get("action") == "remove":
+        if not ConfirmForm().validate_on_submit():
+            abort(400)
+        with unit_of_work():
+            authoring.set_audio(course, lesson, None, None, actor=current_user)
+        flash(_("The audio has been removed from the lesson."), "success")
+        return back
+    form = UploadForm()
+    if not form.validate_on_submit():
+        flash("; ".join(str(e) for errors in form.errors.values() for e in errors), "error")
+        return back
+    upload = form.file.data
+    data = upload.read()
+    upload.close()
+    with unit_of_work() as work:
+        authoring.set_audio(course, lesson, upload.filename, data, actor=current_user)
+    if work.ok:
+        flash(_("The audio has been added to the lesson."), "success")
+    return back
+
+
+@bp.route("/courses/<slug>/lessons/<int:lesson_id>/history")
+@author_required
+def history(slug: str, lesson_id: int):
+    course = _course(slug)
+    lesson = _lesson(course, lesson_id)
+    return render_template("author/history.html", course=course, lesson=lesson,
+                           versions=queries.lesson_history(lesson), confirm=ConfirmForm())
+
+
+@bp.route("/courses/<slug>/lessons/<int:lesson_id>/history/<int:number>/restore", methods=["POST"])
+@author_required
+def restore(slug: str, lesson_id: int, number: int):
+    course = _course(slug)
+    lesson = _lesson(course, lesson_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    with unit_of_work() as work:
+        version = authoring.restore_version(course, lesson, number, actor=current_user)
+    if work.ok:
+        flash(_("Version %(old)d is the lesson's text again (saved as version %(new)d).", old=number,
+                new=version.number), "success")
+    return redirect(url_for("author.history", slug=slug, lesson_id=lesson.id))
+
+
+def _copy_targets() -> list[tuple[Course, list[Module]]]:
+    courses = db.session.scalars(select(Course).order_by(Course.title)).all()
+    modules = db.session.scalars(select(Module).where(Module.retired_at.is_(None)).order_by(Module.position)).all()
+    by_course: dict[int, list[Module]] = {}
+    for m in modules:
+        by_course.setdefault(m.course_id, []).append(m)
+    return [(c, by_course.get(c.id, [])) for c in courses]
+
+
+@bp.route("/courses/<slug>/lessons/<int:lesson_id>/copy", methods=["POST"])
+@author_required
+def copy_lesson(slug: str, lesson_id: int):
+    """Copy a lesson (its current text, pictures, files and audio) into a module of any course."""
+    course = _course(slug)
+    lesson = _lesson(course, lesson_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    module = db.session.get(Module, request.form.get("module", type=int) or 0)
+    if module is None:
+        flash(_("Choose a module of this course."), "error")
+        return redirect(url_for("author.lesson", slug=slug, lesson_id=lesson.id))
+    target = module.course
+    with unit_of_work() as work:
+        copy = authoring.copy_lesson(lesson, target, module, actor=current_user)
+    if not work.ok:
+        return redirect(url_for("author.lesson", slug=slug, lesson_id=lesson.id))
+    flash(_("The lesson has been copied into “%(course)s”.", course=target.title), "success")
+    return redirect(url_for("author.lesson", slug=target.slug, lesson_id=copy.id))
+
+
+@bp.route("/courses/<slug>/modules/<int:module_id>/copy", methods=["POST"])
+@author_required
+def copy_module(slug: str, module_id: int):
+    """Copy a module with its lessons into another course (or the same one)."""
+    course = _course(slug)
+    module = _module(course, module_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    target = queries.get_course(request.form.get("course", ""))
+    if target is None:
+        flash(_("Choose a course."), "error")
+        return redirect(url_for("author.module", slug=slug, module_id=module.id))
+    with unit_of_work() as work:
+        authoring.copy_module(module, target, actor=current_user)
+    if not work.ok:
+        return redirect(url_for("author.module", slug=slug, module_id=module.id))
+    flash(_("The module has been copied into “%(course)s”.", course=target.title), "success")
+    return redirect(url_for("author.course", slug=target.slug))

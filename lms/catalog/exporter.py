@@ -59,6 +59,7 @@ def course_files(course: Course) -> dict[str, bytes]:
             header = _front_matter({
                 "title": lesson.title, "title_en": lesson.title_en, "minutes": lesson.minutes,
                 "required": lesson.required,
+                "audio": f"../{lesson.audio_path}" if lesson.audio_path else None,
             })
             files[f"{folder}/{l_index:02d}-{lesson.slug}.md"] = (header + body).encode()
     for asset in db.session.scalars(select(CourseAsset).where(CourseAsset.course_id == course.id)):

@@ -53,7 +53,7 @@ class CourseForm(BaseForm):
                            choices=[SelectChoice("vi", "Tiếng Việt"), SelectChoice("en", "English")])
     self_enrol = BooleanField(_l("Learners may enrol themselves"), default=True)
     overview_md = TextAreaField(_l("Overview (Markdown)"), validators=[Optional(), Length(max=200_000)],
-                                render_kw={"rows": 12})
+                                render_kw={"rows": 12, "data-markdown": True})
 
 
 class ModuleForm(BaseForm):
@@ -62,7 +62,7 @@ class ModuleForm(BaseForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
     title_en = StringField(_l("Title in English"), validators=[Optional(), Length(max=300)])
     overview_md = TextAreaField(_l("Overview (Markdown)"), validators=[Optional(), Length(max=100_000)],
-                                render_kw={"rows": 6})
+                                render_kw={"rows": 6, "data-markdown": True})
 
 
 class LessonForm(BaseForm):
@@ -75,9 +75,24 @@ class LessonForm(BaseForm):
                            validators=[Optional(), NumberRange(min=0, max=600)])
     required = BooleanField(_l("Required for completion"), default=True)
     body_md = TextAreaField(_l("Text (Markdown)"), validators=[Optional(), Length(max=500_000)],
-                            render_kw={"rows": 20})
+                            render_kw={"rows": 20, "data-markdown": True})
 
 
 class ImportForm(BaseForm):
     archive = FileField(_l("Course zip"), validators=[FileRequired(_l("Choose a file.")), FileAllowed(["zip"], _l("Choose a .zip file."))])
     replace = BooleanField(_l("Replace a course that was changed in the browser"))
+
+
+class PreviewForm(BaseForm):
+    """The live preview of the editor: Markdown in, the lesson page's HTML out."""
+
+    text = TextAreaField(validators=[Optional(), Length(max=500_000)])
+    course = StringField(validators=[Optional(), Length(max=100)])
+    base = StringField(validators=[Optional(), Length(max=100)])
+    module = StringField(validators=[Optional(), Length(max=20)])
+
+
+class UploadForm(BaseForm):
+    """A file for a course: a picture, a form to download (PDF, XLSX, DOCX) or an audio file."""
+
+    file = FileField(_l("File"), validators=[FileRequired(_l("Choose a file."))])

@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from lms.catalog import media
 from lms.catalog.hooks import quiz_slug_providers
 from lms.core.frontmatter import ContentError, FrontMatter, Problem, decode_utf8, parse_front_matter
 from lms.core.groups import TARGET_GROUPS
@@ -40,6 +41,9 @@ ASSET_TYPES = {
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     ".mp3": "audio/mpeg",
+    ".opus": "audio/ogg",
+    ".ogg": "audio/ogg",
+    ".m4a": "audio/mp4",
     ".mp4": "video/mp4",
 }
 IGNORED_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
@@ -53,7 +57,7 @@ COURSE_KEYS = {
 }
 COURSE_REQUIRED = ("title", "summary", "audience")
 MODULE_KEYS = {"title", "title_en"}
-LESSON_KEYS = {"title", "title_en", "minutes", "required", "exercise_minutes"}
+LESSON_KEYS = {"title", "title_en", "minutes", "required", "exercise_minutes", "audio"}
 LANGUAGES = {"vi", "en"}
 
 # Markdown links and images, inline and reference-style definitions.
@@ -85,6 +89,10 @@ class LessonSpec:
     exercise_minutes: int = 0
     body_line: int = 1  # the file's line where the Markdown body starts, for messages
     folder: str = ""  # the module folder, NN-<slug>, that relative links start from
+    audio_ref: str | None = None  # front matter 'audio': a relative link to the narration file
+    audio_line: int = 1
+    audio_path: str | None = None  # the course file it resolves to
+    audio_seconds: int | None = None
 
 
 @dataclass
@@ -516,6 +524,7 @@ def _parse_lesson(source: CourseSource, folder: str, mslug: str, lslug: str, nam
         required=required, body_md=fm.body,
         exercise_minutes=_whole_number(fm, "exercise_minutes", 0, lesson_path, problems),
         body_line=fm.body_line, folder=folder,
+        audio_ref=_text(fm, "audio", lesson_path, problems), audio_line=fm.line_of("audio"),
     )
 
 
@@ -531,6 +540,11 @@ def _parse_assets(root: str, files: dict[str, bytes], problems: list[Problem]) -
             continue
         if len(data) > MAX_ASSET_BYTES:
             problems.append(Problem(f"{root}/{rel}", 1, "the file is larger than 10 MB"))
+            continue
+        try:  # by content, as an upload is: a page named .jpg is refused
+            media.check_file(rel, data)
+        except media.MediaError as exc:
+            problems.append(Problem(f"{root}/{rel}", 1, str(exc)))
             continue
         total += len(data)
         assets.append(AssetSpec(rel, ASSET_TYPES[ext], data, hashlib.sha256(data).hexdigest()))
@@ -554,6 +568,21 @@ def _render(spec: CourseSpec, lesson_slugs: dict[str, str], problems: list[Probl
             _check_links(resolver, lesson.folder, lesson.body_md, lesson.path, lesson.body_line, problems)
             lesson.body_html = render_markdown(lesson.body_md, resolver.renderer(lesson.folder))
             lesson.content_hash = _sha(lesson.body_md.encode())
+            if lesson.audio_ref:
+                _resolve_audio(spec, resolver, lesson, problems)
+
+
+def _resolve_audio(spec: CourseSpec, resolver: LinkResolver, lesson: LessonSpec, problems: list[Problem]) -> None:
+    """The lesson's 'audio': a relative link to an MP3, Opus or M4A file of the course."""
+    found = resolver.target(lesson.folder, lesson.audio_ref)
+    data = {a.path: a.data for a in spec.assets}.get(found[1]) if found and found[0] == "asset" else None
+    kind = media.sniff(data) if data is not None else None
+    if kind not in media.AUDIO_KINDS:
+        problems.append(Problem(lesson.path, lesson.audio_line,
+                                f"'audio' must link to an MP3, Opus or M4A file of the course: {lesson.audio_ref}"))
+        return
+    lesson.audio_path = found[1]
+    lesson.audio_seconds = media.audio_seconds(data, kind)
 
 
 def _check_course(spec: CourseSpec, lesson_slugs: dict[str, str], problems: list[Problem]) -> None:

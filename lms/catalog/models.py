@@ -143,6 +143,9 @@ class Lesson(db.Model):
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The number of the LessonVersion shown to learners (versions are never deleted).
     version_number: Mapped[int] = mapped_column(Integer, default=0)
+    # Spoken narration: a course file (audio/…), played on the lesson page; never required.
+    audio_path: Mapped[str | None] = mapped_column(String(300))
+    audio_seconds: Mapped[int | None] = mapped_column(Integer)
 
     course: Mapped[Course] = relationship(back_populates="lessons")
     module: Mapped[Module] = relationship(back_populates="lessons")

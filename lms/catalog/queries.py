@@ -381,3 +381,26 @@ def logins_of(viewer, user_ids: list[int]) -> list[str]:
         return []
     users = db.session.scalars(_visible_users(viewer).where(User.id.in_(user_ids[:500]))).all()
     return [user.login_name for user in users]
+
+
+def lesson_history(lesson) -> list[dict]:
+    """Every version of a lesson, newest first: who, when, and the lines changed from the one before."""
+    import difflib
+
+    from lms.auth.models import User
+    from lms.catalog.models import LessonVersion
+
+    rows = db.session.execute(
+        select(LessonVersion, User.display_name).outerjoin(User, User.id == LessonVersion.created_by_id)
+        .where(LessonVersion.lesson_id == lesson.id).order_by(LessonVersion.number)
+    ).all()
+    history, previous = [], ""
+    for version, author in rows:
+        diff = list(difflib.unified_diff(previous.splitlines(), version.body_md.splitlines(), lineterm="", n=1))[2:]
+        history.append({
+            "number": version.number, "created_at": version.created_at, "author": author,
+            "added": sum(1 for d in diff if d.startswith("+")), "removed": sum(1 for d in diff if d.startswith("-")),
+            "diff": diff[:400], "current": version.number == lesson.version_number,
+        })
+        previous = version.body_md
+    return history[::-1]

@@ -383,6 +383,7 @@ def apply_course_spec(spec, course: Course | None, *, actor=None, report: Import
             lesson.module_id = module.id
             lesson.title, lesson.title_en = lspec.title, lspec.title_en
             lesson.minutes, lesson.required = lspec.minutes, lspec.required
+            lesson.audio_path, lesson.audio_seconds = lspec.audio_path, lspec.audio_seconds
             lesson.position = position
             lesson.retired_at = None
             db.session.flush()

@@ -27,6 +27,24 @@ from lms.registry.queries import can_see_person
 bp = Blueprint("catalog", __name__, template_folder="templates")
 
 
+@bp.app_template_filter("duration")
+def duration(seconds: int) -> str:
+    """75 → "1 min 15 s"; 56 → "56 s" (translated)."""
+    if seconds < 60:
+        return _("%(s)d s", s=seconds)
+    return _("%(m)d min %(s)02d s", m=seconds // 60, s=seconds % 60)
+
+
+@bp.app_template_filter("file_size")
+def file_size(size: int) -> str:
+    """1234567 → "1,2 MB" (in the interface's number format)."""
+    from flask_babel import format_decimal
+
+    if size < 1024 * 1024:
+        return f"{format_decimal(max(round(size / 1024), 1))} KB"
+    return f"{format_decimal(round(size / (1024 * 1024), 1))} MB"
+
+
 def _locale() -> str:
     return locale_code()
 
@@ -112,8 +130,20 @@ def lesson(slug: str, lesson_slug: str):
         return redirect(url_for("catalog.course", slug=slug))
     outline = queries.outline(course, user)
     previous, following = outline.neighbours(lesson)
+    audio_size = None
+    if lesson.audio_path:
+        audio_size = db.session.scalar(
+            select(CourseAsset.size).where(CourseAsset.course_id == course.id, CourseAsset.path == lesson.audio_path)
+        )
+    # After the last lesson, point to what completes the course: its final quizzes
+    # (the quiz panel that lms.assessments registers on the course page).
+    lessons_done = outline.required_done >= len(outline.required_ids)
+    final_quiz = (following is None or lessons_done) and bool((course.completion or {}).get("quizzes"))
     return render_template(
         "catalog/lesson.html",
+        audio_size=audio_size,
+        final_quiz=final_quiz,
+        panels=_panels(course) if final_quiz and page.enrolled else [],
         course=course,
         lesson=lesson,
         version=page.version,
@@ -147,7 +177,13 @@ def mark_done(slug: str, lesson_slug: str):
     _previous, following = queries.outline(course, current_user).neighbours(lesson)
     if following is not None:
         return redirect(url_for("catalog.lesson", slug=slug, lesson_slug=following.slug))
+    if (course.completion or {}).get("quizzes"):
+        # The last lesson: stay on it, where the final quiz is pointed to.
+        return redirect(url_for("catalog.lesson", slug=slug, lesson_slug=lesson.slug))
     return redirect(url_for("catalog.course", slug=slug))
+
+
+INLINE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp", "audio/mpeg", "audio/ogg", "audio/mp4"}
 
 
 @bp.route("/courses/<slug>/files/<path:path>")
@@ -160,16 +196,18 @@ def asset(slug: str, path: str):
     )
     if asset is None:
         abort(404)
-    if request.if_none_match and asset.sha256 in request.if_none_match:
-        return "", 304
+    inline = asset.mime_type in INLINE_TYPES and not request.args.get("download")
+    # conditional=True answers If-None-Match (304) and Range (206): a phone can seek in a
+    # narration and resume it on a bad connection.
     response = send_file(
         io.BytesIO(asset.content),
         mimetype=asset.mime_type,
         download_name=path.rsplit("/", 1)[-1],
-        as_attachment=asset.mime_type not in {"image/png", "image/jpeg", "image/gif", "image/webp"},
+        as_attachment=not inline,
         etag=asset.sha256,
         max_age=86400,
-        conditional=False,
+        conditional=True,
+        last_modified=None,
     )
     response.headers["Cache-Control"] = "private, max-age=86400"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"

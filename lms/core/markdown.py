@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 
 import markdown
 import nh3
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
 
 EXTENSIONS = ["tables", "fenced_code", "footnotes", "toc", "admonition", "sane_lists"]
 EXTENSION_CONFIGS = {
@@ -27,7 +29,7 @@ TAGS = {
 }
 ATTRIBUTES = {
     "a": {"href", "title", "id"},
-    "img": {"src", "alt", "title", "width", "height"},
+    "img": {"src", "alt", "title", "width", "height", "srcset", "sizes", "loading", "decoding"},
     "th": {"align", "colspan", "rowspan", "scope"},
     "td": {"align", "colspan", "rowspan"},
     "ol": {"start"},
@@ -43,6 +45,39 @@ ALLOWED_CLASSES = {
 }
 URL_SCHEMES = {"http", "https", "mailto"}
 URL_ATTRIBUTES = {("a", "href"), ("img", "src")}
+
+# Images of a course have a phone-sized variant beside them (photo.jpg → photo.720.jpg, made on
+# upload): the page offers both with srcset, and a phone downloads the small one.
+PHONE_WIDTH = 720  # a 360 px phone at 2× density; see bench/media_bench.py
+IMAGE_SIZES = "(max-width: 60rem) calc(100vw - 2rem), 58rem"  # the page's column (app.css, main)
+_RESIZABLE = re.compile(r"\.(jpe?g|png|webp)$", re.I)
+_SRCSET_ITEM = re.compile(r"^(\S+)\s+(\d{1,5})w$")
+_FIXED_VALUES = {("img", "sizes"): IMAGE_SIZES, ("img", "loading"): "lazy", ("img", "decoding"): "async"}
+
+
+def phone_variant(path: str) -> str:
+    """images/photo.jpg → images/photo.720.jpg."""
+    stem, dot, ext = path.rpartition(".")
+    return f"{stem}.{PHONE_WIDTH}.{ext}" if dot else path
+
+
+class _Images(Treeprocessor):
+    """Lazy images; a relative image also offers its phone-sized variant (srcset)."""
+
+    def run(self, root):
+        for img in root.iter("img"):
+            img.set("loading", "lazy")
+            img.set("decoding", "async")
+            src = img.get("src") or ""
+            if is_relative_url(src) and _RESIZABLE.search(src.split("?", 1)[0].split("#", 1)[0]):
+                img.set("srcset", f"{phone_variant(src)} {PHONE_WIDTH}w, {src} 1280w")
+                img.set("sizes", IMAGE_SIZES)
+
+
+class _ImagesExtension(Extension):
+    def extendMarkdown(self, md):  # noqa: N802 (Python-Markdown's name)
+        md.treeprocessors.register(_Images(md), "lms_images", 0)
+
 
 # (tag, url) -> the URL to use instead, or None to drop the attribute.
 UrlResolver = Callable[[str, str], str | None]
@@ -61,10 +96,29 @@ def is_relative_url(url: str) -> bool:
 
 def render_markdown(text: str, resolve_url: UrlResolver | None = None) -> str:
     """Markdown → sanitised HTML. ``resolve_url`` may rewrite relative links and images."""
-    md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
+    md = markdown.Markdown(extensions=[*EXTENSIONS, _ImagesExtension()], extension_configs=EXTENSION_CONFIGS)
     raw_html = md.convert(text or "")
 
+    def srcset(value: str) -> str | None:
+        # Only a course's own files, each resolved like src; anything else drops the attribute.
+        if resolve_url is None:
+            return None
+        items = []
+        for candidate in value.split(","):
+            match = _SRCSET_ITEM.match(candidate.strip())
+            if not match or not is_relative_url(match.group(1)):
+                return None
+            url = resolve_url("img", match.group(1))
+            if url is None:
+                return None
+            items.append(f"{url} {match.group(2)}w")
+        return ", ".join(items) or None
+
     def attribute_filter(tag: str, attr: str, value: str) -> str | None:
+        if (tag, attr) in _FIXED_VALUES:
+            return value if value == _FIXED_VALUES[(tag, attr)] else None
+        if (tag, attr) == ("img", "srcset"):
+            return srcset(value)
         if (tag, attr) in URL_ATTRIBUTES:
             # Defence in depth beyond nh3's scheme check: a scheme hidden by spaces or
             # control characters ("java script:") is dropped, not left for a browser to guess.

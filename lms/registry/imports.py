@@ -195,11 +195,20 @@ class Sheet:
     rows: list[tuple[int, dict[str, str]]]  # (row number in the file, canonical key → text)
 
 
+PREVIEW_ROWS = 10  # rows shown by name on the import preview, per kind
+
+
 @dataclass
 class KindCounts:
     create: int = 0
     update: int = 0
     unchanged: int = 0
+    # The first rows by name, for the preview: (row number, name, "create" | "update" | "unchanged").
+    first_rows: list[tuple[int, str, str]] = field(default_factory=list)
+
+    def note(self, number: int, name: str, action: str) -> None:
+        if len(self.first_rows) < PREVIEW_ROWS:
+            self.first_rows.append((number, name, action))
 
 
 @dataclass
@@ -625,6 +634,7 @@ def _upsert_person(plan: ImportPlan, index: _Index, kind: str, person_id: int | 
         index._add_person(person)
         plan.people_new.append(person)
         counts.create += 1
+        counts.note(check.number, values["full_name"], "create")
         return key
     current = index.people[person_id]
     changes = {k: v for k, v in values.items() if v is not None and (
@@ -635,8 +645,10 @@ def _upsert_person(plan: ImportPlan, index: _Index, kind: str, person_id: int | 
         if person_id > 0:
             plan.people_changed.append({"id": person_id, **changes})
         counts.update += 1
+        counts.note(check.number, values["full_name"], "update")
     else:
         counts.unchanged += 1
+        counts.note(check.number, values["full_name"], "unchanged")
     return person_id
 
 
@@ -683,6 +695,7 @@ def _plan_organizations(plan: ImportPlan, sheet: Sheet, index: _Index) -> None:
             plan.orgs_new.append(org_values)
             index.new_orgs[code] = org_values
             counts.create += 1
+            counts.note(number, name, "create")
         else:
             org_ref = existing["id"]
             changes = {k: v for k, v in org_values.items() if existing.get(k) != v}
@@ -690,8 +703,10 @@ def _plan_organizations(plan: ImportPlan, sheet: Sheet, index: _Index) -> None:
                 plan.orgs_changed.append({"id": existing["id"], **changes})
                 existing.update(changes)
                 counts.update += 1
+                counts.note(number, name, "update")
             else:
                 counts.unchanged += 1
+                counts.note(number, name, "unchanged")
         fallback = (org_ref, _fold(leader)) if isinstance(org_ref, int) else None
         person_id = match_person(index, nid, phone, fallback, check, "leader_national_id", "leader_phone")
         if check.failed or _refuse_outsider(
@@ -794,13 +809,16 @@ def _plan_products(plan: ImportPlan, sheet: Sheet, index: _Index) -> None:
         if existing is None:
             plan.products_new.append({"_org_code": code, **values})
             counts.create += 1
+            counts.note(number, name, "create")
         else:
             changes = {k: v for k, v in values.items() if v is not None and existing.get(k) != v}
             if changes:
                 plan.products_changed.append({"id": existing["id"], **changes})
                 counts.update += 1
+                counts.note(number, name, "update")
             else:
                 counts.unchanged += 1
+                counts.note(number, name, "unchanged")
 
 
 _PLANNERS = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import func, select
@@ -163,6 +164,12 @@ def import_upload():
     return render_template("registry/import.html", form=form, kinds=imports.KIND_LABELS)
 
 
+_KIND_NAMES = {
+    "organizations": _l("Organisations"), "leaders": _l("Leaders"), "officials": _l("Officials"),
+    "products": _l("OCOP products"), "completions": _l("Past training records"),
+}
+
+
 def _own_batch(batch_id: int) -> ImportBatch:
     batch = db.get_or_404(ImportBatch, batch_id)
     if batch.user_id != current_user.id:
@@ -192,6 +199,10 @@ def import_preview(batch_id: int):
             services.apply_import(batch, plan, actor=current_user)
         if work.ok:
             flash(_("The file has been imported."), "success")
+            for kind, counts in plan.counts.items():
+                flash(_("%(kind)s: %(create)d created, %(update)d updated, %(unchanged)d unchanged.",
+                        kind=_KIND_NAMES.get(kind, kind), create=counts.create, update=counts.update,
+                        unchanged=counts.unchanged), "info")
             return redirect(url_for("registry.people"))
     return render_template("registry/import_preview.html", batch=batch, plan=plan, form=form,
                            kinds=imports.KIND_LABELS)

@@ -1,7 +1,7 @@
 """completion renewals: the first completion date is kept; one certificate per renewal
 
 Revision ID: 0019_renewals
-Revises: 0016_requirement_sets
+Revises: 0017_media
 Create Date: 2026-12-07 14:05:00
 
 A refresher renews a person's completion of a course (completed_at, course version, via,
@@ -18,7 +18,7 @@ import lms.core.db
 
 # revision identifiers, used by Alembic.
 revision = '0019_renewals'
-down_revision = '0016_requirement_sets'
+down_revision = '0017_media'
 branch_labels = None
 depends_on = None
 

@@ -389,3 +389,40 @@ def test_trainer_preview_is_not_counted(app, users, make_quiz):
     submit(trainer, attempt_id)
     html = trainer.get("/quizzes/kiem-tra/gradebook").get_data(as_text=True)
     assert "trainer@example.vn" not in html
+
+
+def test_a_passed_final_quiz_says_the_course_is_complete_and_links_the_certificate(app, client, learner, make_quiz):
+    make_quiz()
+    failed = start(client)
+    submit(client, failed)
+    page = client.get(f"/attempts/{failed}/review").get_data(as_text=True)
+    assert "/my/certificates" not in page.split("<main", 1)[1]
+
+    attempt_id = start(client)
+    save(client, attempt_id, {
+        "s1": "0", "s2": ["0", "2"], "s3": "true", "s4": "hà nội", "s5": "12500",
+        "s6_0": "0", "s6_1": "1",
+    })
+    done = submit(client, attempt_id)
+    assert done.status_code == 302
+    page = client.get(done.headers["Location"]).get_data(as_text=True)
+    main = page.split("<main", 1)[1]
+    assert "Khoá học thử" in main and 'href="/my/certificates"' in main
+    assert "Chúc mừng! Bạn đã hoàn thành khoá học" in main
+    # Said once: the next visit shows the review only.
+    again = client.get(f"/attempts/{attempt_id}/review").get_data(as_text=True)
+    assert 'href="/my/certificates"' not in again.split("<main", 1)[1]
+
+
+def test_the_completion_notice_escapes_the_course_title(app, client, learner, make_quiz, course_id):
+    from lms.catalog.models import Course
+
+    with app.app_context():
+        db.session.get(Course, course_id).title = "<b>Khoá</b>"
+        db.session.commit()
+    make_quiz()
+    attempt_id = start(client)
+    save(client, attempt_id, {"s1": "0", "s2": ["0", "2"], "s3": "true", "s4": "hà nội", "s5": "12500",
+                              "s6_0": "0", "s6_1": "1"})
+    page = client.get(submit(client, attempt_id).headers["Location"]).get_data(as_text=True)
+    assert "&lt;b&gt;Khoá&lt;/b&gt;" in page and "<b>Khoá</b>" not in page

@@ -454,7 +454,7 @@ PAGES: dict[str, list[str | Step]] = {
     ],
     "trainer": [
         "/", "/author/courses", "/author/courses/{slug}", "/author/courses/{slug}/lessons/{lesson_id}",
-        "/author/courses/{slug}/modules/{module_id}",
+        "/author/courses/{slug}/modules/{module_id}", "/author/courses/{slug}/lessons/{lesson_id}/history",
         Step("/author/courses/{slug}", action="preview", expect="section.preview"),
         Step("/author/courses/{slug}/modules/{module_id}", action="preview", expect="section.preview"),
         Step("/author/courses/{slug}/lessons/{lesson_id}", action="preview", expect="section.preview"),

@@ -12,10 +12,10 @@ from lms.extensions import db
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "courses" / "lam-quen-ocop"
 
-# A 1×1 PNG.
+# A 1×1 PNG (a valid one: course images are checked by decoding them).
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
-    "0000000d4944415478da63f8cfc0f01f0005000201a5dd2d5c0000000049454e44ae426082"
+    "0000000d49444154789c6360606060000000050001a5f645400000000049454e44ae426082"
 )
 
 

@@ -240,3 +240,32 @@ def test_manager_selection_is_limited_to_their_area(app, client, mini_course, ma
     post_form(client, "/courses/mini/learners", {"user_ids": [str(outsider.id)]})
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Enrolment)) == 0
+
+
+def test_the_last_lesson_points_to_the_final_quiz(app, client, mini_course, make_user):
+    with app.app_context():
+        course = db.session.scalar(select(Course).filter_by(slug="mini"))
+        course.completion = {"lessons": "required", "quizzes": ["cuoi-khoa"]}
+        db.session.commit()
+    make_user(email="hoc@example.vn")
+    login(client, "hoc@example.vn")
+    post_form(client, "/courses/mini/enrol", {}, token_from="/courses/mini")
+    first = client.get("/courses/mini/lessons/mot").get_data(as_text=True)
+    assert "Tiếp theo: bài kiểm tra cuối khoá" not in first
+    post_form(client, "/courses/mini/lessons/mot/done", {}, token_from="/courses/mini/lessons/mot")
+    response = post_form(client, "/courses/mini/lessons/hai/done", {}, token_from="/courses/mini/lessons/hai")
+    # Not complete yet (the quiz is missing): the learner goes on, and is pointed to the quiz.
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Tiếp theo: bài kiểm tra cuối khoá" in page
+    assert 'href="/courses/mini#quiz-panel-title"' in page
+    # The required lessons are done before the (optional) last one: said so on them too.
+    assert "Bạn đã học xong các bài bắt buộc" in client.get("/courses/mini/lessons/hai").get_data(as_text=True)
+    last = client.get("/courses/mini/lessons/ba").get_data(as_text=True)
+    assert "Tiếp theo: bài kiểm tra cuối khoá" in last and "Đây là bài học cuối cùng" in last
+
+
+def test_a_course_without_a_final_quiz_has_no_pointer(app, client, mini_course, make_user):
+    make_user(email="hoc@example.vn")
+    login(client, "hoc@example.vn")
+    post_form(client, "/courses/mini/enrol", {}, token_from="/courses/mini")
+    assert "Tiếp theo: bài kiểm tra cuối khoá" not in client.get("/courses/mini/lessons/ba").get_data(as_text=True)

@@ -254,6 +254,40 @@ def test_uploads_never_imported_are_deleted_after_the_configured_time(units, cli
     assert client.get(fresh).status_code == 404
 
 
+def test_preview_shows_the_first_rows_by_name_and_the_import_says_what_changed(units, client, users, app):
+    login(client, "admin@example.vn")
+    rows = "".join(
+        f"01012345{n:02d},HTX Số {n},cooperative,{r.HOME_COMMUNE},Người {n},09123456{n:02d},,,,\n" for n in range(12)
+    )
+    response = post_form(client, "/registry/import", {"file": (io.BytesIO((ORG_HEADER + rows).encode()), "o.csv"),
+                                                      "scheme": "2025", "kind": ""},
+                         content_type="multipart/form-data")
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "HTX Số 0" in html and "HTX Số 9" in html and "HTX Số 10" not in html  # the first ten, by name
+    assert "Người 0" in html and "10 dòng đầu tiên" in html and "thêm mới" in html
+    done = post_form(client, response.headers["Location"], {})
+    page = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert "12 thêm mới, 0 cập nhật, 0 không đổi." in page
+
+    # The same file again: everything unchanged, said by name and in the summary.
+    again = post_form(client, "/registry/import", {"file": (io.BytesIO((ORG_HEADER + rows).encode()), "o.csv"),
+                                                   "scheme": "2025", "kind": ""},
+                      content_type="multipart/form-data")
+    html = client.get(again.headers["Location"]).get_data(as_text=True)
+    assert "HTX Số 3" in html and "không đổi" in html and "thêm mới</td>" not in html
+    done = post_form(client, again.headers["Location"], {})
+    assert "0 thêm mới, 0 cập nhật, 12 không đổi." in client.get(done.headers["Location"]).get_data(as_text=True)
+
+
+def test_preview_names_are_escaped(units, client, users):
+    login(client, "admin@example.vn")
+    data = (ORG_HEADER + f"0101234567,HTX <i>X</i>,cooperative,{r.HOME_COMMUNE},<b>An</b>,0912345678,,,,\n").encode()
+    response = post_form(client, "/registry/import", {"file": (io.BytesIO(data), "o.csv"), "scheme": "2025",
+                                                      "kind": ""}, content_type="multipart/form-data")
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "&lt;b&gt;An&lt;/b&gt;" in html and "<b>An</b>" not in html
+
+
 def test_council_members_and_unions_of_cooperatives(units, runner, tmp_path, app):
     header = "Họ và tên,Cấp,Mã đơn vị hành chính,Thành viên Hội đồng / Tổ tư vấn\n"
     rows = f"Phan Hội Đồng,tỉnh,{r.HOME},Có\nVõ Tư Vấn,tỉnh,{r.HOME},tổ tư vấn\nNgô Cán Bộ,tỉnh,{r.HOME},\n"
