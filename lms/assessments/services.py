@@ -54,7 +54,7 @@ from lms.assessments.quizfile import (
     load_quiz_path,
 )
 from lms.auth.models import User
-from lms.catalog.models import Course, Module
+from lms.catalog.models import Course, CourseCompletion, Module
 from lms.catalog.services import update_completion
 from lms.core import audit
 from lms.core import markdown as core_markdown
@@ -396,11 +396,21 @@ def open_attempt_of(user, quiz: Quiz) -> Attempt | None:
 
 
 def attempts_used(user, quiz: Quiz) -> int:
-    return db.session.scalar(
-        select(func.count()).select_from(Attempt).where(
-            Attempt.quiz_id == quiz.id, Attempt.user_id == user.id, Attempt.preview.is_(False)
-        )
-    ) or 0
+    """Attempts that count toward ``max_attempts``. After the course's version changed since
+    the person completed it, only attempts started after that completion count: the
+    refresher gets a fresh allowance (the course's final quiz can be retaken)."""
+    stmt = select(func.count()).select_from(Attempt).where(
+        Attempt.quiz_id == quiz.id, Attempt.user_id == user.id, Attempt.preview.is_(False)
+    )
+    course = quiz.course
+    if course is not None and getattr(user, "person_id", None) is not None:
+        done = db.session.execute(
+            select(CourseCompletion.completed_at, CourseCompletion.course_version).where(
+                CourseCompletion.person_id == user.person_id, CourseCompletion.course_id == course.id)
+        ).first()
+        if done is not None and done.course_version != course.version:
+            stmt = stmt.where(Attempt.started_at > done.completed_at)
+    return db.session.scalar(stmt) or 0
 
 
 def start_attempt(user, quiz: Quiz, *, preview: bool = False, now: datetime | None = None) -> Attempt:
@@ -659,7 +669,7 @@ def _update_totals(attempt: Attempt, now: datetime) -> None:
 def _record_completion(attempt: Attempt) -> None:
     course = attempt.quiz.course
     if course is not None and attempt.quiz.slug in ((course.completion or {}).get("quizzes") or []):
-        update_completion(attempt.user, course)
+        update_completion(attempt.user, course, renew=True)
 
 
 def grade_essay(answer: AttemptAnswer, points: float, comment: str | None, *, actor,

@@ -32,8 +32,8 @@ class CompletionsImport:
 
     def plan(self, plan: ImportPlan, sheet: Sheet, index) -> None:
         courses = dict(db.session.execute(select(Course.slug, Course.id)).all())
-        existing = {tuple(row) for row in db.session.execute(
-            select(CourseCompletion.person_id, CourseCompletion.course_id))}
+        existing = {(person_id, course_id): completed_at for person_id, course_id, completed_at in db.session.execute(
+            select(CourseCompletion.person_id, CourseCompletion.course_id, CourseCompletion.completed_at))}
         rows = plan.extra_rows.setdefault(self.kind, [])
         seen: dict[tuple, int] = {}
         for number, row in sheet.rows:
@@ -70,12 +70,18 @@ class CompletionsImport:
                 continue
             seen[key] = number
             counts = plan.count(self.kind)
-            if person_id > 0 and (person_id, courses[slug]) in existing:
+            when = local_midnight_utc(completed)
+            stored = existing.get((person_id, courses[slug])) if person_id > 0 else None
+            if stored is not None and when <= stored:
                 counts.unchanged += 1
                 continue
+            # A later date than the stored completion renews it (a refresher).
             rows.append({"person_key": person_id, "course_id": courses[slug],
-                         "completed_at": local_midnight_utc(completed), "via": source})
-            counts.create += 1
+                         "completed_at": when, "via": source})
+            if stored is None:
+                counts.create += 1
+            else:
+                counts.update += 1
 
     def apply(self, plan: ImportPlan, rows: list[dict], person_ids: dict[int, int], actor) -> None:
         courses = {c.id: c for c in db.session.scalars(
@@ -84,4 +90,5 @@ class CompletionsImport:
         for row in rows:
             person_id = person_ids.get(row["person_key"], row["person_key"])
             record_completion(person_id, courses[row["course_id"]], via=row["via"],
-                              completed_at=row["completed_at"], source_ref=plan.source_ref or "import")
+                              completed_at=row["completed_at"], source_ref=plan.source_ref or "import",
+                              actor=actor)

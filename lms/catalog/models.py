@@ -215,10 +215,15 @@ class LessonProgress(db.Model):
     completed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+def _same_as_completed_at(context):
+    return context.get_current_parameters()["completed_at"]
+
+
 class CourseCompletion(db.Model):
     """The single fact that certificates, coverage, exports and the API read.
 
-    One per person and course (a database constraint), whichever way it was earned:
+    One per person and course (a database constraint), whichever way it was earned (a later
+    completion renews it, see ``first_completed_at``):
     ``online`` (lessons and quizzes), ``class`` (attendance) or ``historical`` (an
     imported record of training done before the platform).
     """
@@ -232,7 +237,13 @@ class CourseCompletion(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
+    # The latest completion: a refresher (online, class or import) renews it, together
+    # with ``via``, ``course_version`` and ``source_ref`` (lms.catalog.services.record_completion).
     completed_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    # The first time the person completed the course; never changed by a renewal.
+    first_completed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=_same_as_completed_at)
+    # How many times it was renewed; certification issues one certificate per renewal.
+    renewals: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     via: Mapped[str] = mapped_column(String(16))
     # The course version (Course.version) completed; None for records from before it was kept.
     # Requirement sets can ask for a version or later (lms.coverage, ``min_version``).

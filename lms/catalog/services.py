@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, update
 
 from lms.catalog import importer
 from lms.catalog.hooks import requirement_checkers
@@ -30,6 +30,7 @@ from lms.catalog.models import (
 from lms.core import audit
 from lms.core.db import insert_ignore, utcnow
 from lms.core.errors import ServiceError
+from lms.core.localtime import local_date, local_midnight_utc
 from lms.core.signals import course_completed
 from lms.extensions import db
 
@@ -75,39 +76,78 @@ def record_completion(
     via: str,
     completed_at: datetime | None = None,
     source_ref: str | None = None,
+    actor=None,
 ) -> tuple[CourseCompletion, bool]:
-    """Record that a person completed a course, exactly once.
+    """Record that a person completed a course: once, then renewed by later completions.
 
-    Returns ``(completion, created)``. A second call, also a concurrent one in another
-    transaction, finds the existing row: INSERT … ON CONFLICT DO NOTHING on the
-    (person, course) unique constraint. ``course_completed`` is sent only when created.
+    Returns ``(completion, changed)``: changed is True when the row was created or renewed.
+    The first call inserts (INSERT … ON CONFLICT DO NOTHING on the (person, course) unique
+    constraint, so a concurrent one in another transaction finds the existing row). A later
+    completion (a refresher: online, class or import) renews the row — ``completed_at``,
+    ``via``, ``course_version`` and ``source_ref`` — by a conditional UPDATE that only a
+    later date passes, on a later local day or of another course version (so a double
+    submit renews nothing); ``first_completed_at`` stays. A renewal is audited
+    (``completion.renew``, with the old values) and counted in ``renewals``.
+    ``course_completed`` is sent when created and, with ``renewal=True``, when renewed.
     """
     if via not in COMPLETION_VIAS:
         raise ValueError(f"unknown completion route: {via}")
+    when = completed_at or utcnow()
+    # A past record does not say which version was taught.
+    version = None if via == "historical" else course.version
     created = insert_ignore(
         db.session,
         CourseCompletion,
         {
             "person_id": person_id,
             "course_id": course.id,
-            "completed_at": completed_at or utcnow(),
+            "completed_at": when,
+            "first_completed_at": when,
+            "renewals": 0,
             "via": via,
-            # A past record does not say which version was taught.
-            "course_version": None if via == "historical" else course.version,
+            "course_version": version,
             "source_ref": source_ref,
             "recorded_at": utcnow(),
         },
         ["person_id", "course_id"],
     )
+    where = (CourseCompletion.person_id == person_id, CourseCompletion.course_id == course.id)
+    renewed = False
+    old = None
+    if not created:
+        old = db.session.execute(
+            select(CourseCompletion.id, CourseCompletion.completed_at, CourseCompletion.via,
+                   CourseCompletion.course_version, CourseCompletion.source_ref).where(*where)
+        ).one()
+        # A refresher is on a later (local) day, or of another course version: a repeated or
+        # concurrent call on the same day (a double submit) renews nothing.
+        day_start = local_midnight_utc(local_date(when))
+        if when > old.completed_at and (old.completed_at < day_start or old.course_version != version):
+            renewed = bool(db.session.execute(
+                update(CourseCompletion)
+                .where(*where, CourseCompletion.completed_at < when,
+                       or_(CourseCompletion.completed_at < day_start,
+                           CourseCompletion.course_version.is_distinct_from(version)))
+                .values(completed_at=when, via=via, course_version=version, source_ref=source_ref,
+                        recorded_at=utcnow(), renewals=CourseCompletion.renewals + 1)
+                .execution_options(synchronize_session=False)
+            ).rowcount)
     completion = db.session.scalar(
-        select(CourseCompletion).where(
-            CourseCompletion.person_id == person_id, CourseCompletion.course_id == course.id
-        )
+        select(CourseCompletion).where(*where).execution_options(populate_existing=True)
     )
     if created:
         log.info("completion person=%s course=%s via=%s", person_id, course.slug, via)
-        course_completed.send(current_app._get_current_object(), completion=completion)
-    return completion, created
+        course_completed.send(current_app._get_current_object(), completion=completion, renewal=False)
+    elif renewed:
+        audit.record(actor, "completion.renew", "course_completion", completion.id,
+                     person_id=person_id, course_id=course.id,
+                     old={"completed_at": old.completed_at.isoformat(), "via": old.via,
+                          "course_version": old.course_version, "source_ref": old.source_ref},
+                     new={"completed_at": when.isoformat(), "via": via, "course_version": version,
+                          "source_ref": source_ref})
+        log.info("completion renewed person=%s course=%s via=%s", person_id, course.slug, via)
+        course_completed.send(current_app._get_current_object(), completion=completion, renewal=True)
+    return completion, created or renewed
 
 
 def enrol(user, course: Course, *, actor=None) -> bool:
@@ -191,10 +231,22 @@ def enrol_identifiers(
     return result
 
 
-def update_completion(user, course: Course) -> CourseCompletion | None:
-    """Record online completion when the user now meets every requirement."""
+def update_completion(user, course: Course, *, renew: bool = False) -> CourseCompletion | None:
+    """Record online completion when the user now meets every requirement.
+
+    A person who already holds a completion renews it only on fresh evidence (``renew``: a
+    required quiz passed just now, e.g. retaken after the course version changed); marking
+    an already-read lesson done again does not renew it.
+    """
     if user.person_id is None or not online_requirements_met(user, course):
         return None
+    if not renew:
+        existing = db.session.scalar(
+            select(CourseCompletion).where(CourseCompletion.person_id == user.person_id,
+                                           CourseCompletion.course_id == course.id)
+        )
+        if existing is not None:
+            return existing
     completion, _ = record_completion(user.person_id, course, via="online")
     return completion
 

@@ -81,8 +81,10 @@ _reasons_sql = ", ".join(f"'{r}'" for r in REVOCATION_REASONS)
 class Certificate(db.Model):
     __tablename__ = "certificate"
     __table_args__ = (
-        # Exactly one certificate per person and course, also under concurrent issuing.
-        UniqueConstraint("person_id", "course_id"),
+        # Exactly one certificate per person, course and renewal of the completion (0: the
+        # first completion; a refresher gets a certificate of its own), also under
+        # concurrent issuing.
+        UniqueConstraint("person_id", "course_id", "renewal"),
         CheckConstraint(
             f"revocation_reason IS NULL OR revocation_reason IN ({_reasons_sql})",
             name="revocation_reason_known",
@@ -98,6 +100,8 @@ class Certificate(db.Model):
     completion_id: Mapped[int | None] = mapped_column(
         ForeignKey("course_completion.id", ondelete="SET NULL"), index=True
     )
+    # CourseCompletion.renewals when issued: which completion of the course it attests.
+    renewal: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     template: Mapped[str] = mapped_column(String(100))
 
     # Printable details of the current version.

@@ -91,7 +91,8 @@ def my_certificates(user) -> list[Certificate]:
 
 
 def pending_completions(user, limit: int = 200) -> list[tuple[CourseCompletion, Person, Course]]:
-    """Completions in the user's area that have no certificate yet."""
+    """Completions in the user's area that have no certificate yet (a renewed completion
+    needs a certificate of its own)."""
     stmt = (
         select(CourseCompletion, Person, Course)
         .join(Person, Person.id == CourseCompletion.person_id)
@@ -101,6 +102,7 @@ def pending_completions(user, limit: int = 200) -> list[tuple[CourseCompletion, 
             and_(
                 Certificate.person_id == CourseCompletion.person_id,
                 Certificate.course_id == CourseCompletion.course_id,
+                Certificate.renewal == CourseCompletion.renewals,
             ),
         )
         .where(Certificate.id.is_(None), person_scope(user))

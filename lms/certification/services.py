@@ -180,11 +180,13 @@ def issue_for_completion(
     automatic: bool = False,
     details: dict[str, Any] | None = None,
 ) -> tuple[Certificate, bool]:
-    """Issue the certificate for a completion, exactly once per person and course.
+    """Issue the certificate for a completion, exactly once per person, course and renewal.
 
     Returns ``(certificate, created)``. INSERT … ON CONFLICT DO NOTHING on the
-    (person, course) unique constraint: a concurrent issue in another transaction waits
-    for it and then finds the existing row instead of creating a second one.
+    (person, course, renewal) unique constraint: a concurrent issue in another transaction
+    waits for it and then finds the existing row instead of creating a second one. A
+    renewed completion (a refresher) gets a new certificate with its own code; the earlier
+    ones stay valid until revoked.
     """
     course = db.session.get(Course, completion.course_id)
     template = template_for(completion, course)
@@ -201,6 +203,7 @@ def issue_for_completion(
         "course_id": completion.course_id,
         "completion_id": completion.id,
         "template": template,
+        "renewal": completion.renewals,
         "version": 1,
         "issued_automatically": automatic,
         "issued_by_id": getattr(actor, "id", None),
@@ -213,7 +216,7 @@ def issue_for_completion(
     stmt = (
         insert(table)
         .values(**row)
-        .on_conflict_do_nothing(index_elements=[table.c.person_id, table.c.course_id])
+        .on_conflict_do_nothing(index_elements=[table.c.person_id, table.c.course_id, table.c.renewal])
         .returning(table.c.id)
     )
     # RETURNING gives a row only when this statement inserted one (rowcount is -1 on
@@ -221,7 +224,8 @@ def issue_for_completion(
     created = db.session.execute(stmt).scalar() is not None
     certificate = db.session.scalar(
         select(Certificate)
-        .where(Certificate.person_id == completion.person_id, Certificate.course_id == completion.course_id)
+        .where(Certificate.person_id == completion.person_id, Certificate.course_id == completion.course_id,
+               Certificate.renewal == completion.renewals)
         .execution_options(populate_existing=True)
     )
     if created:
@@ -247,7 +251,9 @@ def issue_for_completion(
 
 
 def on_course_completed(sender, completion: CourseCompletion | None = None, **_extra) -> None:
-    """Receiver of ``course_completed``: runs inside the completion's transaction."""
+    """Receiver of ``course_completed``: runs inside the completion's transaction. A renewal
+    (``renewal=True``) is treated like a first completion: under the same policy it gets a
+    certificate of its own, stating the new completion date."""
     if completion is None:
         return
     course = db.session.get(Course, completion.course_id)
@@ -263,7 +269,8 @@ def issue_missing(*, actor=None) -> int:
         .outerjoin(
             Certificate,
             (Certificate.person_id == CourseCompletion.person_id)
-            & (Certificate.course_id == CourseCompletion.course_id),
+            & (Certificate.course_id == CourseCompletion.course_id)
+            & (Certificate.renewal == CourseCompletion.renewals),
         )
         .where(Certificate.id.is_(None))
         .order_by(CourseCompletion.id)

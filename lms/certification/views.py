@@ -320,7 +320,8 @@ def issue(completion_id: int):
         abort(403)
     existing = db.session.scalar(
         select(Certificate).where(
-            Certificate.person_id == completion.person_id, Certificate.course_id == completion.course_id
+            Certificate.person_id == completion.person_id, Certificate.course_id == completion.course_id,
+            Certificate.renewal == completion.renewals,
         )
     )
     if existing is not None:

@@ -160,18 +160,17 @@ class GapPlan:
 
 def gap_plan(user, cls: TrainingClass) -> GapPlan:
     """The people of the class's unit (within the viewer's area) who are not trained and
-    whose requirement includes the class's course, which they have not completed."""
-    from lms.catalog.models import CourseCompletion
+    whose requirement includes the class's course, without a completion of it that still
+    counts (validity rules: a refresher class reaches those whose completion is too old)."""
     from lms.coverage import queries as coverage_queries
     area = coverage_queries.Area(cls.unit, cls.unit.scheme)
     rows = db.session.execute(coverage_queries.gap_query(user, area, coverage_queries.local_today())).all()
     # The groups whose requirement (in the primary set) includes the class's course.
     groups = sorted({rule.group for rule in coverage_queries.rules() if rule.slug == cls.course.slug})
-    ids = [row[0].id for row in rows]
-    completed = set(db.session.scalars(
-        select(CourseCompletion.person_id).where(CourseCompletion.course_id == cls.course_id,
-                                                 CourseCompletion.person_id.in_(ids))
-    )) if ids else set()
+    # Completed: a completion of the course that still counts (validity rules); people whose
+    # completion is too old or of an old version are added, so that a refresher class reaches them.
+    missing = coverage_queries.missing_for([row[0] for row in rows], coverage_queries.local_today())
+    completed = {pid for pid, slugs in missing.items() if cls.course.slug not in slugs}
     rostered = set(db.session.scalars(select(RosterEntry.person_id).where(RosterEntry.class_id == cls.id)))
     plan = GapPlan([], groups, 0, 0, 0)
     for row in rows:

@@ -448,7 +448,8 @@ def _completed_at(cls: TrainingClass) -> datetime:
     return utcnow()
 
 
-def _award(cls: TrainingClass, person_ids: list[int] | None = None) -> int:
+def _award(cls: TrainingClass, person_ids: list[int] | None = None, *, actor=None) -> int:
+    """Record (or renew, for a refresher) the completion of everyone eligible; how many changed."""
     course = db.session.get(Course, cls.course_id)
     created = 0
     for pid, outcome in outcomes(cls).items():
@@ -456,7 +457,7 @@ def _award(cls: TrainingClass, person_ids: list[int] | None = None) -> int:
             continue
         if outcome.eligible:
             _completion, new = record_completion(pid, course, via="class", completed_at=_completed_at(cls),
-                                                 source_ref=f"class:{cls.id}")
+                                                 source_ref=f"class:{cls.id}", actor=actor)
             created += new
     return created
 
@@ -492,7 +493,7 @@ def finish_class(cls: TrainingClass, *, actor, early: bool = False, now: datetim
         if cls.status == FINISHED:
             return FinishResult(False, 0)
         raise ServiceError(_("A cancelled class cannot be finished."))
-    awarded = _award(cls)
+    awarded = _award(cls, actor=actor)
     audit.record(actor, "class.finish", "class", cls.id, awarded=awarded)
     log.info("class %s finished, %s completions", cls.id, awarded)
     return FinishResult(True, awarded)

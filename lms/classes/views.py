@@ -29,7 +29,7 @@ from wtforms import SelectChoice
 
 from lms.auth.audit import history as audit_history
 from lms.auth.models import User, UserRole
-from lms.catalog.models import Course
+from lms.catalog.models import Course, CourseCompletion
 from lms.classes import queries, services, signin
 from lms.classes.forms import (
     AddPeopleForm,
@@ -634,8 +634,12 @@ def certificates(class_id: int, fmt: str):
     if fmt not in ("pdf", "zip"):
         abort(404)
     cls = _load(class_id)
+    # Each person's current certificate (of their latest completion, see Certificate.renewal).
     certs = db.session.scalars(
         select(Certificate).join(RosterEntry, RosterEntry.person_id == Certificate.person_id)
+        .join(CourseCompletion, (CourseCompletion.person_id == Certificate.person_id)
+              & (CourseCompletion.course_id == Certificate.course_id)
+              & (CourseCompletion.renewals == Certificate.renewal))
         .join(Person, Person.id == Certificate.person_id)
         .where(RosterEntry.class_id == cls.id, Certificate.course_id == cls.course_id,
                Certificate.revoked_at.is_(None))

@@ -63,10 +63,36 @@ def test_a_second_completion_call_issues_nothing_more(app, make_course, make_per
     from lms.certification.models import Certificate
 
     course, person = make_course(), make_person()
-    first = complete(person, course)
-    second = complete(person, course, via="class")
-    assert first == second
+    when = datetime(2026, 3, 10, 4, 30, tzinfo=UTC)
+    first = complete(person, course, completed_at=when)
+    second = complete(person, course, via="class", completed_at=when)
+    earlier = complete(person, course, via="class", completed_at=datetime(2026, 1, 5, tzinfo=UTC))
+    assert first == second == earlier
     assert _count(app, Certificate) == 1
+
+
+def test_a_refresher_gets_a_certificate_of_its_own(app, make_course, make_person, complete, certificate):
+    """A later completion renews the completion and issues a new certificate stating the new
+    date; the first one stays valid (until revoked)."""
+    from lms.catalog.models import CourseCompletion
+    from lms.certification.models import VALID, Certificate
+
+    course, person = make_course(), make_person()
+    first = complete(person, course, completed_at=datetime(2024, 3, 10, 4, 30, tzinfo=UTC))
+    renewed = complete(person, course, via="class", completed_at=datetime(2026, 3, 10, 4, 30, tzinfo=UTC))
+    assert first and renewed and first != renewed
+    assert _count(app, Certificate, person_id=person, course_id=course) == 2
+    with certificate(first) as old:
+        assert (old.renewal, str(old.completed_on), old.status(old.issued_on)) == (0, "2024-03-10", VALID)
+    with certificate(renewed) as new:
+        assert (new.renewal, str(new.completed_on)) == (1, "2026-03-10")
+    with app.app_context():
+        completion = db.session.scalar(select(CourseCompletion).where(CourseCompletion.person_id == person))
+        assert (completion.renewals, completion.via) == (1, "class")
+        assert completion.first_completed_at.year == 2024 and completion.completed_at.year == 2026
+    # The same refresher recorded again issues nothing more.
+    assert complete(person, course, via="class", completed_at=datetime(2026, 3, 10, 4, 30, tzinfo=UTC)) == renewed
+    assert _count(app, Certificate, person_id=person, course_id=course) == 2
 
 
 def test_policy_limits_automatic_routes(app, runner, make_course, make_person, complete):
