@@ -378,6 +378,7 @@ class ReviewItem:
     options: list[ReviewOption] = field(default_factory=list)
     response_text: str | None = None
     right_answers: list[str] = field(default_factory=list)
+    also_accepted: list[str] = field(default_factory=list)
     feedback: list[str] = field(default_factory=list)
     matches: list[tuple[str, str, str | None]] = field(default_factory=list)
 

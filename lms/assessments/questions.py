@@ -41,7 +41,7 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any, ClassVar, TypeVar
 
-from lms.core.text import slugify
+from lms.core.text import fold, slugify
 
 TEXT_FORMATS = ("markdown", "html", "plain", "moodle")
 BLANK_TYPES = ("single", "short")
@@ -504,6 +504,7 @@ class Review:
     options: list[ReviewOption] = field(default_factory=list)
     response_text: str | None = None
     right_answers: list[str] = field(default_factory=list)
+    also_accepted: list[str] = field(default_factory=list)  # other spellings of a right answer
     feedback: list[str] = field(default_factory=list)
     matches: list[tuple[str, str, str | None]] = field(default_factory=list)
 
@@ -1147,11 +1148,28 @@ class ShortAnswer(QuestionType):
         return best
 
     @classmethod
+    def readable_answers(cls, spec: QuestionSpec, html: Mapping[str, Any]) -> tuple[list[str], list[str]]:
+        """The accepted answers as a learner reads them: spellings that differ only in accents
+        or case are one answer (shown with its accents), the first one listed is "the" right
+        answer and the others are "also accepted" ("sổ kho", also "kho"; not "kho; sổ kho; so kho")."""
+        groups: dict[str, int] = {}
+        for i, choice in enumerate(spec.choices):
+            if choice.fraction < 1:
+                continue
+            key = fold(choice.text)
+            kept = groups.get(key)
+            if kept is None or (fold(spec.choices[kept].text) == spec.choices[kept].text.lower()
+                                and fold(choice.text) != choice.text.lower()):
+                groups[key] = i  # prefer the spelling with accents
+        shown = [html["choices"][i]["text"] for i in groups.values()]
+        return shown[:1], shown[1:]
+
+    @classmethod
     def review(cls, spec: QuestionSpec, html: Mapping[str, Any], entry: Mapping[str, Any], response: str | None,
                *, show: bool, comment: str | None = None) -> Review:
         review = Review(response_text=response)
         if show:
-            review.right_answers = [html["choices"][i]["text"] for i, c in enumerate(spec.choices) if c.fraction >= 1]
+            review.right_answers, review.also_accepted = cls.readable_answers(spec, html)
             matched = cls.best_match(spec, response)
             if matched is not None and html["choices"][matched]["feedback"]:
                 review.feedback.append(html["choices"][matched]["feedback"])

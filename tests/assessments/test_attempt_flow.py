@@ -426,3 +426,32 @@ def test_the_completion_notice_escapes_the_course_title(app, client, learner, ma
                               "s6_0": "0", "s6_1": "1"})
     page = client.get(submit(client, attempt_id).headers["Location"]).get_data(as_text=True)
     assert "&lt;b&gt;Khoá&lt;/b&gt;" in page and "<b>Khoá</b>" not in page
+
+
+SPELLINGS_QUIZ = """
+title: Sổ sách
+course: khoa-hoc-thu
+pass_mark: 50
+review: answers
+questions:
+  - id: q-book
+    type: short
+    text: Ghi hàng nhập vào sổ nào?
+    answers:
+      - sổ kho
+      - so kho
+      - kho
+      - SỔ KHO
+"""
+
+
+def test_review_shows_accepted_short_answers_readably(app, client, learner, make_quiz):
+    """Issue 17: spellings that differ only in accents or case are one answer, shown with its
+    accents; other accepted answers follow as "also accepted" (not "kho; sổ kho; so kho")."""
+    make_quiz(SPELLINGS_QUIZ, slug="so-sach")
+    attempt_id = start(client, "so-sach")
+    save(client, attempt_id, {"s1": "sổ kho"}, action="submit")
+    html = client.get(f"/attempts/{attempt_id}/review").get_data(as_text=True)
+    right = html.split("Đáp án đúng", 1)[1].split("</p>", 1)[0]
+    assert "sổ kho" in right and "cũng chấp nhận" in right and "kho)" in right
+    assert "so kho" not in right and "SỔ KHO" not in right and right.count("sổ kho") == 1

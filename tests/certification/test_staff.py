@@ -136,7 +136,9 @@ def test_revocation_through_the_form(app, client, users, make_course, make_perso
 def test_exports_of_names_with_control_characters_answer(app, client, users, make_course, make_person, complete):
     """Issue 18, finding 4: names stored with control characters (before the input filters,
     or by any other path) still export, without the characters and without a formula."""
-    complete(make_person(name="\x00=1+1\x01 Ai"), make_course(title="Khóa\x01 học"))
+    # PostgreSQL refuses NUL in text outright, so only SQLite can hold the first one.
+    nul = "" if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql") else "\x00"
+    complete(make_person(name=f"{nul}=1+1\x01 Ai"), make_course(title="Khóa\x01 học"))
     from openpyxl import load_workbook
 
     login(client, "admin@example.vn")
