@@ -1,7 +1,7 @@
 """completion renewals: the first completion date is kept; one certificate per renewal
 
 Revision ID: 0019_renewals
-Revises: 0017_media
+Revises: 0018_request_nid
 Create Date: 2026-12-07 14:05:00
 
 A refresher renews a person's completion of a course (completed_at, course version, via,
@@ -18,7 +18,7 @@ import lms.core.db
 
 # revision identifiers, used by Alembic.
 revision = '0019_renewals'
-down_revision = '0017_media'
+down_revision = '0018_request_nid'
 branch_labels = None
 depends_on = None
 
