@@ -47,10 +47,10 @@ def _token(client) -> str:
 def _class_state(class_id: int) -> dict:
     from lms.classes.models import Attendance, ClassDay, RosterEntry, TrainingClass
 
-    cls = db.session.get(TrainingClass, class_id)
+    training_class = db.session.get(TrainingClass, class_id)
     return {
-        "fields": (cls.status, cls.unit_id, cls.title, cls.capacity, cls.created_by_id, cls.course_id),
-        "trainers": sorted(r.user_id for r in cls.trainer_rows),
+        "fields": (training_class.status, training_class.unit_id, training_class.title, training_class.capacity, training_class.created_by_id, training_class.course_id),
+        "trainers": sorted(r.user_id for r in training_class.trainer_rows),
         "roster": dict(db.session.execute(
             select(RosterEntry.person_id, RosterEntry.posttest_score).where(RosterEntry.class_id == class_id)
         ).all()),

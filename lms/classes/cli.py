@@ -18,11 +18,11 @@ commands = command_group()
 @click.option("--early", is_flag=True, help="Finish even though the last class day has not ended.")
 def class_finish_command(class_id, early):
     """Finish class CLASS_ID and record the completions of those who met its rules."""
-    cls = db.session.get(TrainingClass, class_id)
-    if cls is None:
+    training_class = db.session.get(TrainingClass, class_id)
+    if training_class is None:
         raise click.ClickException(f"no class with id {class_id}")
     try:
-        result = services.finish_class(cls, actor=None, early=early)
+        result = services.finish_class(training_class, actor=None, early=early)
     except ServiceError as exc:
         raise click.ClickException(str(exc)) from None
     db.session.commit()

@@ -73,7 +73,7 @@ def seed_demo() -> int:
         slot = TODAY_SLOT if title == TODAY_TITLE else AFTERNOON if index % 2 else MORNING
         today = services.local_today()
         days = [d if isinstance(d, date) else today + timedelta(days=d) for d in days]
-        cls = services.save_class(None, services.ClassData(
+        training_class = services.save_class(None, services.ClassData(
             course=course, title=title, venue=f"Hội trường UBND {unit.name}", unit_id=unit.id, capacity=30,
             threshold_percent=80, posttest_required=False, pass_mark=70, quiz_id=None,
             days=[(d, *slot) for d in days], trainer_ids=[trainer.id] if trainer else [],
@@ -84,13 +84,13 @@ def seed_demo() -> int:
         ))
         if learner is not None and not finished and (index == 2 or title == TODAY_TITLE):
             people.append(learner.person_id)
-        services.add_people(cls, people, actor=None)
+        services.add_people(training_class, people, actor=None)
         if finished:
             for n, pid in enumerate(people):
-                for k, day in enumerate(cls.days):
+                for k, day in enumerate(training_class.days):
                     services.mark(day, pid, PATTERN[(n * 3 + k) % len(PATTERN)], actor=None,
                                   now=services.day_bounds(day)[0])
-            services.finish_class(cls, actor=None)
+            services.finish_class(training_class, actor=None)
         created += 1
     db.session.flush()
     return created

@@ -39,9 +39,9 @@ def class_scope(user) -> ColumnElement[bool]:
     return or_(*conds) if conds else false()
 
 
-def can_view(user, cls: TrainingClass) -> bool:
+def can_view(user, training_class: TrainingClass) -> bool:
     return bool(db.session.scalar(
-        select(func.count()).select_from(TrainingClass).where(TrainingClass.id == cls.id, class_scope(user))
+        select(func.count()).select_from(TrainingClass).where(TrainingClass.id == training_class.id, class_scope(user))
     ))
 
 
@@ -53,16 +53,16 @@ def classes_query(user, status: str | None = None):
     return stmt.order_by(first.desc().nulls_last(), TrainingClass.id.desc())
 
 
-def roster(cls: TrainingClass) -> list[RosterEntry]:
+def roster(training_class: TrainingClass) -> list[RosterEntry]:
     return list(db.session.scalars(
         select(RosterEntry).join(Person, Person.id == RosterEntry.person_id)
-        .where(RosterEntry.class_id == cls.id).order_by(vi_collate(Person.full_name), Person.id)
+        .where(RosterEntry.class_id == training_class.id).order_by(vi_collate(Person.full_name), Person.id)
     ))
 
 
-def roster_count(cls: TrainingClass) -> int:
+def roster_count(training_class: TrainingClass) -> int:
     return db.session.scalar(
-        select(func.count()).select_from(RosterEntry).where(RosterEntry.class_id == cls.id)
+        select(func.count()).select_from(RosterEntry).where(RosterEntry.class_id == training_class.id)
     ) or 0
 
 
@@ -70,11 +70,11 @@ def day_marks(day: ClassDay) -> dict[int, Attendance]:
     return {a.person_id: a for a in db.session.scalars(select(Attendance).where(Attendance.day_id == day.id))}
 
 
-def class_marks(cls: TrainingClass) -> dict[tuple[int, int], str]:
+def class_marks(training_class: TrainingClass) -> dict[tuple[int, int], str]:
     """(person id, day id) → status for the whole class (one query)."""
     rows = db.session.execute(
         select(Attendance.person_id, Attendance.day_id, Attendance.status)
-        .join(ClassDay, ClassDay.id == Attendance.day_id).where(ClassDay.class_id == cls.id)
+        .join(ClassDay, ClassDay.id == Attendance.day_id).where(ClassDay.class_id == training_class.id)
     )
     return {(pid, did): status for pid, did, status in rows}
 
@@ -86,9 +86,9 @@ class Tally:
     days: int
 
 
-def tallies(cls: TrainingClass) -> dict[int, Tally]:
+def tallies(training_class: TrainingClass) -> dict[int, Tally]:
     """Per roster person: days attended (present or late), days excused, class days."""
-    days = db.session.scalar(select(func.count()).select_from(ClassDay).where(ClassDay.class_id == cls.id)) or 0
+    days = db.session.scalar(select(func.count()).select_from(ClassDay).where(ClassDay.class_id == training_class.id)) or 0
     rows = db.session.execute(
         select(
             RosterEntry.person_id,
@@ -98,15 +98,15 @@ def tallies(cls: TrainingClass) -> dict[int, Tally]:
         .select_from(RosterEntry)
         .outerjoin(ClassDay, ClassDay.class_id == RosterEntry.class_id)
         .outerjoin(Attendance, and_(Attendance.day_id == ClassDay.id, Attendance.person_id == RosterEntry.person_id))
-        .where(RosterEntry.class_id == cls.id)
+        .where(RosterEntry.class_id == training_class.id)
         .group_by(RosterEntry.person_id)
     )
     return {pid: Tally(int(att), int(exc), days) for pid, att, exc in rows}
 
 
-def online_scores(cls: TrainingClass) -> dict[int, float]:
+def online_scores(training_class: TrainingClass) -> dict[int, float]:
     """Best graded score of the class quiz per roster person (people with accounts)."""
-    if cls.quiz_id is None:
+    if training_class.quiz_id is None:
         return {}
     from lms.assessments.models import Attempt
     from lms.auth.models import User
@@ -114,8 +114,8 @@ def online_scores(cls: TrainingClass) -> dict[int, float]:
     rows = db.session.execute(
         select(User.person_id, func.max(Attempt.score))
         .join(Attempt, Attempt.user_id == User.id)
-        .join(RosterEntry, and_(RosterEntry.person_id == User.person_id, RosterEntry.class_id == cls.id))
-        .where(Attempt.quiz_id == cls.quiz_id, Attempt.preview.is_(False), Attempt.status == "graded",
+        .join(RosterEntry, and_(RosterEntry.person_id == User.person_id, RosterEntry.class_id == training_class.id))
+        .where(Attempt.quiz_id == training_class.quiz_id, Attempt.preview.is_(False), Attempt.status == "graded",
                Attempt.score.is_not(None))
         .group_by(User.person_id)
     )
@@ -158,20 +158,20 @@ class GapPlan:
         return [p.id for p in self.add]
 
 
-def gap_plan(user, cls: TrainingClass) -> GapPlan:
+def gap_plan(user, training_class: TrainingClass) -> GapPlan:
     """The people of the class's unit (within the viewer's area) who are not trained and
     whose requirement includes the class's course, without a completion of it that still
     counts (validity rules: a refresher class reaches those whose completion is too old)."""
     from lms.coverage import queries as coverage_queries
-    area = coverage_queries.Area(cls.unit, cls.unit.scheme)
+    area = coverage_queries.Area(training_class.unit, training_class.unit.scheme)
     rows = db.session.execute(coverage_queries.gap_query(user, area, coverage_queries.local_today())).all()
     # The groups whose requirement (in the primary set) includes the class's course.
-    groups = sorted({rule.group for rule in coverage_queries.rules() if rule.slug == cls.course.slug})
+    groups = sorted({rule.group for rule in coverage_queries.rules() if rule.slug == training_class.course.slug})
     # Completed: a completion of the course that still counts (validity rules); people whose
     # completion is too old or of an old version are added, so that a refresher class reaches them.
     missing = coverage_queries.missing_for([row[0] for row in rows], coverage_queries.local_today())
-    completed = {pid for pid, slugs in missing.items() if cls.course.slug not in slugs}
-    rostered = set(db.session.scalars(select(RosterEntry.person_id).where(RosterEntry.class_id == cls.id)))
+    completed = {pid for pid, slugs in missing.items() if training_class.course.slug not in slugs}
+    rostered = set(db.session.scalars(select(RosterEntry.person_id).where(RosterEntry.class_id == training_class.id)))
     plan = GapPlan([], groups, 0, 0, 0)
     for row in rows:
         person = row[0]

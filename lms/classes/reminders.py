@@ -28,19 +28,19 @@ from lms.registry.models import Person
 from lms.registry.queries import listable
 
 
-def fingerprint(cls: TrainingClass) -> str:
-    parts = [cls.venue or "", cls.status == CANCELLED and "cancelled" or ""]
-    parts += [f"{d.day.isoformat()} {d.starts_at:%H:%M}-{d.ends_at:%H:%M}" for d in cls.days]
+def fingerprint(training_class: TrainingClass) -> str:
+    parts = [training_class.venue or "", training_class.status == CANCELLED and "cancelled" or ""]
+    parts += [f"{d.day.isoformat()} {d.starts_at:%H:%M}-{d.ends_at:%H:%M}" for d in training_class.days]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:10]
 
 
-def _context(cls: TrainingClass, row, url: str) -> dict:
+def _context(training_class: TrainingClass, row, url: str) -> dict:
     return {
-        "full_name": row.full_name, "title": cls.title, "course": cls.course.title if cls.course else "",
-        "venue": cls.venue, "cancelled": cls.status == CANCELLED, "url": url,
+        "full_name": row.full_name, "title": training_class.title, "course": training_class.course.title if training_class.course else "",
+        "venue": training_class.venue, "cancelled": training_class.status == CANCELLED, "url": url,
         "days": [{"day": d.day, "starts_at": d.starts_at.strftime("%H:%M"), "ends_at": d.ends_at.strftime("%H:%M")}
-                 for d in cls.days],
-        "first_day": cls.first_day,
+                 for d in training_class.days],
+        "first_day": training_class.first_day,
     }
 
 
@@ -70,17 +70,17 @@ def class_notices(batch) -> None:
                exists().where(ClassDay.class_id == TrainingClass.id, ClassDay.day >= as_of))
         .order_by(TrainingClass.id)
     ))
-    counts = messages.topic_counts(f"class:{cls.id}" for cls in classes)
-    for cls in classes:
-        fp, topic = fingerprint(cls), f"class:{cls.id}"
-        unit = cls.unit.name if cls.unit else None
-        for row in _roster(cls.id, as_of):
+    counts = messages.topic_counts(f"class:{training_class.id}" for training_class in classes)
+    for training_class in classes:
+        fp, topic = fingerprint(training_class), f"class:{training_class.id}"
+        unit = training_class.unit.name if training_class.unit else None
+        for row in _roster(training_class.id, as_of):
             told = counts.get((row.id, topic), 0) > 0
-            if cls.status == CANCELLED and not told:
+            if training_class.status == CANCELLED and not told:
                 continue
             batch.add("class_notice", "class_changed" if told else "class_new",
-                      key=f"class:{cls.id}:{fp}:{row.id}", unit=unit, topic=topic,
-                      context=_context(cls, row, url), **_recipient(row))
+                      key=f"class:{training_class.id}:{fp}:{row.id}", unit=unit, topic=topic,
+                      context=_context(training_class, row, url), **_recipient(row))
     tomorrow = as_of + timedelta(days=1)
     days = db.session.scalars(
         select(ClassDay).join(TrainingClass, TrainingClass.id == ClassDay.class_id)
@@ -88,13 +88,13 @@ def class_notices(batch) -> None:
         .order_by(ClassDay.id)
     ).all()
     for day in days:
-        cls = day.training_class
-        for row in _roster(cls.id, as_of):
-            context = _context(cls, row, url)
+        training_class = day.training_class
+        for row in _roster(training_class.id, as_of):
+            context = _context(training_class, row, url)
             context.update(day=day.day, starts_at=day.starts_at.strftime("%H:%M"),
                            ends_at=day.ends_at.strftime("%H:%M"))
             batch.add("class_notice", "class_tomorrow", key=f"classday:{day.id}:{row.id}",
-                      unit=cls.unit.name if cls.unit else None, topic=f"classday:{cls.id}",
+                      unit=training_class.unit.name if training_class.unit else None, topic=f"classday:{training_class.id}",
                       context=context, **_recipient(row))
 
 

@@ -142,8 +142,8 @@ def parse_days(text: str) -> list[tuple[date, time, time]]:
     return sorted(days)
 
 
-def format_days(cls: TrainingClass) -> str:
-    return "\n".join(f"{d.day:%d/%m/%Y} {d.starts_at:%H:%M}-{d.ends_at:%H:%M}" for d in cls.days)
+def format_days(training_class: TrainingClass) -> str:
+    return "\n".join(f"{d.day:%d/%m/%Y} {d.starts_at:%H:%M}-{d.ends_at:%H:%M}" for d in training_class.days)
 
 
 def new_code() -> str:
@@ -175,34 +175,34 @@ class ClassData:
     decision: tuple[str | None, date | None] | None = None
 
 
-def save_class(cls: TrainingClass | None, data: ClassData, *, actor) -> TrainingClass:
+def save_class(training_class: TrainingClass | None, data: ClassData, *, actor) -> TrainingClass:
     """Create a class or change one; days with attendance cannot be removed."""
-    creating = cls is None
+    creating = training_class is None
     if creating:
-        cls = TrainingClass(created_by_id=getattr(actor, "id", None), status=PLANNED)
-        db.session.add(cls)
-    elif cls.status in (FINISHED, CANCELLED):
+        training_class = TrainingClass(created_by_id=getattr(actor, "id", None), status=PLANNED)
+        db.session.add(training_class)
+    elif training_class.status in (FINISHED, CANCELLED):
         raise ServiceError(_("A finished or cancelled class cannot be changed."))
-    if not creating and data.capacity < queries.roster_count(cls):
+    if not creating and data.capacity < queries.roster_count(training_class):
         raise ServiceError(_("The roster already has more people than this capacity."))
-    cls.course_id = data.course.id
-    cls.title = data.title
-    cls.venue = data.venue
-    cls.unit_id = data.unit_id
-    cls.capacity = data.capacity
-    cls.threshold_percent = data.threshold_percent
-    cls.posttest_required = data.posttest_required
-    cls.pass_mark = data.pass_mark
-    cls.quiz_id = data.quiz_id
-    cls.certificate_template = data.certificate_template or None
+    training_class.course_id = data.course.id
+    training_class.title = data.title
+    training_class.venue = data.venue
+    training_class.unit_id = data.unit_id
+    training_class.capacity = data.capacity
+    training_class.threshold_percent = data.threshold_percent
+    training_class.posttest_required = data.posttest_required
+    training_class.pass_mark = data.pass_mark
+    training_class.quiz_id = data.quiz_id
+    training_class.certificate_template = data.certificate_template or None
     if data.decision is not None:
         number = (data.decision[0] or "").strip()[:100] or None
-        if (number, data.decision[1] if number else None) != (cls.decision_number, cls.decision_date):
+        if (number, data.decision[1] if number else None) != (training_class.decision_number, training_class.decision_date):
             if not creating:
-                audit.record(actor, "class.decision", "class", cls.id, old=cls.decision_number, new=number)
-            cls.decision_number, cls.decision_date = number, data.decision[1] if number else None
+                audit.record(actor, "class.decision", "class", training_class.id, old=training_class.decision_number, new=number)
+            training_class.decision_number, training_class.decision_date = number, data.decision[1] if number else None
     wanted = {(d, s): e for d, s, e in data.days}
-    for existing in list(cls.days):
+    for existing in list(training_class.days):
         key = (existing.day, existing.starts_at)
         if key in wanted:
             existing.ends_at = wanted.pop(key)
@@ -213,87 +213,87 @@ def save_class(cls: TrainingClass | None, data: ClassData, *, actor) -> Training
         if has_marks:
             raise ServiceError(_("The day %(day)s has attendance and cannot be removed.",
                                  day=f"{existing.day:%d/%m/%Y}"))
-        cls.days.remove(existing)
+        training_class.days.remove(existing)
     for (day, starts), ends in sorted(wanted.items()):
-        cls.days.append(ClassDay(day=day, starts_at=starts, ends_at=ends, checkin_code=new_code()))
+        training_class.days.append(ClassDay(day=day, starts_at=starts, ends_at=ends, checkin_code=new_code()))
     trainer_ids = list(dict.fromkeys(data.trainer_ids))
-    keep = {row.user_id: row for row in cls.trainer_rows}
-    cls.trainer_rows = [keep.get(uid) or ClassTrainer(user_id=uid) for uid in trainer_ids]
+    keep = {row.user_id: row for row in training_class.trainer_rows}
+    training_class.trainer_rows = [keep.get(uid) or ClassTrainer(user_id=uid) for uid in trainer_ids]
     db.session.flush()
-    audit.record(actor, "class.create" if creating else "class.update", "class", cls.id,
-                 title=cls.title, course=data.course.slug, days=len(cls.days))
-    return cls
+    audit.record(actor, "class.create" if creating else "class.update", "class", training_class.id,
+                 title=training_class.title, course=data.course.slug, days=len(training_class.days))
+    return training_class
 
 
-def set_status(cls: TrainingClass, status: str, *, actor) -> None:
+def set_status(training_class: TrainingClass, status: str, *, actor) -> None:
     """Start (planned → running) or cancel (planned/running → cancelled) a class."""
     allowed = {RUNNING: (PLANNED,), CANCELLED: (PLANNED, RUNNING)}
     if status not in allowed:
         raise ValueError(status)
     changed = db.session.execute(
-        update(TrainingClass).where(TrainingClass.id == cls.id, TrainingClass.status.in_(allowed[status]))
+        update(TrainingClass).where(TrainingClass.id == training_class.id, TrainingClass.status.in_(allowed[status]))
         .values(status=status, updated_at=utcnow())
     ).rowcount
     if not changed:
         raise ServiceError(_("The class cannot change to this status now."))
-    db.session.refresh(cls)
-    audit.record(actor, "class.status", "class", cls.id, status=status)
+    db.session.refresh(training_class)
+    audit.record(actor, "class.status", "class", training_class.id, status=status)
 
 
 # --- roster ----------------------------------------------------------------------------
 
 
-def _check_open(cls: TrainingClass) -> None:
-    if cls.status in (FINISHED, CANCELLED):
+def _check_open(training_class: TrainingClass) -> None:
+    if training_class.status in (FINISHED, CANCELLED):
         raise ServiceError(_("The roster of a finished or cancelled class cannot be changed."))
 
 
-def add_people(cls: TrainingClass, person_ids: list[int], *, actor) -> int:
+def add_people(training_class: TrainingClass, person_ids: list[int], *, actor) -> int:
     """Put people on the roster (those already on it are skipped); all or nothing.
 
     Refused as a whole when the roster would exceed the class capacity.
     """
-    _check_open(cls)
+    _check_open(training_class)
     # Lock the class row (PostgreSQL) so that two concurrent additions cannot both pass
     # the capacity check; SQLite write transactions are serialised already.
-    db.session.execute(select(TrainingClass.id).where(TrainingClass.id == cls.id).with_for_update())
+    db.session.execute(select(TrainingClass.id).where(TrainingClass.id == training_class.id).with_for_update())
     already = set(db.session.scalars(
-        select(RosterEntry.person_id).where(RosterEntry.class_id == cls.id)
+        select(RosterEntry.person_id).where(RosterEntry.class_id == training_class.id)
     ))
     new = [pid for pid in dict.fromkeys(person_ids) if pid not in already]
-    free = cls.capacity - len(already)
+    free = training_class.capacity - len(already)
     if len(new) > free:
         raise ServiceError(_(
             "The class has room for %(free)d more people (capacity %(capacity)d); "
             "%(wanted)d were to be added. Nothing was added.",
-            free=max(free, 0), capacity=cls.capacity, wanted=len(new),
+            free=max(free, 0), capacity=training_class.capacity, wanted=len(new),
         ))
     added = 0
     for pid in new:
         added += insert_ignore(
             db.session, RosterEntry,
-            {"class_id": cls.id, "person_id": pid, "added_at": utcnow(), "added_by_id": getattr(actor, "id", None)},
+            {"class_id": training_class.id, "person_id": pid, "added_at": utcnow(), "added_by_id": getattr(actor, "id", None)},
             ["class_id", "person_id"],
         )
     if added:
-        audit.record(actor, "class.roster_add", "class", cls.id, count=added)
+        audit.record(actor, "class.roster_add", "class", training_class.id, count=added)
     return added
 
 
-def remove_person(cls: TrainingClass, person_id: int, *, actor) -> None:
-    _check_open(cls)
+def remove_person(training_class: TrainingClass, person_id: int, *, actor) -> None:
+    _check_open(training_class)
     entry = db.session.scalar(
-        select(RosterEntry).where(RosterEntry.class_id == cls.id, RosterEntry.person_id == person_id)
+        select(RosterEntry).where(RosterEntry.class_id == training_class.id, RosterEntry.person_id == person_id)
     )
     if entry is None:
         raise ServiceError(_("This person is not on the roster."))
     db.session.delete(entry)
-    audit.record(actor, "class.roster_remove", "class", cls.id, person_id=person_id)
+    audit.record(actor, "class.roster_remove", "class", training_class.id, person_id=person_id)
 
 
-def on_roster(cls: TrainingClass, person_id: int) -> bool:
+def on_roster(training_class: TrainingClass, person_id: int) -> bool:
     return db.session.scalar(
-        select(RosterEntry.id).where(RosterEntry.class_id == cls.id, RosterEntry.person_id == person_id)
+        select(RosterEntry.id).where(RosterEntry.class_id == training_class.id, RosterEntry.person_id == person_id)
     ) is not None
 
 
@@ -309,10 +309,10 @@ def mark(day: ClassDay, person_id: int, status: str, *, actor, source: str = "tr
     """
     if status not in MARKS:
         raise ServiceError(_("Unknown attendance mark."))
-    cls = day.training_class
-    if cls.status == CANCELLED:
+    training_class = day.training_class
+    if training_class.status == CANCELLED:
         raise ServiceError(_("The class is cancelled."))
-    if not on_roster(cls, person_id):
+    if not on_roster(training_class, person_id):
         raise ServiceError(_("This person is not on the roster."))
     now = now or utcnow()
     values = {"day_id": day.id, "person_id": person_id, "status": status, "source": source,
@@ -329,12 +329,12 @@ def mark(day: ClassDay, person_id: int, status: str, *, actor, source: str = "tr
             return False
         row.status, row.source, row.marked_at, row.marked_by_id = (
             status, source, now, getattr(actor, "id", None))
-    if day_is_over(day, now) or cls.status == FINISHED:
+    if day_is_over(day, now) or training_class.status == FINISHED:
         audit.record(actor, "class.attendance_correct", "class_day", day.id,
                      person_id=person_id, old=old, new=status)
     db.session.flush()
-    if cls.status == FINISHED:
-        _award(cls, [person_id])
+    if training_class.status == FINISHED:
+        _award(training_class, [person_id])
     return True
 
 
@@ -367,9 +367,9 @@ def check_in(user, code: str, *, now: datetime | None = None) -> tuple[ClassDay,
     # closed): the answers must not tell which codes exist. Tries are rate-limited in the view.
     if day is None or day.training_class.status in (FINISHED, CANCELLED):
         raise ServiceError(_unusable_code())
-    cls = day.training_class
+    training_class = day.training_class
     opens, closes = checkin_window(day)
-    if not opens <= now <= closes or user.person_id is None or not on_roster(cls, user.person_id):
+    if not opens <= now <= closes or user.person_id is None or not on_roster(training_class, user.person_id):
         raise ServiceError(_unusable_code())
     late_after = timedelta(minutes=current_app.config["CLASS_LATE_AFTER_MINUTES"])
     status = "late" if now > day_bounds(day)[0] + late_after else "present"
@@ -390,9 +390,9 @@ def check_in(user, code: str, *, now: datetime | None = None) -> tuple[ClassDay,
 # --- post-test -------------------------------------------------------------------------
 
 
-def set_paper_score(cls: TrainingClass, person_id: int, score: float | None, *, actor) -> bool:
+def set_paper_score(training_class: TrainingClass, person_id: int, score: float | None, *, actor) -> bool:
     entry = db.session.scalar(
-        select(RosterEntry).where(RosterEntry.class_id == cls.id, RosterEntry.person_id == person_id)
+        select(RosterEntry).where(RosterEntry.class_id == training_class.id, RosterEntry.person_id == person_id)
     )
     if entry is None:
         raise ServiceError(_("This person is not on the roster."))
@@ -400,12 +400,12 @@ def set_paper_score(cls: TrainingClass, person_id: int, score: float | None, *, 
         raise ServiceError(_("A score is between 0 and 100."))
     if entry.posttest_score == score:
         return False
-    audit.record(actor, "class.posttest_score", "class", cls.id, person_id=person_id,
+    audit.record(actor, "class.posttest_score", "class", training_class.id, person_id=person_id,
                  old=entry.posttest_score, new=score)
     entry.posttest_score = score
     db.session.flush()
-    if cls.status == FINISHED:
-        _award(cls, [person_id])
+    if training_class.status == FINISHED:
+        _award(training_class, [person_id])
     return True
 
 
@@ -425,39 +425,39 @@ class Outcome:
         return self.meets_attendance and self.passed_test
 
 
-def outcomes(cls: TrainingClass) -> dict[int, Outcome]:
-    tallies = queries.tallies(cls)
-    online = queries.online_scores(cls)
+def outcomes(training_class: TrainingClass) -> dict[int, Outcome]:
+    tallies = queries.tallies(training_class)
+    online = queries.online_scores(training_class)
     paper = dict(db.session.execute(
-        select(RosterEntry.person_id, RosterEntry.posttest_score).where(RosterEntry.class_id == cls.id)
+        select(RosterEntry.person_id, RosterEntry.posttest_score).where(RosterEntry.class_id == training_class.id)
     ).all())
     result = {}
     for pid, tally in tallies.items():
         scores = [s for s in (paper.get(pid), online.get(pid)) if s is not None]
         best = max(scores) if scores else None
-        passed = (not cls.posttest_required) or (best is not None and best >= cls.pass_mark)
+        passed = (not training_class.posttest_required) or (best is not None and best >= training_class.pass_mark)
         result[pid] = Outcome(pid, tally, best,
-                              meets_threshold(tally.attended, tally.excused, tally.days, cls.threshold_percent),
+                              meets_threshold(tally.attended, tally.excused, tally.days, training_class.threshold_percent),
                               passed)
     return result
 
 
-def _completed_at(cls: TrainingClass) -> datetime:
-    if cls.days:
-        return day_bounds(cls.days[-1])[1]
+def _completed_at(training_class: TrainingClass) -> datetime:
+    if training_class.days:
+        return day_bounds(training_class.days[-1])[1]
     return utcnow()
 
 
-def _award(cls: TrainingClass, person_ids: list[int] | None = None, *, actor=None) -> int:
+def _award(training_class: TrainingClass, person_ids: list[int] | None = None, *, actor=None) -> int:
     """Record (or renew, for a refresher) the completion of everyone eligible; how many changed."""
-    course = db.session.get(Course, cls.course_id)
+    course = db.session.get(Course, training_class.course_id)
     created = 0
-    for pid, outcome in outcomes(cls).items():
+    for pid, outcome in outcomes(training_class).items():
         if person_ids is not None and pid not in person_ids:
             continue
         if outcome.eligible:
-            _completion, new = record_completion(pid, course, via="class", completed_at=_completed_at(cls),
-                                                 source_ref=f"class:{cls.id}", actor=actor)
+            _completion, new = record_completion(pid, course, via="class", completed_at=_completed_at(training_class),
+                                                 source_ref=f"class:{training_class.id}", actor=actor)
             created += new
     return created
 
@@ -468,11 +468,11 @@ class FinishResult:
     awarded: int
 
 
-def last_day_over(cls: TrainingClass, now: datetime | None = None) -> bool:
-    return bool(cls.days) and day_is_over(cls.days[-1], now)
+def last_day_over(training_class: TrainingClass, now: datetime | None = None) -> bool:
+    return bool(training_class.days) and day_is_over(training_class.days[-1], now)
 
 
-def finish_class(cls: TrainingClass, *, actor, early: bool = False, now: datetime | None = None) -> FinishResult:
+def finish_class(training_class: TrainingClass, *, actor, early: bool = False, now: datetime | None = None) -> FinishResult:
     """Finish a class and award CourseCompletion(via="class") to everyone eligible.
 
     Before the last class day has ended it is refused unless ``early`` (the trainer
@@ -480,60 +480,60 @@ def finish_class(cls: TrainingClass, *, actor, early: bool = False, now: datetim
     awards; a repeated or concurrent finish changes nothing (and the completion's unique
     constraint stands behind it in any case).
     """
-    if cls.status in (PLANNED, RUNNING) and not early and not last_day_over(cls, now):
+    if training_class.status in (PLANNED, RUNNING) and not early and not last_day_over(training_class, now):
         raise ServiceError(_("The last class day has not ended yet. Confirm that the class is to be "
                              "finished early."), "early")
     changed = db.session.execute(
         update(TrainingClass)
-        .where(TrainingClass.id == cls.id, TrainingClass.status.in_((PLANNED, RUNNING)))
+        .where(TrainingClass.id == training_class.id, TrainingClass.status.in_((PLANNED, RUNNING)))
         .values(status=FINISHED, finished_at=utcnow(), updated_at=utcnow())
     ).rowcount
-    db.session.refresh(cls)
+    db.session.refresh(training_class)
     if not changed:
-        if cls.status == FINISHED:
+        if training_class.status == FINISHED:
             return FinishResult(False, 0)
         raise ServiceError(_("A cancelled class cannot be finished."))
-    awarded = _award(cls, actor=actor)
-    audit.record(actor, "class.finish", "class", cls.id, awarded=awarded)
-    log.info("class %s finished, %s completions", cls.id, awarded)
+    awarded = _award(training_class, actor=actor)
+    audit.record(actor, "class.finish", "class", training_class.id, awarded=awarded)
+    log.info("class %s finished, %s completions", training_class.id, awarded)
     return FinishResult(True, awarded)
 
 
-def reopen_class(cls: TrainingClass, *, actor) -> None:
+def reopen_class(training_class: TrainingClass, *, actor) -> None:
     """An administrator reopens a finished class (finished → running). Completions already
     recorded stay; finishing again awards whoever has become eligible since. Audited."""
     changed = db.session.execute(
-        update(TrainingClass).where(TrainingClass.id == cls.id, TrainingClass.status == FINISHED)
+        update(TrainingClass).where(TrainingClass.id == training_class.id, TrainingClass.status == FINISHED)
         .values(status=RUNNING, finished_at=None, updated_at=utcnow())
     ).rowcount
     if not changed:
         raise ServiceError(_("Only a finished class can be reopened."))
-    db.session.refresh(cls)
-    audit.record(actor, "class.reopen", "class", cls.id, old=FINISHED, new=RUNNING)
+    db.session.refresh(training_class)
+    audit.record(actor, "class.reopen", "class", training_class.id, old=FINISHED, new=RUNNING)
 
 
-def finish_reasons(cls: TrainingClass, outcome: Outcome) -> list[str]:
+def finish_reasons(training_class: TrainingClass, outcome: Outcome) -> list[str]:
     """Why a person will not complete the course when the class is finished."""
     reasons = []
     if not outcome.meets_attendance:
         t = outcome.tally
         reasons.append(_("attended %(att)d of %(days)d days; %(pct)d%% needed",
-                         att=t.attended, days=t.days - t.excused, pct=cls.threshold_percent))
+                         att=t.attended, days=t.days - t.excused, pct=training_class.threshold_percent))
     if not outcome.passed_test:
         if outcome.score is None:
             reasons.append(_("no post-test score"))
         else:
             reasons.append(_("post-test %(score)s below the pass mark %(mark)s",
-                             score=format_decimal(outcome.score), mark=format_decimal(cls.pass_mark)))
+                             score=format_decimal(outcome.score), mark=format_decimal(training_class.pass_mark)))
     return reasons
 
 
-def class_completions(cls: TrainingClass) -> set[int]:
+def class_completions(training_class: TrainingClass) -> set[int]:
     """Roster people holding a completion of the class's course (any route)."""
     return set(db.session.scalars(
         select(CourseCompletion.person_id)
         .join(RosterEntry, RosterEntry.person_id == CourseCompletion.person_id)
-        .where(RosterEntry.class_id == cls.id, CourseCompletion.course_id == cls.course_id)
+        .where(RosterEntry.class_id == training_class.id, CourseCompletion.course_id == training_class.course_id)
     ))
 
 
@@ -555,8 +555,8 @@ def certificate_hours_for(completion) -> float | None:
     ref = completion.source_ref or ""
     if completion.via != "class" or not ref.startswith("class:") or not ref[6:].isdigit():
         return None
-    cls = db.session.get(TrainingClass, int(ref[6:]))
-    return cls.contact_hours if cls is not None and cls.days else None
+    training_class = db.session.get(TrainingClass, int(ref[6:]))
+    return training_class.contact_hours if training_class is not None and training_class.days else None
 
 
 def certificate_decision_for(completion) -> tuple[str, date | None] | None:
@@ -565,7 +565,7 @@ def certificate_decision_for(completion) -> tuple[str, date | None] | None:
     ref = completion.source_ref or ""
     if completion.via != "class" or not ref.startswith("class:") or not ref[6:].isdigit():
         return None
-    cls = db.session.get(TrainingClass, int(ref[6:]))
-    if cls is None or not cls.decision_number:
+    training_class = db.session.get(TrainingClass, int(ref[6:]))
+    if training_class is None or not training_class.decision_number:
         return None
-    return cls.decision_number, cls.decision_date
+    return training_class.decision_number, training_class.decision_date

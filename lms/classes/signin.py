@@ -79,7 +79,7 @@ def _find(user, row: dict[str, str], error) -> int | None:
     return None
 
 
-def plan_signin(cls: TrainingClass, filename: str, data: bytes, *, actor) -> SigninResult:
+def plan_signin(training_class: TrainingClass, filename: str, data: bytes, *, actor) -> SigninResult:
     """Validate a sign-in sheet; ``imports.ImportFileError`` for an unreadable file."""
     sheets = imports.read_file(filename, data, kind="signin")
     result = SigninResult()
@@ -100,18 +100,18 @@ def plan_signin(cls: TrainingClass, filename: str, data: bytes, *, actor) -> Sig
     return result
 
 
-def import_signin(cls: TrainingClass, filename: str, data: bytes, *, actor) -> SigninResult:
+def import_signin(training_class: TrainingClass, filename: str, data: bytes, *, actor) -> SigninResult:
     """Plan, then add everyone or nobody (capacity is checked by ``services.add_people``)."""
-    result = plan_signin(cls, filename, data, actor=actor)
+    result = plan_signin(training_class, filename, data, actor=actor)
     if result.ok:
         try:
-            result.added = services.add_people(cls, result.person_ids, actor=actor)
+            result.added = services.add_people(training_class, result.person_ids, actor=actor)
         except ServiceError as exc:
             result.file_error = str(exc)
     return result
 
 
-def template_xlsx(cls: TrainingClass) -> bytes:
+def template_xlsx(training_class: TrainingClass) -> bytes:
     """A sign-in sheet to fill in by hand or on a computer and import back: the columns the
     import reads, with the template's Vietnamese headers, one row per place in the class."""
     from openpyxl import Workbook
@@ -124,13 +124,13 @@ def template_xlsx(cls: TrainingClass) -> bytes:
     sheet.append([imports.HEADERS_VI[k] for k in keys])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for column in sheet.iter_cols(min_row=1, max_row=cls.capacity + 1, max_col=len(keys)):
+    for column in sheet.iter_cols(min_row=1, max_row=training_class.capacity + 1, max_col=len(keys)):
         sheet.column_dimensions[column[0].column_letter].width = 28
         for cell in column:
             cell.number_format = "@"  # text: keeps the leading zeros of IDs and phones
     guide = book.create_sheet("Hướng dẫn")
     for line in (
-        f"Lớp: {cls.title}",
+        f"Lớp: {training_class.title}",
         "Mỗi dòng một người. Chỉ cần một trong ba cách nhận diện: Số CCCD, hoặc Điện thoại, "
         "hoặc Họ và tên kèm Tổ chức / cơ quan (hoặc Mã số thuế / ĐKKD của tổ chức).",
         "Tệp có lỗi sẽ không thêm ai; mỗi lỗi ghi rõ dòng và cột.",

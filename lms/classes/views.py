@@ -78,18 +78,18 @@ PAGE_SIZE = 50
 
 
 def _load(class_id: int) -> TrainingClass:
-    cls = db.get_or_404(TrainingClass, class_id)
-    if not queries.can_view(current_user, cls):
+    training_class = db.get_or_404(TrainingClass, class_id)
+    if not queries.can_view(current_user, training_class):
         abort(403)
-    return cls
+    return training_class
 
 
 def _load_day(class_id: int, day_id: int) -> tuple[TrainingClass, ClassDay]:
-    cls = _load(class_id)
+    training_class = _load(class_id)
     day = db.get_or_404(ClassDay, day_id)
-    if day.class_id != cls.id:
+    if day.class_id != training_class.id:
         abort(404)
-    return cls, day
+    return training_class, day
 
 
 # --- list, create, edit ----------------------------------------------------------------
@@ -110,7 +110,7 @@ def index():
                            statuses=STATUSES, status_labels=STATUS_LABELS)
 
 
-def _fill_choices(form: ClassForm, cls: TrainingClass | None) -> None:
+def _fill_choices(form: ClassForm, training_class: TrainingClass | None) -> None:
     courses = db.session.scalars(select(Course).order_by(Course.title)).all()
     form.course.choices = [SelectChoice(str(c.id), c.title) for c in courses]
     units = db.session.scalars(
@@ -118,8 +118,8 @@ def _fill_choices(form: ClassForm, cls: TrainingClass | None) -> None:
         .order_by(AdminUnit.level.desc(), vi_collate(AdminUnit.name)).limit(5000)
     ).all()
     unit_choices = [SelectChoice(str(u.id), f"{u.name} ({u.code})") for u in units]
-    if cls is not None and str(cls.unit_id) not in {c.value for c in unit_choices}:
-        unit_choices.insert(0, SelectChoice(str(cls.unit_id), cls.unit.name))
+    if training_class is not None and str(training_class.unit_id) not in {c.value for c in unit_choices}:
+        unit_choices.insert(0, SelectChoice(str(training_class.unit_id), training_class.unit.name))
     form.unit.choices = unit_choices
     from lms.assessments.models import Quiz
 
@@ -181,87 +181,87 @@ def new():
         data = _form_data(form)
         if data is not None:
             with unit_of_work(form) as work:
-                cls = services.save_class(None, data, actor=current_user)
+                training_class = services.save_class(None, data, actor=current_user)
             if work.ok:
                 flash(_("The class was created."), "success")
-                return redirect(url_for("classes.detail", class_id=cls.id))
-    return render_template("classes/form.html", form=form, cls=None)
+                return redirect(url_for("classes.detail", class_id=training_class.id))
+    return render_template("classes/form.html", form=form, training_class=None)
 
 
 @bp.route("/classes/<int:class_id>/edit", methods=["GET", "POST"])
 @staff_required
 def edit(class_id: int):
-    cls = _load(class_id)
+    training_class = _load(class_id)
     form = ClassForm(obj=None)
-    _fill_choices(form, cls)
+    _fill_choices(form, training_class)
     if request.method == "GET":
-        form.course.data = str(cls.course_id)
-        form.title.data = cls.title
-        form.unit.data = str(cls.unit_id)
-        form.venue.data = cls.venue
-        form.days.data = services.format_days(cls)
-        form.capacity.data = cls.capacity
-        form.threshold_percent.data = cls.threshold_percent
-        form.posttest_required.data = cls.posttest_required
-        form.pass_mark.data = Decimal(str(cls.pass_mark))
-        form.quiz.data = str(cls.quiz_id) if cls.quiz_id else ""
-        form.certificate_template.data = cls.certificate_template or ""
-        form.trainers.data = [str(r.user_id) for r in cls.trainer_rows]
-        form.decision_number.data = cls.decision_number
-        form.decision_date.data = cls.decision_date
+        form.course.data = str(training_class.course_id)
+        form.title.data = training_class.title
+        form.unit.data = str(training_class.unit_id)
+        form.venue.data = training_class.venue
+        form.days.data = services.format_days(training_class)
+        form.capacity.data = training_class.capacity
+        form.threshold_percent.data = training_class.threshold_percent
+        form.posttest_required.data = training_class.posttest_required
+        form.pass_mark.data = Decimal(str(training_class.pass_mark))
+        form.quiz.data = str(training_class.quiz_id) if training_class.quiz_id else ""
+        form.certificate_template.data = training_class.certificate_template or ""
+        form.trainers.data = [str(r.user_id) for r in training_class.trainer_rows]
+        form.decision_number.data = training_class.decision_number
+        form.decision_date.data = training_class.decision_date
     if form.validate_on_submit():
         data = _form_data(form)
         if data is not None:
             with unit_of_work(form) as work:
-                services.save_class(cls, data, actor=current_user)
+                services.save_class(training_class, data, actor=current_user)
             if work.ok:
                 flash(_("The class was saved."), "success")
-                return redirect(url_for("classes.detail", class_id=cls.id))
-    return render_template("classes/form.html", form=form, cls=cls)
+                return redirect(url_for("classes.detail", class_id=training_class.id))
+    return render_template("classes/form.html", form=form, training_class=training_class)
 
 
 @bp.route("/classes/<int:class_id>")
 @staff_required
 def detail(class_id: int):
-    cls = _load(class_id)
-    entries = queries.roster(cls)
-    outcomes = services.outcomes(cls)
-    completed = services.class_completions(cls)
+    training_class = _load(class_id)
+    entries = queries.roster(training_class)
+    outcomes = services.outcomes(training_class)
+    completed = services.class_completions(training_class)
     return render_template(
-        "classes/detail.html", cls=cls, entries=entries, outcomes=outcomes, completed=completed,
+        "classes/detail.html", training_class=training_class, entries=entries, outcomes=outcomes, completed=completed,
         slip_action=roster_action([e.person_id for e in entries]),
         status_labels=STATUS_LABELS, group_labels=TARGET_GROUP_LABELS, confirm=ConfirmForm(),
-        today=services.local_today(), open_for_roster=cls.status not in (FINISHED, CANCELLED),
-        last_day_over=services.last_day_over(cls),
-        history=audit_history("class", cls.id, also=[("class_day", [d.id for d in cls.days])]),
+        today=services.local_today(), open_for_roster=training_class.status not in (FINISHED, CANCELLED),
+        last_day_over=services.last_day_over(training_class),
+        history=audit_history("class", training_class.id, also=[("class_day", [d.id for d in training_class.days])]),
     )
 
 
 @bp.route("/classes/<int:class_id>/status", methods=["POST"])
 @staff_required
 def change_status(class_id: int):
-    cls = _load(class_id)
+    training_class = _load(class_id)
     form = StatusForm()
     if not form.validate_on_submit() or form.status.data not in (RUNNING, CANCELLED):
         abort(400)
     with unit_of_work() as work:
-        services.set_status(cls, form.status.data, actor=current_user)
+        services.set_status(training_class, form.status.data, actor=current_user)
     if work.ok:
         flash(_("The class status was changed."), "success")
-    return redirect(url_for("classes.detail", class_id=cls.id))
+    return redirect(url_for("classes.detail", class_id=training_class.id))
 
 
 @bp.route("/classes/<int:class_id>/finish", methods=["GET", "POST"])
 @staff_required
 def finish(class_id: int):
     """GET: who will complete the course and who will not, and why; POST: finish."""
-    cls = _load(class_id)
+    training_class = _load(class_id)
     form = FinishForm()
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
         with unit_of_work(form, show=False) as work:
-            result = services.finish_class(cls, actor=current_user, early=bool(form.early.data))
+            result = services.finish_class(training_class, actor=current_user, early=bool(form.early.data))
         if work.error:
             form.early.errors = [*form.early.errors, work.error.message]
         if work.ok:
@@ -270,19 +270,19 @@ def finish(class_id: int):
                       "success")
             else:
                 flash(_("The class was already finished; nothing changed."), "info")
-            return redirect(url_for("classes.detail", class_id=cls.id))
-    entries = queries.roster(cls)
-    outcomes = services.outcomes(cls)
-    completed = services.class_completions(cls)
+            return redirect(url_for("classes.detail", class_id=training_class.id))
+    entries = queries.roster(training_class)
+    outcomes = services.outcomes(training_class)
+    completed = services.class_completions(training_class)
     will, wont = [], []
     for e in entries:
         o = outcomes.get(e.person_id)
         if e.person_id in completed or (o is not None and o.eligible):
             will.append(e)
         else:
-            wont.append((e, services.finish_reasons(cls, o) if o else []))
-    return render_template("classes/finish.html", cls=cls, form=form, will=will, wont=wont,
-                           completed=completed, over=services.last_day_over(cls)), (
+            wont.append((e, services.finish_reasons(training_class, o) if o else []))
+    return render_template("classes/finish.html", training_class=training_class, form=form, will=will, wont=wont,
+                           completed=completed, over=services.last_day_over(training_class)), (
         400 if form.errors else 200)
 
 
@@ -290,14 +290,14 @@ def finish(class_id: int):
 @roles_required(ADMIN)
 def reopen(class_id: int):
     """An administrator reopens a finished class; completions already made stay (audited)."""
-    cls = _load(class_id)
+    training_class = _load(class_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     with unit_of_work() as work:
-        services.reopen_class(cls, actor=current_user)
+        services.reopen_class(training_class, actor=current_user)
     if work.ok:
         flash(_("The class is open again; the completions already recorded stay."), "success")
-    return redirect(url_for("classes.detail", class_id=cls.id))
+    return redirect(url_for("classes.detail", class_id=training_class.id))
 
 
 # --- roster ----------------------------------------------------------------------------
@@ -306,7 +306,7 @@ def reopen(class_id: int):
 @bp.route("/classes/<int:class_id>/people", methods=["GET", "POST"])
 @staff_required
 def people(class_id: int):
-    cls = _load(class_id)
+    training_class = _load(class_id)
     form = AddPeopleForm()
     if request.method == "POST":
         if not form.validate_on_submit():
@@ -318,10 +318,10 @@ def people(class_id: int):
         visible = registry_queries.person_scope(current_user)
         ids = list(db.session.scalars(select(Person.id).where(Person.id.in_(ids), visible)))
         with unit_of_work() as work:
-            added = services.add_people(cls, ids, actor=current_user)
+            added = services.add_people(training_class, ids, actor=current_user)
         if work.ok:
             flash(_("%(num)d people were added to the roster.", num=added), "success")
-            return redirect(url_for("classes.detail", class_id=cls.id))
+            return redirect(url_for("classes.detail", class_id=training_class.id))
     q = (request.args.get("q") or "").strip()[:100]
     group = request.args.get("group") or None
     if group not in TARGET_GROUPS:
@@ -332,15 +332,15 @@ def people(class_id: int):
     # The viewer's whole area by default (classes draw from several communes); or only
     # the class's own unit when asked.
     here = request.args.get("here") == "1"
-    stmt = registry_queries.people_query(current_user, q=q, group=group, unit=cls.unit if here else None)
+    stmt = registry_queries.people_query(current_user, q=q, group=group, unit=training_class.unit if here else None)
     if org_type:
         stmt = stmt.join(Organisation, Organisation.id == Person.organisation_id).where(Organisation.org_type == org_type)
-    stmt = stmt.where(~Person.id.in_(select(RosterEntry.person_id).where(RosterEntry.class_id == cls.id)))
+    stmt = stmt.where(~Person.id.in_(select(RosterEntry.person_id).where(RosterEntry.class_id == training_class.id)))
     rows = db.session.scalars(stmt.limit(PAGE_SIZE)).all()
     return render_template(
-        "classes/people.html", cls=cls, form=form, people=rows, q=q, group=group, org_type=org_type, here=here,
+        "classes/people.html", training_class=training_class, form=form, people=rows, q=q, group=group, org_type=org_type, here=here,
         groups=TARGET_GROUPS, group_labels=TARGET_GROUP_LABELS, org_types=ORG_TYPES, org_type_labels=ORG_TYPE_LABELS,
-        free=cls.capacity - queries.roster_count(cls), page_size=PAGE_SIZE,
+        free=training_class.capacity - queries.roster_count(training_class), page_size=PAGE_SIZE,
     )
 
 
@@ -349,46 +349,46 @@ def people(class_id: int):
 def add_gap(class_id: int):
     """Everyone in the class's unit who still needs the class's course (from the coverage
     gap list): GET shows who would be added and why the others are left out; POST adds."""
-    cls = _load(class_id)
+    training_class = _load(class_id)
     form = GapForm()
-    plan = queries.gap_plan(current_user, cls)
-    free = cls.capacity - queries.roster_count(cls)
+    plan = queries.gap_plan(current_user, training_class)
+    free = training_class.capacity - queries.roster_count(training_class)
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
         with unit_of_work() as work:
-            added = services.add_people(cls, plan.add_ids, actor=current_user)
+            added = services.add_people(training_class, plan.add_ids, actor=current_user)
         if work.ok:
             flash(_("%(num)d people were added to the roster.", num=added), "success")
-            return redirect(url_for("classes.detail", class_id=cls.id))
-    return render_template("classes/gap.html", cls=cls, form=form, plan=plan, free=free,
+            return redirect(url_for("classes.detail", class_id=training_class.id))
+    return render_template("classes/gap.html", training_class=training_class, form=form, plan=plan, free=free,
                            group_labels=TARGET_GROUP_LABELS)
 
 
 @bp.route("/classes/<int:class_id>/people/<int:person_id>/remove", methods=["POST"])
 @staff_required
 def remove_person(class_id: int, person_id: int):
-    cls = _load(class_id)
+    training_class = _load(class_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     with unit_of_work() as work:
-        services.remove_person(cls, person_id, actor=current_user)
+        services.remove_person(training_class, person_id, actor=current_user)
     if work.ok:
         flash(_("The person was removed from the roster."), "success")
-    return redirect(url_for("classes.detail", class_id=cls.id))
+    return redirect(url_for("classes.detail", class_id=training_class.id))
 
 
 @bp.route("/classes/<int:class_id>/signin", methods=["GET", "POST"])
 @staff_required
 def signin_import(class_id: int):
-    cls = _load(class_id)
+    training_class = _load(class_id)
     form = SigninForm()
     result, file_error = None, None
     if form.validate_on_submit():
         upload = form.file.data
         try:
             with unit_of_work(show=False) as work:
-                result = signin.import_signin(cls, (upload.filename or "upload")[-200:], upload.read(),
+                result = signin.import_signin(training_class, (upload.filename or "upload")[-200:], upload.read(),
                                               actor=current_user)
                 if not result.ok:
                     work.cancel()
@@ -399,21 +399,21 @@ def signin_import(class_id: int):
                 file_error = str(work.error)
             if work.ok:
                 flash(_("%(num)d people were added to the roster.", num=result.added), "success")
-                return redirect(url_for("classes.detail", class_id=cls.id))
+                return redirect(url_for("classes.detail", class_id=training_class.id))
     status = 400 if (file_error or (result and not result.ok)) else 200
-    return render_template("classes/signin.html", cls=cls, form=form, result=result,
+    return render_template("classes/signin.html", training_class=training_class, form=form, result=result,
                            file_error=file_error or (result.file_error if result else None)), status
 
 
 @bp.route("/classes/<int:class_id>/signin/template.xlsx")
 @staff_required
 def signin_template(class_id: int):
-    cls = _load(class_id)
-    body = signin.template_xlsx(cls)
-    audit_disclosure("class.signin_sheet", {"class_id": cls.id}, len(queries.roster(cls)))
+    training_class = _load(class_id)
+    body = signin.template_xlsx(training_class)
+    audit_disclosure("class.signin_sheet", {"class_id": training_class.id}, len(queries.roster(training_class)))
     return Response(body,
                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f'attachment; filename="class-{cls.id}-signin-sheet.xlsx"'})
+                    headers={"Content-Disposition": f'attachment; filename="class-{training_class.id}-signin-sheet.xlsx"'})
 
 
 # --- attendance ------------------------------------------------------------------------
@@ -430,17 +430,17 @@ def _marks_payload(day: ClassDay) -> dict:
 @bp.route("/classes/<int:class_id>/days/<int:day_id>", methods=["GET", "POST"])
 @staff_required
 def attendance(class_id: int, day_id: int):
-    cls, day = _load_day(class_id, day_id)
+    training_class, day = _load_day(class_id, day_id)
     if request.method == "POST":
         form = MarkForm()
         if not form.validate_on_submit():
             abort(400)
         with unit_of_work():
             services.mark(day, form.person_id.data, form.status.data, actor=current_user)
-        return redirect(url_for("classes.attendance", class_id=cls.id, day_id=day.id) + f"#p{form.person_id.data}")
+        return redirect(url_for("classes.attendance", class_id=training_class.id, day_id=day.id) + f"#p{form.person_id.data}")
     marks = queries.day_marks(day)
     return render_template(
-        "classes/attendance.html", cls=cls, day=day, entries=queries.roster(cls), marks=marks,
+        "classes/attendance.html", training_class=training_class, day=day, entries=queries.roster(training_class), marks=marks,
         marks_list=MARKS, mark_labels=MARK_LABELS, confirm=ConfirmForm(), over=services.day_is_over(day),
     )
 
@@ -448,14 +448,14 @@ def attendance(class_id: int, day_id: int):
 @bp.route("/classes/<int:class_id>/days/<int:day_id>/all-present", methods=["POST"])
 @staff_required
 def all_present(class_id: int, day_id: int):
-    cls, day = _load_day(class_id, day_id)
+    training_class, day = _load_day(class_id, day_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     with unit_of_work() as work:
         count = services.mark_all_present(day, actor=current_user)
     if work.ok:
         flash(_("%(num)d people were marked present.", num=count), "success")
-    return redirect(url_for("classes.attendance", class_id=cls.id, day_id=day.id))
+    return redirect(url_for("classes.attendance", class_id=training_class.id, day_id=day.id))
 
 
 @bp.route("/classes/<int:class_id>/days/<int:day_id>/marks.json", methods=["GET", "POST"])
@@ -464,7 +464,7 @@ def marks_json(class_id: int, day_id: int):
     """GET: the day's marks (the trainer's page polls it for check-ins).
     POST {"marks": [{"person_id": 1, "status": "present"}, …]}: save marks; repeating is harmless.
     """
-    cls, day = _load_day(class_id, day_id)
+    training_class, day = _load_day(class_id, day_id)
     if request.method == "GET":
         return jsonify(_marks_payload(day))
     payload = request.get_json(silent=True)
@@ -496,9 +496,9 @@ def _save_marks(day: ClassDay, items: list, saved: list, errors: list) -> None:
 @bp.route("/classes/<int:class_id>/days/<int:day_id>/code")
 @staff_required
 def day_code(class_id: int, day_id: int):
-    cls, day = _load_day(class_id, day_id)
+    training_class, day = _load_day(class_id, day_id)
     opens, closes = services.checkin_window(day)
-    return render_template("classes/code.html", cls=cls, day=day, opens=opens, closes=closes,
+    return render_template("classes/code.html", training_class=training_class, day=day, opens=opens, closes=closes,
                            url=url_for("classes.checkin", code=day.checkin_code, _external=True))
 
 
@@ -517,15 +517,15 @@ def day_qr(class_id: int, day_id: int):
 @bp.route("/classes/<int:class_id>/print")
 @staff_required
 def print_roster(class_id: int):
-    cls = _load(class_id)
+    training_class = _load(class_id)
     day = None
     if request.args.get("day"):
         day = db.session.get(ClassDay, int_arg("day", 0))
-        if day is None or day.class_id != cls.id:
+        if day is None or day.class_id != training_class.id:
             abort(404)
-    entries = queries.roster(cls)
-    page = render_template("classes/print.html", cls=cls, day=day, entries=entries)
-    audit_disclosure("class.roster_print", {"class_id": cls.id, "day": day.id if day else None}, len(entries))
+    entries = queries.roster(training_class)
+    page = render_template("classes/print.html", training_class=training_class, day=day, entries=entries)
+    audit_disclosure("class.roster_print", {"class_id": training_class.id, "day": day.id if day else None}, len(entries))
     return page
 
 
@@ -543,8 +543,8 @@ def parse_score(raw: str, scale: int) -> float | None:
 @bp.route("/classes/<int:class_id>/scores", methods=["GET", "POST"])
 @staff_required
 def scores(class_id: int):
-    cls = _load(class_id)
-    entries = queries.roster(cls)
+    training_class = _load(class_id)
+    entries = queries.roster(training_class)
     form = ScoreForm()
     if request.method == "GET" and request.args.get("scale") in ("10", "100"):
         form.scale.data = request.args["scale"]
@@ -562,12 +562,12 @@ def scores(class_id: int):
                                            else _("A score is between 0 and 100."))
         if not errors:
             with unit_of_work():
-                changed = sum(services.set_paper_score(cls, pid, v, actor=current_user) for pid, v in wanted.items())
+                changed = sum(services.set_paper_score(training_class, pid, v, actor=current_user) for pid, v in wanted.items())
             flash(_("%(num)d scores were saved.", num=changed), "success")
-            return redirect(url_for("classes.detail", class_id=cls.id))
+            return redirect(url_for("classes.detail", class_id=training_class.id))
     scale = int(form.scale.data or 10)
-    return render_template("classes/scores.html", cls=cls, entries=entries, form=form, errors=errors,
-                           online=queries.online_scores(cls), outcomes=services.outcomes(cls), scale=scale,
+    return render_template("classes/scores.html", training_class=training_class, entries=entries, form=form, errors=errors,
+                           online=queries.online_scores(training_class), outcomes=services.outcomes(training_class), scale=scale,
                            shown=lambda pct: format_decimal(round(pct * scale / 100, 2)) if pct is not None else ""), (
         400 if errors else 200)
 
@@ -575,20 +575,20 @@ def scores(class_id: int):
 # --- report ------------------------------------------------------------------------------
 
 
-def _report_table(cls: TrainingClass) -> tuple[list[str], list[list]]:
-    entries = queries.roster(cls)
-    marks = queries.class_marks(cls)
-    outcomes = services.outcomes(cls)
-    completed = services.class_completions(cls)
+def _report_table(training_class: TrainingClass) -> tuple[list[str], list[list]]:
+    entries = queries.roster(training_class)
+    marks = queries.class_marks(training_class)
+    outcomes = services.outcomes(training_class)
+    completed = services.class_completions(training_class)
     header = [_("Full name"), _("Organisation or agency"), _("Phone")]
-    header += [format_date(d.day, "dd/MM/yyyy") for d in cls.days]
+    header += [format_date(d.day, "dd/MM/yyyy") for d in training_class.days]
     header += [_("Attended"), _("Excused"), _("Attendance"), _("Post-test"), _("Completed")]
     rows = []
     for e in entries:
         p, o = e.person, outcomes.get(e.person_id)
         rate = services.attendance_rate(o.tally.attended, o.tally.excused, o.tally.days) if o else None
         row = [p.full_name, p.organisation.name if p.organisation else (p.agency or ""), mask_phone(p.phone)]
-        row += [str(MARK_LABELS.get(marks.get((e.person_id, d.id)), "")) for d in cls.days]
+        row += [str(MARK_LABELS.get(marks.get((e.person_id, d.id)), "")) for d in training_class.days]
         row += [o.tally.attended if o else 0, o.tally.excused if o else 0,
                 f"{for_people(round(rate * 100, 1))} %" if rate is not None else "",
                 "" if o is None or o.score is None else for_people(float(o.score)),
@@ -600,10 +600,10 @@ def _report_table(cls: TrainingClass) -> tuple[list[str], list[list]]:
 @bp.route("/classes/<int:class_id>/report")
 @staff_required
 def report(class_id: int):
-    cls = _load(class_id)
-    header, rows = _report_table(cls)
-    page = render_template("classes/report.html", cls=cls, header=header, rows=rows)
-    audit_disclosure("class.report", {"class_id": cls.id}, len(rows))
+    training_class = _load(class_id)
+    header, rows = _report_table(training_class)
+    page = render_template("classes/report.html", training_class=training_class, header=header, rows=rows)
+    audit_disclosure("class.report", {"class_id": training_class.id}, len(rows))
     return page
 
 
@@ -612,15 +612,15 @@ def report(class_id: int):
 def report_export(class_id: int, fmt: str):
     if fmt not in ("csv", "xlsx"):
         abort(404)
-    cls = _load(class_id)
-    header, rows = _report_table(cls)
-    name = f"class-{cls.id}-report.{fmt}"
+    training_class = _load(class_id)
+    header, rows = _report_table(training_class)
+    name = f"class-{training_class.id}-report.{fmt}"
     if fmt == "csv":
         body, mime = exports.to_csv(header, rows), "text/csv; charset=utf-8"
     else:
         body = exports.to_xlsx(header, rows, title=_("Class report"))
         mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    audit_disclosure(f"class.report.{fmt}", {"class_id": cls.id}, len(rows))
+    audit_disclosure(f"class.report.{fmt}", {"class_id": training_class.id}, len(rows))
     return Response(body, mimetype=mime, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
@@ -633,7 +633,7 @@ def certificates(class_id: int, fmt: str):
 
     if fmt not in ("pdf", "zip"):
         abort(404)
-    cls = _load(class_id)
+    training_class = _load(class_id)
     # Each person's current certificate (of their latest completion, see Certificate.renewal).
     certs = db.session.scalars(
         select(Certificate).join(RosterEntry, RosterEntry.person_id == Certificate.person_id)
@@ -641,20 +641,20 @@ def certificates(class_id: int, fmt: str):
               & (CourseCompletion.course_id == Certificate.course_id)
               & (CourseCompletion.renewals == Certificate.renewal))
         .join(Person, Person.id == Certificate.person_id)
-        .where(RosterEntry.class_id == cls.id, Certificate.course_id == cls.course_id,
+        .where(RosterEntry.class_id == training_class.id, Certificate.course_id == training_class.course_id,
                Certificate.revoked_at.is_(None))
         .order_by(vi_collate(Person.full_name))
     ).all()
     if not certs:
         flash(_("No certificates have been issued for this class yet."), "info")
-        return redirect(url_for("classes.detail", class_id=cls.id))
+        return redirect(url_for("classes.detail", class_id=training_class.id))
     if fmt == "pdf":
         body, mime = cert_services.render_bulk_pdf(certs), "application/pdf"
     else:
         body, mime = cert_services.render_bulk_zip(certs), "application/zip"
-    audit_disclosure(f"class.certificates.{fmt}", {"class_id": cls.id}, len(certs))
+    audit_disclosure(f"class.certificates.{fmt}", {"class_id": training_class.id}, len(certs))
     return Response(body, mimetype=mime,
-                    headers={"Content-Disposition": f'attachment; filename="class-{cls.id}-certificates.{fmt}"'})
+                    headers={"Content-Disposition": f'attachment; filename="class-{training_class.id}-certificates.{fmt}"'})
 
 
 # --- learners ----------------------------------------------------------------------------

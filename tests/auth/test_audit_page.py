@@ -17,11 +17,11 @@ def _world(app, users):
     class_id = make_class(app, world, trainers=[users["trainer"].id], posttest=True)
     with app.app_context():
         trainer = db.session.get(User, users["trainer"].id)
-        cls = db.session.get(TrainingClass, class_id)
-        services.add_people(cls, world["people"][:2], actor=trainer)
-        services.mark(cls.days[0], world["people"][0], "present", actor=trainer)
-        services.mark(cls.days[0], world["people"][0], "absent", actor=trainer)  # a correction (day over)
-        services.set_paper_score(cls, world["people"][1], 55.5, actor=trainer)
+        training_class = db.session.get(TrainingClass, class_id)
+        services.add_people(training_class, world["people"][:2], actor=trainer)
+        services.mark(training_class.days[0], world["people"][0], "present", actor=trainer)
+        services.mark(training_class.days[0], world["people"][0], "absent", actor=trainer)  # a correction (day over)
+        services.set_paper_score(training_class, world["people"][1], 55.5, actor=trainer)
         db.session.commit()
     return world, class_id
 

@@ -30,9 +30,9 @@ def test_trainer_marks_attendance_offline_on_a_phone(app, users, phone_page):
         today = services.local_today()
     class_id = make_class(app, world, trainers=[users["trainer"].id], days=[(today, time(0, 0), time(23, 59))])
     with app.app_context():
-        cls = db.session.get(TrainingClass, class_id)
-        services.add_people(cls, world["people"][:5], actor=None)
-        day_id = cls.days[0].id
+        training_class = db.session.get(TrainingClass, class_id)
+        services.add_people(training_class, world["people"][:5], actor=None)
+        day_id = training_class.days[0].id
         db.session.commit()
     p = world["people"]
 

@@ -353,18 +353,18 @@ def _seed_class(app, values: dict, *, trainer, learner) -> dict:
             trainer_ids=[trainer.id],
         )
         actor = db.session.get(User, trainer.id)
-        cls = services.save_class(None, data, actor=actor)
+        training_class = services.save_class(None, data, actor=actor)
         learner_person = db.session.get(User, learner.id).person_id
-        services.add_people(cls, [values["person"], values["official"], learner_person], actor=actor)
-        services.set_status(cls, RUNNING, actor=actor)
-        past_day = db.session.scalar(select(ClassDay).where(ClassDay.class_id == cls.id, ClassDay.day == past))
-        open_day = db.session.scalar(select(ClassDay).where(ClassDay.class_id == cls.id, ClassDay.day == today))
+        services.add_people(training_class, [values["person"], values["official"], learner_person], actor=actor)
+        services.set_status(training_class, RUNNING, actor=actor)
+        past_day = db.session.scalar(select(ClassDay).where(ClassDay.class_id == training_class.id, ClassDay.day == past))
+        open_day = db.session.scalar(select(ClassDay).where(ClassDay.class_id == training_class.id, ClassDay.day == today))
         services.mark(past_day, values["person"], "present", actor=actor)
         services.mark(past_day, values["official"], "excused", actor=actor)
-        services.set_paper_score(cls, values["person"], 80.0, actor=actor)
-        assert db.session.get(Person, values["bystander"]).unit_id == cls.unit_id
+        services.set_paper_score(training_class, values["person"], 80.0, actor=actor)
+        assert db.session.get(Person, values["bystander"]).unit_id == training_class.unit_id
         db.session.commit()
-        return {"cls": cls.id, "day": past_day.id, "open_day": open_day.id, "checkin": open_day.checkin_code}
+        return {"training_class": training_class.id, "day": past_day.id, "open_day": open_day.id, "checkin": open_day.checkin_code}
 
 
 def _seed_registry_imports(app) -> dict:
@@ -434,7 +434,7 @@ class Step:
     quiet: bool = False
 
 
-CLASS = "/classes/{cls}"
+CLASS = "/classes/{training_class}"
 CLASS_STAFF = [
     "/classes/", CLASS, CLASS + "/days/{day}", CLASS + "/days/{open_day}", CLASS + "/report", CLASS + "/scores",
     CLASS + "/print", CLASS + "/print?day={day}",

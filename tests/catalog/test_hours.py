@@ -102,8 +102,8 @@ def test_the_bundled_courses_declare_honest_hours(app, runner):
 def test_class_contact_hours_come_from_the_class_days():
     from lms.classes.models import ClassDay, TrainingClass
 
-    cls = TrainingClass(title="Lớp", days=[
+    training_class = TrainingClass(title="Lớp", days=[
         ClassDay(day=date(2026, 3, 2), starts_at=time(7, 30), ends_at=time(11, 30), checkin_code="A1"),
         ClassDay(day=date(2026, 3, 2), starts_at=time(13, 30), ends_at=time(17, 0), checkin_code="A2"),
     ])
-    assert cls.contact_hours == 7.5
+    assert training_class.contact_hours == 7.5

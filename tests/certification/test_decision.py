@@ -35,11 +35,11 @@ def test_course_and_class_decisions_reach_the_certificates(app, client, users):
             "trainers": [str(users["trainer"].id)]}
     assert post_form(client, f"/classes/{class_id}/edit", form).status_code == 302
     with app.app_context():
-        cls = db.session.get(TrainingClass, class_id)
-        services.add_people(cls, [world["people"][0]], actor=None)
-        for day in cls.days:
+        training_class = db.session.get(TrainingClass, class_id)
+        services.add_people(training_class, [world["people"][0]], actor=None)
+        for day in training_class.days:
             services.mark(day, world["people"][0], "present", actor=None)
-        services.finish_class(cls, actor=None)
+        services.finish_class(training_class, actor=None)
         record_completion(world["people"][1], db.session.get(Course, course_id), via="online")
         db.session.commit()
         certs = {c.person_id: c for c in db.session.scalars(select(Certificate))}

@@ -59,8 +59,8 @@ def objects(app, users) -> dict:
     with app.app_context():
         from lms.classes import services
 
-        cls = db.session.get(TrainingClass, class_id)
-        services.add_people(cls, world["people"][:2], actor=None)
-        day_id = cls.days[0].id
+        training_class = db.session.get(TrainingClass, class_id)
+        services.add_people(training_class, world["people"][:2], actor=None)
+        day_id = training_class.days[0].id
         db.session.commit()
     return {"class_id": class_id, "day_id": day_id, "person_id": world["people"][0]}

@@ -76,9 +76,9 @@ def make_class(app, world: dict, *, unit="a", days=None, capacity=40, threshold=
             pass_mark=pass_mark, quiz_id=None, days=list(days), trainer_ids=list(trainers),
         )
         actor = db.session.get(User, actor_id) if actor_id else None
-        cls = services.save_class(None, data, actor=actor)
+        training_class = services.save_class(None, data, actor=actor)
         db.session.commit()
-        return cls.id
+        return training_class.id
 
 
 @pytest.fixture

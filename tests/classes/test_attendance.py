@@ -18,10 +18,10 @@ def _class(app, world, users, days=None):
 
     class_id = make_class(app, world, trainers=[users["trainer"].id], days=days)
     with app.app_context():
-        cls = db.session.get(TrainingClass, class_id)
-        services.add_people(cls, world["people"][:3], actor=None)
+        training_class = db.session.get(TrainingClass, class_id)
+        services.add_people(training_class, world["people"][:3], actor=None)
         db.session.commit()
-        return class_id, [d.id for d in cls.days]
+        return class_id, [d.id for d in training_class.days]
 
 
 def _marks(app, day_id):

@@ -22,10 +22,10 @@ def _setup(app, world, users):
 
     class_id = make_class(app, world, days=DAY, trainers=[users["trainer"].id])
     with app.app_context():
-        cls = db.session.get(TrainingClass, class_id)
-        services.add_people(cls, [world["learner_person"], world["people"][0]], actor=None)
+        training_class = db.session.get(TrainingClass, class_id)
+        services.add_people(training_class, [world["learner_person"], world["people"][0]], actor=None)
         db.session.commit()
-        return class_id, cls.days[0].id, cls.days[0].checkin_code
+        return class_id, training_class.days[0].id, training_class.days[0].checkin_code
 
 
 @pytest.mark.parametrize(("moment", "mark"), [

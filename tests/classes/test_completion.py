@@ -39,10 +39,10 @@ def _setup(app, world, users, marks: dict[int, list[str]], **kwargs) -> int:
 
     class_id = make_class(app, world, days=FOUR_DAYS, trainers=[users["trainer"].id], **kwargs)
     with app.app_context():
-        cls = db.session.get(TrainingClass, class_id)
-        services.add_people(cls, [world["people"][i] for i in marks], actor=None)
+        training_class = db.session.get(TrainingClass, class_id)
+        services.add_people(training_class, [world["people"][i] for i in marks], actor=None)
         for i, statuses in marks.items():
-            for day, status in zip(cls.days, statuses, strict=True):
+            for day, status in zip(training_class.days, statuses, strict=True):
                 if status:
                     services.mark(day, world["people"][i], status, actor=None)
         db.session.commit()
@@ -72,8 +72,8 @@ def test_finishing_awards_those_meeting_the_threshold_and_excused_rule(app, worl
         4: ["excused", "excused", "excused", "excused"],   # nothing to count
     })
     with app.app_context():
-        cls = db.session.get(TrainingClass, class_id)
-        result = services.finish_class(cls, actor=None)
+        training_class = db.session.get(TrainingClass, class_id)
+        result = services.finish_class(training_class, actor=None)
         db.session.commit()
         assert result.finished_now and result.awarded == 2
     assert _completions(app, world["course"]) == sorted([people[0], people[2]])
@@ -87,17 +87,17 @@ def test_post_test_required_uses_paper_score_and_pass_mark(app, world, users):
     full = ["present"] * 4
     class_id = _setup(app, world, users, {0: full, 1: full, 2: full}, posttest=True, pass_mark=70)
     with app.app_context():
-        cls = db.session.get(TrainingClass, class_id)
-        services.set_paper_score(cls, people[0], 70, actor=None)  # exactly the pass mark
-        services.set_paper_score(cls, people[1], 69.5, actor=None)
-        services.finish_class(cls, actor=None)
+        training_class = db.session.get(TrainingClass, class_id)
+        services.set_paper_score(training_class, people[0], 70, actor=None)  # exactly the pass mark
+        services.set_paper_score(training_class, people[1], 69.5, actor=None)
+        services.finish_class(training_class, actor=None)
         db.session.commit()
     assert _completions(app, world["course"]) == [people[0]]
     # A paper score typed in after the class (a late correction) completes, exactly once.
     with app.app_context():
-        cls = db.session.get(TrainingClass, class_id)
-        assert services.set_paper_score(cls, people[2], 90, actor=None)
-        services.set_paper_score(cls, people[2], 95, actor=None)
+        training_class = db.session.get(TrainingClass, class_id)
+        assert services.set_paper_score(training_class, people[2], 90, actor=None)
+        services.set_paper_score(training_class, people[2], 95, actor=None)
         db.session.commit()
     assert _completions(app, world["course"]) == sorted([people[0], people[2]])
 
@@ -187,10 +187,10 @@ def test_cancelled_class_cannot_be_finished(app, world, users):
 
     class_id = _setup(app, world, users, {0: ["present"] * 4})
     with app.app_context():
-        cls = db.session.get(TrainingClass, class_id)
-        services.set_status(cls, "cancelled", actor=None)
+        training_class = db.session.get(TrainingClass, class_id)
+        services.set_status(training_class, "cancelled", actor=None)
         with pytest.raises(ServiceError):
-            services.finish_class(cls, actor=None)
+            services.finish_class(training_class, actor=None)
     assert _completions(app, world["course"]) == []
 
 
@@ -203,9 +203,9 @@ def test_a_class_can_print_its_certificates_with_its_own_template(app, world, us
 
     class_id = _setup(app, world, users, {0: ["present"] * 4})
     with app.app_context():
-        cls = db.session.get(TrainingClass, class_id)
-        cls.certificate_template = "en"
-        services.finish_class(cls, actor=None)
+        training_class = db.session.get(TrainingClass, class_id)
+        training_class.certificate_template = "en"
+        services.finish_class(training_class, actor=None)
         db.session.commit()
         certificate = db.session.scalar(select(Certificate).where(Certificate.person_id == world["people"][0]))
         assert certificate.template == "en"

@@ -67,9 +67,9 @@ def test_only_people_who_checked_in_are_labelled_so(app, client, world, users):
 
     class_id = make_class(app, world, trainers=[users["trainer"].id])
     with app.app_context():
-        cls = db.session.get(TrainingClass, class_id)
-        services.add_people(cls, [world["learner_person"], *world["people"][:2]], actor=None)
-        day = cls.days[0]
+        training_class = db.session.get(TrainingClass, class_id)
+        services.add_people(training_class, [world["learner_person"], *world["people"][:2]], actor=None)
+        day = training_class.days[0]
         start = services.day_bounds(day)[0]
         services.check_in(db.session.get(User, users["learner"].id), day.checkin_code, now=start)
         day_id = day.id
@@ -99,13 +99,13 @@ def test_finishing_shows_who_completes_refuses_early_and_an_admin_reopens(app, c
         (date(2026, 3, 10), time(7, 30), time(11, 30)), (future, time(7, 30), time(11, 30))])
     p0, p1, p2 = world["people"][:3]
     with app.app_context():
-        cls = db.session.get(TrainingClass, class_id)
-        services.add_people(cls, [p0, p1, p2], actor=None)
-        for day in cls.days:
+        training_class = db.session.get(TrainingClass, class_id)
+        services.add_people(training_class, [p0, p1, p2], actor=None)
+        for day in training_class.days:
             services.mark(day, p0, "present", actor=None)
             services.mark(day, p2, "present", actor=None)
-        services.set_paper_score(cls, p0, 80, actor=None)
-        services.set_paper_score(cls, p2, 30, actor=None)
+        services.set_paper_score(training_class, p0, 80, actor=None)
+        services.set_paper_score(training_class, p2, 30, actor=None)
         db.session.commit()
     login(client, "trainer@example.vn")
     detail = client.get(f"/classes/{class_id}").get_data(as_text=True)
@@ -206,9 +206,9 @@ def test_class_days_are_typed_and_shown_day_first(app, client, world, users):
     response = post_form(client, "/classes/new", form)
     assert response.status_code == 302
     with app.app_context():
-        cls = db.session.scalar(select(TrainingClass).where(TrainingClass.title == "Lớp ngày Việt"))
-        assert [(d.day.day, d.starts_at.hour) for d in cls.days] == [(10, 7), (11, 13), (12, 7)]
-        class_id = cls.id
+        training_class = db.session.scalar(select(TrainingClass).where(TrainingClass.title == "Lớp ngày Việt"))
+        assert [(d.day.day, d.starts_at.hour) for d in training_class.days] == [(10, 7), (11, 13), (12, 7)]
+        class_id = training_class.id
     edit = client.get(f"/classes/{class_id}/edit").get_data(as_text=True)
     assert "10/03/2026 07:30-11:30" in edit and "2026-03-10" not in edit
     listing = client.get("/classes/").get_data(as_text=True)

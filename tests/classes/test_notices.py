@@ -57,9 +57,9 @@ def test_change_of_venue_or_time_is_announced_and_a_repeat_is_not(app, runner, w
 
     remind(runner)
     with app.app_context():
-        cls = db.session.get(TrainingClass, klass)
-        cls.venue = "Nhà văn hóa thôn 3"
-        cls.days[0].starts_at = time(8, 0)
+        training_class = db.session.get(TrainingClass, klass)
+        training_class.venue = "Nhà văn hóa thôn 3"
+        training_class.days[0].starts_at = time(8, 0)
         db.session.commit()
     remind(runner)
     remind(runner)
@@ -120,8 +120,8 @@ def test_opted_out_learner_gets_no_notice_and_an_account_without_phone_gets_it_i
     assert {(p, c) for _t, p, c, _b in sent} == {(world["learner_person"], "inapp"), (world["people"][0], "sms")}
     with app.app_context():
         messages.set_reminders(users["learner"].id, False)
-        cls = db.session.get(TrainingClass, class_id)
-        cls.venue = "Nơi khác"
+        training_class = db.session.get(TrainingClass, class_id)
+        training_class.venue = "Nơi khác"
         db.session.commit()
     out = remind(runner)
     assert [p for _t, p, *_ in notices(app)][2:] == [world["people"][0]] and "reminders off 1" in out

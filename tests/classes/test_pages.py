@@ -26,19 +26,19 @@ def test_trainer_creates_a_class_and_is_its_trainer(app, client, world, users):
     response = post_form(client, "/classes/new", {**form, "days": "2026-03-10 07:30-11:30\n2026-03-11 7:30 - 11:30"})
     assert response.status_code == 302
     with app.app_context():
-        cls = db.session.scalar(select(TrainingClass))
-        assert [r.user_id for r in cls.trainer_rows] == [users["trainer"].id]
-        assert len(cls.days) == 2 and len({d.checkin_code for d in cls.days}) == 2
-        class_id = cls.id
+        training_class = db.session.scalar(select(TrainingClass))
+        assert [r.user_id for r in training_class.trainer_rows] == [users["trainer"].id]
+        assert len(training_class.days) == 2 and len({d.checkin_code for d in training_class.days}) == 2
+        class_id = training_class.id
     page = client.get(f"/classes/{class_id}").get_data(as_text=True)
     assert "Lớp xã A" in page and "Nhà văn hóa" in page
     # Editing keeps days; a day with attendance cannot be removed.
     from lms.classes import services
 
     with app.app_context():
-        cls = db.session.get(TrainingClass, class_id)
-        services.add_people(cls, [world["people"][0]], actor=None)
-        services.mark(cls.days[1], world["people"][0], "present", actor=None)
+        training_class = db.session.get(TrainingClass, class_id)
+        services.add_people(training_class, [world["people"][0]], actor=None)
+        services.mark(training_class.days[1], world["people"][0], "present", actor=None)
         db.session.commit()
     edit = post_form(client, f"/classes/{class_id}/edit", {**form, "days": "2026-03-10 07:30-11:30"})
     assert edit.status_code == 200 and "11/03/2026" in edit.get_data(as_text=True)
@@ -89,9 +89,9 @@ def test_scores_printable_roster_report_and_finish(app, client, world, users):
         from lms.registry.models import Person
 
         db.session.get(Person, world["people"][1]).full_name = "=HYPERLINK(\"http://x\")"
-        cls = db.session.get(TrainingClass, class_id)
-        services.add_people(cls, world["people"][:2], actor=None)
-        for day in cls.days:
+        training_class = db.session.get(TrainingClass, class_id)
+        services.add_people(training_class, world["people"][:2], actor=None)
+        for day in training_class.days:
             services.mark(day, world["people"][0], "present", actor=None)
             services.mark(day, world["people"][1], "late", actor=None)
         db.session.commit()

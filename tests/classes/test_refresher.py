@@ -92,9 +92,9 @@ def test_class_and_import_refreshers_renew_and_count_as_trained(app, world, user
     preview = trainer.get(f"/classes/{class_id}/people/gap").get_data(as_text=True)
     assert "6 người sẽ được thêm" in preview or "6 people will be added" in preview
     with app.app_context():
-        cls = db.session.get(TrainingClass, class_id)
-        services.add_people(cls, [people[0]], actor=None)
-        for day in cls.days:
+        training_class = db.session.get(TrainingClass, class_id)
+        services.add_people(training_class, [people[0]], actor=None)
+        for day in training_class.days:
             services.mark(day, people[0], "present", actor=None)
         db.session.commit()
     finished = runner.invoke(args=["lms", "class-finish", str(class_id)])

@@ -83,9 +83,9 @@ def test_learner_sees_own_classes_and_attendance(app, client, world, users, make
     mine = make_class(app, world)
     make_class(app, world, unit="c")
     with app.app_context():
-        cls = db.session.get(TrainingClass, mine)
-        services.add_people(cls, [world["learner_person"]], actor=None)
-        services.mark(cls.days[0], world["learner_person"], "late", actor=None)
+        training_class = db.session.get(TrainingClass, mine)
+        services.add_people(training_class, [world["learner_person"]], actor=None)
+        services.mark(training_class.days[0], world["learner_person"], "late", actor=None)
         db.session.commit()
     login(client, "learner@example.vn")
     page = client.get("/my/classes").get_data(as_text=True)

@@ -43,15 +43,15 @@ def test_unit_table_export_is_audited(app, ready, users, manager):  # noqa: F811
 
 
 def test_class_print_report_and_files_are_audited(app, ready, users, manager):  # noqa: F811
-    cls = ready["class"]
-    for url in (f"/classes/{cls}/print", f"/classes/{cls}/report", f"/classes/{cls}/report.csv",
-                f"/classes/{cls}/report.xlsx", f"/classes/{cls}/signin/template.xlsx"):
+    training_class = ready["class"]
+    for url in (f"/classes/{training_class}/print", f"/classes/{training_class}/report", f"/classes/{training_class}/report.csv",
+                f"/classes/{training_class}/report.xlsx", f"/classes/{training_class}/signin/template.xlsx"):
         assert manager.get(url).status_code == 200, url
     entries = _disclosures(app)
     assert [a for _, a, _, _ in entries] == [
         "disclosure.class.roster_print", "disclosure.class.report", "disclosure.class.report.csv",
         "disclosure.class.report.xlsx", "disclosure.class.signin_sheet"]
-    assert all(actor == users["manager"].id and d["filters"]["class_id"] == cls and d["rows"] >= 1
+    assert all(actor == users["manager"].id and d["filters"]["class_id"] == training_class and d["rows"] >= 1
                for actor, _, d, _ in entries)
 
 

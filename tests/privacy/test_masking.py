@@ -113,11 +113,11 @@ def test_full_export_asks_a_purpose_is_audited_and_says_personal_data(app, ready
 
 def test_class_pages_and_print_mask(app, ready):
     client = _manager(app)
-    cls = ready["class"]  # the learner (0912345678) is on its roster
-    for url in (f"/classes/{cls}/people", f"/classes/{cls}/print", f"/classes/{cls}/report.csv"):
+    training_class = ready["class"]  # the learner (0912345678) is on its roster
+    for url in (f"/classes/{training_class}/people", f"/classes/{training_class}/print", f"/classes/{training_class}/report.csv"):
         text = client.get(url).data.decode("utf-8-sig")
         assert "0912345678" not in text and "0912000000" not in text, url
-    assert "0912•••678" in client.get(f"/classes/{cls}/print").get_data(as_text=True)
+    assert "0912•••678" in client.get(f"/classes/{training_class}/print").get_data(as_text=True)
 
 
 def test_public_verification_shows_no_identifier(app, ready):

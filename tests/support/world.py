@@ -191,10 +191,10 @@ def build(app) -> dict:
                 capacity=40, threshold_percent=50, posttest_required=False, pass_mark=70.0, quiz_id=None,
                 days=list(days), trainer_ids=trainers,
             )
-            cls = class_services.save_class(None, data, actor=people["admin"])
-            class_services.add_people(cls, [w[f"person_{side}"]], actor=people["admin"])
-            class_services.mark(cls.days[0], w[f"person_{side}"], "present", actor=people["admin"])
-            w[f"class_{side}"], w[f"day_{side}"] = cls.id, cls.days[0].id
+            training_class = class_services.save_class(None, data, actor=people["admin"])
+            class_services.add_people(training_class, [w[f"person_{side}"]], actor=people["admin"])
+            class_services.mark(training_class.days[0], w[f"person_{side}"], "present", actor=people["admin"])
+            w[f"class_{side}"], w[f"day_{side}"] = training_class.id, training_class.days[0].id
 
         # Per-user objects of the managers: an API token and an import waiting for confirmation.
         for side, actor in (("a", "manager_x"), ("b", "manager_y")):
