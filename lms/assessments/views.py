@@ -421,15 +421,8 @@ def gradebook_export(slug: str, fmt: str):
     if fmt not in ("csv", "xlsx"):
         abort(404)
     header, rows = _gradebook_table(quiz)
-    filename = f"{quiz.slug}-gradebook.{fmt}"
-    if fmt == "csv":
-        data = exports.to_csv(header, rows)
-        mimetype = "text/csv; charset=utf-8"
-    else:
-        data = exports.to_xlsx(header, rows, title=_("Gradebook"))
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     audit_disclosure(f"gradebook.{fmt}", {"quiz": quiz.slug}, len(rows))
-    return Response(data, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return exports.table_download(fmt, header, rows, f"{quiz.slug}-gradebook.{fmt}", title=_("Gradebook"))
 
 
 @bp.route("/quizzes/<slug>/statistics")

@@ -614,14 +614,9 @@ def report_export(class_id: int, fmt: str):
         abort(404)
     training_class = _load(class_id)
     header, rows = _report_table(training_class)
-    name = f"class-{training_class.id}-report.{fmt}"
-    if fmt == "csv":
-        body, mime = exports.to_csv(header, rows), "text/csv; charset=utf-8"
-    else:
-        body = exports.to_xlsx(header, rows, title=_("Class report"))
-        mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     audit_disclosure(f"class.report.{fmt}", {"class_id": training_class.id}, len(rows))
-    return Response(body, mimetype=mime, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return exports.table_download(fmt, header, rows, f"class-{training_class.id}-report.{fmt}",
+                                  title=_("Class report"))
 
 
 @bp.route("/classes/<int:class_id>/certificates.<fmt>")

@@ -66,6 +66,23 @@ def to_csv(header: Sequence, rows: Iterable[Sequence]) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8", "replace")
 
 
+CSV_MIME = "text/csv; charset=utf-8"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def table_download(fmt: str, header: Sequence, rows: Sequence[Sequence], filename: str, *, title: str,
+                   csv_rows: Sequence[Sequence] | None = None):
+    """One table as a CSV or XLSX attachment (``fmt`` is "csv" or "xlsx"). ``csv_rows``, when
+    given, replaces ``rows`` in the CSV (numbers already written the people's way)."""
+    from flask import Response
+
+    if fmt == "csv":
+        body, mime = to_csv(header, rows if csv_rows is None else csv_rows), CSV_MIME
+    else:
+        body, mime = to_xlsx(header, rows, title=title), XLSX_MIME
+    return Response(body, mimetype=mime, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
 def to_xlsx(header: Sequence, rows: Iterable[Sequence], title: str = "Sheet") -> bytes:
     from openpyxl import Workbook
 

@@ -6,7 +6,6 @@ from datetime import date
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -22,6 +21,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from lms.apitokens.services import user_from_bearer
+from lms.core import exports as core_exports
 from lms.core.audit import audit_disclosure
 from lms.core.forms import ConfirmForm
 from lms.core.groups import TARGET_GROUP_LABELS, TARGET_GROUPS, groups_at
@@ -87,6 +87,21 @@ def _requirement_param():
     if name and rset is None:
         raise BadParameter(_("Unknown requirement set."))
     return rset
+
+
+def _export_params(fmt: str):
+    """(area, as_of, group, requirement set) of a CSV/XLSX export: 404 for another format,
+    400 for a bad filter or no area (an export has no page to choose one on)."""
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    try:
+        area, as_of, group = _params(current_user)
+        rset = _requirement_param()
+    except BadParameter:
+        abort(400)
+    if area is None:
+        abort(400)
+    return area, as_of, group, rset
 
 
 def _offered_groups(as_of: date, group: str | None) -> tuple[str, ...]:
@@ -165,14 +180,7 @@ def units_export(fmt: str):
     """The dashboard's table of child units, with the page's filters, for reports upward."""
     from lms.core.i18n import for_people
 
-    if fmt not in ("csv", "xlsx"):
-        abort(404)
-    try:
-        area, as_of, group = _params(current_user)
-    except BadParameter:
-        abort(400)
-    if area is None:
-        abort(400)
+    area, as_of, group, _rset = _export_params(fmt)
     figures = queries.figures(current_user, area, as_of, group)
     header = [_("Unit"), _("Code"), _("Required"), _("Trained"), _("Percent trained")]
     rows = [[c["unit"]["name"], c["unit"]["code"], c["required"], c["trained"], c["percent"]]
@@ -183,14 +191,9 @@ def units_export(fmt: str):
     total = figures["total"]
     rows.append([_("Total"), "", total["required"], total["trained"], total["percent"]])
     name = f"coverage-units-{area.unit.code if area.unit else 'all'}-{as_of.isoformat()}.{fmt}"
-    if fmt == "csv":
-        body = exports.to_csv(header, [[for_people(v) for v in row] for row in rows])
-        mime = "text/csv; charset=utf-8"
-    else:
-        body = exports.to_xlsx(header, rows, title=_("Coverage by unit"))
-        mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     audit_disclosure(f"coverage.units.{fmt}", _disclosed_filters(area, as_of, group), len(rows))
-    return Response(body, mimetype=mime, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return core_exports.table_download(fmt, header, rows, name, title=_("Coverage by unit"),
+                                  csv_rows=[[for_people(v) for v in row] for row in rows])
 
 
 @bp.route("/coverage/gaps")
@@ -265,27 +268,11 @@ def gaps_remind():
 @bp.route("/coverage/gaps.<fmt>")
 @roles_required(MANAGER, ADMIN)
 def gaps_export(fmt: str):
-    if fmt not in ("csv", "xlsx"):
-        abort(404)
-    try:
-        area, as_of, group = _params(current_user)
-    except BadParameter:
-        abort(400)
-    if area is None:
-        abort(400)
-    try:
-        rset = _requirement_param()
-    except BadParameter:
-        abort(400)
+    area, as_of, group, rset = _export_params(fmt)
     header, rows = exports.gap_table(current_user, area, as_of, group, requirement=rset)
     name = f"gap-list-{area.unit.code if area.unit else 'vn'}-{as_of.isoformat()}.{fmt}"
-    if fmt == "csv":
-        body, mime = exports.to_csv(header, rows), "text/csv; charset=utf-8"
-    else:
-        body = exports.to_xlsx(header, rows, title=_("Not trained yet"))
-        mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     audit_disclosure(f"coverage.gaps.{fmt}", _disclosed_filters(area, as_of, group), len(rows))
-    return Response(body, mimetype=mime, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return core_exports.table_download(fmt, header, rows, name, title=_("Not trained yet"))
 
 
 @bp.route("/coverage/requirements", methods=["GET", "POST"])
