@@ -180,8 +180,8 @@ def units_export(fmt: str):
     """The dashboard's table of child units, with the page's filters, for reports upward."""
     from lms.core.i18n import for_people
 
-    area, as_of, group, _rset = _export_params(fmt)
-    figures = queries.figures(current_user, area, as_of, group)
+    area, as_of, group, rset = _export_params(fmt)
+    figures = queries.figures(current_user, area, as_of, group, requirement=rset)
     header = [_("Unit"), _("Code"), _("Required"), _("Trained"), _("Percent trained")]
     rows = [[c["unit"]["name"], c["unit"]["code"], c["required"], c["trained"], c["percent"]]
             for c in _sorted_children(figures["children"], request.args.get("sort", "name"))]
