@@ -897,7 +897,26 @@ def _check_fractions(spec: QuestionSpec, low: float) -> list[str]:
     return problems
 
 
-class SingleChoice(QuestionType):
+class _ChoiceList(QuestionType):
+    """Types answered by picking from the listed choices: their item analysis, review and
+    count of choices read the choices alike."""
+
+    @classmethod
+    def answer_counts(cls, spec: QuestionSpec, html: Mapping[str, Any],
+                      counts: Mapping[str | None, int]) -> list[OptionCount]:
+        return cls._choice_counts(spec, html, counts)
+
+    @classmethod
+    def review(cls, spec: QuestionSpec, html: Mapping[str, Any], entry: Mapping[str, Any], response: Any,
+               *, show: bool, comment: str | None = None) -> Review:
+        return cls._review_choices(spec, html, entry, response, show)
+
+    @classmethod
+    def choice_count(cls, spec: QuestionSpec) -> int:
+        return len(spec.choices)
+
+
+class SingleChoice(_ChoiceList):
     name = "single"
     label = "Multiple choice, one answer"
 
@@ -944,22 +963,8 @@ class SingleChoice(QuestionType):
         # Answer most questions right, a few wrong, as a real learner would.
         return str(order.index(right) if slot % 4 else (order.index(right) + 1) % len(order))
 
-    @classmethod
-    def answer_counts(cls, spec: QuestionSpec, html: Mapping[str, Any],
-                      counts: Mapping[str | None, int]) -> list[OptionCount]:
-        return cls._choice_counts(spec, html, counts)
 
-    @classmethod
-    def review(cls, spec: QuestionSpec, html: Mapping[str, Any], entry: Mapping[str, Any], response: Any,
-               *, show: bool, comment: str | None = None) -> Review:
-        return cls._review_choices(spec, html, entry, response, show)
-
-    @classmethod
-    def choice_count(cls, spec: QuestionSpec) -> int:
-        return len(spec.choices)
-
-
-class MultipleChoice(QuestionType):
+class MultipleChoice(_ChoiceList):
     name = "multiple"
     label = "Multiple choice, several answers"
 
@@ -998,22 +1003,8 @@ class MultipleChoice(QuestionType):
         return gift.choices(spec, single=False)
 
     @classmethod
-    def answer_counts(cls, spec: QuestionSpec, html: Mapping[str, Any],
-                      counts: Mapping[str | None, int]) -> list[OptionCount]:
-        return cls._choice_counts(spec, html, counts)
-
-    @classmethod
-    def review(cls, spec: QuestionSpec, html: Mapping[str, Any], entry: Mapping[str, Any], response: Any,
-               *, show: bool, comment: str | None = None) -> Review:
-        return cls._review_choices(spec, html, entry, response, show)
-
-    @classmethod
     def choice_is_right(cls, choice: Choice) -> bool:
         return choice.fraction > 0
-
-    @classmethod
-    def choice_count(cls, spec: QuestionSpec) -> int:
-        return len(spec.choices)
 
     @classmethod
     def form_value(cls, spec: QuestionSpec, form: Any, name: str) -> Any:
