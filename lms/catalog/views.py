@@ -16,6 +16,7 @@ from lms.catalog.forms import EnrolListForm
 from lms.catalog.hooks import course_panels, learning_plans
 from lms.catalog.importer import READING_WORDS_PER_MINUTE
 from lms.catalog.models import CourseAsset, CourseCompletion
+from lms.core.conditional import is_current, not_modified, page_etag, row_state, with_etag
 from lms.core.errors import ServiceError
 from lms.core.forms import ConfirmForm
 from lms.core.i18n import locale_code
@@ -79,22 +80,38 @@ def index():
 @bp.route("/courses/<slug>")
 @login_required
 def course(slug: str):
+    user = current_user._get_current_object()
     course = _course_or_404(slug)
-    enrolment = queries.enrolment_of(current_user, course)
-    outline = queries.outline(course, current_user)
-    return render_template(
+    enrolment = queries.enrolment_of(user, course)
+    outline = queries.outline(course, user)
+    completion = queries.completion_of(user.person_id, course)
+    missing = queries.unmet_prerequisites(user, course)
+    panels = _panels(course)
+    # Everything the page shows beyond the layout (lms.core.conditional adds the user,
+    # roles, locale, navigation, CSRF token, date and release).
+    etag = page_etag("catalog.course", (
+        row_state(course), enrolment.id if enrolment else None, _outline_state(outline),
+        row_state(completion), [row_state(c) for c in missing], [str(p) for p in panels],
+    ))
+    if is_current(etag):
+        return not_modified(etag)
+    return with_etag(render_template(
         "catalog/course.html",
         course=course,
         enrolment=enrolment,
         outline=outline,
-        completion=queries.completion_of(current_user.person_id, course),
-        missing=queries.unmet_prerequisites(current_user, course),
-        panels=_panels(course),
+        completion=completion,
+        missing=missing,
+        panels=panels,
         form=ConfirmForm(),
         reading_rate=READING_WORDS_PER_MINUTE,
         locale=_locale(),
-        staff=is_staff(current_user),
-    )
+        staff=is_staff(user),
+    ), etag)
+
+
+def _outline_state(outline) -> tuple:
+    return (outline.modules, sorted(outline.done_ids), sorted(outline.required_ids))
 
 
 @bp.route("/courses/<slug>/enrol", methods=["POST"])
@@ -139,11 +156,18 @@ def lesson(slug: str, lesson_slug: str):
     # (the quiz panel that lms.assessments registers on the course page).
     lessons_done = outline.required_done >= len(outline.required_ids)
     final_quiz = (following is None or lessons_done) and bool((course.completion or {}).get("quizzes"))
-    return render_template(
+    panels = _panels(course) if final_quiz and page.enrolled else []
+    etag = page_etag("catalog.lesson", (
+        row_state(course), row_state(lesson), row_state(page.version), page.enrolled, audio_size,
+        _outline_state(outline), [str(p) for p in panels],
+    ))
+    if is_current(etag):
+        return not_modified(etag)
+    return with_etag(render_template(
         "catalog/lesson.html",
         audio_size=audio_size,
         final_quiz=final_quiz,
-        panels=_panels(course) if final_quiz and page.enrolled else [],
+        panels=panels,
         course=course,
         lesson=lesson,
         version=page.version,
@@ -153,7 +177,7 @@ def lesson(slug: str, lesson_slug: str):
         done=lesson.id in outline.done_ids,
         enrolled=page.enrolled,
         locale=_locale(),
-    )
+    ), etag)
 
 
 @bp.route("/courses/<slug>/lessons/<lesson_slug>/done", methods=["POST"])
@@ -217,20 +241,34 @@ def asset(slug: str, path: str):
 @bp.route("/my-learning")
 @login_required
 def my_learning():
-    rows = queries.my_learning(current_user)
-    plan = next((p for fn in learning_plans.functions() if (p := fn(current_user)) is not None), None)
+    user = current_user._get_current_object()
+    rows = queries.my_learning(user)
+    plan = next((p for fn in learning_plans.functions() if (p := fn(user)) is not None), None)
     required = []
     if plan:
         # The required courses first, in the requirement's order; then the rest as before.
         order = {course_id: n for n, course_id in enumerate(plan["course_ids"])}
         required = sorted((r for r in rows if r[0].id in order), key=lambda r: order[r[0].id])
         rows = [r for r in rows if r[0].id not in order]
-    return render_template(
+    completed = queries.completed_courses(user)
+    etag = page_etag("catalog.my_learning", (
+        [_learning_row_state(r) for r in rows], [_learning_row_state(r) for r in required],
+        sorted(plan.items()) if plan else None,
+        [(row_state(c), row_state(c.course)) for c in completed],
+    ))
+    if is_current(etag):
+        return not_modified(etag)
+    return with_etag(render_template(
         "catalog/my_learning.html",
         rows=rows, required=required, plan=plan,
-        completed=queries.completed_courses(current_user),
+        completed=completed,
         locale=_locale(),
-    )
+    ), etag)
+
+
+def _learning_row_state(row) -> tuple:
+    course, enrolment, done, total, completion = row
+    return row_state(course), enrolment.id, done, total, row_state(completion)
 
 
 def _identifiers_from(form: EnrolListForm) -> list[str]:

@@ -20,6 +20,7 @@ The hooks of the project (each documented where it is declared):
 - ``lms.coverage.hooks.digest_classes``: ``fn(unit, first, last) -> list[dict]``
 - ``lms.certification.hooks.template_choosers``: ``fn(completion) -> str | None``
 - ``lms.certification.hooks.hours_providers``: ``fn(completion) -> float | None``
+- ``lms.core.conditional.layout_states``: ``fn(user) -> hashable`` (what the layout shows, in every page's ETag)
 - ``lms.core.retention.purgers``: ``Purger`` (kind, period setting, count, apply) for ``flask lms purge``
 """
 

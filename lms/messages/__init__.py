@@ -10,6 +10,7 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from lms.core.cli import register_commands
+from lms.core.conditional import layout_states
 from lms.core.security import ADMIN
 from lms.core.templating import add_nav_item
 
@@ -23,14 +24,23 @@ def init_app(app: Flask) -> None:
     register_commands(app, cli.commands)
     add_nav_item(app, "messages.outbox", _l("Outbox"), roles=(ADMIN,), order=90)
 
+    # The bell's count is part of every personal page's ETag.
+    layout_states.register(app, _unread_state)
+
     @app.context_processor
     def _notifications():
         def unread_notifications() -> int:
             if not current_user.is_authenticated:
                 return 0
-            return queries.unread_count(current_user.id)
+            return queries.unread_count_for_page(current_user.id)
 
         def reminders_enabled() -> bool:
             return current_user.is_authenticated and not services.reminders_off(current_user.id)
 
         return {"unread_notifications": unread_notifications, "reminders_enabled": reminders_enabled}
+
+
+def _unread_state(user) -> int:
+    from lms.messages import queries
+
+    return queries.unread_count_for_page(user.id)

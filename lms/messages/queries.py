@@ -3,6 +3,7 @@ person's messages."""
 
 from __future__ import annotations
 
+from flask import g, has_request_context
 from sqlalchemy import func, select
 
 from lms.extensions import db
@@ -14,6 +15,17 @@ def unread_count(user_id: int) -> int:
         select(func.count()).select_from(Message)
         .where(Message.user_id == user_id, Message.channel == "inapp", Message.read_at.is_(None))
     ) or 0
+
+
+def unread_count_for_page(user_id: int) -> int:
+    """``unread_count``, counted once per request: the layout shows it and every personal
+    page's ETag includes it (lms.core.conditional)."""
+    if not has_request_context():
+        return unread_count(user_id)
+    cache = g.setdefault("lms_unread_counts", {})
+    if user_id not in cache:
+        cache[user_id] = unread_count(user_id)
+    return cache[user_id]
 
 
 def notifications(user_id: int):

@@ -210,6 +210,10 @@ def mark_read(user_id: int, message_ids: list[int] | None = None) -> int:
                                  Message.read_at.is_(None))
     if message_ids is not None:
         stmt = stmt.where(Message.id.in_(message_ids))
+    if has_request_context():
+        from flask import g
+
+        g.pop("lms_unread_counts", None)  # the layout's count is counted again
     return db.session.execute(stmt.values(read_at=utcnow())).rowcount
 
 

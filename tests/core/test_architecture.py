@@ -10,6 +10,7 @@ from pathlib import Path
 import lms
 from lms.catalog import hooks as catalog_hooks
 from lms.certification import hooks as certification_hooks
+from lms.core.conditional import layout_states
 from lms.registry import hooks as registry_hooks
 
 ROOT = Path(lms.__file__).parent
@@ -52,6 +53,7 @@ def test_each_app_holds_its_own_registrations(app):
         (catalog_hooks.quiz_slug_providers, 1),
         (catalog_hooks.requirement_checkers, 1),
         (catalog_hooks.learning_plans, 1),
+        (layout_states, 1),  # messages: the unread notification count
         (registry_hooks.person_panels, 5),  # completions, messages, activation, full identifiers, history
         (registry_hooks.people_list_actions, 1),
         (registry_hooks.import_handlers, 1),
