@@ -60,7 +60,7 @@ def register_extensions(app: Flask) -> None:
     from lms.core.i18n import install_template_gettext, select_locale
     from lms.core.params import register_converters
     from lms.core.security import register_security_headers
-    from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from lms.extensions import babel, csrf, db, login_manager, migrate
 
     if app.config.get("PROXY_FIX"):
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -80,7 +80,6 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     install_template_gettext(app)
-    limiter.init_app(app)
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

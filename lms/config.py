@@ -82,10 +82,6 @@ def load_config(instance_path: str) -> dict:
         # Sessions end after this much inactivity, and in any case this long after login.
         "SESSION_IDLE_MINUTES": int(os.environ.get("LMS_SESSION_IDLE_MINUTES", "120")),
         "SESSION_MAX_HOURS": int(os.environ.get("LMS_SESSION_MAX_HOURS", "24")),
-        # Flask-Limiter (other limits, if any): shared storage when set, and a moving window.
-        "RATELIMIT_STORAGE_URI": os.environ.get("LMS_RATELIMIT_STORAGE_URL", "memory://"),
-        "RATELIMIT_STRATEGY": "moving-window",
-        "RATELIMIT_HEADERS_ENABLED": False,
         "PROXY_FIX": int(os.environ.get("LMS_PROXY_FIX", "0")),
         "PUBLIC_BASE_URL": os.environ.get("LMS_PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         "COURSES_DIR": os.environ.get("LMS_COURSES_DIR", str(BASE_DIR / "courses")),

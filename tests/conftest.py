@@ -72,7 +72,6 @@ def make_test_app(database_url: str, app_config: dict | None = None):
         "LOGIN_ADDRESS_RATE_LIMIT": "1000/minute",
         "LOGIN_ACCOUNT_RATE_LIMIT": "1000/minute",
         "CHECKIN_RATE_LIMIT": "1000/minute",
-        "RATELIMIT_STORAGE_URI": "memory://",
         "PASSWORD_MIN_LENGTH": 10,
         # Hashing cost is not under test; Werkzeug's default stays in production.
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",

@@ -300,15 +300,22 @@ def session_state(user_id: int, token: str | None, *, now: datetime | None = Non
     if not token:
         return None
     row = db.session.scalar(select(UserSession).where(UserSession.token_hash == session_token_hash(token)))
-    if row is None or row.user_id != user_id or row.ended_at is not None:
-        return None
-    now = now or utcnow()
-    config = current_app.config
-    if now - row.last_seen_at > timedelta(minutes=config["SESSION_IDLE_MINUTES"]):
-        return None
-    if now - row.created_at > timedelta(hours=config["SESSION_MAX_HOURS"]):
+    if row is None or not session_is_live(user_id, row.user_id, row.ended_at, row.last_seen_at, row.created_at,
+                                          now=now):
         return None
     return row
+
+
+def session_is_live(user_id: int, owner_id: int | None, ended_at: datetime | None, last_seen_at: datetime | None,
+                    created_at: datetime | None, *, now: datetime | None = None) -> bool:
+    """Whether a server-side session (its row's values) still logs ``user_id`` in."""
+    if owner_id is None or owner_id != user_id or ended_at is not None:
+        return False
+    now = now or utcnow()
+    config = current_app.config
+    if now - last_seen_at > timedelta(minutes=config["SESSION_IDLE_MINUTES"]):
+        return False
+    return now - created_at <= timedelta(hours=config["SESSION_MAX_HOURS"])
 
 
 def touch_session(session_id: int) -> None:

@@ -26,7 +26,7 @@ from sqlalchemy.orm import joinedload
 
 from lms.auth import services
 from lms.auth.forms import AssignmentForm, ChangePasswordForm, LoginForm, ProfileForm, UnassignForm, UserForm
-from lms.auth.models import User
+from lms.auth.models import User, UserSession
 from lms.core.db import utcnow, vi_collate
 from lms.core.forms import ConfirmForm
 from lms.core.params import page_arg
@@ -52,9 +52,15 @@ _ALLOWED_DURING_FORCED_CHANGE = {
 }
 
 
-# Every request of a logged-in user runs this: one query for the user and their roles
-# (every page asks for the roles), built once.
-_LOAD_USER = select(User).options(joinedload(User.role_rows)).where(User.id == bindparam("id"))
+# Every request of a logged-in user runs this: one query for the user, their roles and the
+# server-side session of the cookie's token (every page asks for the roles), built once.
+_LOAD_USER = (
+    select(User, UserSession.id, UserSession.user_id, UserSession.ended_at, UserSession.last_seen_at,
+           UserSession.created_at)
+    .options(joinedload(User.role_rows))
+    .outerjoin(UserSession, UserSession.token_hash == bindparam("token_hash"))
+    .where(User.id == bindparam("id"))
+)
 
 
 @login_manager.user_loader
@@ -64,15 +70,23 @@ def load_user(user_id: str) -> User | None:
         uid, version = int(raw_id), int(raw_version)
     except (ValueError, AttributeError):
         return None
-    user = db.session.execute(_LOAD_USER, {"id": uid}).unique().scalar_one_or_none()
-    if user is None or not user.active or user.session_version != version:
+    token = session.get(_SESSION_KEY)
+    if not token:
         return None
-    # The server-side session: ended by a logout anywhere, idle or too old → logged out.
-    row = services.session_state(uid, session.get(_SESSION_KEY))
+    row = db.session.execute(
+        _LOAD_USER, {"id": uid, "token_hash": services.session_token_hash(token)}
+    ).unique().one_or_none()
     if row is None:
         return None
-    if utcnow() - row.last_seen_at > _TOUCH_EVERY:
-        g.lms_session_touch = row.id
+    user, session_id, owner_id, ended_at, last_seen_at, created_at = row
+    if not user.active or user.session_version != version:
+        return None
+    # The server-side session: ended by a logout anywhere, idle or too old → logged out.
+    now = utcnow()
+    if not services.session_is_live(uid, owner_id, ended_at, last_seen_at, created_at, now=now):
+        return None
+    if now - last_seen_at > _TOUCH_EVERY:
+        g.lms_session_touch = session_id
     return user
 
 

@@ -44,27 +44,25 @@ layout_states: Hook = Hook(
 
 _SKIP_CONFIG = ("SECRET", "PASSWORD", "TOKEN", "KEY", "DATABASE", "URI", "URL")
 _BUILD_SUFFIXES = {".py", ".html", ".txt", ".mo", ".css", ".js", ".svg", ".png", ".json", ".md"}
-_build_cache: dict[str, str] = {}
+_PACKAGE = Path(__file__).resolve().parent.parent  # the lms package
+_build: list[str] = []
 
 
 def build_id() -> str:
     """A digest of this installation's code, templates, translations and static files (once
     per process): a deployment that changes any of them changes every ETag. Computed from
     contents, so servers running the same release agree."""
-    root = Path(__file__).resolve().parent.parent  # the lms package
-    key = str(root)
-    found = _build_cache.get(key)
-    if found is None:
+    if not _build:
         digest = hashlib.sha256()
-        for dirpath, dirnames, filenames in os.walk(root):
+        for dirpath, dirnames, filenames in os.walk(_PACKAGE):
             dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
             for name in sorted(filenames):
                 path = Path(dirpath, name)
                 if path.suffix in _BUILD_SUFFIXES:
-                    digest.update(str(path.relative_to(root)).encode())
+                    digest.update(str(path.relative_to(_PACKAGE)).encode())
                     digest.update(path.read_bytes())
-        found = _build_cache[key] = digest.hexdigest()
-    return found
+        _build.append(digest.hexdigest())
+    return _build[0]
 
 
 def _config_id(app) -> str:

@@ -4,17 +4,20 @@ person's messages."""
 from __future__ import annotations
 
 from flask import g, has_request_context
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from lms.extensions import db
 from lms.messages.models import CHANNELS, KINDS, STATUSES, Message
 
+# Built once: the layout counts a user's unread notifications on every page.
+_UNREAD = (
+    select(func.count()).select_from(Message)
+    .where(Message.user_id == bindparam("user_id"), Message.channel == "inapp", Message.read_at.is_(None))
+)
+
 
 def unread_count(user_id: int) -> int:
-    return db.session.scalar(
-        select(func.count()).select_from(Message)
-        .where(Message.user_id == user_id, Message.channel == "inapp", Message.read_at.is_(None))
-    ) or 0
+    return db.session.execute(_UNREAD, {"user_id": user_id}).scalar() or 0
 
 
 def unread_count_for_page(user_id: int) -> int:
