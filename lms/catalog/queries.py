@@ -253,15 +253,26 @@ _ENROLLED_LESSONS = (
 )
 
 
-def my_learning(user) -> list[tuple[Course, Enrolment, int, int, CourseCompletion | None]]:
+_MY_ENROLMENTS = (
+    select(Enrolment, Course).join(Course, Course.id == Enrolment.course_id)
+    .where(Enrolment.user_id == bindparam("user_id"))
+    .order_by(Enrolment.enrolled_at.desc(), Enrolment.id.desc())
+)
+_MY_COMPLETIONS = (
+    select(CourseCompletion, Course).join(Course, Course.id == CourseCompletion.course_id)
+    .where(CourseCompletion.person_id == bindparam("person_id"))
+    .order_by(CourseCompletion.completed_at.desc())
+)
+
+
+def my_learning(user, completed: list[CourseCompletion] | None = None
+                ) -> list[tuple[Course, Enrolment, int, int, CourseCompletion | None]]:
     """Each enrolled course with (required done, required total) and the completion if any.
 
-    Three queries whatever the number of courses (this is the learner's home page).
+    Three queries whatever the number of courses (this is the learner's home page); two
+    when the user's completions are given (``completed_courses``).
     """
-    enrolments = db.session.execute(
-        select(Enrolment, Course).join(Course, Course.id == Enrolment.course_id)
-        .where(Enrolment.user_id == user.id).order_by(Enrolment.enrolled_at.desc(), Enrolment.id.desc())
-    ).all()
+    enrolments = db.session.execute(_MY_ENROLMENTS, {"user_id": user.id}).all()
     if not enrolments:
         return []
     lessons: dict[int, list[tuple[int, str, bool]]] = {}
@@ -270,13 +281,9 @@ def my_learning(user) -> list[tuple[Course, Enrolment, int, int, CourseCompletio
         lessons.setdefault(course_id, []).append(_RequiredView(lesson_id, slug, required))
         if is_done:
             done.add(lesson_id)
-    completions: dict[int, CourseCompletion] = {}
-    if user.person_id is not None:
-        completions = {
-            c.course_id: c for c in db.session.scalars(
-                select(CourseCompletion).where(CourseCompletion.person_id == user.person_id)
-            )
-        }
+    if completed is None:
+        completed = completed_courses(user)
+    completions = {c.course_id: c for c in completed}
     rows = []
     for enrolment, course in enrolments:
         required = required_ids(course, lessons.get(course.id, []))
@@ -292,13 +299,11 @@ class _RequiredView:
 
 
 def completed_courses(user) -> list[CourseCompletion]:
+    """The user's completions, latest first, each with its course loaded (one query)."""
     if user.person_id is None:
         return []
-    return list(db.session.scalars(
-        select(CourseCompletion).options(joinedload(CourseCompletion.course))
-        .where(CourseCompletion.person_id == user.person_id)
-        .order_by(CourseCompletion.completed_at.desc())
-    ))
+    return [completion for completion, _course in
+            db.session.execute(_MY_COMPLETIONS, {"person_id": user.person_id})]
 
 
 def learners(course: Course, viewer) -> list[tuple[User, Enrolment, int, CourseCompletion | None]]:

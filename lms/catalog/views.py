@@ -242,7 +242,8 @@ def asset(slug: str, path: str):
 @login_required
 def my_learning():
     user = current_user._get_current_object()
-    rows = queries.my_learning(user)
+    completed = queries.completed_courses(user)
+    rows = queries.my_learning(user, completed)
     plan = next((p for fn in learning_plans.functions() if (p := fn(user)) is not None), None)
     required = []
     if plan:
@@ -250,7 +251,6 @@ def my_learning():
         order = {course_id: n for n, course_id in enumerate(plan["course_ids"])}
         required = sorted((r for r in rows if r[0].id in order), key=lambda r: order[r[0].id])
         rows = [r for r in rows if r[0].id not in order]
-    completed = queries.completed_courses(user)
     etag = page_etag("catalog.my_learning", (
         [_learning_row_state(r) for r in rows], [_learning_row_state(r) for r in required],
         sorted(plan.items()) if plan else None,

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import aliased
 
 from lms.catalog.models import Course, CourseCompletion
 from lms.core.localtime import local_today
 from lms.core.text import fold
 from lms.coverage import queries as coverage_queries
+from lms.coverage.models import REQUIRED, RequirementCourse, RequirementSet
 from lms.extensions import db
 from lms.onboarding.models import PENDING, RegistrationRequest
 from lms.registry.models import AdminUnit, Person
@@ -104,23 +105,35 @@ def provinces() -> list[AdminUnit]:
     ))
 
 
+# Built once (My learning asks on every view): the primary set's required courses for the
+# person's target group, in order, with the set's deadline, each course's id and whether
+# the person has completed it, in one statement.
+_PLAN = (
+    select(RequirementCourse.course_slug, RequirementSet.deadline, Course.id, CourseCompletion.id.is_not(None))
+    .select_from(Person)
+    .join(RequirementSet, RequirementSet.is_primary.is_(True))
+    .join(RequirementCourse, (RequirementCourse.set_id == RequirementSet.id)
+          & (RequirementCourse.target_group == Person.target_group) & (RequirementCourse.kind == REQUIRED))
+    .outerjoin(Course, Course.slug == RequirementCourse.course_slug)
+    .outerjoin(CourseCompletion, (CourseCompletion.person_id == Person.id) & (CourseCompletion.course_id == Course.id))
+    .where(Person.id == bindparam("person_id"))
+    .order_by(RequirementCourse.position)
+)
+
+
 def learning_plan(user) -> dict | None:
     """The learner's requirement: course ids in order, the deadline and how many are done.
 
     Registered in the catalog's ``learning_plans`` hook (the catalog cannot read coverage).
+    One query: the person's target group, the primary set, its required courses, their ids
+    and the person's completions of them.
     """
-    person = getattr(user, "person", None)
-    if person is None or not person.target_group:
+    person_id = getattr(user, "person_id", None)
+    if person_id is None:
         return None
-    requirement = coverage_queries.requirement_set()  # the primary set
-    slugs = coverage_queries.required_courses(person.target_group) if requirement is not None else []
-    if not slugs:
+    rows = db.session.execute(_PLAN, {"person_id": person_id}).all()
+    if not rows:
         return None
-    by_slug = dict(db.session.execute(select(Course.slug, Course.id).where(Course.slug.in_(slugs))).all())
-    course_ids = [by_slug[s] for s in slugs if s in by_slug]
-    done = set(db.session.scalars(
-        select(CourseCompletion.course_id).where(CourseCompletion.person_id == person.id,
-                                                 CourseCompletion.course_id.in_(course_ids))
-    )) if course_ids else set()
-    return {"course_ids": course_ids, "deadline": requirement.deadline, "done": len(done),
-            "total": len(slugs)}
+    course_ids = [course_id for _slug, _deadline, course_id, _done in rows if course_id is not None]
+    done = {course_id for _slug, _deadline, course_id, is_done in rows if is_done}
+    return {"course_ids": course_ids, "deadline": rows[0][1], "done": len(done), "total": len(rows)}
