@@ -241,6 +241,27 @@ def lesson_page(course_slug: str, lesson_slug: str, user) -> LessonPage | None:
 
 
 
+_COURSE_PAGE = (
+    select(Course, Enrolment, CourseCompletion)
+    .outerjoin(Enrolment, (Enrolment.course_id == Course.id) & (Enrolment.user_id == bindparam("user_id")))
+    .outerjoin(
+        CourseCompletion,
+        (CourseCompletion.course_id == Course.id) & (CourseCompletion.person_id == bindparam("person_id")),
+    )
+    .where(Course.slug == bindparam("course_slug"))
+)
+
+
+def course_page(course_slug: str, user) -> tuple[Course, Enrolment | None, CourseCompletion | None] | None:
+    """The course, the user's enrolment in it and the user's completion of it, in one query;
+    None when there is no such course."""
+    person_id = getattr(user, "person_id", None) if getattr(user, "is_authenticated", False) else None
+    row = db.session.execute(
+        _COURSE_PAGE, {"course_slug": course_slug, "user_id": _user_id(user), "person_id": person_id or 0}
+    ).first()
+    return None if row is None else tuple(row)
+
+
 def enrolled_course_ids(user) -> set[int]:
     return set(db.session.scalars(select(Enrolment.course_id).where(Enrolment.user_id == user.id)))
 

@@ -81,11 +81,13 @@ def index():
 @login_required
 def course(slug: str):
     user = current_user._get_current_object()
-    course = _course_or_404(slug)
-    enrolment = queries.enrolment_of(user, course)
+    found = queries.course_page(slug, user)
+    if found is None or (not found[0].published and not can_author(user)):
+        abort(404)
+    course, enrolment, completion = found
     outline = queries.outline(course, user)
-    completion = queries.completion_of(user.person_id, course)
-    missing = queries.unmet_prerequisites(user, course)
+    # Prerequisites are shown (and read) only to those not enrolled.
+    missing = [] if enrolment is not None else queries.unmet_prerequisites(user, course)
     panels = _panels(course)
     # Everything the page shows beyond the layout (lms.core.conditional adds the user,
     # roles, locale, navigation, CSRF token, date and release).
