@@ -59,7 +59,7 @@ def register_extensions(app: Flask) -> None:
     from lms.core.db import configure_sqlite
     from lms.core.i18n import install_template_gettext, select_locale
     from lms.core.params import register_converters
-    from lms.core.security import register_security_headers
+    from lms.core.security import SessionCookies, register_security_headers
     from lms.extensions import babel, csrf, db, login_manager, migrate
 
     if app.config.get("PROXY_FIX"):
@@ -69,6 +69,7 @@ def register_extensions(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     register_converters(app)
+    app.session_interface = SessionCookies()
     db.init_app(app)
     with app.app_context():
         engine = db.engine

@@ -18,6 +18,7 @@ from lms.catalog.models import (
     Module,
 )
 from lms.catalog.services import required_lessons_query
+from lms.core.db import plain_rows
 from lms.core.security import ADMIN, TRAINER, can_author, is_staff
 from lms.core.text import fold
 from lms.extensions import db
@@ -169,7 +170,7 @@ def outline(course: Course, user=None) -> Outline:
     ordered: list[OutlineLesson] = []
     done: set[int] = set()
     current_id = None
-    rows = db.session.execute(_OUTLINE, {"course_id": course.id, "user_id": _user_id(user)})
+    rows = plain_rows(_OUTLINE, {"course_id": course.id, "user_id": _user_id(user)})
     for m_id, m_slug, m_title, m_title_en, l_id, *lesson_values, is_done in rows:
         if m_id != current_id:
             modules.append((OutlineModule(m_id, m_slug, m_title, m_title_en), []))
@@ -298,7 +299,7 @@ def my_learning(user, completed: list[CourseCompletion] | None = None
         return []
     lessons: dict[int, list[tuple[int, str, bool]]] = {}
     done: set[int] = set()
-    for lesson_id, course_id, slug, required, is_done in db.session.execute(_ENROLLED_LESSONS, {"user_id": user.id}):
+    for lesson_id, course_id, slug, required, is_done in plain_rows(_ENROLLED_LESSONS, {"user_id": user.id}):
         lessons.setdefault(course_id, []).append(_RequiredView(lesson_id, slug, required))
         if is_done:
             done.add(lesson_id)

@@ -186,3 +186,15 @@ def vi_collate(column):
 
 
 _PG_HAS_ICU: dict = {}
+
+
+def plain_rows(statement, params: dict):
+    """Run a select of columns (no ORM entities to build) on the session's connection:
+    about half the Python cost of ``session.execute`` for the statements that every page
+    runs (outline, counts). Pending changes are flushed first, as ``session.execute``
+    would (autoflush)."""
+    from lms.extensions import db
+
+    session = db.session()
+    session.flush()
+    return session.connection().execute(statement, params)

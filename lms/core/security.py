@@ -6,6 +6,7 @@ from functools import wraps
 from urllib.parse import unquote, urlsplit
 
 from flask import Flask, abort, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
@@ -128,3 +129,20 @@ def register_security_headers(app: Flask) -> None:
             missing.append(("Cache-Control", "no-store"))
         response.headers.extend(missing)
         return response
+
+
+class SessionCookies(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, with the signing serializer built once per key set
+    instead of on every request (opening and saving a session built it twice)."""
+
+    def __init__(self) -> None:
+        self._serializers: dict[tuple, object] = {}
+
+    def get_signing_serializer(self, app: Flask):
+        key = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        found = self._serializers.get(key)
+        if found is None:
+            found = super().get_signing_serializer(app)
+            if found is not None:
+                self._serializers = {key: found}  # a changed key replaces the old one
+        return found

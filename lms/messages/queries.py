@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import g, has_request_context
 from sqlalchemy import bindparam, func, select
 
+from lms.core.db import plain_rows
 from lms.extensions import db
 from lms.messages.models import CHANNELS, KINDS, STATUSES, Message
 
@@ -17,7 +18,7 @@ _UNREAD = (
 
 
 def unread_count(user_id: int) -> int:
-    return db.session.execute(_UNREAD, {"user_id": user_id}).scalar() or 0
+    return plain_rows(_UNREAD, {"user_id": user_id}).scalar() or 0
 
 
 def unread_count_for_page(user_id: int) -> int:

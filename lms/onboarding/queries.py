@@ -11,6 +11,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import aliased
 
 from lms.catalog.models import Course, CourseCompletion
+from lms.core.db import plain_rows
 from lms.core.localtime import local_today
 from lms.core.text import fold
 from lms.coverage import queries as coverage_queries
@@ -131,7 +132,7 @@ def learning_plan(user) -> dict | None:
     person_id = getattr(user, "person_id", None)
     if person_id is None:
         return None
-    rows = db.session.execute(_PLAN, {"person_id": person_id}).all()
+    rows = plain_rows(_PLAN, {"person_id": person_id}).all()
     if not rows:
         return None
     course_ids = [course_id for _slug, _deadline, course_id, _done in rows if course_id is not None]
