@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Flask, current_app, request, url_for
+from flask import Flask, current_app, g, request, session, url_for
 from flask_babel import format_date, format_datetime, format_decimal, format_percent
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -86,7 +86,36 @@ def csrf_field(id: str = "csrf_token") -> Markup:  # noqa: A002 - the HTML attri
     Renders what ``form.csrf_token`` renders (the layout has two such forms on every page,
     and a WTForms instance costs more than the rest of a small page).
     """
-    return Markup('<input id="{}" name="csrf_token" type="hidden" value="{}">').format(id, generate_csrf())
+    return Markup('<input id="{}" name="csrf_token" type="hidden" value="{}">').format(id, page_csrf_token())
+
+
+_SIGNED_TOKENS: dict[tuple, str] = {}
+
+
+def page_csrf_token() -> str:
+    """The session's signed CSRF token, signed once per session and process.
+
+    With ``WTF_CSRF_TIME_LIMIT = None`` (the token lives as long as the session) a signed
+    token is valid for as long as the session's raw token is, whenever it was signed: so
+    one signature per raw token serves every page (signing cost as much as a query), and a
+    session's pages embed the same token (the pages' ETags do not depend on when they were
+    rendered). A pure function of the key and the raw token: nothing here can go stale.
+    """
+    app = current_app._get_current_object()
+    field = app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    raw = session.get(field)
+    if app.config.get("WTF_CSRF_TIME_LIMIT") is not None or not isinstance(raw, str) or field in g:
+        return generate_csrf()
+    key = (app.config.get("WTF_CSRF_SECRET_KEY") or app.secret_key, raw)
+    token = _SIGNED_TOKENS.get(key)
+    if token is None:
+        token = generate_csrf()
+        if len(_SIGNED_TOKENS) >= 4096:
+            _SIGNED_TOKENS.clear()
+        _SIGNED_TOKENS[key] = token
+    else:
+        setattr(g, field, token)  # the page's WTForms fields reuse it
+    return token
 
 
 # Dates the Vietnamese way, day first with a four-digit year (29/11/2026), in every
