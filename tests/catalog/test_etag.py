@@ -256,3 +256,42 @@ def test_pages_without_a_validator_stay_no_store(learner_client):
     response = learner_client.get("/courses")
     assert "ETag" not in response.headers
     assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_a_session_ended_elsewhere_gets_no_page(app, world, learner_client):
+    """Nothing about the user is kept between requests: a session ended on another server
+    (or a deactivated account) is refused at the next request, ETag or not."""
+    from sqlalchemy import update
+
+    from lms.auth.models import UserSession
+
+    mine = etags(learner_client)
+    with app.app_context():
+        db.session.execute(update(UserSession).where(UserSession.user_id == world["learner"].id)
+                           .values(ended_at=utcnow()))
+        db.session.commit()
+    for path in PAGES:
+        response = learner_client.get(path, headers={"If-None-Match": mine[path]})
+        assert response.status_code == 302 and "/login" in response.headers["Location"], path
+
+
+def test_a_deactivated_account_gets_no_page(app, world, learner_client):
+    mine = etags(learner_client)
+    with app.app_context():
+        db.session.get(User, world["learner"].id).active = False
+        db.session.commit()
+    response = learner_client.get(LESSON, headers={"If-None-Match": mine[LESSON]})
+    assert response.status_code == 302
+
+
+def test_the_session_token_is_the_same_on_every_page_and_accepted(world, learner_client):
+    from tests.conftest import CSRF_RE
+
+    first = CSRF_RE.search(learner_client.get(LESSON).get_data(as_text=True)).group(1)
+    second = CSRF_RE.search(learner_client.get(COURSE).get_data(as_text=True)).group(1)
+    assert first == second
+    response = learner_client.post("/courses/mini/lessons/mot/done", data={"csrf_token": first})
+    assert response.status_code == 302
+    with learner_client.application.app_context():
+        assert db.session.scalar(select(LessonProgress.id).where(
+            LessonProgress.user_id == world["learner"].id)) is not None
