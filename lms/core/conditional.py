@@ -30,7 +30,7 @@ import os
 from datetime import date
 from pathlib import Path
 
-from flask import Response, current_app, g, make_response, request, session
+from flask import Response, current_app, make_response, request, session
 from flask_login import current_user
 
 from lms.core.hooks import Hook
@@ -153,7 +153,6 @@ def _validator_headers(response: Response, etag: str) -> Response:
 
 def not_modified(etag: str) -> Response:
     """``304 Not Modified`` with the page's validator headers and no body."""
-    g.lms_not_modified = True
     return _validator_headers(Response(status=304), etag)
 
 
