@@ -20,6 +20,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf.csrf import generate_csrf
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import joinedload
@@ -122,6 +123,11 @@ def log_in(user: User) -> None:
     session.clear()  # a fresh session: nothing set before login survives it
     login_user(user)
     session[_SESSION_KEY] = token
+    # The new session's CSRF token, in the login response's cookie: otherwise every page
+    # until the browser stores a later cookie would make one (and send a new cookie), and a
+    # client that keeps the login cookie would never see the same page (ETag) twice.
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)  # signed from the old session's
+    generate_csrf()
 
 
 @bp.before_app_request
