@@ -105,6 +105,8 @@ class Outline:
     lessons: list[OutlineLesson]
     done_ids: set[int]
     required_ids: set[int]
+    # The query's rows as fetched (plain values): what the outline shows, for a page's ETag.
+    rows: tuple = ()
 
     @property
     def required_done(self) -> int:
@@ -170,7 +172,7 @@ def outline(course: Course, user=None) -> Outline:
     ordered: list[OutlineLesson] = []
     done: set[int] = set()
     current_id = None
-    rows = plain_rows(_OUTLINE, {"course_id": course.id, "user_id": _user_id(user)})
+    rows = tuple(tuple(row) for row in plain_rows(_OUTLINE, {"course_id": course.id, "user_id": _user_id(user)}))
     for m_id, m_slug, m_title, m_title_en, l_id, *lesson_values, is_done in rows:
         if m_id != current_id:
             modules.append((OutlineModule(m_id, m_slug, m_title, m_title_en), []))
@@ -181,7 +183,7 @@ def outline(course: Course, user=None) -> Outline:
             ordered.append(lesson)
             if is_done:
                 done.add(l_id)
-    return Outline(modules, ordered, done, required_ids(course, ordered))
+    return Outline(modules, ordered, done, required_ids(course, ordered), rows)
 
 
 def required_ids(course: Course, lessons) -> set[int]:

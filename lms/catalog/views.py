@@ -113,7 +113,8 @@ def course(slug: str):
 
 
 def _outline_state(outline) -> tuple:
-    return (outline.modules, sorted(outline.done_ids), sorted(outline.required_ids))
+    # The outline's rows carry every module and lesson shown and the user's progress marks.
+    return outline.rows, sorted(outline.required_ids)
 
 
 @bp.route("/courses/<slug>/enrol", methods=["POST"])
