@@ -27,7 +27,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import nh3
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
@@ -78,6 +77,8 @@ def _drop_data_images(tag: str, attr: str, value: str) -> str | None:
 
 def sanitise_html(raw: str) -> str:
     """HTML from a GIFT ``[html]`` / ``[moodle]`` text through the lessons' nh3 allow-list."""
+    import nh3  # on first use, like the Markdown pipeline (lms.core.markdown)
+
     return nh3.clean(
         raw,
         tags=core_markdown.TAGS,
