@@ -102,7 +102,7 @@ class Server:
         gunicorn = Path(sys.executable).with_name("gunicorn")
         with log.open("a") as out:
             self.process = subprocess.Popen(
-                [str(gunicorn), "--workers", str(workers), "--bind", f"127.0.0.1:{self.port}",
+                [str(gunicorn), "--config", str(ROOT / "gunicorn.conf.py"), "--workers", str(workers), "--bind", f"127.0.0.1:{self.port}",
                  "--backlog", "2048", "--timeout", "60", module],
                 cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
             )
