@@ -22,7 +22,8 @@ app preloaded in the master); only the number of workers and the port change.
 - memory: the single worker of a 1-worker gunicorn after a warm-up and after N more
   requests (lesson page and dashboard alternately): RSS (every page the worker maps, shared
   with the master or not), PSS (shared pages divided among the processes sharing them) and
-  USS (the worker's own pages: what one more worker costs), from /proc/<pid>/smaps_rollup.
+  USS (the worker's own pages: what one more worker costs), from /proc/<pid>/smaps_rollup;
+  and the sum of PSS of a 2-worker server (master + workers): what the server occupies.
 - weight: the main pages with everything they load on first visit (HTML + CSS + JS +
   fonts + images, uncompressed), through the test client; fails when a page loads anything
   from another host.
@@ -544,13 +545,25 @@ def memory_section(paths: dict, env: dict, log: Path, memory_requests: int) -> d
         assert server.workers() == [worker], "the worker was replaced during the run"
     finally:
         server.stop()
+    # The whole server as make run starts it (master + 2 workers, both warmed up): the sum of
+    # PSS is the memory the group really occupies.
+    server = Server("wsgi:app", 2, env, log)
+    try:
+        cookie = login_cookie(server.port)
+        load(server.port, targets + [paths["course"]], cookie, seconds=60, max_requests=1000)
+        group = {"master": memory_mib(server.process.pid),
+                 "workers": [memory_mib(pid) for pid in server.workers()]}
+    finally:
+        server.stop()
+    group["total_pss_mib"] = round(group["master"]["pss"] + sum(w["pss"] for w in group["workers"]), 1)
     result = {"worker_rss_after_warmup_mib": warm["rss"], "requests": run_["requests"],
               "worker_rss_after_mib": after["rss"], "growth_mib": round(after["rss"] - warm["rss"], 1),
               "rps_1_worker": run_["rps"], "statuses": run_["statuses"],
               "worker_after_warmup": warm, "worker_after": after, "master": master,
-              "bare_flask_worker_after_warmup": bare}
+              "bare_flask_worker_after_warmup": bare, "two_workers": group}
     print(f"  memory (MiB) worker after warm-up {warm}, after {run_['requests']} requests {after}; "
           f"master {master}; bare Flask worker {bare}", flush=True)
+    print(f"  memory (MiB) of master + 2 workers: PSS {group['total_pss_mib']} in all; {group}", flush=True)
     return result
 
 
