@@ -8,8 +8,8 @@ import re
 
 from lms.catalog.models import Course
 from lms.extensions import db
-from tests.assessments.conftest import enrol, page_token, save, start
-from tests.conftest import login
+from tests.support.client import login
+from tests.support.quizzes import enrol, page_token, save, start
 
 SECRETS = [
     "TITLE-SECRET-7Q",      # GIFT ::title:: (question names are never shown)
