@@ -22,7 +22,7 @@ from sqlalchemy import create_engine, text
 from lms import create_app
 from lms.extensions import db
 from lms.main.demo import DEMO_PASSWORD
-from tests.catalog.conftest import write_course
+from tests.support.courses import write_course
 
 ROOT = Path(__file__).resolve().parents[2]
 HEAVY = ("weasyprint", "openpyxl", "segno", "markdown", "nh3", "flask_migrate", "alembic", "cryptography")

@@ -12,7 +12,7 @@ import pytest
 from lms import create_app
 from lms.core.static import fingerprints
 from lms.extensions import db
-from tests.conftest import login
+from tests.support.client import login
 
 LMS = Path(__file__).resolve().parents[2] / "lms"
 STATIC_URL = re.compile(r'(?:href|src)="(/static/[^"]*)"')
