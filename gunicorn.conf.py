@@ -26,7 +26,7 @@ import os
 
 wsgi_app = "wsgi:app"
 bind = os.environ.get("LMS_BIND", "127.0.0.1:5000")
-workers = int(os.environ.get("LMS_WORKERS", "2"))
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))  # gunicorn's own variable
 worker_class = "sync"
 preload_app = True
 timeout = 60
