@@ -36,7 +36,8 @@ import pytest
 from sqlalchemy import select
 
 from lms.extensions import db
-from tests.conftest import PASSWORD, login, post_form
+from tests.support.client import login, post_form
+from tests.support.users import PASSWORD
 
 MARK = "XSSMARK"
 VECTORS = [
@@ -277,6 +278,7 @@ def _answers(app, attempt_id: int) -> dict:
     """Form fields of the attempt page answering every question, the free text ones with vectors."""
     from lms.assessments import services
     from lms.assessments.models import Attempt
+    from lms.assessments.questions import answerable_pairs
 
     with app.app_context():
         attempt = db.session.get(Attempt, attempt_id)
@@ -294,7 +296,7 @@ def _answers(app, attempt_id: int) -> dict:
             elif spec.qtype == "numeric":
                 fields[name] = "42"
             elif spec.qtype == "matching":
-                for i in services.answerable_pairs(spec):
+                for i in answerable_pairs(spec):
                     fields[f"{name}_{i}"] = "0"
             elif spec.qtype in ("short", "essay"):
                 fields[name] = V[slot % len(V)]

@@ -15,9 +15,9 @@ from lms.catalog.models import Course, CourseCompletion, Enrolment, Lesson, Less
 from lms.core.db import utcnow
 from lms.extensions import db
 from lms.messages.models import Message
-from tests.assessments.conftest import import_files, write
-from tests.catalog.conftest import run_import, write_course
-from tests.conftest import login, post_form
+from tests.support.client import login, post_form
+from tests.support.courses import run_import, write_course
+from tests.support.quizzes import import_files, write
 
 LESSON = "/courses/mini/lessons/mot"
 COURSE = "/courses/mini"
@@ -285,7 +285,7 @@ def test_a_deactivated_account_gets_no_page(app, world, learner_client):
 
 
 def test_the_session_token_is_the_same_on_every_page_and_accepted(world, learner_client):
-    from tests.conftest import CSRF_RE
+    from tests.support.client import CSRF_RE
 
     first = CSRF_RE.search(learner_client.get(LESSON).get_data(as_text=True)).group(1)
     second = CSRF_RE.search(learner_client.get(COURSE).get_data(as_text=True)).group(1)
