@@ -51,6 +51,7 @@ from lms.core.localtime import (  # noqa: F401 - local_today and add_months re-e
     zone,
 )
 from lms.core.security import is_admin
+from lms.core.text import vi_sort_key_cached
 from lms.coverage.models import (
     RECOMMENDED,
     REQUIRED,
@@ -68,7 +69,6 @@ from lms.registry.queries import (
     organisation_scope,
     person_scope,
     scope_key,
-    sort_units,
     subtree_condition,
     unit_scope,
 )
@@ -243,15 +243,25 @@ _RULES_OF_PRIMARY = _RULES.join(RequirementSet, RequirementSet.id == Requirement
     RequirementSet.is_primary.is_(True))
 
 
+def _core_rows(stmt, params=None) -> list:
+    """The rows of a plain-column select, run on the session's connection without the ORM
+    layer (about half a millisecond less per query; pending changes are flushed first,
+    as the session's own execute would)."""
+    session = db.session()
+    if session.autoflush:
+        session.flush()
+    return session.connection().execute(stmt, params).all()
+
+
 def rules(requirement=None) -> list[Rule]:
     """The required courses of every group of a set (default: the primary), with their
     validity (one query; its statement is built once)."""
     if isinstance(requirement, RequirementSet):
-        rows = db.session.execute(_RULES_OF_SET, {"set_id": requirement.id})
+        rows = _core_rows(_RULES_OF_SET, {"set_id": requirement.id})
     elif requirement:
-        rows = db.session.execute(_RULES_BY_NAME, {"name": requirement})
+        rows = _core_rows(_RULES_BY_NAME, {"name": requirement})
     else:
-        rows = db.session.execute(_RULES_OF_PRIMARY)
+        rows = _core_rows(_RULES_OF_PRIMARY)
     return [Rule(*row) for row in rows]
 
 
@@ -443,26 +453,30 @@ def figures(user, area: Area, as_of: date, group: str | None = None, *, requirem
     versions = _versions([r for r in rule_list if r.course_id is not None and r.min_version is not None])
     key = ("figures", scope_key(user), area.key(), as_of, zone().key, group, tuple(rule_list), versions)
     stmt = _statement(key, lambda: _figures_statement(user, area, as_of, group, rule_list, versions))
-    rows = db.session.execute(stmt).all()
-    groups: dict[str, dict] = {}
-    children: dict[int | None, dict] = {}
-    keys = ("required", "trained", "in_progress", "needs_refresher")
-    total = dict.fromkeys(keys, 0)
-    for row in rows:
-        for bucket in (groups.setdefault(row.grp, dict.fromkeys(keys, 0)),
-                       children.setdefault(row.child, dict.fromkeys(keys, 0)),
-                       total):
-            for key in keys:
-                bucket[key] += int(getattr(row, key) or 0)
+    # Sums per group, per child unit and in total, over plain tuples (a few hundred rows
+    # for a province: attribute access on result rows would cost more than the query).
+    groups: dict[str, list[int]] = {}
+    children: dict[int | None, list[int]] = {}
+    total = [0, 0, 0, 0]
+    for child, grp, *counts in _core_rows(stmt):
+        counts = [int(n or 0) for n in counts]
+        for bucket in (groups.get(grp), children.get(child), total):
+            if bucket is None:
+                continue
+            for i in range(4):
+                bucket[i] += counts[i]
+        if grp not in groups:
+            groups[grp] = list(counts)
+        if child not in children:
+            children[child] = list(counts)
 
-    def finish(bucket):
-        bucket["not_started"] = (bucket["required"] - bucket["trained"] - bucket["in_progress"]
-                                 - bucket["needs_refresher"])
-        bucket["percent"] = percent(bucket["trained"], bucket["required"])
-        return bucket
+    def finish(bucket: list[int]) -> dict:
+        required, trained, in_progress, refresher = bucket
+        return {"required": required, "trained": trained, "in_progress": in_progress,
+                "needs_refresher": refresher, "not_started": required - trained - in_progress - refresher,
+                "percent": percent(trained, required)}
 
     unit = area.unit
-    child_units = _child_units(user, area)
     result = {
         "unit": unit.as_dict() if unit is not None else None,
         "as_of": as_of.isoformat(),
@@ -470,15 +484,12 @@ def figures(user, area: Area, as_of: date, group: str | None = None, *, requirem
         "groups": [
             {"group": g, **finish(groups[g])} for g in TARGET_GROUPS if g in groups
         ],
-        "children": [
-            {"unit": {"code": u.code, "name": u.name, "scheme": u.scheme}, "id": u.id,
-             "required": children.get(u.id, {}).get("required", 0),
-             "trained": children.get(u.id, {}).get("trained", 0),
-             "percent": percent(children.get(u.id, {}).get("trained", 0),
-                                children.get(u.id, {}).get("required", 0))}
-            for u in child_units
-        ],
+        "children": [],
     }
+    for unit_id, code, name, scheme in _child_units(user, area):
+        required, trained = children.get(unit_id, (0, 0))[:2]
+        result["children"].append({"unit": {"code": code, "name": name, "scheme": scheme}, "id": unit_id,
+                                   "required": required, "trained": trained, "percent": percent(trained, required)})
     direct = children.get(None)
     result["direct"] = finish(direct) if direct else None
     return result
@@ -490,13 +501,16 @@ def _child_units(user, area: Area) -> list:
     if area.unit is not None and (area.scheme == "2025" and area.unit.level == "commune"
                                   or area.scheme == "legacy" and area.unit.level == "commune"):
         return []
-    stmt = select(AdminUnit.id, AdminUnit.code, AdminUnit.name, AdminUnit.scheme).where(
-        AdminUnit.scheme == area.scheme, unit_scope(user))
-    if area.unit is None:
-        stmt = stmt.where(AdminUnit.level == area.top_level)
-    else:
-        stmt = stmt.where(AdminUnit.parent_id == area.unit.id)
-    return sort_units(db.session.execute(stmt))
+
+    def build():
+        stmt = select(AdminUnit.id, AdminUnit.code, AdminUnit.name, AdminUnit.scheme).where(
+            AdminUnit.scheme == area.scheme, unit_scope(user))
+        if area.unit is None:
+            return stmt.where(AdminUnit.level == area.top_level)
+        return stmt.where(AdminUnit.parent_id == area.unit.id)
+
+    rows = _core_rows(_statement(("child_units", scope_key(user), area.key()), build))
+    return sorted(rows, key=lambda row: (vi_sort_key_cached(row[2]), row[1]))
 
 
 def organisation_figures(user, area: Area, as_of: date, *, requirement=None) -> list[dict]:
