@@ -158,11 +158,40 @@ def _own_courses(root: Path) -> None:
             shutil.copytree(child, root / child.name)
 
 
+def _timed_quiz_reimport(repeat: int = 3) -> dict:
+    """`import-quizzes` of the project's quizzes/ folder, first and unchanged (in process)."""
+    from lms.assessments import services as quiz_services
+    from lms.catalog import services
+    from lms.extensions import db
+
+    with tempfile.TemporaryDirectory() as tmp:
+        app = _app(f"sqlite:///{Path(tmp) / 'quizzes.db'}")
+        with app.app_context():
+            services.import_courses([ROOT / "courses"])
+            db.session.commit()
+            started = time.perf_counter()
+            results = quiz_services.import_quizzes([ROOT / "quizzes"])
+            db.session.commit()
+            first = time.perf_counter() - started
+            times = []
+            for _ in range(repeat):
+                started = time.perf_counter()
+                again = quiz_services.import_quizzes([ROOT / "quizzes"])
+                db.session.commit()
+                times.append(time.perf_counter() - started)
+                assert all(r.action == "unchanged" for r in again), again
+            db.engine.dispose()
+    median = statistics.median(times)
+    return {"courses": len(results), "first_import_s": round(first, 3), "reimport_unchanged_s": round(median, 4),
+            "reimport_share": round(median / first, 3), "reimport_per_course_ms": round(median * 1000 / len(results), 2)}
+
+
 def bench_reimport(copies: int) -> dict:
     return {
         "small_copies": _timed_reimport(_copies(copies)),
         "own_courses": _timed_reimport(_own_courses),
         "big_generated": _timed_reimport(lambda root: generate(root, 5, 60)),
+        "own_quizzes": _timed_quiz_reimport(),
     }
 
 
@@ -236,7 +265,8 @@ def main(argv: list[str] | None = None) -> dict:
     args = parser.parse_args(argv)
     figures = {"reimport": bench_reimport(args.copies)}
     for name, figure in figures["reimport"].items():
-        print(f"re-import unchanged, {name} ({figure['courses']} courses): first import {figure['first_import_s']} s, "
+        what = "quiz files" if name.endswith("quizzes") else "courses"
+        print(f"re-import unchanged, {name} ({figure['courses']} {what}): first import {figure['first_import_s']} s, "
               f"re-import {figure['reimport_unchanged_s']} s = {figure['reimport_share']:.3f} of the first "
               f"({figure['reimport_per_course_ms']} ms a course)")
     if args.reimport_only:
