@@ -61,10 +61,10 @@ def _scope_units(user) -> list[AdminUnit] | None:
 
 def scope_key(user) -> tuple | None:
     """What ``person_scope``, ``organisation_scope`` and ``unit_scope`` of ``user`` depend
-    on, hashable (for statements kept by their inputs): None for everything, else the ids
-    of the units whose subtrees are visible (empty: nothing)."""
+    on, hashable (for statements kept by their inputs): None for everything, else the
+    units whose subtrees are visible, as (id, scheme, level) (empty: nothing)."""
     units = _scope_units(user)
-    return None if units is None else tuple(sorted(u.id for u in units))
+    return None if units is None else tuple(sorted((u.id, u.scheme, u.level) for u in units))
 
 
 def _unit_condition(units: list[AdminUnit]) -> ColumnElement[bool]:
