@@ -187,17 +187,20 @@ def run_database(url: str, scale: float, label: str, measure_memory: bool, repea
         admin = Admin()
         province = db.session.scalar(select(AdminUnit).where(AdminUnit.scheme == "2025", AdminUnit.code == "44"))
         # The commune of province 44 with the most people: the smallest subtree measured.
-        commune = db.session.get(AdminUnit, db.session.execute(text(
+        commune_id = db.session.execute(text(
             "SELECT u.new_commune_id FROM person p JOIN admin_unit u ON u.id = p.unit_id "
             "WHERE u.new_province_id = :prov AND u.new_commune_id IS NOT NULL "
-            "GROUP BY u.new_commune_id ORDER BY count(*) DESC, u.new_commune_id LIMIT 1"), {"prov": province.id}).scalar())
+            "GROUP BY u.new_commune_id ORDER BY count(*) DESC, u.new_commune_id LIMIT 1"), {"prov": province.id}).scalar()
         cut = queries.cutoff(AS_OF)
-        for name, area, child, unit_filter, unit_id in (
+        scopes = [
             ("country", queries.Area(None, "2025"), "u.new_province_id", "", None),
             ("province_44", queries.Area(province, "2025"), "u.new_commune_id", "AND u.new_province_id = :unit",
              province.id),
-            ("commune_in_44", queries.Area(commune, "2025"), "u.new_commune_id", "AND u.new_commune_id = :unit", commune.id),
-        ):
+        ]
+        if commune_id is not None:
+            scopes.append(("commune_in_44", queries.Area(db.session.get(AdminUnit, commune_id), "2025"),
+                           "u.new_commune_id", "AND u.new_commune_id = :unit", commune_id))
+        for name, area, child, unit_filter, unit_id in scopes:
             # The ORM path (figures: rules, statement, child units) against the hand-written
             # query alone, interleaved so that both see the same load from other processes:
             # the first call of each, then the median of the repeats.
