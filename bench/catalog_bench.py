@@ -269,16 +269,15 @@ def main(argv: list[str] | None = None) -> dict:
         print(f"re-import unchanged, {name} ({figure['courses']} {what}): first import {figure['first_import_s']} s, "
               f"re-import {figure['reimport_unchanged_s']} s = {figure['reimport_share']:.3f} of the first "
               f"({figure['reimport_per_course_ms']} ms a course)")
-    if args.reimport_only:
-        return figures
-    figures.update({"import": bench_import(args.courses, args.lessons), "page_weight": bench_page_weight()})
-    imp = figures["import"]
-    print(f"import of {imp['courses']} courses × {imp['lessons_per_course']} lessons: "
-          f"{imp['first_import_s']} s; unchanged re-import: {imp['reimport_unchanged_s']} s "
-          f"({imp['reimport_share']:.1%} of the first)")
-    for name, page in figures["page_weight"].items():
-        print(f"first load of the {name} page: {page['kb']} KB (HTML {page['parts']['html']} B); "
-              f"requests to other hosts: {len(page['offsite_urls'])}")
+    if not args.reimport_only:
+        figures.update({"import": bench_import(args.courses, args.lessons), "page_weight": bench_page_weight()})
+        imp = figures["import"]
+        print(f"import of {imp['courses']} courses × {imp['lessons_per_course']} lessons: "
+              f"{imp['first_import_s']} s; unchanged re-import: {imp['reimport_unchanged_s']} s "
+              f"({imp['reimport_share']:.1%} of the first)")
+        for name, page in figures["page_weight"].items():
+            print(f"first load of the {name} page: {page['kb']} KB (HTML {page['parts']['html']} B); "
+                  f"requests to other hosts: {len(page['offsite_urls'])}")
     if __name__ == "__main__":  # run alone: keep the figures; under `python -m bench` they go in its file
         out = ROOT / "bench" / "results" / f"catalog-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
         out.parent.mkdir(parents=True, exist_ok=True)
