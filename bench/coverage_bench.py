@@ -168,6 +168,8 @@ def run_database(url: str, scale: float, label: str, measure_memory: bool, repea
                       "SQLITE_SYNCHRONOUS": "OFF"})
     out: dict = {"database": label}
     with app.app_context():
+        out["server_version"] = db.session.scalar(text(
+            "SELECT sqlite_version()" if url.startswith("sqlite") else "SHOW server_version"))
         db.drop_all()
         db.create_all()
         t = time.perf_counter()
@@ -303,7 +305,7 @@ def main(argv: list[str] | None = None) -> None:
     for run in results["runs"]:
         for key, value in run.items():
             if key.startswith("coverage_"):
-                print(f"  {run['database']:<10} {key[9:]:<14} {value['orm_s'] * 1000:8.1f} ms / "
+                print(f"  {run['database']:<10} {run['server_version'].split()[0]:<7} {key[9:]:<14} {value['orm_s'] * 1000:8.1f} ms / "
                       f"{value['hand_sql_s'] * 1000:8.1f} ms = {value['ratio']:5.2f}  "
                       f"({value['first_call']['ratio']:.2f})")
     target = Path(__file__).parent / "results"
