@@ -170,6 +170,7 @@ def run_database(url: str, scale: float, label: str, measure_memory: bool, repea
     with app.app_context():
         out["server_version"] = db.session.scalar(text(
             "SELECT sqlite_version()" if url.startswith("sqlite") else "SHOW server_version"))
+        db.session.commit()
         db.drop_all()
         db.create_all()
         t = time.perf_counter()
