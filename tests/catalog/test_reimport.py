@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from lms.catalog.models import Course, LessonVersion
 from lms.extensions import db
-from tests.catalog.conftest import run_import, table_counts, write_course
+from tests.support.courses import run_import, table_counts, write_course
 
 QUIZ_META = textwrap.dedent("""\
     title: Khóa có bài kiểm tra
