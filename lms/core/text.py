@@ -76,7 +76,7 @@ def vi_sort_key(text: str | None) -> tuple:
     return (tuple(primary), tuple(tones), text or "")
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=16384)  # about 2 MiB: every administrative unit's name
 def vi_sort_key_cached(text: str | None) -> tuple:
     """``vi_sort_key`` remembered: for names sorted again and again (administrative units)."""
     return vi_sort_key(text)
