@@ -34,7 +34,7 @@ seed: migrate
 
 run: seed
 	@echo "Serving OCOP LMS on http://127.0.0.1:5000 (Ctrl+C to stop)"
-	$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:5000 --access-logfile - wsgi:app
+	$(BIN)/gunicorn --config gunicorn.conf.py --access-logfile -
 
 test: install-dev translations
 	$(BIN)/lint-imports
