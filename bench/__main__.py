@@ -144,7 +144,8 @@ def main(argv: list[str] | None = None) -> int:
         print("course import and page weight …", flush=True)
         from bench import catalog_bench
 
-        results["catalog"] = catalog_bench.main(["--courses", "10" if args.quick else "100"])
+        results["catalog"] = catalog_bench.main(["--courses", "10", "--copies", "10"] if args.quick
+                                              else ["--courses", "100"])
 
     if "messages" in wanted:
         print("messages (send, kill -9, remind) …", flush=True)
