@@ -9,6 +9,7 @@ from flask_babel import format_date, format_datetime, format_decimal, format_per
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from markupsafe import Markup
 
 from lms.core.i18n import locale_code
@@ -92,29 +93,38 @@ def csrf_field(id: str = "csrf_token") -> Markup:  # noqa: A002 - the HTML attri
 _SIGNED_TOKENS: dict[tuple, str] = {}
 
 
-def page_csrf_token() -> str:
-    """The session's signed CSRF token, signed once per session and process.
+class _UntimedSigner(TimestampSigner):
+    """Flask-WTF's token signer with a fixed time: tokens that never expire
+    (``WTF_CSRF_TIME_LIMIT = None``) carry no time, so signing is a pure function."""
 
-    With ``WTF_CSRF_TIME_LIMIT = None`` (the token lives as long as the session) a signed
-    token is valid for as long as the session's raw token is, whenever it was signed: so
-    one signature per raw token serves every page (signing cost as much as a query), and a
-    session's pages embed the same token (the pages' ETags do not depend on when they were
-    rendered). A pure function of the key and the raw token: nothing here can go stale.
+    def get_timestamp(self) -> int:
+        return 0
+
+
+def page_csrf_token() -> str:
+    """The session's signed CSRF token: one token per session, signed once per process.
+
+    With ``WTF_CSRF_TIME_LIMIT = None`` (the token lives as long as the session) Flask-WTF
+    checks a token's signature and its raw value, never its age; so the token is signed
+    without a time, as a pure function of the key and the session's raw token. Every page of
+    a session embeds the same token (a page kept by the browser and revalidated with its
+    ETag holds the token the server would render), and signing (as costly as a query) is
+    done once. Nothing cached here can go stale: the cache is a memo of a pure function.
     """
     app = current_app._get_current_object()
     field = app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
     raw = session.get(field)
-    if app.config.get("WTF_CSRF_TIME_LIMIT") is not None or not isinstance(raw, str) or field in g:
+    if app.config.get("WTF_CSRF_TIME_LIMIT") is not None or not isinstance(raw, str):
         return generate_csrf()
-    key = (app.config.get("WTF_CSRF_SECRET_KEY") or app.secret_key, raw)
+    secret = app.config.get("WTF_CSRF_SECRET_KEY") or app.secret_key
+    key = (secret, raw)
     token = _SIGNED_TOKENS.get(key)
     if token is None:
-        token = generate_csrf()
+        token = URLSafeTimedSerializer(secret, salt="wtf-csrf-token", signer=_UntimedSigner).dumps(raw)
         if len(_SIGNED_TOKENS) >= 4096:
             _SIGNED_TOKENS.clear()
         _SIGNED_TOKENS[key] = token
-    else:
-        setattr(g, field, token)  # the page's WTForms fields reuse it
+    setattr(g, field, token)  # the page's WTForms fields render the same token
     return token
 
 
