@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import func, select
@@ -17,7 +16,7 @@ from lms.core.params import page_arg
 from lms.core.security import ADMIN, MANAGER, is_admin, roles_required, staff_required
 from lms.core.uow import unit_of_work
 from lms.extensions import db
-from lms.registry import imports, queries, services
+from lms.registry import import_jobs, imports, queries, services
 from lms.registry.forms import ImportForm
 from lms.registry.hooks import people_list_actions, person_panels
 from lms.registry.models import (
@@ -25,7 +24,6 @@ from lms.registry.models import (
     ORG_TYPE_LABELS,
     ORG_TYPES,
     SCHEME_LABELS,
-    AdminUnit,
     ImportBatch,
     Organisation,
     Person,
@@ -137,10 +135,7 @@ def organisation(org_id: int):
 # --- import ---------------------------------------------------------------------------------
 
 
-def _scope_unit_ids(user) -> set[int] | None:
-    if is_admin(user):
-        return None
-    return set(db.session.scalars(select(AdminUnit.id).where(queries.unit_scope(user))))
+_scope_unit_ids = import_jobs.scope_unit_ids
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -164,12 +159,6 @@ def import_upload():
     return render_template("registry/import.html", form=form, kinds=imports.KIND_LABELS)
 
 
-_KIND_NAMES = {
-    "organizations": _l("Organisations"), "leaders": _l("Leaders"), "officials": _l("Officials"),
-    "products": _l("OCOP products"), "completions": _l("Past training records"),
-}
-
-
 def _own_batch(batch_id: int) -> ImportBatch:
     batch = db.get_or_404(ImportBatch, batch_id)
     if batch.user_id != current_user.id:
@@ -187,6 +176,14 @@ def import_preview(batch_id: int):
         return redirect(url_for("registry.import_upload"))
     try:
         sheets = imports.read_file(batch.filename, batch.content, batch.kind)
+        rows = import_jobs.row_count(sheets)
+        if request.method == "POST" and rows > current_app.config["JOBS_INLINE_IMPORT_ROWS"]:
+            # A large file: the worker checks and applies it, with a progress page.
+            if not form.validate_on_submit():
+                abort(400)
+            with unit_of_work() as work:
+                job = import_jobs.queue_apply(batch, rows, actor=current_user)
+            return redirect(url_for("jobs.show", job_id=job.id))
         plan = imports.plan_import(sheets, scheme=batch.scheme, scope_units=_scope_unit_ids(current_user),
                                    source_ref=batch.filename)
     except imports.ImportFileError as exc:
@@ -199,10 +196,8 @@ def import_preview(batch_id: int):
             services.apply_import(batch, plan, actor=current_user)
         if work.ok:
             flash(_("The file has been imported."), "success")
-            for kind, counts in plan.counts.items():
-                flash(_("%(kind)s: %(create)d created, %(update)d updated, %(unchanged)d unchanged.",
-                        kind=_KIND_NAMES.get(kind, kind), create=counts.create, update=counts.update,
-                        unchanged=counts.unchanged), "info")
+            for line in import_jobs.summary(plan):
+                flash(line, "info")
             return redirect(url_for("registry.people"))
     return render_template("registry/import_preview.html", batch=batch, plan=plan, form=form,
                            kinds=imports.KIND_LABELS)

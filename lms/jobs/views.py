@@ -1,0 +1,66 @@
+"""The job pages: one job's progress (a ``<progress>`` bar refreshed by ``<meta>`` while it
+runs, so that it works without JavaScript), the download of its result, and "My jobs".
+Only the job's owner and administrators see a job or its file."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, render_template
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+from sqlalchemy.orm import undefer
+
+from lms.core.params import page_arg
+from lms.extensions import db
+from lms.jobs.models import DONE, STATUS_LABELS, Job
+from lms.jobs.services import failure_text, handler_for
+
+bp = Blueprint("jobs", __name__, template_folder="templates")
+
+PAGE_SIZE = 30
+
+
+def _own(job_id: int, *options) -> Job:
+    job = db.session.get(Job, job_id, options=options)
+    # Someone else's job is answered like a job that does not exist.
+    if job is None or not job.can_view(current_user):
+        abort(404)
+    return job
+
+
+def _kind_label(kind: str):
+    handler = handler_for(kind)
+    return handler.label if handler is not None else kind
+
+
+@bp.route("/jobs")
+@login_required
+def mine():
+    page = page_arg()
+    stmt = select(Job).where(Job.owner_id == current_user.id)
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    jobs = db.session.scalars(stmt.order_by(Job.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    return render_template("jobs/list.html", jobs=jobs, total=total, page=page, page_size=PAGE_SIZE,
+                           status_labels=STATUS_LABELS, kind_label=_kind_label)
+
+
+@bp.route("/jobs/<int:job_id>")
+@login_required
+def show(job_id: int):
+    job = _own(job_id)
+    response = Response(render_template("jobs/job.html", job=job, status_labels=STATUS_LABELS,
+                                        kind_label=_kind_label(job.kind),
+                                        failure=failure_text(job) if job.status == "failed" else None))
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/jobs/<int:job_id>/download")
+@login_required
+def download(job_id: int):
+    job = _own(job_id, undefer(Job.result))
+    if job.status != DONE or job.result is None:
+        abort(404)
+    response = Response(job.result, mimetype=job.result_type or "application/octet-stream")
+    response.headers.set("Content-Disposition", "attachment", filename=job.result_name or "result")
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

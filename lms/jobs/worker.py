@@ -1,0 +1,78 @@
+"""The one background process of an installation: ``flask lms worker``.
+
+It runs the queued jobs one after the other and, every ``JOBS_SEND_MESSAGES_SECONDS``, the
+message sender of lms.messages (the same ``send_pending`` as ``flask lms send-messages``),
+so that an installation runs one worker beside its app servers. SIGTERM or SIGINT stops it
+after the job in hand (a job cut short by SIGKILL is taken over once its lease has passed).
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import time
+from dataclasses import dataclass, field
+
+from flask import Flask
+
+from lms.jobs import services
+
+log = logging.getLogger("lms.jobs")
+
+
+@dataclass
+class WorkerStats:
+    jobs: list[int] = field(default_factory=list)
+    message_runs: int = 0
+    messages_sent: int = 0
+
+
+def send_messages(app: Flask, stats: WorkerStats) -> None:
+    from lms.messages import sender
+
+    with app.app_context():
+        try:
+            sent = sender.send_pending()
+        except Exception:  # the worker keeps running jobs when a channel is broken
+            log.exception("message sender failed")
+            return
+    stats.message_runs += 1
+    stats.messages_sent += sent.sent
+    if sent.claimed:
+        log.info("messages: %s", sent.as_dict())
+
+
+def run_worker(app: Flask, *, once: bool = False, stop: threading.Event | None = None) -> WorkerStats:
+    """Run jobs and send messages until stopped (``once``: until the queue is empty)."""
+    stop = stop or threading.Event()
+    stats = WorkerStats()
+    poll = max(float(app.config.get("JOBS_POLL_SECONDS", 2)), 0.05)
+    send_every = max(float(app.config.get("JOBS_SEND_MESSAGES_SECONDS", 30)), 0.05)
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        def _stop(signum, _frame):
+            log.info("worker: signal %s, stopping after the job in hand", signum)
+            stop.set()
+
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            previous[signum] = signal.signal(signum, _stop)
+    last_send = None
+    try:
+        while not stop.is_set():
+            job_id = services.run_next(app)
+            if job_id is not None:
+                stats.jobs.append(job_id)
+            moment = time.monotonic()
+            if last_send is None or moment - last_send >= send_every or (once and job_id is None):
+                send_messages(app, stats)
+                last_send = moment
+            if job_id is not None:
+                continue
+            if once:
+                break
+            stop.wait(poll)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    return stats
