@@ -21,7 +21,7 @@ from wtforms import SelectChoice
 
 from lms.auth.audit import history as audit_history
 from lms.catalog.models import Course, CourseCompletion
-from lms.certification import queries, rendering, services
+from lms.certification import print_jobs, queries, rendering, services
 from lms.certification.codes import format_code, normalize_code
 from lms.certification.forms import (
     VIA_LABELS,
@@ -49,6 +49,8 @@ from lms.core.ratelimit import rate_limited
 from lms.core.security import ADMIN, MANAGER, is_admin, roles_required, staff_required
 from lms.core.uow import unit_of_work
 from lms.extensions import db
+from lms.jobs import views as job_views
+from lms.jobs.hooks import Handler
 from lms.registry.models import Person
 from lms.registry.queries import can_see_person, find_unit
 
@@ -200,7 +202,7 @@ def _filter_from_request() -> tuple[FilterForm, queries.CertificateFilter]:
     return form, flt
 
 
-def _filter_args() -> dict[str, str]:
+def filter_args() -> dict[str, str]:
     keys = ("q", "course", "status", "issued_from", "issued_to", "unit")
     return {k: request.args[k] for k in keys if request.args.get(k)}
 
@@ -220,13 +222,13 @@ def manage():
         total=total,
         page=page,
         page_size=PAGE_SIZE,
-        args=_filter_args(),
+        args=filter_args(),
         today=services.local_today(),
         status_labels=STATUS_LABELS,
     )
 
 
-def _filtered_certificates() -> list[Certificate]:
+def filtered_certificates() -> list[Certificate]:
     _form, flt = _filter_from_request()
     stmt = queries.search(current_user, flt, services.local_today())
     return list(db.session.scalars(stmt))
@@ -253,28 +255,28 @@ def _export_rows(certificates: list[Certificate]):
 @bp.route("/certificates/export.csv")
 @staff_required
 def export_csv():
-    certificates = _filtered_certificates()
+    certificates = filtered_certificates()
     rows = ([for_people(v) for v in row] for row in _export_rows(certificates))
     data = exports.to_csv([str(h) for h in _EXPORT_HEADER], rows)
-    audit_disclosure("certificates.csv", _filter_args(), len(certificates))
+    audit_disclosure("certificates.csv", filter_args(), len(certificates))
     return _pdf_response(data, "certificates.csv", "text/csv; charset=utf-8")
 
 
 @bp.route("/certificates/export.xlsx")
 @staff_required
 def export_xlsx():
-    certificates = _filtered_certificates()
+    certificates = filtered_certificates()
     data = exports.to_xlsx([str(h) for h in _EXPORT_HEADER], _export_rows(certificates), title=_("Certificates"))
-    audit_disclosure("certificates.xlsx", _filter_args(), len(certificates))
+    audit_disclosure("certificates.xlsx", filter_args(), len(certificates))
     return _pdf_response(
         data, "certificates.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
 
 
 def _bulk(render, filename: str, content_type: str):
-    certificates = [c for c in _filtered_certificates() if c.revoked_at is None]
+    certificates = [c for c in filtered_certificates() if c.revoked_at is None]
     limit = current_app.config.get("CERTIFICATE_BULK_MAX", 500)
-    back = redirect(url_for("certification.manage", **_filter_args()))
+    back = redirect(url_for("certification.manage", **filter_args()))
     if not certificates:
         flash(_("No valid certificate matches this filter."), "warning")
         return back
@@ -282,20 +284,40 @@ def _bulk(render, filename: str, content_type: str):
         flash(_("Too many certificates for one file (%(n)d; at most %(max)d). Narrow the filter.",
                 n=len(certificates), max=limit), "error")
         return back
+    if print_jobs.too_many(len(certificates)):
+        # Many certificates take minutes: the worker makes the file (lms.jobs).
+        fmt = filename.rsplit(".", 1)[-1]
+        title = _("%(n)d certificates (%(format)s)", n=len(certificates), format=fmt.upper())
+        if request.method == "POST":
+            return job_views.queue_and_show(print_jobs.KIND, {"fmt": fmt, "args": filter_args()},
+                                            title=title, total=len(certificates))
+        return job_views.confirm_page(title, _("Preparing this file takes a while."),
+                                      back=url_for("certification.manage", **filter_args()))
     data, error = _render_or_error(render, certificates)
     if error:
         return error
-    audit_disclosure(f"certificates.{filename.rsplit('.', 1)[-1]}", _filter_args(), len(certificates))
+    audit_disclosure(f"certificates.{filename.rsplit('.', 1)[-1]}", filter_args(), len(certificates))
     return _pdf_response(data, filename, content_type)
 
 
-@bp.route("/certificates/print.pdf")
+def _run_job(ctx):
+    """The worker's side of ``_bulk``: the list's filter (the job's query string), as the owner."""
+    fmt = str(ctx.params.get("fmt"))
+    certificates = [c for c in filtered_certificates() if c.revoked_at is None]
+    return print_jobs.bundle(ctx, certificates, fmt, f"certificates.{fmt}", audit_kind=f"certificates.{fmt}",
+                             audit_filters=filter_args())
+
+
+JOB_HANDLER = Handler(print_jobs.KIND, _l("Certificates"), _run_job)
+
+
+@bp.route("/certificates/print.pdf", methods=["GET", "POST"])
 @staff_required
 def bulk_pdf():
     return _bulk(services.render_bulk_pdf, "certificates.pdf", "application/pdf")
 
 
-@bp.route("/certificates/print.zip")
+@bp.route("/certificates/print.zip", methods=["GET", "POST"])
 @staff_required
 def bulk_zip():
     return _bulk(services.render_bulk_zip, "certificates.zip", "application/zip")

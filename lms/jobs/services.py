@@ -75,7 +75,11 @@ def handler_for(kind: str) -> Handler | None:
 
 
 def enqueue(kind: str, params: dict[str, Any], *, owner, title: str = "", total: int = 0) -> Job:
-    """Queue a job for ``owner`` (flush only: the caller's unit of work commits)."""
+    """Queue a job for ``owner`` (flush only: the caller's unit of work commits).
+
+    ``params`` must be JSON; ``params["args"]`` (a dict of strings), if given, is the query
+    string of the request the job runs in (see ``run_next``).
+    """
     if handler_for(kind) is None:
         raise ValueError(f"no handler for job kind {kind!r}")
     job = Job(kind=kind, params=dict(params), owner_id=owner.id, title=title[:200], total=total, status=QUEUED)
@@ -221,7 +225,10 @@ def run_next(app=None) -> int | None:
         found = claim()
     if found is None:
         return None
-    with app.app_context(), app.test_request_context(f"/jobs/{found.job_id}", method="POST"):
+    # The request the job runs in: as its owner, with the query string of the page that
+    # queued it (``params["args"]``), so that a view's own filter reader serves the job too.
+    args = found.params.get("args") if isinstance(found.params.get("args"), dict) else None
+    with app.app_context(), app.test_request_context(f"/jobs/{found.job_id}", method="POST", query_string=args):
         owner = _load_owner(found.owner_id)
         g._login_user = owner
         handler = handler_for(found.kind)

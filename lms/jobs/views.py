@@ -4,15 +4,17 @@ Only the job's owner and administrators see a job or its file."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import undefer
 
+from lms.core.forms import ConfirmForm
 from lms.core.params import page_arg
+from lms.core.uow import unit_of_work
 from lms.extensions import db
 from lms.jobs.models import DONE, STATUS_LABELS, Job
-from lms.jobs.services import failure_text, handler_for
+from lms.jobs.services import enqueue, failure_text, handler_for
 
 bp = Blueprint("jobs", __name__, template_folder="templates")
 
@@ -64,3 +66,19 @@ def download(job_id: int):
     response.headers.set("Content-Disposition", "attachment", filename=job.result_name or "result")
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+def confirm_page(title: str, text: str, back: str) -> str:
+    """The GET page of a download that is made as a job: one button that queues it (POST to
+    the same address, query string included)."""
+    return render_template("jobs/confirm.html", title=title, text=text, back=back, form=ConfirmForm(),
+                           action=request.full_path.rstrip("?"))
+
+
+def queue_and_show(kind: str, params: dict, *, title: str, total: int = 0):
+    """The POST of such a page: check the form, queue the job, go to its page."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    with unit_of_work():
+        job = enqueue(kind, params, owner=current_user, title=title, total=total)
+    return redirect(url_for("jobs.show", job_id=job.id))
