@@ -10,8 +10,11 @@ through ``lms.jobs.hooks.handlers`` and queue jobs with ``lms.jobs.services.enqu
 from __future__ import annotations
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 from lms.core.cli import register_commands
+from lms.core.security import ADMIN, MANAGER, TRAINER
+from lms.core.templating import add_nav_item
 
 
 def init_app(app: Flask) -> None:
@@ -20,4 +23,6 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(views.bp)
     register_commands(app, cli.commands)
+    # The staff queue the long work (imports, certificate files, exports).
+    add_nav_item(app, "jobs.mine", _l("My jobs"), roles=(TRAINER, MANAGER, ADMIN), order=85)
     purgers.register(app, Purger("jobs", services.count_finished, services.purge_finished))

@@ -16,7 +16,10 @@ commands = command_group()
 def worker_command(once):
     """Run queued jobs (imports, certificate files, exports) and send messages, until SIGTERM."""
     app = current_app._get_current_object()
-    if not once:
-        click.echo("worker: running jobs and sending messages (SIGTERM or Ctrl+C to stop)")
-    stats = run_worker(app, once=once)
+
+    def ready():
+        if not once:
+            click.echo("worker: running jobs and sending messages (SIGTERM or Ctrl+C to stop)")
+
+    stats = run_worker(app, once=once, on_ready=ready)
     click.echo(f"worker: {len(stats.jobs)} job(s) run, {stats.messages_sent} message(s) sent")

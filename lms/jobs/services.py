@@ -283,3 +283,14 @@ def count_finished(now: datetime) -> int:
     cutoff = now - timedelta(days=int(current_app.config.get("JOBS_KEEP_DAYS", 7)))
     return db.session.scalar(select(func.count(Job.id)).where(Job.status.in_((DONE, FAILED)),
                                                                Job.finished_at < cutoff)) or 0
+
+
+def table_result(fmt: str, header, rows, filename: str, *, title: str, csv_rows=None) -> JobResult:
+    """A table as the job's CSV or XLSX file (the job's side of ``lms.core.exports.table_download``)."""
+    from lms.core import exports
+
+    if fmt == "csv":
+        data, mimetype = exports.to_csv(header, rows if csv_rows is None else csv_rows), exports.CSV_MIME
+    else:
+        data, mimetype = exports.to_xlsx(header, rows, title=title), exports.XLSX_MIME
+    return JobResult(data=data, filename=filename, mimetype=mimetype)

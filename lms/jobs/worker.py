@@ -43,8 +43,12 @@ def send_messages(app: Flask, stats: WorkerStats) -> None:
         log.info("messages: %s", sent.as_dict())
 
 
-def run_worker(app: Flask, *, once: bool = False, stop: threading.Event | None = None) -> WorkerStats:
-    """Run jobs and send messages until stopped (``once``: until the queue is empty)."""
+def run_worker(app: Flask, *, once: bool = False, stop: threading.Event | None = None,
+               on_ready=None) -> WorkerStats:
+    """Run jobs and send messages until stopped (``once``: until the queue is empty).
+
+    ``on_ready()`` is called once the signal handlers are in place.
+    """
     stop = stop or threading.Event()
     stats = WorkerStats()
     poll = max(float(app.config.get("JOBS_POLL_SECONDS", 2)), 0.05)
@@ -58,6 +62,8 @@ def run_worker(app: Flask, *, once: bool = False, stop: threading.Event | None =
         for signum in (signal.SIGTERM, signal.SIGINT):
             previous[signum] = signal.signal(signum, _stop)
     last_send = None
+    if on_ready is not None:
+        on_ready()
     try:
         while not stop.is_set():
             job_id = services.run_next(app)

@@ -67,7 +67,7 @@ def test_large_file_is_applied_by_the_worker_with_a_progress_page(units, client,
     page = client.get(f"/jobs/{jid}")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and 'http-equiv="refresh"' in html and "<progress" in html
-    #TMP assert "Đang chờ máy chạy nền" in html  # queued, in Vietnamese
+    assert "Đang chờ máy chạy nền" in html  # queued, in Vietnamese
     assert page.headers["Cache-Control"] == "private, no-store"
     # The same confirmation again does not queue a second apply of the same file.
     assert job_id(post_form(client, preview, {}).headers["Location"]) == jid
@@ -103,7 +103,7 @@ def test_the_apply_commits_whole_or_not_at_all(units, client, users, runner, app
     monkeypatch.setattr(import_jobs.services, "apply_import", apply_then_fail)
     runner.invoke(args=["lms", "worker", "--once"])
     html = client.get(f"/jobs/{jid}").get_data(as_text=True)
-    assert 'data-status="failed"' in html and f"(job {jid})" not in html and str(jid) in html
+    assert 'data-status="failed"' in html and "disk full" not in html
     assert "Không có gì được lưu" in html  # "nothing of it was saved", in Vietnamese
     assert counts(app) == (0, 0)
 
