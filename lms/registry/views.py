@@ -200,7 +200,7 @@ def import_preview(batch_id: int):
                 flash(line, "info")
             return redirect(url_for("registry.people"))
     return render_template("registry/import_preview.html", batch=batch, plan=plan, form=form,
-                           kinds=imports.KIND_LABELS)
+                           kinds=imports.KIND_LABELS, background=rows > current_app.config["JOBS_INLINE_IMPORT_ROWS"])
 
 
 @bp.route("/import/template.xlsx")

@@ -59,6 +59,7 @@ def job_id(location: str) -> int:
 def test_large_file_is_applied_by_the_worker_with_a_progress_page(units, client, users, runner):
     login(client, "admin@example.vn")
     preview = upload(client, ORG_HEADER + org_rows(5))
+    assert "nhập ở chế độ nền" in client.get(preview).get_data(as_text=True)  # said before confirming
     queued = post_form(client, preview, {})
     assert queued.status_code == 302
     jid = job_id(queued.headers["Location"])
