@@ -21,3 +21,4 @@ def init_app(app: Flask) -> None:
     add_nav_item(app, "certification.manage", _l("Certificates"), roles=(TRAINER, MANAGER, ADMIN), order=60)
     course_completed.connect(services.on_course_completed)
     job_hooks.handlers.register(app, views.JOB_HANDLER)
+    job_hooks.handlers.register(app, views.LIST_JOB_HANDLER)

@@ -42,7 +42,7 @@ from lms.certification.models import (
 from lms.certification.rendering import CertificateTemplateError
 from lms.core import exports
 from lms.core.audit import audit_disclosure
-from lms.core.errors import render_error
+from lms.core.errors import ServiceError, render_error
 from lms.core.i18n import for_people
 from lms.core.params import page_arg
 from lms.core.ratelimit import rate_limited
@@ -51,6 +51,7 @@ from lms.core.uow import unit_of_work
 from lms.extensions import db
 from lms.jobs import views as job_views
 from lms.jobs.hooks import Handler
+from lms.jobs.services import JobResult
 from lms.registry.models import Person
 from lms.registry.queries import can_see_person, find_unit
 
@@ -252,25 +253,61 @@ def _export_rows(certificates: list[Certificate]):
         )
 
 
-@bp.route("/certificates/export.csv")
+_EXPORT_TYPES = {"csv": "text/csv; charset=utf-8",
+                 "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+LIST_JOB = "certificate-list"
+
+
+def _export_file(fmt: str, certificates: list[Certificate]) -> bytes:
+    if fmt == "csv":
+        rows = ([for_people(v) for v in row] for row in _export_rows(certificates))
+        return exports.to_csv([str(h) for h in _EXPORT_HEADER], rows)
+    return exports.to_xlsx([str(h) for h in _EXPORT_HEADER], _export_rows(certificates), title=_("Certificates"))
+
+
+def _export(fmt: str):
+    _form, flt = _filter_from_request()
+    stmt = queries.search(current_user, flt, services.local_today())
+    count = queries.count(stmt)
+    if count > current_app.config["JOBS_INLINE_EXPORT_ROWS"]:
+        # A long list: the worker writes the file (lms.jobs).
+        title = _("List of %(n)d certificates (%(format)s)", n=count, format=fmt.upper())
+        if request.method == "POST":
+            return job_views.queue_and_show(LIST_JOB, {"fmt": fmt, "args": filter_args()}, title=title, total=count)
+        return job_views.confirm_page(title, _("Preparing this file takes a while."),
+                                      back=url_for("certification.manage", **filter_args()))
+    certificates = list(db.session.scalars(stmt))
+    data = _export_file(fmt, certificates)
+    audit_disclosure(f"certificates.{fmt}", filter_args(), len(certificates))
+    return _pdf_response(data, f"certificates.{fmt}", _EXPORT_TYPES[fmt])
+
+
+def _run_list_job(ctx):
+    """The worker's side of a long certificate list: the list's filter, as the owner."""
+    fmt = str(ctx.params.get("fmt"))
+    if fmt not in _EXPORT_TYPES:
+        raise ServiceError(_("Unknown file format."))
+    ctx.progress(0, message=_("Collecting the list"), force=True)
+    certificates = filtered_certificates()
+    ctx.progress(0, total=len(certificates), message=_("Writing the file"), force=True)
+    data = _export_file(fmt, certificates)
+    audit_disclosure(f"certificates.{fmt}", filter_args(), len(certificates))
+    return JobResult(data=data, filename=f"certificates.{fmt}", mimetype=_EXPORT_TYPES[fmt])
+
+
+LIST_JOB_HANDLER = Handler(LIST_JOB, _l("List of certificates"), _run_list_job)
+
+
+@bp.route("/certificates/export.csv", methods=["GET", "POST"])
 @staff_required
 def export_csv():
-    certificates = filtered_certificates()
-    rows = ([for_people(v) for v in row] for row in _export_rows(certificates))
-    data = exports.to_csv([str(h) for h in _EXPORT_HEADER], rows)
-    audit_disclosure("certificates.csv", filter_args(), len(certificates))
-    return _pdf_response(data, "certificates.csv", "text/csv; charset=utf-8")
+    return _export("csv")
 
 
-@bp.route("/certificates/export.xlsx")
+@bp.route("/certificates/export.xlsx", methods=["GET", "POST"])
 @staff_required
 def export_xlsx():
-    certificates = filtered_certificates()
-    data = exports.to_xlsx([str(h) for h in _EXPORT_HEADER], _export_rows(certificates), title=_("Certificates"))
-    audit_disclosure("certificates.xlsx", filter_args(), len(certificates))
-    return _pdf_response(
-        data, "certificates.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+    return _export("xlsx")
 
 
 def _bulk(render, filename: str, content_type: str):

@@ -116,3 +116,17 @@ def test_a_deactivated_owner_fails_the_job(app, client, users, runner, course_wi
 
         job = db.session.get(Job, jid)
         assert job.status == "failed" and job.result is None and "không còn hoạt động" in job.error
+
+
+def test_a_long_certificate_list_is_written_by_the_worker(app, client, users, runner, course_with_four):
+    app.config["JOBS_INLINE_EXPORT_ROWS"] = 3
+    login(client, "admin@example.vn")
+    jid = queue(client, "/certificates/export.csv", {"course": str(course_with_four)})
+    runner.invoke(args=["lms", "worker", "--once"])
+    download = client.get(f"/jobs/{jid}/download")
+    assert download.mimetype == "text/csv"
+    text = download.data.decode("utf-8-sig")
+    assert all(f"Người A{i}" in text for i in range(4)) and "Người B" not in text
+    # Below the threshold the list is still answered at once.
+    response = client.get("/certificates/export.xlsx", query_string={"q": "Người B"})
+    assert response.status_code == 200 and response.mimetype.endswith("spreadsheetml.sheet")
