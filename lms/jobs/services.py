@@ -65,6 +65,9 @@ class JobResult:
     mimetype: str = "application/octet-stream"
     message: str = ""
     url: str | None = None
+    # False: the data is kept for the page named by ``url`` (e.g. a check's summary), and the
+    # job page offers no download.
+    download: bool = True
 
 
 def handler_for(kind: str) -> Handler | None:
@@ -194,8 +197,9 @@ class JobContext:
         values: dict[str, Any] = {"status": DONE, "finished_at": utcnow(), "claim_token": None, "lease_until": None,
                                   "message": (result.message or "")[:300], "result_url": result.url}
         if result.data is not None:
-            values.update(result=result.data, result_name=(result.filename or "result")[:200],
-                          result_type=result.mimetype[:100], result_size=len(result.data))
+            values.update(result=result.data, result_type=result.mimetype[:100], result_size=len(result.data))
+            if result.download:
+                values["result_name"] = (result.filename or "result")[:200]
         total = db.session.scalar(select(Job.total).where(Job.id == self.job_id))
         values["done"] = total or 0
         self._write(values)

@@ -60,7 +60,7 @@ def show(job_id: int):
 @login_required
 def download(job_id: int):
     job = _own(job_id, undefer(Job.result))
-    if job.status != DONE or job.result is None:
+    if job.status != DONE or job.result is None or not job.result_name:
         abort(404)
     response = Response(job.result, mimetype=job.result_type or "application/octet-stream")
     response.headers.set("Content-Disposition", "attachment", filename=job.result_name or "result")

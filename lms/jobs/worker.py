@@ -66,7 +66,14 @@ def run_worker(app: Flask, *, once: bool = False, stop: threading.Event | None =
         on_ready()
     try:
         while not stop.is_set():
-            job_id = services.run_next(app)
+            try:
+                job_id = services.run_next(app)
+            except Exception:  # the database is away (restart, network): wait and try again
+                if once:
+                    raise
+                log.exception("worker: could not claim a job; trying again in %s s", poll)
+                stop.wait(poll)
+                continue
             if job_id is not None:
                 stats.jobs.append(job_id)
             moment = time.monotonic()

@@ -20,6 +20,7 @@ def init_app(app: Flask) -> None:
     register_commands(app, cli.commands)
     add_nav_item(app, "registry.people", _l("Registry"), roles=(TRAINER, MANAGER, ADMIN), order=40)
     hooks.person_panels.register(app, message_views.person_messages_panel)
+    job_hooks.handlers.register(app, import_jobs.CHECK_HANDLER)
     job_hooks.handlers.register(app, import_jobs.HANDLER)
 
 
