@@ -168,3 +168,15 @@ def test_sigterm_stops_the_worker_after_the_job_in_hand(app, database_url):
             process.kill()
     assert process.returncode == 0, out
     assert "0 job(s) run" in out
+
+
+def test_finished_jobs_and_their_files_are_purged_after_their_period(toy, users, runner):
+    old, fresh = enqueue(toy, users["learner"], "count", n=1), enqueue(toy, users["learner"], "count", n=1)
+    runner.invoke(args=["lms", "worker", "--once"])
+    with toy.app_context():
+        db.session.get(Job, old).finished_at = utcnow() - timedelta(days=toy.config["JOBS_KEEP_DAYS"], hours=1)
+        db.session.commit()
+    result = runner.invoke(args=["lms", "purge"])
+    assert result.exit_code == 0, result.output
+    with toy.app_context():
+        assert db.session.get(Job, old) is None and db.session.get(Job, fresh) is not None
