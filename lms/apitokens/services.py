@@ -40,13 +40,14 @@ def create_token(user, name: str) -> tuple[ApiToken, str]:
     return token, secret
 
 
-def revoke_token(user, token: ApiToken) -> None:
-    if token.user_id != user.id:
+def revoke_token(user, token: ApiToken, *, as_admin: bool = False) -> None:
+    """Revoke ``token``: its owner may, and an administrator may revoke anyone's (``as_admin``)."""
+    if token.user_id != user.id and not (as_admin and user.has_role("admin")):
         raise ServiceError(_("This token is not yours."))
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         db.session.flush()
-        audit.record(user, "api_token.revoke", "api_token", token.id)
+        audit.record(user, "api_token.revoke", "api_token", token.id, owner=token.user_id)
 
 
 def user_from_bearer(header: str):

@@ -46,3 +46,28 @@ def revoke(token_id: int):
         services.revoke_token(current_user, token)
     flash(_("The token has been revoked."), "success")
     return redirect(url_for("apitokens.tokens"))
+
+
+def user_tokens_panel(user, viewer) -> str | None:
+    """``auth.user_panels``: the API tokens of a manager or administrator account, with a
+    revoke button, on the administrator's page of that account."""
+    rows = db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at.desc())
+    ).all()
+    if not rows and not user.has_role(MANAGER, ADMIN):
+        return None
+    return render_template("apitokens/_user_panel.html", user=user, tokens=rows)
+
+
+@bp.route("/admin/users/<int:user_id>/tokens/<int:token_id>/revoke", methods=["POST"])
+@roles_required(ADMIN)
+def admin_revoke(user_id: int, token_id: int):
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    token = db.get_or_404(ApiToken, token_id)
+    if token.user_id != user_id:
+        abort(404)
+    with unit_of_work():
+        services.revoke_token(current_user, token, as_admin=True)
+    flash(_("The token has been revoked."), "success")
+    return redirect(url_for("auth.user_edit", user_id=user_id) + "#tokens")

@@ -14,7 +14,8 @@ from sqlalchemy import Select, and_, func, select, union
 
 from lms.assessments.models import Attempt, AttemptAnswer, Question, Quiz
 from lms.assessments.questions import OptionCount, ReviewOption, get_type
-from lms.assessments.services import load_response, question_spec
+from lms.assessments.services.attempts import load_response
+from lms.assessments.services.rendering import question_spec
 from lms.auth.models import User
 from lms.catalog.models import Course, Enrolment
 from lms.core.security import ADMIN, MANAGER, TRAINER

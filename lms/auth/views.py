@@ -21,10 +21,11 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from itsdangerous import BadSignature, URLSafeSerializer
+from markupsafe import Markup
 from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import joinedload
 
-from lms.auth import services
+from lms.auth import hooks, services
 from lms.auth.forms import AssignmentForm, ChangePasswordForm, LoginForm, ProfileForm, UnassignForm, UserForm
 from lms.auth.models import User
 from lms.core.db import utcnow, vi_collate
@@ -318,6 +319,8 @@ def _areas_context(user: User) -> dict:
     """The user's areas and, for ``?unit_q=``, the units to pick from (by name or code)."""
     unit_q = (request.args.get("unit_q") or "").strip()[:100]
     return {
+        # Panels render their own templates.
+        "panels": [Markup(html) for fn in hooks.user_panels.functions() if (html := fn(user, current_user))],  # noqa: S704
         "areas": registry_queries.assigned_units(user),
         "unit_q": unit_q,
         "unit_matches": registry_queries.search_units(unit_q) if unit_q else [],

@@ -11,15 +11,10 @@ from sqlalchemy import select
 
 from lms.catalog.models import Course, CourseCompletion
 from lms.catalog.services import record_completion
+from lms.core.localtime import local_midnight_utc
 from lms.extensions import db
-from lms.registry.imports import (
-    SOURCE_VALUES,
-    ImportPlan,
-    RowChecker,
-    Sheet,
-    local_midnight_utc,
-    match_person,
-)
+from lms.registry.imports.schema import SOURCE_VALUES, ImportPlan, Sheet
+from lms.registry.imports.validation import RowChecker, match_person
 
 
 class CompletionsImport:

@@ -13,6 +13,7 @@ The hooks of the project (each documented where it is declared):
 - ``lms.catalog.hooks.quiz_slug_providers``: ``fn() -> Iterable[str]``
 - ``lms.catalog.hooks.requirement_checkers``: ``fn(course, user) -> bool``
 - ``lms.catalog.hooks.learning_plans``: ``fn(user) -> dict | None``
+- ``lms.auth.hooks.user_panels``: ``fn(user, viewer) -> Markup | str | None``
 - ``lms.registry.hooks.person_panels``: ``fn(person, user) -> Markup | str | None``
 - ``lms.registry.hooks.people_list_actions``: ``fn(filters, user) -> Markup | str | None``
 - ``lms.coverage.hooks.gap_list_actions``: ``fn(filters, user) -> Markup | str | None``

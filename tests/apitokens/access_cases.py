@@ -7,6 +7,11 @@ MATRIX = {
     "apitokens.revoke": [
         Case("POST", "/account/tokens/{token_id}/revoke", {**only(("manager", "admin"), 302), "manager": 404}),
     ],
+    "apitokens.admin_revoke": [
+        Case("POST", "/admin/users/{token_owner_id}/tokens/{token_id}/revoke", only(("admin",), 302)),
+        # The token of another account than the one in the address: not found.
+        Case("POST", "/admin/users/{token_owner_id}/tokens/999999/revoke", {**only(("admin",)), "admin": 404}),
+    ],
 }
 
 
@@ -18,4 +23,4 @@ def objects(app, users) -> dict:
     with app.app_context():
         token, _secret = services.create_token(db.session.get(User, users["admin"].id), "matrix")
         db.session.commit()
-        return {"token_id": token.id}
+        return {"token_id": token.id, "token_owner_id": users["admin"].id}

@@ -61,7 +61,7 @@ def objects(app, users) -> dict:
     from sqlalchemy import select
 
     from lms.assessments import services
-    from lms.assessments.models import AttemptAnswer, Question
+    from lms.assessments.models import AttemptAnswer, Question, Quiz
     from lms.auth.models import User
     from lms.catalog.models import Course, Enrolment
     from lms.extensions import db
@@ -75,7 +75,7 @@ def objects(app, users) -> dict:
         folder = Path(tempfile.mkdtemp())
         (folder / "ma-tran.yaml").write_text(QUIZ, encoding="utf-8")
         services.import_quizzes([folder / "ma-tran.yaml"])
-        quiz = db.session.scalar(select(services.Quiz).where(services.Quiz.slug == "ma-tran"))
+        quiz = db.session.scalar(select(Quiz).where(Quiz.slug == "ma-tran"))
         done = services.start_attempt(learner, quiz)
         services.save_answers(done, {1: "true", 2: "Bài viết."} if done.layout[0]["q"] == _qid(quiz, "a") else
                               {1: "Bài viết.", 2: "true"}, 1)

@@ -8,6 +8,7 @@ import pkgutil
 from pathlib import Path
 
 import lms
+from lms.auth import hooks as auth_hooks
 from lms.catalog import hooks as catalog_hooks
 from lms.certification import hooks as certification_hooks
 from lms.jobs import hooks as job_hooks
@@ -55,6 +56,7 @@ def test_each_app_holds_its_own_registrations(app):
         (catalog_hooks.learning_plans, 1),
         (registry_hooks.person_panels, 5),  # completions, messages, activation, full identifiers, history
         (registry_hooks.people_list_actions, 1),
+        (auth_hooks.user_panels, 1),  # API tokens
         (registry_hooks.import_handlers, 1),
         (certification_hooks.template_choosers, 1),
         (certification_hooks.hours_providers, 1),

@@ -1,6 +1,4 @@
-"""Assessment mutations: importing quiz files, attempts, saving, submitting, grading.
-
-Services validate, change and flush; the caller commits (one commit per request).
+"""Attempts: starting, saving, submitting, grading and closing them.
 
 The rules that must hold under load are enforced by the database:
 
@@ -16,18 +14,13 @@ The rules that must hold under load are enforced by the database:
 
 from __future__ import annotations
 
-import html as html_lib
 import json
 import logging
 import random
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-import nh3
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
@@ -35,29 +28,14 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
-from lms.assessments import gift
 from lms.assessments.models import Attempt, AttemptAnswer, Question, Quiz
-from lms.assessments.questions import (
-    Grade,
-    Problems,
-    QuestionSpec,
-    QuizFileError,
-    answerable_pairs,  # noqa: F401 - re-exported: tests read the items of a matching question here
-    cap_problems,
-    grade,
-)
-from lms.assessments.quizfile import (
-    BANK_SUFFIXES,
-    QuizFileSpec,
-    bank_references,
-    load_quiz_dir,
-    load_quiz_path,
-)
+from lms.assessments.questions import Grade, QuestionSpec, grade
+from lms.assessments.services.importing import active_questions
+from lms.assessments.services.rendering import question_spec
 from lms.auth.models import User
-from lms.catalog.models import Course, CourseCompletion, Module
+from lms.catalog.models import CourseCompletion
 from lms.catalog.services import update_completion
 from lms.core import audit
-from lms.core import markdown as core_markdown
 from lms.core.db import utcnow
 from lms.core.errors import ServiceError
 from lms.extensions import db
@@ -65,284 +43,6 @@ from lms.extensions import db
 log = logging.getLogger("lms.assessments")
 
 MAX_SEQ = 2**31 - 1
-
-
-# --------------------------------------------------------------------------- rendering
-
-
-def _drop_data_images(tag: str, attr: str, value: str) -> str | None:
-    if (tag, attr) == ("img", "src") and value.strip().lower().startswith("data:"):
-        return None
-    return value
-
-
-def sanitise_html(raw: str) -> str:
-    """HTML from a GIFT ``[html]`` / ``[moodle]`` text through the lessons' nh3 allow-list."""
-    return nh3.clean(
-        raw,
-        tags=core_markdown.TAGS,
-        attributes=core_markdown.ATTRIBUTES,
-        allowed_classes=core_markdown.ALLOWED_CLASSES,
-        attribute_filter=_drop_data_images,
-        url_schemes=core_markdown.URL_SCHEMES,
-        link_rel="noopener noreferrer",
-        strip_comments=True,
-    )
-
-
-def render_text(text: str, fmt: str) -> str:
-    """One text of a question, in its format, to sanitised HTML (done once, at import)."""
-    if not text or not text.strip():
-        return ""
-    if fmt == "markdown":
-        return core_markdown.render_markdown(text)
-    if fmt == "plain":
-        return "<p>" + html_lib.escape(text).replace("\n", "<br>") + "</p>"
-    if fmt == "moodle":  # Moodle's auto-format: HTML allowed, new lines kept
-        return sanitise_html("<p>" + text.replace("\n", "<br>\n") + "</p>")
-    return sanitise_html(text)
-
-
-_SINGLE_P = re.compile(r"\A<p>((?:(?!<p[ >]).)*)</p>\Z", re.DOTALL)
-
-
-def render_inline(text: str, fmt: str) -> str:
-    """Like render_text, without the paragraph around a one-paragraph text (choice labels)."""
-    rendered = render_text(text, fmt).strip()
-    match = _SINGLE_P.match(rendered)
-    return match.group(1) if match else rendered
-
-
-def render_question(spec: QuestionSpec) -> dict[str, Any]:
-    """Every text of a question as sanitised HTML (see QuestionType.render_html)."""
-    return spec.type_class.render_html(spec, render_text, render_inline)
-
-
-@lru_cache(maxsize=4096)
-def _spec_from_json(canonical: str) -> QuestionSpec:
-    return QuestionSpec.from_dict(json.loads(canonical))
-
-
-def question_spec(question: Question) -> QuestionSpec:
-    """The spec of a question row (rows never change content, so specs are cached)."""
-    return _spec_from_json(json.dumps(question.data, sort_keys=True))
-
-
-# --------------------------------------------------------------------------- import
-
-
-class ImportProblems(Exception):
-    """Problems found while importing; ``str()`` gives one ``path:line: message`` per line."""
-
-    def __init__(self, problems: list[tuple[str, int, str]]):
-        self.problems = problems
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        return "\n".join(f"{path}:{line}: {message}" for path, line, message in self.problems)
-
-
-@dataclass
-class ImportResult:
-    slug: str
-    action: str  # created | updated | unchanged
-    questions: int = 0
-    retired: int = 0
-    warnings: list[tuple[str, int, str]] = field(default_factory=list)
-
-
-def _line_of_key(path: str, key: str) -> int:
-    try:
-        for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
-            if line.startswith(f"{key}:"):
-                return number
-    except (OSError, UnicodeDecodeError):
-        pass
-    return 1
-
-
-def load_quiz_specs(paths: list[str | Path]) -> list[QuizFileSpec]:
-    """Read and check quiz files and folders; raise ImportProblems with every problem."""
-    problems = Problems()
-    specs: list[QuizFileSpec] = []
-    for raw in paths:
-        path = Path(raw)
-        try:
-            if path.is_dir():
-                specs.extend(load_quiz_dir(path))
-            elif path.is_file():
-                owners = bank_references(path.parent).get(path.name) if path.suffix.lower() in BANK_SUFFIXES else None
-                if owners:  # a bank that belongs to a quiz: import that quiz
-                    for slug in owners:
-                        yaml_path = next(p for p in path.parent.iterdir() if p.stem == slug and p.suffix in (".yaml", ".yml"))
-                        specs.append(load_quiz_path(yaml_path))
-                else:
-                    specs.append(load_quiz_path(path))
-            else:
-                problems.add(str(path), 1, "no such file or folder")
-        except QuizFileError as exc:
-            problems.extend(exc)
-    seen: dict[str, str] = {}
-    unique: list[QuizFileSpec] = []
-    for spec in specs:
-        if spec.slug in seen:
-            if seen[spec.slug] != spec.path:
-                problems.add(spec.path, 1, f"quiz slug {spec.slug!r} is also used by {seen[spec.slug]}")
-            continue
-        seen[spec.slug] = spec.path
-        unique.append(spec)
-    if problems:
-        raise ImportProblems(cap_problems(_sorted(problems.items)))
-    return unique
-
-
-def _sorted(items: list[tuple[str, int, str]]) -> list[tuple[str, int, str]]:
-    return sorted(items, key=lambda item: (item[0], item[1]))
-
-
-def _module_for(course: Course, value: str) -> Module | None:
-    bare = re.sub(r"^\d{2}-", "", value)
-    return db.session.scalar(
-        select(Module).where(Module.course_id == course.id, Module.slug.in_({value, bare}))
-    )
-
-
-def import_quizzes(paths: list[str | Path], *, check: bool = False, actor=None) -> list[ImportResult]:
-    """Import quiz files: all or nothing, idempotent by content hash.
-
-    With ``check`` nothing is written; the results say what an import would do.
-    """
-    specs = load_quiz_specs(paths)
-    problems: list[tuple[str, int, str]] = []
-    targets: list[tuple[QuizFileSpec, Course | None, Module | None]] = []
-    for spec in specs:
-        course = module = None
-        if not spec.is_bank:
-            course = db.session.scalar(select(Course).where(Course.slug == spec.course))
-            if course is None:
-                problems.append(
-                    (spec.path, _line_of_key(spec.path, "course"),
-                     f"course {spec.course!r} is not in the database: import the course first")
-                )
-                continue
-            if spec.module:
-                module = _module_for(course, spec.module)
-                if module is None:
-                    problems.append(
-                        (spec.path, _line_of_key(spec.path, "module"),
-                         f"module {spec.module!r} is not in course {spec.course!r}")
-                    )
-                    continue
-        for question in spec.questions:
-            if not question.ident or len(question.ident) > 200:
-                problems.append((spec.path, question.source_line or 1, "the question needs an id of at most 200 characters"))
-        targets.append((spec, course, module))
-    if problems:
-        raise ImportProblems(cap_problems(_sorted(problems)))
-
-    results = []
-    for spec, course, module in targets:
-        result = _apply_quiz(spec, course, module, check=check)
-        result.warnings = list(spec.warnings)
-        results.append(result)
-    if not check:
-        db.session.flush()
-        changed = [r.slug for r in results if r.action != "unchanged"]
-        if changed:
-            audit.record(actor, "quiz.import", "quiz", ",".join(changed)[:64], quizzes=changed)
-    return results
-
-
-def _apply_quiz(spec: QuizFileSpec, course: Course | None, module: Module | None, *, check: bool) -> ImportResult:
-    quiz = db.session.scalar(select(Quiz).where(Quiz.slug == spec.slug))
-    course_id = course.id if course else None
-    module_id = module.id if module else None
-    if quiz is not None and quiz.source_hash == spec.source_hash and quiz.course_id == course_id \
-            and quiz.module_id == module_id:
-        return ImportResult(spec.slug, "unchanged", len(spec.questions))
-    action = "created" if quiz is None else "updated"
-    if check:
-        return ImportResult(spec.slug, action, len(spec.questions))
-    if quiz is None:
-        quiz = Quiz(slug=spec.slug)
-        db.session.add(quiz)
-    quiz.is_bank = spec.is_bank
-    quiz.course_id = course_id
-    quiz.module_id = module_id
-    quiz.title = spec.title or spec.slug
-    quiz.title_en = spec.title_en or None
-    quiz.pass_mark = spec.pass_mark
-    quiz.max_attempts = spec.max_attempts
-    quiz.time_limit_minutes = spec.time_limit_minutes
-    quiz.opens_at = spec.opens_at
-    quiz.closes_at = spec.closes_at
-    quiz.shuffle_questions = spec.shuffle_questions
-    quiz.shuffle_choices = spec.shuffle_choices
-    quiz.draw = spec.draw
-    quiz.review = spec.review
-    quiz.review_after_close = spec.review_after_close
-    quiz.settings = spec.settings_dict()
-    quiz.source_path = spec.path[-500:]
-    quiz.source_hash = spec.source_hash
-    db.session.flush()
-    retired = _sync_questions(quiz, spec.questions)
-    log.info("quiz %s %s (%d questions, %d retired)", spec.slug, action, len(spec.questions), retired)
-    return ImportResult(spec.slug, action, len(spec.questions), retired)
-
-
-def _sync_questions(quiz: Quiz, specs: list[QuestionSpec]) -> int:
-    """New content → new rows; rows no longer in the file are retired, never deleted."""
-    now = utcnow()
-    rows = db.session.scalars(select(Question).where(Question.quiz_id == quiz.id)).all()
-    by_key = {(row.ident, row.content_hash): row for row in rows}
-    keep: set[int] = set()
-    for position, spec in enumerate(specs):
-        content_hash = spec.content_hash()
-        row = by_key.get((spec.ident, content_hash))
-        data = spec.to_dict()
-        data["source_line"] = 0
-        if row is None:
-            row = Question(
-                quiz_id=quiz.id, ident=spec.ident, content_hash=content_hash, data=data,
-                html=render_question(spec),
-            )
-            db.session.add(row)
-            by_key[(spec.ident, content_hash)] = row
-        elif row.data != data:
-            row.data = data  # the same content with other tags: the question keeps its row
-        row.retired_at = None
-        row.position = position
-        row.qtype = spec.qtype
-        row.category = spec.category[:200]
-        row.points = spec.points
-        db.session.flush()
-        keep.add(row.id)
-    retired = 0
-    for row in rows:
-        if row.id not in keep and row.retired_at is None:
-            row.retired_at = now
-            retired += 1
-    return retired
-
-
-def active_questions(quiz: Quiz) -> list[Question]:
-    return list(
-        db.session.scalars(
-            select(Question)
-            .where(Question.quiz_id == quiz.id, Question.retired_at.is_(None))
-            .order_by(Question.position, Question.id)
-        )
-    )
-
-
-def export_quiz_gift(quiz: Quiz) -> str:
-    """The quiz's current questions as GIFT (settings are not part of GIFT)."""
-    specs = [question_spec(q) for q in active_questions(quiz)]
-    header = f"// {quiz.slug}: {quiz.title}\n// exported by OCOP LMS\n\n".replace("\r", " ")
-    return header + gift.export_gift(specs)
-
-
-# --------------------------------------------------------------------------- attempts
 
 
 def grace_seconds() -> int:
@@ -720,30 +420,3 @@ def close_if_overdue(attempt: Attempt, now: datetime | None = None) -> bool:
         _, done = submit_attempt(attempt, now=now, reason="timeout")
         return done
     return False
-
-
-# --------------------------------------------------------------------------- catalog hooks
-
-
-def quizzes_passed(user, course: Course) -> bool:
-    """Requirement checker: every quiz the course requires has a passed attempt by the user."""
-    slugs = set((course.completion or {}).get("quizzes") or [])
-    if not slugs:
-        return True
-    passed = set(
-        db.session.scalars(
-            select(Quiz.slug)
-            .join(Attempt, Attempt.quiz_id == Quiz.id)
-            .where(
-                Quiz.slug.in_(slugs), Attempt.user_id == user.id,
-                Attempt.passed.is_(True), Attempt.preview.is_(False),
-            )
-            .distinct()
-        )
-    )
-    return slugs <= passed
-
-
-def quiz_slugs() -> list[str]:
-    return list(db.session.scalars(select(Quiz.slug).where(Quiz.is_bank.is_(False))))
-
