@@ -21,6 +21,8 @@ The hooks of the project (each documented where it is declared):
 - ``lms.coverage.hooks.digest_classes``: ``fn(unit, first, last) -> list[dict]``
 - ``lms.certification.hooks.template_choosers``: ``fn(completion) -> str | None``
 - ``lms.certification.hooks.hours_providers``: ``fn(completion) -> float | None``
+- ``lms.jobs.hooks.handlers``: ``Handler(kind, label, run(ctx))`` for ``flask lms worker``
+- ``lms.jobs.hooks.owner_loaders``: ``fn(user_id) -> user | None``
 - ``lms.core.retention.purgers``: ``Purger`` (kind, period setting, count, apply) for ``flask lms purge``
 """
 
