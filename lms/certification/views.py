@@ -13,6 +13,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -271,7 +272,7 @@ def _export(fmt: str):
     count = queries.count(stmt)
     if count > current_app.config["JOBS_INLINE_EXPORT_ROWS"]:
         # A long list: the worker writes the file (lms.jobs).
-        title = _("List of %(n)d certificates (%(format)s)", n=count, format=fmt.upper())
+        title = _("List of %(n)s certificates (%(format)s)", n=format_decimal(count), format=fmt.upper())
         if request.method == "POST":
             return job_views.queue_and_show(LIST_JOB, {"fmt": fmt, "args": filter_args()}, title=title, total=count)
         return job_views.confirm_page(title, _("Preparing this file takes a while."),
@@ -324,7 +325,7 @@ def _bulk(render, filename: str, content_type: str):
     if print_jobs.too_many(len(certificates)):
         # Many certificates take minutes: the worker makes the file (lms.jobs).
         fmt = filename.rsplit(".", 1)[-1]
-        title = _("%(n)d certificates (%(format)s)", n=len(certificates), format=fmt.upper())
+        title = _("%(n)s certificates (%(format)s)", n=format_decimal(len(certificates)), format=fmt.upper())
         if request.method == "POST":
             return job_views.queue_and_show(print_jobs.KIND, {"fmt": fmt, "args": filter_args()},
                                             title=title, total=len(certificates))

@@ -15,9 +15,9 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -279,7 +279,7 @@ def gaps_export(fmt: str):
     count = queries.gap_count(current_user, area, as_of, group, requirement=rset)
     if count > current_app.config["JOBS_INLINE_EXPORT_ROWS"]:
         # A long list (a province, the country): the worker writes the file (lms.jobs).
-        title = _("Not trained yet: %(n)d people (%(format)s)", n=count, format=fmt.upper())
+        title = _("Not trained yet: %(n)s people (%(format)s)", n=format_decimal(count), format=fmt.upper())
         if request.method == "POST":
             return job_views.queue_and_show(GAPS_JOB, {"fmt": fmt, "args": request.args.to_dict()},
                                             title=title, total=count)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 from flask import current_app, url_for
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -78,7 +79,7 @@ def _pending(kind: str, batch: ImportBatch, owner) -> Job | None:
 def queue_check(batch: ImportBatch, rows: int, *, actor) -> Job:
     """Queue the check of an uploaded file (flush only)."""
     return jobs.enqueue(CHECK_KIND, {"batch_id": batch.id}, owner=actor, total=rows,
-                        title=_("Check of %(file)s (%(n)d rows)", file=batch.filename, n=rows))
+                        title=_("Check of %(file)s (%(n)s rows)", file=batch.filename, n=format_decimal(rows)))
 
 
 def latest_check(batch: ImportBatch, owner) -> Job | None:
@@ -92,7 +93,7 @@ def queue_apply(batch: ImportBatch, rows: int, *, actor) -> Job:
     if job is not None and job.status in (QUEUED, RUNNING):
         return job
     return jobs.enqueue(KIND, {"batch_id": batch.id}, owner=actor, total=2 * rows,
-                        title=_("Import of %(file)s (%(n)d rows)", file=batch.filename, n=rows))
+                        title=_("Import of %(file)s (%(n)s rows)", file=batch.filename, n=format_decimal(rows)))
 
 
 # --- the check's summary, for the preview page --------------------------------------------------
