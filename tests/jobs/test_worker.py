@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from lms.core.db import utcnow
 from lms.core.errors import ServiceError
@@ -180,3 +181,19 @@ def test_finished_jobs_and_their_files_are_purged_after_their_period(toy, users,
     assert result.exit_code == 0, result.output
     with toy.app_context():
         assert db.session.get(Job, old) is None and db.session.get(Job, fresh) is not None
+
+
+@pytest.mark.skipif(not os.environ.get("LMS_TEST_DATABASE_URL", "").startswith("postgresql"),
+                    reason="SKIP LOCKED: PostgreSQL only (SQLite serialises writers)")
+def test_a_second_worker_skips_the_job_another_is_claiming(toy, users):
+    """Two workers at once on PostgreSQL: the row a worker is claiming is skipped, not waited for."""
+    first, second = enqueue(toy, users["learner"], "count", n=1), enqueue(toy, users["learner"], "count", n=1)
+    with toy.app_context():
+        # Worker A has selected the first job FOR UPDATE and not yet committed its claim.
+        db.session.execute(select(Job.id).where(Job.id == first).with_for_update())
+        with toy.app_context():  # worker B: its own session and connection
+            claimed = services.claim()
+        assert claimed is not None and claimed.job_id == second
+        db.session.rollback()
+    with toy.app_context():
+        assert services.claim().job_id == first
