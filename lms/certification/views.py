@@ -47,7 +47,7 @@ from lms.core.errors import ServiceError, render_error
 from lms.core.i18n import for_people
 from lms.core.params import page_arg
 from lms.core.ratelimit import rate_limited
-from lms.core.security import ADMIN, MANAGER, is_admin, roles_required, staff_required
+from lms.core.security import ADMIN, MANAGER, TRAINER, is_admin, roles_required, staff_required
 from lms.core.uow import unit_of_work
 from lms.extensions import db
 from lms.jobs import views as job_views
@@ -257,6 +257,7 @@ def _export_rows(certificates: list[Certificate]):
 _EXPORT_TYPES = {"csv": "text/csv; charset=utf-8",
                  "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 LIST_JOB = "certificate-list"
+STAFF_ROLES = (TRAINER, MANAGER, ADMIN)  # the roles of staff_required, which the jobs keep checking
 
 
 def _export_file(fmt: str, certificates: list[Certificate]) -> bytes:
@@ -296,7 +297,7 @@ def _run_list_job(ctx):
     return JobResult(data=data, filename=f"certificates.{fmt}", mimetype=_EXPORT_TYPES[fmt])
 
 
-LIST_JOB_HANDLER = Handler(LIST_JOB, _l("List of certificates"), _run_list_job)
+LIST_JOB_HANDLER = Handler(LIST_JOB, _l("List of certificates"), _run_list_job, roles=STAFF_ROLES)
 
 
 @bp.route("/certificates/export.csv", methods=["GET", "POST"])
@@ -346,7 +347,7 @@ def _run_job(ctx):
                              audit_filters=filter_args())
 
 
-JOB_HANDLER = Handler(print_jobs.KIND, _l("Certificates"), _run_job)
+JOB_HANDLER = Handler(print_jobs.KIND, _l("Certificates"), _run_job, roles=STAFF_ROLES)
 
 
 @bp.route("/certificates/print.pdf", methods=["GET", "POST"])

@@ -684,7 +684,8 @@ def _run_certificates_job(ctx):
                              audit_kind=f"class.certificates.{fmt}", audit_filters={"class_id": training_class.id})
 
 
-JOB_HANDLER = Handler(CLASS_CERTIFICATES, _l("Certificates of a class"), _run_certificates_job)
+JOB_HANDLER = Handler(CLASS_CERTIFICATES, _l("Certificates of a class"), _run_certificates_job,
+                      roles=(TRAINER, MANAGER, ADMIN))
 
 
 # --- learners ----------------------------------------------------------------------------

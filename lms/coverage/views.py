@@ -303,7 +303,8 @@ def _run_gaps_job(ctx):
     return job_services.table_result(fmt, header, rows, name, title=_("Not trained yet"))
 
 
-GAPS_JOB_HANDLER = Handler(GAPS_JOB, _l("List of people not trained yet"), _run_gaps_job)
+GAPS_JOB_HANDLER = Handler(GAPS_JOB, _l("List of people not trained yet"), _run_gaps_job,
+                           roles=(MANAGER, ADMIN))
 
 
 @bp.route("/coverage/requirements", methods=["GET", "POST"])

@@ -23,6 +23,12 @@ class Handler:
     label: Any
     # run(ctx: lms.jobs.services.JobContext) -> lms.jobs.services.JobResult | None
     run: Callable[..., Any]
+    # The roles the owner must still hold when the job runs and when its file is downloaded
+    # (those of the route that queued it); empty: any logged-in owner.
+    roles: tuple[str, ...] = ()
+
+    def allows(self, user) -> bool:
+        return not self.roles or bool(user is not None and user.has_role(*self.roles))
 
 
 handlers: Hook[Handler] = Hook("jobs.handlers", "Handler objects: how to run each kind of job.")

@@ -242,6 +242,8 @@ def run_next(app=None) -> int | None:
                 raise ServiceError(_("The account that asked for this job is no longer active."))
             if handler is None:
                 raise ServiceError(_("This kind of job is no longer known: %(kind)s.", kind=found.kind))
+            if not handler.allows(owner):
+                raise ServiceError(_("Your account may no longer do this."))
             context = JobContext(found, owner)
             result = handler.run(context)
             context.finish(result)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import undefer
 
 from lms.core.forms import ConfirmForm
 from lms.core.params import page_arg
+from lms.core.security import is_admin
 from lms.core.uow import unit_of_work
 from lms.extensions import db
 from lms.jobs.models import DONE, STATUS_LABELS, Job
@@ -23,8 +24,12 @@ PAGE_SIZE = 30
 
 def _own(job_id: int, *options) -> Job:
     job = db.session.get(Job, job_id, options=options)
-    # Someone else's job is answered like a job that does not exist.
+    # Someone else's job is answered like a job that does not exist; so is the job of an owner
+    # who no longer holds the roles of the route that queued it.
     if job is None or not job.can_view(current_user):
+        abort(404)
+    handler = handler_for(job.kind)
+    if handler is not None and not is_admin(current_user) and not handler.allows(current_user):
         abort(404)
     return job
 

@@ -24,7 +24,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from lms.core.errors import ServiceError
-from lms.core.security import is_admin
+from lms.core.security import ADMIN, MANAGER, is_admin
 from lms.extensions import db
 from lms.jobs import services as jobs
 from lms.jobs.hooks import Handler
@@ -205,5 +205,5 @@ def run(ctx: jobs.JobContext) -> jobs.JobResult:
     return jobs.JobResult(message=" ".join(summary(plan)), url=url_for("registry.people"))
 
 
-HANDLER = Handler(KIND, _l("Registry import"), run)
-CHECK_HANDLER = Handler(CHECK_KIND, _l("Check of a registry file"), run_check)
+HANDLER = Handler(KIND, _l("Registry import"), run, roles=(MANAGER, ADMIN))
+CHECK_HANDLER = Handler(CHECK_KIND, _l("Check of a registry file"), run_check, roles=(MANAGER, ADMIN))

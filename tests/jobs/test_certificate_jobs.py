@@ -130,3 +130,25 @@ def test_a_long_certificate_list_is_written_by_the_worker(app, client, users, ru
     # Below the threshold the list is still answered at once.
     response = client.get("/certificates/export.xlsx", query_string={"q": "Người B"})
     assert response.status_code == 200 and response.mimetype.endswith("spreadsheetml.sheet")
+
+
+def test_an_owner_who_lost_the_role_gets_neither_the_run_nor_the_file(app, client, users, runner, course_with_four,
+                                                                     make_user):
+    from lms.auth.models import User, UserRole
+
+    demoted = make_user(("admin",), email="admin2@example.vn")
+    login(client, "admin2@example.vn")
+    first = queue(client, "/certificates/print.zip", {"course": str(course_with_four)})
+    runner.invoke(args=["lms", "worker", "--once"])
+    second = queue(client, "/certificates/print.zip", {"course": str(course_with_four)})
+    with app.app_context():  # the administrator becomes a learner
+        user = db.session.get(User, demoted.id)
+        db.session.execute(UserRole.__table__.update().where(UserRole.user_id == user.id).values(role="learner"))
+        db.session.commit()
+    runner.invoke(args=["lms", "worker", "--once"])
+    assert client.get(f"/jobs/{first}/download").status_code == 404  # made before, no longer served
+    with app.app_context():
+        from lms.jobs.models import Job
+
+        job = db.session.get(Job, second)
+        assert job.status == "failed" and job.result is None
