@@ -122,7 +122,7 @@ def load_config(instance_path: str) -> dict:
         "JOBS_LEASE_SECONDS": int(os.environ.get("LMS_JOBS_LEASE_SECONDS", "600")),
         "JOBS_MAX_ATTEMPTS": int(os.environ.get("LMS_JOBS_MAX_ATTEMPTS", "3")),
         "JOBS_POLL_SECONDS": float(os.environ.get("LMS_JOBS_POLL_SECONDS", "2")),
-        "JOBS_SEND_MESSAGES_SECONDS": float(os.environ.get("LMS_JOBS_SEND_MESSAGES_SECONDS", "30")),
+        "JOBS_SEND_MESSAGES_SECONDS": float(os.environ.get("LMS_JOBS_SEND_MESSAGES_SECONDS", "10")),
         "JOBS_KEEP_DAYS": int(os.environ.get("LMS_JOBS_KEEP_DAYS", "7")),
         # Below these sizes the work is done in the request, as before (a few seconds at most).
         "JOBS_INLINE_IMPORT_ROWS": int(os.environ.get("LMS_JOBS_INLINE_IMPORT_ROWS", "2000")),

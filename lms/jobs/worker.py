@@ -52,7 +52,7 @@ def run_worker(app: Flask, *, once: bool = False, stop: threading.Event | None =
     stop = stop or threading.Event()
     stats = WorkerStats()
     poll = max(float(app.config.get("JOBS_POLL_SECONDS", 2)), 0.05)
-    send_every = max(float(app.config.get("JOBS_SEND_MESSAGES_SECONDS", 30)), 0.05)
+    send_every = max(float(app.config.get("JOBS_SEND_MESSAGES_SECONDS", 10)), 0.05)
     previous = {}
     if threading.current_thread() is threading.main_thread():
         def _stop(signum, _frame):
