@@ -1,7 +1,8 @@
 """The one background process of an installation: ``flask lms worker``.
 
-It runs the queued jobs one after the other and, every ``JOBS_SEND_MESSAGES_SECONDS``, the
-message sender of lms.messages (the same ``send_pending`` as ``flask lms send-messages``),
+It runs the queued jobs one after the other and, in a thread of its own every
+``JOBS_SEND_MESSAGES_SECONDS``, the message sender of lms.messages (the same
+``send_pending`` as ``flask lms send-messages``),
 so that an installation runs one worker beside its app servers. SIGTERM or SIGINT stops it
 after the job in hand (a job cut short by SIGKILL is taken over once its lease has passed).
 """
@@ -11,7 +12,6 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-import time
 from dataclasses import dataclass, field
 
 from flask import Flask
@@ -43,10 +43,19 @@ def send_messages(app: Flask, stats: WorkerStats) -> None:
         log.info("messages: %s", sent.as_dict())
 
 
+def _sender_loop(app: Flask, stop: threading.Event, every: float, stats: WorkerStats) -> None:
+    while not stop.is_set():
+        send_messages(app, stats)
+        stop.wait(every)
+
+
 def run_worker(app: Flask, *, once: bool = False, stop: threading.Event | None = None,
                on_ready=None) -> WorkerStats:
     """Run jobs and send messages until stopped (``once``: until the queue is empty).
 
+    The sender runs in a thread of its own, every ``JOBS_SEND_MESSAGES_SECONDS``, so that an
+    activation or reset message never waits for a long job; jobs run one after the other in
+    the main thread. With ``once``, jobs are drained first, then due messages are sent once.
     ``on_ready()`` is called once the signal handlers are in place.
     """
     stop = stop or threading.Event()
@@ -61,7 +70,11 @@ def run_worker(app: Flask, *, once: bool = False, stop: threading.Event | None =
 
         for signum in (signal.SIGTERM, signal.SIGINT):
             previous[signum] = signal.signal(signum, _stop)
-    last_send = None
+    sender = None
+    if not once:
+        sender = threading.Thread(target=_sender_loop, args=(app, stop, send_every, stats),
+                                  name="lms-message-sender", daemon=True)
+        sender.start()
     if on_ready is not None:
         on_ready()
     try:
@@ -76,16 +89,15 @@ def run_worker(app: Flask, *, once: bool = False, stop: threading.Event | None =
                 continue
             if job_id is not None:
                 stats.jobs.append(job_id)
-            moment = time.monotonic()
-            if last_send is None or moment - last_send >= send_every or (once and job_id is None):
-                send_messages(app, stats)
-                last_send = moment
-            if job_id is not None:
                 continue
             if once:
+                send_messages(app, stats)
                 break
             stop.wait(poll)
     finally:
+        stop.set()
+        if sender is not None:
+            sender.join()
         for signum, handler in previous.items():
             signal.signal(signum, handler)
     return stats

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -154,21 +155,35 @@ def test_the_worker_sends_the_messages(app, users, runner):
         assert len(smtp.received) == 3
 
 
-def test_sigterm_stops_the_worker_after_the_job_in_hand(app, database_url):
-    env = dict(os.environ, LMS_DATABASE_URL=database_url, FLASK_APP="wsgi.py", LMS_JOBS_POLL_SECONDS="0.2",
-               PYTHONPATH=str(ROOT))
-    process = subprocess.Popen([sys.executable, "-m", "flask", "lms", "worker"], cwd=ROOT, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        first = process.stdout.readline()
-        assert first.startswith("worker: running"), first
-        process.send_signal(signal.SIGTERM)
-        out, _ = process.communicate(timeout=60)
-    finally:
-        if process.poll() is None:
-            process.kill()
+def test_the_long_running_worker_sends_messages_and_stops_on_sigterm(app, users, database_url):
+    """``flask lms worker`` as a process: its sender thread delivers queued e-mails while it
+    waits for jobs; SIGTERM ends it cleanly."""
+    from tests.messages.helpers import queue_emails
+
+    with SmtpServer() as smtp:
+        app.config.update(SMTP_URL=smtp.url, MAIL_FROM="Đào tạo OCOP <daotao@ocop.example.vn>")
+        with app.app_context():
+            queue_emails(2)
+        env = dict(os.environ, LMS_DATABASE_URL=database_url, FLASK_APP="wsgi.py", PYTHONPATH=str(ROOT),
+                   LMS_JOBS_POLL_SECONDS="0.2", LMS_JOBS_SEND_MESSAGES_SECONDS="0.2", LMS_SMTP_URL=smtp.url,
+                   LMS_MAIL_FROM="Đào tạo OCOP <daotao@ocop.example.vn>")
+        process = subprocess.Popen([sys.executable, "-m", "flask", "lms", "worker"], cwd=ROOT, env=env,
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        try:
+            first = process.stdout.readline()
+            assert first.startswith("worker: running"), first
+            deadline = time.monotonic() + 60
+            while len(smtp.received) < 2 and time.monotonic() < deadline and process.poll() is None:
+                time.sleep(0.1)  # polling the SMTP server for a condition, bounded by the deadline
+            assert len(smtp.received) == 2
+            process.send_signal(signal.SIGTERM)
+            out, _ = process.communicate(timeout=60)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
     assert process.returncode == 0, out
-    assert "0 job(s) run" in out
+    assert "0 job(s) run, 2 message(s) sent" in out
 
 
 def test_finished_jobs_and_their_files_are_purged_after_their_period(toy, users, runner):
