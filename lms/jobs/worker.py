@@ -15,7 +15,9 @@ import threading
 from dataclasses import dataclass, field
 
 from flask import Flask
+from sqlalchemy.exc import DBAPIError
 
+from lms.core.db import is_schema_missing
 from lms.jobs import services
 
 log = logging.getLogger("lms.jobs")
@@ -81,9 +83,9 @@ def run_worker(app: Flask, *, once: bool = False, stop: threading.Event | None =
         while not stop.is_set():
             try:
                 job_id = services.run_next(app)
-            except Exception:  # the database is away (restart, network): wait and try again
-                if once:
-                    raise
+            except Exception as exc:  # the database is away (restart, network): wait and try again
+                if once or (isinstance(exc, DBAPIError) and is_schema_missing(exc)):
+                    raise  # `flask db upgrade` was not run: say so (lms.core.cli), do not loop
                 log.exception("worker: could not claim a job; trying again in %s s", poll)
                 stop.wait(poll)
                 continue
