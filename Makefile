@@ -36,7 +36,7 @@ run: seed
 	@echo "Serving OCOP LMS on http://127.0.0.1:5000 (Ctrl+C to stop)"
 	@# The worker runs beside gunicorn and is stopped (SIGTERM, then waited for) however gunicorn ends.
 	$(BIN)/flask lms worker & worker=$$!; trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT; trap 'exit 130' INT TERM; \
-	$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:5000 --access-logfile - wsgi:app
+	$(BIN)/gunicorn --config gunicorn.conf.py --access-logfile -
 
 test: install-dev translations
 	$(BIN)/lint-imports

@@ -2,9 +2,11 @@
 
     python -m bench [--quick] [--coverage-scale 0.05] [--pg postgresql+psycopg://…/db_to_empty]
 
-1. HTTP throughput (lesson page, learner dashboard, bare Flask hello world; gunicorn with 2
-   and 4 workers), worker memory after warm-up and after 10,000 requests, page weight
-   (bench/http_bench.py);
+1. HTTP throughput (lesson page, learner dashboard, bare Flask hello world): with wrk -t1 -c8
+   when it is installed (3 rounds, gunicorn with 2 workers, ratio of medians; the share of 304
+   on repeated views), and with the standard-library generator (gunicorn with 2 and 4
+   workers); worker memory (RSS, PSS, USS) after warm-up and after 10,000 requests; page
+   weight (bench/http_bench.py);
 2. the exam-day burst on SQLite, and on PostgreSQL with --pg (bench/exam_burst.py);
 3. crash safety: workers and master SIGKILLed during the burst (bench/crash_safety.py);
 4. coverage at national scale, --coverage-scale of it (default 0.05; 1 for the full
@@ -95,7 +97,8 @@ def main(argv: list[str] | None = None) -> int:
         from bench import http_bench
 
         results["http"] = http_bench.run(seconds=3 if args.quick else 10, workers=(2, 4),
-                                         memory_requests=1000 if args.quick else 10_000)
+                                         memory_requests=1000 if args.quick else 10_000,
+                                         wrk_seconds=3 if args.quick else 10, wrk_runs=1 if args.quick else 3)
     if "exam" in wanted:
         learners = "60" if args.quick else "200"
         runs = {"sqlite": ["bench.exam_burst", "--db", "sqlite", "--learners", learners]}
@@ -143,7 +146,8 @@ def main(argv: list[str] | None = None) -> int:
         print("course import and page weight …", flush=True)
         from bench import catalog_bench
 
-        results["catalog"] = catalog_bench.main(["--courses", "10" if args.quick else "100"])
+        results["catalog"] = catalog_bench.main(["--courses", "10", "--copies", "10"] if args.quick
+                                              else ["--courses", "100"])
 
     if "messages" in wanted:
         print("messages (send, kill -9, remind) …", flush=True)

@@ -6,6 +6,10 @@ the lesson page.
 - Import of N generated courses × M lessons (about 300 words each, one image per course)
   into a fresh SQLite database, then the same import again with nothing changed (content
   hashes make it a small fraction of the first).
+- Re-import of an unchanged tree against its first import, measured in the process (no
+  start-up; the libraries are loaded by a warm-up import first), median of 3 re-imports:
+  many small courses (--copies of the 4-lesson sample course), the project's own courses
+  (big ones, with their quizzes) and a few generated big courses (5 × 60 lessons).
 - First load of the lesson page of the bundled sample course, as a phone browser fetches
   it: the HTML plus every stylesheet, script and font it references (uncompressed bytes),
   and whether anything is requested from another host.
@@ -19,6 +23,8 @@ import argparse
 import json
 import os
 import re
+import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -103,6 +109,92 @@ def bench_import(courses: int, lessons: int) -> dict:
     }
 
 
+def _timed_reimport(build, repeat: int = 3) -> dict:
+    """First import of the tree ``build(root)`` makes into a fresh database, then ``repeat``
+    re-imports of it unchanged (median); in this process, after a warm-up import."""
+    from lms.catalog import services
+    from lms.extensions import db
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "courses"
+        root.mkdir()
+        build(root)
+        n = sum(1 for child in root.iterdir() if (child / "course.md").is_file())
+        warm = _app(f"sqlite:///{Path(tmp) / 'warm.db'}")
+        with warm.app_context():  # load the Markdown, YAML and image libraries before timing
+            services.import_courses([ROOT / "courses" / "lam-quen-ocop"])
+            db.session.commit()
+            db.engine.dispose()
+        app = _app(f"sqlite:///{Path(tmp) / 'bench.db'}")
+        with app.app_context():
+            started = time.perf_counter()
+            report = services.import_courses([root])
+            db.session.commit()
+            first = time.perf_counter() - started
+            assert len(report.created) == n, report
+            times = []
+            for _ in range(repeat):
+                started = time.perf_counter()
+                report = services.import_courses([root])
+                db.session.commit()
+                times.append(time.perf_counter() - started)
+                assert len(report.unchanged) == n and not report.created and not report.updated, report
+            db.engine.dispose()
+    again = statistics.median(times)
+    return {"courses": n, "first_import_s": round(first, 3), "reimport_unchanged_s": round(again, 4),
+            "reimport_share": round(again / first, 3), "reimport_per_course_ms": round(again * 1000 / n, 2)}
+
+
+def _copies(n: int):
+    def build(root: Path) -> None:
+        for i in range(n):
+            shutil.copytree(ROOT / "courses" / "lam-quen-ocop", root / f"lam-quen-ocop-{i:03d}")
+    return build
+
+
+def _own_courses(root: Path) -> None:
+    for child in (ROOT / "courses").iterdir():
+        if (child / "course.md").is_file():
+            shutil.copytree(child, root / child.name)
+
+
+def _timed_quiz_reimport(repeat: int = 3) -> dict:
+    """`import-quizzes` of the project's quizzes/ folder, first and unchanged (in process)."""
+    from lms.assessments import services as quiz_services
+    from lms.catalog import services
+    from lms.extensions import db
+
+    with tempfile.TemporaryDirectory() as tmp:
+        app = _app(f"sqlite:///{Path(tmp) / 'quizzes.db'}")
+        with app.app_context():
+            services.import_courses([ROOT / "courses"])
+            db.session.commit()
+            started = time.perf_counter()
+            results = quiz_services.import_quizzes([ROOT / "quizzes"])
+            db.session.commit()
+            first = time.perf_counter() - started
+            times = []
+            for _ in range(repeat):
+                started = time.perf_counter()
+                again = quiz_services.import_quizzes([ROOT / "quizzes"])
+                db.session.commit()
+                times.append(time.perf_counter() - started)
+                assert all(r.action == "unchanged" for r in again), again
+            db.engine.dispose()
+    median = statistics.median(times)
+    return {"courses": len(results), "first_import_s": round(first, 3), "reimport_unchanged_s": round(median, 4),
+            "reimport_share": round(median / first, 3), "reimport_per_course_ms": round(median * 1000 / len(results), 2)}
+
+
+def bench_reimport(copies: int) -> dict:
+    return {
+        "small_copies": _timed_reimport(_copies(copies)),
+        "own_courses": _timed_reimport(_own_courses),
+        "big_generated": _timed_reimport(lambda root: generate(root, 5, 60)),
+        "own_quizzes": _timed_quiz_reimport(),
+    }
+
+
 ASSET_RE = re.compile(r'<(?:link[^>]+href|script[^>]+src|img[^>]+src)="([^"]+)"')
 CSS_URL_RE = re.compile(r"url\(['\"]?([^'\")]+)")
 OFFSITE_RE = re.compile(r'(?:href|src|action)="((?:https?:)?//[^"]+)"', re.I)
@@ -168,15 +260,24 @@ def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--courses", type=int, default=100)
     parser.add_argument("--lessons", type=int, default=20)
+    parser.add_argument("--copies", type=int, default=60, help="copies of the sample course for the re-import figure")
+    parser.add_argument("--reimport-only", action="store_true", help="only the re-import figures")
     args = parser.parse_args(argv)
-    figures = {"import": bench_import(args.courses, args.lessons), "page_weight": bench_page_weight()}
-    imp = figures["import"]
-    print(f"import of {imp['courses']} courses × {imp['lessons_per_course']} lessons: "
-          f"{imp['first_import_s']} s; unchanged re-import: {imp['reimport_unchanged_s']} s "
-          f"({imp['reimport_share']:.1%} of the first)")
-    for name, page in figures["page_weight"].items():
-        print(f"first load of the {name} page: {page['kb']} KB (HTML {page['parts']['html']} B); "
-              f"requests to other hosts: {len(page['offsite_urls'])}")
+    figures = {"reimport": bench_reimport(args.copies)}
+    for name, figure in figures["reimport"].items():
+        what = "quiz files" if name.endswith("quizzes") else "courses"
+        print(f"re-import unchanged, {name} ({figure['courses']} {what}): first import {figure['first_import_s']} s, "
+              f"re-import {figure['reimport_unchanged_s']} s = {figure['reimport_share']:.3f} of the first "
+              f"({figure['reimport_per_course_ms']} ms a course)")
+    if not args.reimport_only:
+        figures.update({"import": bench_import(args.courses, args.lessons), "page_weight": bench_page_weight()})
+        imp = figures["import"]
+        print(f"import of {imp['courses']} courses × {imp['lessons_per_course']} lessons: "
+              f"{imp['first_import_s']} s; unchanged re-import: {imp['reimport_unchanged_s']} s "
+              f"({imp['reimport_share']:.1%} of the first)")
+        for name, page in figures["page_weight"].items():
+            print(f"first load of the {name} page: {page['kb']} KB (HTML {page['parts']['html']} B); "
+                  f"requests to other hosts: {len(page['offsite_urls'])}")
     if __name__ == "__main__":  # run alone: keep the figures; under `python -m bench` they go in its file
         out = ROOT / "bench" / "results" / f"catalog-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
         out.parent.mkdir(parents=True, exist_ok=True)

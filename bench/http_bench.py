@@ -1,16 +1,30 @@
 """HTTP throughput, worker memory and page weight.
 
-    python -m bench.http_bench [--seconds 8] [--workers 2 4] [--pg URL] [--memory-requests 10000]
+    python -m bench.http_bench [--only stdlib wrk memory weight] [--seconds 8] [--workers 2 4]
+        [--wrk-seconds 10] [--wrk-runs 3] [--pg URL] [--memory-requests 10000]
 
-- Throughput: the lesson page and the learner dashboard (/my-learning), logged in as the
-  demo learner, under gunicorn (sync workers, 2 and 4), next to a bare Flask "hello world"
-  (bench/hello_app.py) served the same way in the same run. The load generator is in this
-  file: standard library only, several client processes × threads, a new connection per
-  request (gunicorn's sync workers close it anyway), loopback only, every loop time-bound.
-  Figures: requests/s, p50/p95/p99 latency, errors, and the ratio to the bare app.
-- Memory: VmRSS (/proc/<pid>/status) of the single worker of a 1-worker gunicorn after a
-  warm-up, and after N more requests (lesson page and dashboard alternately).
-- Page weight: the main pages with everything they load on first visit (HTML + CSS + JS +
+Every server is gunicorn with the settings of `make run` (gunicorn.conf.py: sync workers, the
+app preloaded in the master); only the number of workers and the port change.
+
+- wrk (when the Debian package ``wrk`` is installed): ``wrk -t1 -c8`` against the lesson page,
+  the learner dashboard (/my-learning) and a bare Flask "hello world" (bench/hello_app.py),
+  each under gunicorn with 2 workers; ``--wrk-runs`` rounds (default 3) of the three in turn,
+  and the ratio of the medians (page / hello world). Also the server's CPU time per request,
+  which other work on the machine hardly moves. Then the share of ``304 Not Modified`` on a
+  repeated-view run of the lesson page, the course page and My learning: every request sends
+  ``If-None-Match`` with the ETag of a first view (0 % and "no ETag" for a page without one).
+  The session cookie goes in through bench/wrk_session.lua.
+- stdlib: the same pages under gunicorn with 2 and 4 workers, loaded by the generator in
+  this file (standard library only, several client processes × threads, a new connection
+  per request, loopback only, every loop time-bound): requests/s, p50/p95/p99, errors, the
+  ratio to the bare app. Slower than wrk, so it shows a smaller gap between the pages and
+  the bare app.
+- memory: the single worker of a 1-worker gunicorn after a warm-up and after N more
+  requests (lesson page and dashboard alternately): RSS (every page the worker maps, shared
+  with the master or not), PSS (shared pages divided among the processes sharing them) and
+  USS (the worker's own pages: what one more worker costs), from /proc/<pid>/smaps_rollup;
+  and the sum of PSS of a 2-worker server (master + workers): what the server occupies.
+- weight: the main pages with everything they load on first visit (HTML + CSS + JS +
   fonts + images, uncompressed), through the test client; fails when a page loads anything
   from another host.
 
@@ -25,6 +39,7 @@ import json
 import multiprocessing
 import os
 import re
+import shutil
 import signal
 import socket
 import statistics
@@ -41,6 +56,9 @@ ROOT = Path(__file__).resolve().parent.parent
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 CSS_URL_RE = re.compile(r"url\(\s*['\"]?([^'\")]+)['\"]?\s*\)")
 LEARNER = "0912345678"
+GUNICORN_CONF = ROOT / "gunicorn.conf.py"
+WRK_SCRIPT = ROOT / "bench" / "wrk_session.lua"
+PARTS = ("wrk", "stdlib", "memory", "weight")
 
 
 def free_port() -> int:
@@ -102,7 +120,7 @@ class Server:
         gunicorn = Path(sys.executable).with_name("gunicorn")
         with log.open("a") as out:
             self.process = subprocess.Popen(
-                [str(gunicorn), "--workers", str(workers), "--bind", f"127.0.0.1:{self.port}",
+                [str(gunicorn), "--config", str(GUNICORN_CONF), "--workers", str(workers), "--bind", f"127.0.0.1:{self.port}",
                  "--backlog", "2048", "--timeout", "60", module],
                 cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
             )
@@ -144,11 +162,14 @@ class Server:
             self.process.wait()
 
 
-def rss_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    raise RuntimeError("no VmRSS")
+def memory_mib(pid: int) -> dict:
+    """RSS, PSS and USS (private clean + dirty) of a process, in MiB."""
+    fields = {}
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+        name, _, value = line.partition(":")
+        fields[name] = int(value.split()[0])
+    return {"rss": round(fields["Rss"] / 1024, 1), "pss": round(fields["Pss"] / 1024, 1),
+            "uss": round((fields["Private_Clean"] + fields["Private_Dirty"]) / 1024, 1)}
 
 
 def request(port: int, method: str, path: str, body: bytes | None = None, headers: dict | None = None):
@@ -364,19 +385,114 @@ def page_weight(url: str, paths: dict) -> dict:
     return {"pages": out, "offsite_requests": 0}
 
 
+# --- wrk ------------------------------------------------------------------------------
+
+def wrk_run(port: int, path: str, seconds: float, cookie: str = "", if_none_match: str | None = None,
+            count: bool = False, connections: int = 8, threads: int = 1) -> dict:
+    """One ``wrk -t1 -c8`` run (bench/wrk_session.lua); figures from its WRK_JSON line."""
+    env = dict(os.environ, LMS_BENCH_COOKIE=cookie, LMS_BENCH_IF_NONE_MATCH=if_none_match or "")
+    cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "30s",
+           "-s", str(WRK_SCRIPT), f"http://127.0.0.1:{port}{path}"]
+    if count:
+        cmd += ["--", "count"]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 90, env=env)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("WRK_JSON ")]
+    if done.returncode != 0 or not lines:
+        raise RuntimeError(f"wrk failed ({done.returncode}): {done.stdout[-800:]} {done.stderr[-800:]}")
+    figures = json.loads(lines[-1][len("WRK_JSON "):])
+    seconds_run = figures["duration_us"] / 1e6
+    return {
+        "requests": figures["requests"], "seconds": round(seconds_run, 2),
+        "rps": round(figures["requests"] / seconds_run, 1),
+        "p50_ms": round(figures["latency_us"]["p50"] / 1000, 2),
+        "p99_ms": round(figures["latency_us"]["p99"] / 1000, 2),
+        "errors": {k: v for k, v in figures["errors"].items() if v},
+        "statuses": figures["statuses"] if count else None,
+    }
+
+
+def check_page(port: int, path: str, cookie: str) -> list[tuple[str, str]]:
+    """The page answers 200 to this session (so a run measures the page, not a redirect to
+    the login); its headers."""
+    status, headers, _ = request(port, "GET", path, headers={"Cookie": cookie} if cookie else {})
+    if status != 200:
+        raise RuntimeError(f"{path}: {status} instead of 200 (session lost?)")
+    return headers
+
+
+def wrk_section(paths: dict, env: dict, log: Path, seconds: float, runs: int, workers: int = 2) -> dict:
+    """Rounds of wrk runs (hello, lesson, dashboard in turn: drift hits them alike); ratio
+    of medians; then the 304 share of repeated views."""
+    hello = Server("bench.hello_app:app", workers, env, log)
+    lms = None
+    try:
+        lms = Server("wsgi:app", workers, env, log)
+        cookie = login_cookie(lms.port)
+        targets = {"hello": (hello, "/", ""), "lesson": (lms, paths["lesson"], cookie),
+                   "dashboard": (lms, paths["dashboard"], cookie)}
+        for server, path, session in targets.values():
+            check_page(server.port, path, session)
+            wrk_run(server.port, path, 2, session)  # warm-up: lazy imports, caches, templates
+        rounds: dict[str, list[dict]] = {name: [] for name in targets}
+        for i in range(runs):
+            for name, (server, path, session) in targets.items():
+                cpu_before = server.cpu_seconds()
+                figures = wrk_run(server.port, path, seconds, session)
+                figures["server_cpu_ms_per_request"] = round(
+                    1000 * (server.cpu_seconds() - cpu_before) / max(1, figures["requests"]), 2)
+                rounds[name].append(figures)
+                print(f"  wrk round {i + 1}/{runs} {name:>9}: {figures['rps']:7.1f} req/s  "
+                      f"{figures['server_cpu_ms_per_request']} ms CPU/req  p50 {figures['p50_ms']} ms  "
+                      f"p99 {figures['p99_ms']} ms{'  errors ' + str(figures['errors']) if figures['errors'] else ''}",
+                      flush=True)
+        for server, path, session in targets.values():
+            check_page(server.port, path, session)  # still logged in at the end
+        medians = {name: statistics.median(r["rps"] for r in rows) for name, rows in rounds.items()}
+        cpu = {name: statistics.median(r["server_cpu_ms_per_request"] for r in rows) for name, rows in rounds.items()}
+        result = {
+            "tool": "wrk -t1 -c8", "workers": workers, "seconds_per_run": seconds, "runs": runs,
+            "rounds": rounds,
+            "median_rps": medians,
+            "median_server_cpu_ms_per_request": cpu,
+            "ratio_to_hello": {name: round(medians[name] / medians["hello"], 3) for name in ("lesson", "dashboard")},
+            "cpu_ratio_to_hello": {name: round(cpu["hello"] / max(0.001, cpu[name]), 3)
+                                   for name in ("lesson", "dashboard")},
+            "revisits": revisits(lms, paths, cookie, seconds=min(seconds, 5)),
+        }
+    finally:
+        hello.stop()
+        if lms is not None:
+            lms.stop()
+    print(f"  wrk medians: {result['median_rps']}  ratio to hello world: {result['ratio_to_hello']}", flush=True)
+    for name, figures in result["revisits"].items():
+        print(f"  repeated views {name:>9}: {figures['share_304']:.0%} answered 304 ({figures['note']})", flush=True)
+    return result
+
+
+def revisits(server: Server, paths: dict, cookie: str, seconds: float) -> dict:
+    """Each page viewed again and again with If-None-Match = the ETag of a first view: the
+    share of 304 Not Modified answers."""
+    out = {}
+    for name in ("lesson", "course", "dashboard"):
+        headers = dict((k.lower(), v) for k, v in check_page(server.port, paths[name], cookie))
+        etag = headers.get("etag")
+        if not etag:
+            out[name] = {"etag": None, "share_304": 0.0, "note": "no ETag", "cache_control": headers.get("cache-control")}
+            continue
+        figures = wrk_run(server.port, paths[name], seconds, cookie, if_none_match=etag, count=True)
+        answered = sum(figures["statuses"].values()) or 1
+        share = figures["statuses"].get("304", 0) / answered
+        out[name] = {"etag": etag, "share_304": round(share, 4), "requests": figures["requests"],
+                     "rps": figures["rps"], "statuses": figures["statuses"],
+                     "cache_control": headers.get("cache-control"),
+                     "note": f"{figures['statuses'].get('304', 0)} of {answered}"}
+    return out
+
+
 # --- run ------------------------------------------------------------------------------
 
-def run(seconds: float = 8.0, workers: tuple[int, ...] = (2, 4), pg: str | None = None,
-        memory_requests: int = 10_000) -> dict:
-    tmp = Path(tempfile.mkdtemp(prefix="http-bench-"))
-    url = pg or f"sqlite:///{tmp / 'bench.db'}"
-    print(f"http bench: preparing {url.split('://')[0]} database …", flush=True)
-    paths = prepare(url)
-    env = dict(os.environ, LMS_DATABASE_URL=url, LMS_SECRET_KEY=os.environ.get("LMS_SECRET_KEY", "http-bench-secret"),
-               LMS_LOGIN_RATE_LIMIT="100000/minute", PYTHONPATH=str(ROOT))
-    log = tmp / "gunicorn.log"
-    results: dict = {"database": url.split("+")[0].split(":")[0], "paths": paths, "seconds_per_run": seconds,
-                     "throughput": {}}
+def stdlib_section(paths: dict, env: dict, log: Path, seconds: float, workers: tuple[int, ...]) -> dict:
+    out = {}
     for n in workers:
         row = {}
         for name, module, targets, needs_login in (
@@ -402,38 +518,96 @@ def run(seconds: float = 8.0, workers: tuple[int, ...] = (2, 4), pg: str | None 
             row[name]["ratio_to_hello"] = round(row[name]["rps"] / row["hello"]["rps"], 3)
             row[name]["cpu_ratio_to_hello"] = round(
                 row["hello"]["server_cpu_ms_per_request"] / max(0.001, row[name]["server_cpu_ms_per_request"]), 3)
-        results["throughput"][f"{n}_workers"] = row
+        out[f"{n}_workers"] = row
+    return out
 
+
+def memory_section(paths: dict, env: dict, log: Path, memory_requests: int) -> dict:
+    """One worker (gunicorn --workers 1, preloaded like make run): memory after a warm-up
+    and after ``memory_requests`` more requests; the bare app's worker for comparison."""
+    hello = Server("bench.hello_app:app", 1, env, log)
+    try:
+        (worker,) = hello.workers()
+        load(hello.port, ["/"], "", seconds=30, max_requests=200)
+        bare = memory_mib(worker)
+    finally:
+        hello.stop()
     server = Server("wsgi:app", 1, env, log)
     try:
         cookie = login_cookie(server.port)
         (worker,) = server.workers()
-        load(server.port, [paths["lesson"], paths["dashboard"]], cookie, seconds=30, max_requests=200)
-        warm = rss_kib(worker)
-        run_ = load(server.port, [paths["lesson"], paths["dashboard"]], cookie, seconds=300,
-                    max_requests=memory_requests)
-        after = rss_kib(worker)
+        targets = [paths["lesson"], paths["dashboard"]]
+        load(server.port, targets + [paths["course"]], cookie, seconds=30, max_requests=200)
+        warm = memory_mib(worker)
+        master = memory_mib(server.process.pid)
+        run_ = load(server.port, targets, cookie, seconds=300, max_requests=memory_requests)
+        after = memory_mib(worker)
         assert server.workers() == [worker], "the worker was replaced during the run"
     finally:
         server.stop()
-    results["memory"] = {"worker_rss_after_warmup_mib": round(warm / 1024, 1),
-                         "requests": run_["requests"], "worker_rss_after_mib": round(after / 1024, 1),
-                         "growth_mib": round((after - warm) / 1024, 1), "rps_1_worker": run_["rps"]}
-    print(f"  memory: {results['memory']}", flush=True)
-    results["page_weight"] = page_weight(url, paths)
-    for page, figures in results["page_weight"]["pages"].items():
-        print(f"  weight {page:>28}: {figures['total_bytes'] / 1024:6.1f} KiB {figures['parts']}")
+    # The whole server as make run starts it (master + 2 workers, both warmed up): the sum of
+    # PSS is the memory the group really occupies.
+    server = Server("wsgi:app", 2, env, log)
+    try:
+        cookie = login_cookie(server.port)
+        load(server.port, targets + [paths["course"]], cookie, seconds=60, max_requests=1000)
+        group = {"master": memory_mib(server.process.pid),
+                 "workers": [memory_mib(pid) for pid in server.workers()]}
+    finally:
+        server.stop()
+    group["total_pss_mib"] = round(group["master"]["pss"] + sum(w["pss"] for w in group["workers"]), 1)
+    result = {"worker_rss_after_warmup_mib": warm["rss"], "requests": run_["requests"],
+              "worker_rss_after_mib": after["rss"], "growth_mib": round(after["rss"] - warm["rss"], 1),
+              "rps_1_worker": run_["rps"], "statuses": run_["statuses"],
+              "worker_after_warmup": warm, "worker_after": after, "master": master,
+              "bare_flask_worker_after_warmup": bare, "two_workers": group}
+    print(f"  memory (MiB) worker after warm-up {warm}, after {run_['requests']} requests {after}; "
+          f"master {master}; bare Flask worker {bare}", flush=True)
+    print(f"  memory (MiB) of master + 2 workers: PSS {group['total_pss_mib']} in all; {group}", flush=True)
+    return result
+
+
+def run(seconds: float = 8.0, workers: tuple[int, ...] = (2, 4), pg: str | None = None,
+        memory_requests: int = 10_000, wrk_seconds: float = 10.0, wrk_runs: int = 3,
+        only: tuple[str, ...] = PARTS) -> dict:
+    tmp = Path(tempfile.mkdtemp(prefix="http-bench-"))
+    url = pg or f"sqlite:///{tmp / 'bench.db'}"
+    print(f"http bench: preparing {url.split('://')[0]} database …", flush=True)
+    paths = prepare(url)
+    env = dict(os.environ, LMS_DATABASE_URL=url, LMS_SECRET_KEY=os.environ.get("LMS_SECRET_KEY", "http-bench-secret"),
+               LMS_LOGIN_RATE_LIMIT="100000/minute", PYTHONPATH=str(ROOT))
+    log = tmp / "gunicorn.log"
+    results: dict = {"database": url.split("+")[0].split(":")[0], "paths": paths, "seconds_per_run": seconds,
+                     "gunicorn_config": GUNICORN_CONF.name}
+    if "wrk" in only:
+        if shutil.which("wrk"):
+            results["wrk"] = wrk_section(paths, env, log, wrk_seconds, wrk_runs)
+        else:
+            results["wrk"] = {"skipped": "wrk is not installed (Debian: apt-get install wrk)"}
+            print(f"  {results['wrk']['skipped']}", flush=True)
+    if "stdlib" in only:
+        results["throughput"] = stdlib_section(paths, env, log, seconds, workers)
+    if "memory" in only:
+        results["memory"] = memory_section(paths, env, log, memory_requests)
+    if "weight" in only:
+        results["page_weight"] = page_weight(url, paths)
+        for page, figures in results["page_weight"]["pages"].items():
+            print(f"  weight {page:>28}: {figures['total_bytes'] / 1024:6.1f} KiB {figures['parts']}")
     return results
 
 
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=8.0)
-    parser.add_argument("--workers", type=int, nargs="+", default=[2, 4])
+    parser.add_argument("--only", nargs="+", choices=PARTS, default=list(PARTS))
+    parser.add_argument("--seconds", type=float, default=8.0, help="length of a stdlib-generator run")
+    parser.add_argument("--workers", type=int, nargs="+", default=[2, 4], help="stdlib generator: gunicorn workers")
+    parser.add_argument("--wrk-seconds", type=float, default=10.0, help="length of a wrk run")
+    parser.add_argument("--wrk-runs", type=int, default=3, help="wrk rounds (the ratio is of their medians)")
     parser.add_argument("--pg", help="PostgreSQL URL of a database the benchmark may empty")
     parser.add_argument("--memory-requests", type=int, default=10_000)
     args = parser.parse_args(argv)
-    results = run(args.seconds, tuple(args.workers), args.pg, args.memory_requests)
+    results = run(args.seconds, tuple(args.workers), args.pg, args.memory_requests, args.wrk_seconds, args.wrk_runs,
+                  tuple(args.only))
     print(json.dumps(results, indent=2))
     return results
 

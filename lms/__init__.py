@@ -102,6 +102,8 @@ def register_errors(app: Flask) -> None:
 
 
 def register_templates(app: Flask) -> None:
+    from lms.core.static import register_static_fingerprints
     from lms.core.templating import register_template_helpers
 
     register_template_helpers(app)
+    register_static_fingerprints(app)

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import empty_tables, login, make_test_app, role_users, user_factory
 from tests.support.access import MATRIX, ROLES, build_objects, check_case
+from tests.support.apps import empty_tables, make_test_app
+from tests.support.client import login
+from tests.support.users import role_users, user_factory
 
 
 def test_every_route_is_in_the_matrix(app):

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import login
 from tests.support.access import MATRIX, ROLES, build_objects, check_case
+from tests.support.client import login
 
 
 def _change_cases():

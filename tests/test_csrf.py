@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import login
 from tests.support.access import MATRIX, build_objects
+from tests.support.client import login
 
 
 def _post_cases():

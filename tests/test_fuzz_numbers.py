@@ -12,7 +12,7 @@ import zipfile
 import pytest
 from werkzeug.routing import IntegerConverter
 
-from tests.conftest import csrf_token, login, post_form
+from tests.support.client import csrf_token, login, post_form
 
 HUGE = ("99999999999999999999999", str(2**63), str(2**31), "9" * 5000)
 QUERY_NAMES = ("page", "day", "course", "unit", "module", "id", "quiz", "class", "as_of", "group", "status")

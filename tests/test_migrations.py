@@ -107,7 +107,7 @@ Học sau khóa làm quen.
 def _seed(app, tmp_path) -> None:
     """Every table gets rows, through the ordinary ways in (commands, then pages)."""
     from lms.main.demo import DEMO_PASSWORD
-    from tests.conftest import login, post_form
+    from tests.support.client import login, post_form
 
     folder = tmp_path / "courses" / "noi-tiep"
     (folder / "01-mot").mkdir(parents=True)
@@ -147,7 +147,7 @@ def _seed(app, tmp_path) -> None:
 def _seed_privacy(app) -> None:
     """A data request, sent by the demo learner from "my data"."""
     from lms.main.demo import DEMO_PASSWORD
-    from tests.conftest import login, post_form
+    from tests.support.client import login, post_form
 
     learner = app.test_client()
     assert login(learner, "0912345678", DEMO_PASSWORD).status_code == 302
@@ -219,7 +219,7 @@ def _seed_class(app, client) -> None:
     from lms.catalog.models import Course
     from lms.classes.models import ClassDay
     from lms.registry.models import AdminUnit, Person
-    from tests.conftest import post_form
+    from tests.support.client import post_form
 
     with app.app_context():
         course, quiz = db.session.execute(

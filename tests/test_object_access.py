@@ -37,8 +37,8 @@ from dataclasses import dataclass, field
 
 from openpyxl import load_workbook
 
-from tests.conftest import CSRF_RE
 from tests.support import world as W
+from tests.support.client import CSRF_RE
 
 ANON = "anonymous"
 LEARNERS = ("learner_a", "learner_b")

@@ -20,8 +20,9 @@ import io
 from sqlalchemy import select
 
 from lms.extensions import db
-from tests.conftest import CSRF_RE, PASSWORD, post_form
 from tests.support import world as W
+from tests.support.client import CSRF_RE, post_form
+from tests.support.users import PASSWORD
 
 
 def hostile(w: dict) -> dict[str, str]:

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.catalog.conftest import run_import, write_course
-from tests.conftest import PASSWORD
+from tests.support.courses import run_import, write_course
 from tests.support.http import Browser
+from tests.support.users import PASSWORD
 
 ROOT = Path(__file__).resolve().parent.parent
 

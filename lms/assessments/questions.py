@@ -32,7 +32,6 @@ import hashlib
 import html as html_lib
 import json
 import math
-import random
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -634,10 +633,11 @@ class QuestionType:
     (see :func:`register_type`).
 
     A type owns everything about its questions: the check of the spec, how a response
-    is read from the attempt page (form or JSON) and stored, grading, the public view,
-    the review, its contribution to the item analysis, and a Jinja template with two
-    macros, ``attempt(q)`` and ``review(item)`` (``assessments/qtypes/<name>.html``
-    unless :attr:`template` says otherwise). Nothing else branches on its name.
+    is read from the attempt page (form or JSON) and stored, grading, what the attempt
+    page shows (never the key), the review, its contribution to the item analysis, and a
+    Jinja template with two macros, ``attempt(q)`` and ``review(item)``
+    (``assessments/qtypes/<name>.html`` unless :attr:`template` says otherwise). Nothing
+    else branches on its name.
     """
 
     name: ClassVar[str] = ""
@@ -705,10 +705,6 @@ class QuestionType:
     @classmethod
     def grade(cls, spec: QuestionSpec, response: Any) -> Grade:
         raise NotImplementedError
-
-    @classmethod
-    def public_fields(cls, spec: QuestionSpec, rng: random.Random | None) -> dict[str, Any]:
-        return {}
 
     # -- the attempt: layout, reading and storing responses, the page --------------------
 
@@ -858,13 +854,6 @@ class QuestionType:
         return {"value": response or ""}
 
 
-def _choice_view(spec: QuestionSpec) -> list[dict[str, Any]]:
-    return [
-        {"index": i, "text": c.text, "format": c.text_format or spec.text_format}
-        for i, c in enumerate(spec.choices)
-    ]
-
-
 def _has_full_marks(answers: Iterable[Choice | NumericAnswer]) -> bool:
     """Whether one of the answers is worth 100%."""
     return any(abs(answer.fraction - 1) < EPSILON for answer in answers)
@@ -943,10 +932,6 @@ class SingleChoice(_ChoiceList):
         return _answer_grade(spec.choices[response])
 
     @classmethod
-    def public_fields(cls, spec: QuestionSpec, rng: random.Random | None) -> dict[str, Any]:
-        return {"choices": _choice_view(spec), "multiple": False}
-
-    @classmethod
     def to_gift(cls, spec: QuestionSpec, gift: Any) -> str | None:
         return gift.choices(spec, single=True)
 
@@ -993,10 +978,6 @@ class MultipleChoice(_ChoiceList):
         total = sum(spec.choices[i].fraction for i in chosen)
         feedback = [spec.choices[i].feedback for i in chosen if spec.choices[i].feedback]
         return Grade(clamp(total), feedback)
-
-    @classmethod
-    def public_fields(cls, spec: QuestionSpec, rng: random.Random | None) -> dict[str, Any]:
-        return {"choices": _choice_view(spec), "multiple": True}
 
     @classmethod
     def to_gift(cls, spec: QuestionSpec, gift: Any) -> str | None:
@@ -1296,17 +1277,6 @@ class Matching(QuestionType):
         return Grade(right / len(items) if items else 0.0)
 
     @classmethod
-    def public_fields(cls, spec: QuestionSpec, rng: random.Random | None) -> dict[str, Any]:
-        pool = [{"index": j, "text": text} for j, text in enumerate(right_pool(spec))]
-        if rng is not None:
-            rng.shuffle(pool)
-        items = [
-            {"index": i, "text": spec.pairs[i].left, "format": spec.pairs[i].left_format or spec.text_format}
-            for i in answerable_pairs(spec)
-        ]
-        return {"items": items, "pool": pool}
-
-    @classmethod
     def pool_size(cls, spec: QuestionSpec) -> int:
         return len(right_pool(spec))
 
@@ -1389,13 +1359,6 @@ class MissingWord(QuestionType):
     @classmethod
     def grade(cls, spec: QuestionSpec, response: Any) -> Grade:
         return cls._inner(spec).grade(spec, response)
-
-    @classmethod
-    def public_fields(cls, spec: QuestionSpec, rng: random.Random | None) -> dict[str, Any]:
-        fields_ = {"blank_type": spec.blank_type}
-        if spec.blank_type == "single":
-            fields_["choices"] = _choice_view(spec)
-        return fields_
 
     @classmethod
     def choice_count(cls, spec: QuestionSpec) -> int:
@@ -1533,22 +1496,3 @@ def validate_response(spec: QuestionSpec, raw: Any) -> Any:
 def grade(spec: QuestionSpec, response: Any) -> Grade:
     """Grade a response cleaned by :func:`validate_response`."""
     return get_type(spec.qtype).grade(spec, response)
-
-
-def public_view(spec: QuestionSpec, rng: random.Random | None = None) -> dict[str, Any]:
-    """What a learner may see while an attempt is open.
-
-    No fractions, no feedback, no names, nothing that tells which answer is
-    right. Choices keep their indexes into ``spec.choices`` (shuffling them is
-    the caller's job). The matching pool is in :func:`right_pool` order (sorted,
-    unrelated to the pairs) or shuffled with ``rng``.
-    """
-    view: dict[str, Any] = {
-        "qtype": spec.qtype,
-        "text": spec.text,
-        "text_after": spec.text_after,
-        "text_format": spec.text_format,
-        "points": spec.points,
-    }
-    view.update(get_type(spec.qtype).public_fields(spec, rng))
-    return view

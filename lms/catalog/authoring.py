@@ -244,7 +244,7 @@ def _renumber_lessons(course: Course) -> None:
 def import_zip(data: bytes, filename: str, *, replace: bool, actor) -> ImportReport:
     """Import one course from an uploaded zip, with the same checks as the CLI."""
     source = importer.read_zip(data, filename)
-    spec = importer.parse_course(source)
+    spec = importer.parse_course(source, quiz_files=importer.QuizFiles(current_app.config.get("QUIZZES_DIR")))
     problems = importer.cross_check([spec], quizzes_dir=current_app.config.get("QUIZZES_DIR"), replace=replace)
     if problems:
         raise ContentError(problems)

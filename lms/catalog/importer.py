@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import math
+import os
 import posixpath
 import re
 import zipfile
@@ -168,12 +169,28 @@ class CourseSource:
 
 
 def _read_folder(folder: Path, display: str) -> dict[str, bytes]:
+    """Every file of a course folder (relative POSIX path → bytes), in path order.
+
+    One ``scandir`` per folder, whose entries know their type without a ``stat``: an
+    unchanged re-import reads every course's files to hash them, so this is its cost.
+    """
+    found: list[tuple[tuple[str, ...], str]] = []
+
+    def walk(directory: str, parts: tuple[str, ...]) -> None:
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                if entry.is_symlink():
+                    continue  # never follow links out of the course folder
+                if entry.is_dir():
+                    walk(entry.path, (*parts, entry.name))
+                elif entry.is_file() and entry.name not in IGNORED_NAMES and not entry.name.startswith("."):
+                    found.append(((*parts, entry.name), entry.path))
+
+    walk(str(folder), ())
     files: dict[str, bytes] = {}
-    for path in sorted(folder.rglob("*")):
-        if path.is_symlink():
-            continue  # never follow links out of the course folder
-        if path.is_file() and path.name not in IGNORED_NAMES and not path.name.startswith("."):
-            files[path.relative_to(folder).as_posix()] = path.read_bytes()
+    for parts, path in sorted(found):
+        with open(path, "rb") as handle:
+            files["/".join(parts)] = handle.read()
     return files
 
 
@@ -378,21 +395,53 @@ def _front_matter(text: str, path: str, problems: list[Problem]) -> FrontMatter 
         return None
 
 
-def source_hash(source: CourseSource) -> str:
-    return _sha(*(p.encode() + b"\0" + source.files[p] for p in sorted(source.files)))
+QUIZ_SUFFIXES = (".yaml", ".yml", ".gift", ".txt")
 
 
-def parse_course(source: CourseSource, *, known_hash: str | None = None) -> CourseSpec:
+class QuizFiles:
+    """The quiz files of the quizzes folder by slug, listed once (for the source hash)."""
+
+    def __init__(self, quizzes_dir: str | None):
+        self.by_slug: dict[str, list[str]] = {}
+        if quizzes_dir and os.path.isdir(quizzes_dir):
+            with os.scandir(quizzes_dir) as entries:
+                for entry in entries:
+                    stem, suffix = os.path.splitext(entry.name)
+                    if suffix in QUIZ_SUFFIXES and entry.is_file():
+                        self.by_slug.setdefault(stem, []).append(entry.path)
+
+    def parts(self, slugs) -> list[bytes]:
+        """The files of the quizzes ``slugs`` names (name and bytes), in a fixed order."""
+        parts = []
+        for slug in sorted(set(slugs)):
+            for path in sorted(self.by_slug.get(slug, ())):
+                with open(path, "rb") as handle:
+                    parts.append(b"quiz:" + os.path.basename(path).encode() + b"\0" + handle.read())
+        return parts
+
+
+def source_hash(source: CourseSource, quiz_parts: list[bytes] | tuple = ()) -> str:
+    """The hash of a course's files (paths and bytes: text, front matter and media alike)
+    and of the files of the quizzes it requires (``QuizFiles.parts``): when it equals the
+    one stored at the last import, nothing the import reads has changed."""
+    return _sha(*(p.encode() + b"\0" + source.files[p] for p in sorted(source.files)), *quiz_parts)
+
+
+def parse_course(source: CourseSource, *, known_hash: str | None = None, known_quizzes=(),
+                 quiz_files: QuizFiles | None = None) -> CourseSpec:
     """Read one course's files into a spec, collecting every problem.
 
-    With ``known_hash`` equal to the files' hash (the content last imported, unchanged
-    since), nothing is parsed or rendered again. The steps: the course file, the sorting
+    With ``known_hash`` equal to the source hash (the content last imported, unchanged
+    since; ``known_quizzes``: the quizzes the course required then, whose files the hash
+    covers), nothing is parsed or rendered again. The steps: the course file, the sorting
     of files into modules and assets, each module and its lessons, the assets, then links
-    and rendering, and last the checks that need the whole course.
+    and rendering, and last the checks that need the whole course. ``quiz_files``: the
+    quizzes folder (without it, the hash covers the course's files only).
     """
-    digest = source_hash(source)
-    if known_hash is not None and digest == known_hash:
-        return CourseSpec(source.slug, source.root, {}, "", source_hash=digest, unchanged=True)
+    if known_hash is not None:
+        digest = source_hash(source, quiz_files.parts(known_quizzes) if quiz_files else ())
+        if digest == known_hash:
+            return CourseSpec(source.slug, source.root, {}, "", source_hash=digest, unchanged=True)
     problems: list[Problem] = []
     if not SLUG.fullmatch(source.slug):
         problems.append(Problem(f"{source.root}/course.md", 1, f"the folder name '{source.slug}' is not a valid "
@@ -413,7 +462,8 @@ def parse_course(source: CourseSource, *, known_hash: str | None = None) -> Cour
     spec.assets = _parse_assets(spec.root, asset_files, problems)
     _render(spec, lesson_slugs, problems)
     _check_course(spec, lesson_slugs, problems)
-    spec.source_hash = digest
+    required_quizzes = (spec.meta.get("completion") or {}).get("quizzes") or []
+    spec.source_hash = source_hash(source, quiz_files.parts(required_quizzes) if quiz_files else ())
     if problems:
         raise ContentError(problems)
     return spec
@@ -707,10 +757,12 @@ def cross_check(specs: list[CourseSpec], *, quizzes_dir: str | None, replace: bo
                                     f"duplicate course slug '{spec.slug}' (also {seen[spec.slug]})"))
         seen[spec.slug] = spec.root
     batch = {s.slug for s in specs}
+    if all(spec.unchanged for spec in specs):
+        return problems  # nothing parsed, nothing to check against the database
     # A database never migrated has no courses or quizzes: `import-courses --check` still
     # validates the files against each other and the quizzes folder.
     ready = has_tables(Course.__tablename__)
-    existing = {c.slug: c for c in db.session.scalars(select(Course))} if ready else {}
+    existing = dict(db.session.execute(select(Course.slug, Course.edited_in_browser)).all()) if ready else {}
     quizzes = known_quiz_slugs(quizzes_dir, with_database=ready)
     for spec in specs:
         if spec.unchanged:
@@ -724,27 +776,31 @@ def cross_check(specs: list[CourseSpec], *, quizzes_dir: str | None, replace: bo
         for slug in spec.meta.get("completion", {}).get("quizzes", []):
             if slug not in quizzes:
                 problems.append(Problem(path, spec.meta_lines.get("completion", 1), f"unknown quiz '{slug}' in completion"))
-        current = existing.get(spec.slug)
-        if current is not None and current.edited_in_browser and not replace:
+        if existing.get(spec.slug) and not replace:
             problems.append(Problem(path, 1, f"course '{spec.slug}' was changed in the browser since its last import; "
                                     "export it from the browser first, or import with --replace to overwrite it"))
     return problems
 
 
 def load_specs(paths: list[Path], *, quizzes_dir: str | None, replace: bool,
-               known_hashes: dict[str, str] | None = None, skip: set[str] | None = None) -> list[CourseSpec]:
+               known_hashes: dict[str, str] | None = None, skip: set[str] | None = None,
+               known_quizzes: dict[str, list[str]] | None = None) -> list[CourseSpec]:
     """Read, parse and check everything; raise ContentError with every problem found.
 
-    ``known_hashes`` (slug → hash of the files last imported) lets unchanged courses
-    skip parsing; a course changed in the browser is never in it. Courses whose slug is
-    in ``skip`` are left out entirely.
+    ``known_hashes`` (slug → source hash at the last import) lets unchanged courses skip
+    parsing; a course changed in the browser is never in it. ``known_quizzes`` (slug →
+    the quizzes it required then) names the quiz files that hash covers. Courses whose
+    slug is in ``skip`` are left out entirely.
     """
     sources = [source for source in collect_sources(paths) if source.slug not in (skip or set())]
+    quiz_files = QuizFiles(quizzes_dir)
     problems: list[Problem] = []
     specs: list[CourseSpec] = []
     for source in sources:
         try:
-            specs.append(parse_course(source, known_hash=(known_hashes or {}).get(source.slug)))
+            specs.append(parse_course(source, known_hash=(known_hashes or {}).get(source.slug),
+                                      known_quizzes=(known_quizzes or {}).get(source.slug, ()),
+                                      quiz_files=quiz_files))
         except ContentError as exc:
             problems.extend(exc.problems)
     problems.extend(cross_check(specs, quizzes_dir=quizzes_dir, replace=replace))

@@ -287,18 +287,22 @@ def import_courses(
     ``keep_browser_edits`` a course changed in the browser is left alone (and reported)
     instead of being a problem.
     """
-    kept = set() if replace or not keep_browser_edits else set(
-        db.session.scalars(select(Course.slug).where(Course.edited_in_browser.is_(True)))
-    )
-    known = {} if check or replace else {
-        slug: digest
-        for slug, digest in db.session.execute(
-            select(Course.slug, Course.source_hash).where(Course.edited_in_browser.is_(False))
-        )
-        if digest
-    }
+    # One query for every course's state: changed in the browser, and the source hash
+    # (with the quizzes it covers) that lets an unchanged course skip parsing.
+    kept, known, known_quizzes = set(), {}, {}
+    if (keep_browser_edits and not replace) or not (check or replace):
+        for slug, digest, completion, edited in db.session.execute(
+            select(Course.slug, Course.source_hash, Course.completion, Course.edited_in_browser)
+        ):
+            if edited:
+                if keep_browser_edits and not replace:
+                    kept.add(slug)
+            elif digest and not check and not replace:
+                known[slug] = digest
+                known_quizzes[slug] = (completion or {}).get("quizzes") or []
     specs = importer.load_specs(
-        paths, quizzes_dir=current_app.config.get("QUIZZES_DIR"), replace=replace, known_hashes=known, skip=kept
+        paths, quizzes_dir=current_app.config.get("QUIZZES_DIR"), replace=replace, known_hashes=known, skip=kept,
+        known_quizzes=known_quizzes,
     )
     report = ImportReport(kept=sorted(kept), warnings=importer.hours_warnings(specs))
     if check:
@@ -306,8 +310,11 @@ def import_courses(
         return report
     courses: dict[str, Course] = {}
     for spec in specs:
+        if spec.unchanged:  # the hash said so: no query, nothing to write
+            report.unchanged.append(spec.slug)
+            continue
         course = db.session.scalar(select(Course).where(Course.slug == spec.slug))
-        if spec.unchanged or (
+        if (
             course is not None and course.source_hash == spec.source_hash and not course.edited_in_browser
         ):
             report.unchanged.append(spec.slug)

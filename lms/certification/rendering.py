@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-import segno
 import yaml
 from babel.dates import format_date
 from babel.numbers import format_decimal
@@ -174,6 +173,8 @@ def verify_url(code: str) -> str:
 
 
 def qr_data_uri(url: str) -> str:
+    import segno  # on first use: a web worker that renders no certificate never loads it
+
     return segno.make(url, error="m", micro=False).svg_data_uri(scale=4, border=0, dark="#000")
 
 

@@ -22,11 +22,12 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESSIV
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.ciphers.aead import AESSIV
 
 ASSOCIATED = b"person.national_id"
 MIN_KEY_LENGTH = 32
@@ -44,11 +45,17 @@ class DataKey:
 
 
 def _derive(secret: str, info: bytes, length: int) -> bytes:
+    # cryptography is imported on first use (about 6 MiB a worker; most requests never need it).
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
     return HKDF(algorithm=hashes.SHA256(), length=length, salt=b"ocop-lms", info=info).derive(secret.encode())
 
 
 @lru_cache(maxsize=8)
 def _key(secret: str) -> DataKey:
+    from cryptography.hazmat.primitives.ciphers.aead import AESSIV
+
     enc = _derive(secret, b"national-id encryption v1", 64)
     mac = _derive(secret, b"national-id matching v1", 32)
     kid = hmac.new(enc, b"key id", hashlib.sha256).hexdigest()[:8]

@@ -122,6 +122,19 @@ def insert_ignore(session, model, values: dict, conflict_columns: list[str]) -> 
     return session.execute(stmt).first() is not None
 
 
+def dispose_engines(app, close: bool) -> None:
+    """Empty the connection pools of ``app``'s engines (gunicorn.conf.py, around the fork of
+    a preloaded app). ``close=False`` forgets the pooled connections without closing them:
+    what a forked child must do with the connections it inherited from its parent (closing
+    a PostgreSQL connection from the child would end the parent's session too)."""
+    from lms.extensions import db
+
+    with app.app_context():
+        db.session.remove()
+        for engine in db.engines.values():
+            engine.dispose(close=close)
+
+
 def has_tables(*names: str) -> bool:
     """Whether the database has these tables (False before ``flask db upgrade``): lets a
     command that only checks files run on a database that was never set up."""

@@ -2,18 +2,17 @@
 
 Lessons, course overviews, quiz text and feedback all pass through ``render_markdown``.
 The result is stored once per content version; pages show that stored HTML.
+
+Python-Markdown and nh3 are imported when something is rendered (importing, authoring), not
+when a web worker starts: the pages only show stored HTML. The allow-list below is plain data.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import cache
 from urllib.parse import urlsplit
-
-import markdown
-import nh3
-from markdown.extensions import Extension
-from markdown.treeprocessors import Treeprocessor
 
 EXTENSIONS = ["tables", "fenced_code", "footnotes", "toc", "admonition", "sane_lists"]
 EXTENSION_CONFIGS = {
@@ -61,22 +60,29 @@ def phone_variant(path: str) -> str:
     return f"{stem}.{PHONE_WIDTH}.{ext}" if dot else path
 
 
-class _Images(Treeprocessor):
-    """Lazy images; a relative image also offers its phone-sized variant (srcset)."""
+@cache
+def _images_extension() -> type:
+    """The Python-Markdown extension for images (defined on first use, like the import)."""
+    from markdown.extensions import Extension
+    from markdown.treeprocessors import Treeprocessor
 
-    def run(self, root):
-        for img in root.iter("img"):
-            img.set("loading", "lazy")
-            img.set("decoding", "async")
-            src = img.get("src") or ""
-            if is_relative_url(src) and _RESIZABLE.search(src.split("?", 1)[0].split("#", 1)[0]):
-                img.set("srcset", f"{phone_variant(src)} {PHONE_WIDTH}w, {src} 1280w")
-                img.set("sizes", IMAGE_SIZES)
+    class Images(Treeprocessor):
+        """Lazy images; a relative image also offers its phone-sized variant (srcset)."""
 
+        def run(self, root):
+            for img in root.iter("img"):
+                img.set("loading", "lazy")
+                img.set("decoding", "async")
+                src = img.get("src") or ""
+                if is_relative_url(src) and _RESIZABLE.search(src.split("?", 1)[0].split("#", 1)[0]):
+                    img.set("srcset", f"{phone_variant(src)} {PHONE_WIDTH}w, {src} 1280w")
+                    img.set("sizes", IMAGE_SIZES)
 
-class _ImagesExtension(Extension):
-    def extendMarkdown(self, md):  # noqa: N802 (Python-Markdown's name)
-        md.treeprocessors.register(_Images(md), "lms_images", 0)
+    class ImagesExtension(Extension):
+        def extendMarkdown(self, md):  # noqa: N802 (Python-Markdown's name)
+            md.treeprocessors.register(Images(md), "lms_images", 0)
+
+    return ImagesExtension
 
 
 # (tag, url) -> the URL to use instead, or None to drop the attribute.
@@ -96,7 +102,10 @@ def is_relative_url(url: str) -> bool:
 
 def render_markdown(text: str, resolve_url: UrlResolver | None = None) -> str:
     """Markdown → sanitised HTML. ``resolve_url`` may rewrite relative links and images."""
-    md = markdown.Markdown(extensions=[*EXTENSIONS, _ImagesExtension()], extension_configs=EXTENSION_CONFIGS)
+    import markdown
+    import nh3
+
+    md = markdown.Markdown(extensions=[*EXTENSIONS, _images_extension()()], extension_configs=EXTENSION_CONFIGS)
     raw_html = md.convert(text or "")
 
     def srcset(value: str) -> str | None:
@@ -140,4 +149,3 @@ def render_markdown(text: str, resolve_url: UrlResolver | None = None) -> str:
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
-

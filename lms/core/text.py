@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -73,3 +74,9 @@ def vi_sort_key(text: str | None) -> tuple:
             primary.append(2 if not letter.isalpha() else 1000 + ord(letter))
         tones.append(next((_TONE_RANK[m] for m in parts[1:] if m in _TONE_RANK), 0))
     return (tuple(primary), tuple(tones), text or "")
+
+
+@functools.lru_cache(maxsize=16384)  # about 2 MiB: every administrative unit's name
+def vi_sort_key_cached(text: str | None) -> tuple:
+    """``vi_sort_key`` remembered: for names sorted again and again (administrative units)."""
+    return vi_sort_key(text)

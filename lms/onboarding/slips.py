@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import segno
 from flask import render_template
 from flask_babel import format_date
 
@@ -17,6 +16,8 @@ CSV_COLUMNS = ("person_id", "full_name", "phone", "unit_code", "group", "code", 
 
 def qr_svg(url: str) -> str:
     """An SVG QR code (data URI) of ``url``: no file, no network."""
+    import segno  # on first use: a web worker that prints no slip never loads it
+
     return segno.make(url, error="m", micro=False).svg_data_uri(scale=3, border=0, dark="#000")
 
 

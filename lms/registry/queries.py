@@ -59,6 +59,14 @@ def _scope_units(user) -> list[AdminUnit] | None:
     return _assigned_units(user)
 
 
+def scope_key(user) -> tuple | None:
+    """What ``person_scope``, ``organisation_scope`` and ``unit_scope`` of ``user`` depend
+    on, hashable (for statements kept by their inputs): None for everything, else the
+    units whose subtrees are visible, as (id, scheme, level) (empty: nothing)."""
+    units = _scope_units(user)
+    return None if units is None else tuple(sorted((u.id, u.scheme, u.level) for u in units))
+
+
 def _unit_condition(units: list[AdminUnit]) -> ColumnElement[bool]:
     return or_(*(subtree_condition(u) for u in units)) if units else false()
 
@@ -217,7 +225,8 @@ def legacy_place(unit_id):
 
 
 def sort_units(units) -> list[AdminUnit]:
-    """Units in Vietnamese alphabetical order of their names (then by code)."""
-    from lms.core.text import vi_sort_key
+    """Units (or rows with a name and code) in Vietnamese alphabetical order of their
+    names (then by code)."""
+    from lms.core.text import vi_sort_key_cached
 
-    return sorted(units, key=lambda u: (vi_sort_key(u.name), u.code))
+    return sorted(units, key=lambda u: (vi_sort_key_cached(u.name), u.code))

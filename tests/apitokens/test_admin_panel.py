@@ -11,7 +11,7 @@ from lms.apitokens.models import ApiToken
 from lms.auth.models import User
 from lms.core.audit import AuditLog
 from lms.extensions import db
-from tests.conftest import csrf_token, login
+from tests.support.client import csrf_token, login
 
 
 def _token_for(app, user_id: int, name: str) -> tuple[int, str]:

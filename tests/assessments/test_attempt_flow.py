@@ -11,16 +11,8 @@ from lms.assessments.models import Attempt
 from lms.catalog.models import CourseCompletion
 from lms.core.db import utcnow
 from lms.extensions import db
-from tests.assessments.conftest import (
-    answers_by_ident,
-    enrol,
-    get_attempt,
-    page_token,
-    save,
-    start,
-    submit,
-)
-from tests.conftest import login
+from tests.support.client import login
+from tests.support.quizzes import answers_by_ident, enrol, get_attempt, page_token, save, start, submit
 
 # Slots follow the file order (shuffle_questions: false):
 # 1 single, 2 multiple, 3 truefalse, 4 short, 5 numeric, 6 matching, 7 essay.

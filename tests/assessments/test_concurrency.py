@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from lms.assessments.models import Attempt, AttemptAnswer
 from lms.core.audit import AuditLog
 from lms.extensions import db
-from tests.assessments.conftest import enrol, get_attempt, page_token, start
-from tests.conftest import login
+from tests.support.client import login
+from tests.support.quizzes import enrol, get_attempt, page_token, start
 
 
 def _clients(app, n: int, login_name: str):

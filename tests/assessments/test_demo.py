@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from lms.assessments.models import Attempt
 from lms.catalog.models import Course
 from lms.extensions import db
-from tests.assessments.conftest import import_files
+from tests.support.quizzes import import_files
 
 REPO_QUIZZES = Path(__file__).resolve().parents[2] / "quizzes"
 

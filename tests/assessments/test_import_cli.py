@@ -13,8 +13,8 @@ from lms.assessments.models import Question, Quiz
 from lms.catalog.hooks import quiz_slug_providers
 from lms.catalog.models import Course
 from lms.extensions import db
-from tests.assessments.conftest import import_files, write
-from tests.conftest import login
+from tests.support.client import login
+from tests.support.quizzes import import_files, write
 
 REPO_QUIZZES = Path(__file__).resolve().parents[2] / "quizzes"
 REAL_COURSES = (

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.assessments.conftest import (
+from tests.support.client import login
+from tests.support.quizzes import (
     answers_by_ident,
     enrol,
     get_attempt,
@@ -20,7 +21,6 @@ from tests.assessments.conftest import (
     start,
     submit,
 )
-from tests.conftest import login
 
 EXTRA = {"user_id": "{other}", "score": "100", "passed": "y", "points": "999", "max_points": "1",
          "role": "admin", "roles": "admin", "person_id": "{other_person}", "status": "graded",

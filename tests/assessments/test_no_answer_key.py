@@ -8,8 +8,8 @@ import re
 
 from lms.catalog.models import Course
 from lms.extensions import db
-from tests.assessments.conftest import enrol, page_token, save, start
-from tests.conftest import login
+from tests.support.client import login
+from tests.support.quizzes import enrol, page_token, save, start
 
 SECRETS = [
     "TITLE-SECRET-7Q",      # GIFT ::title:: (question names are never shown)
@@ -124,3 +124,42 @@ def test_nothing_reveals_the_answers_during_an_attempt(app, client, users, cours
     for slot in range(1, 8):
         values = re.findall(rf'name="s{slot}" value="(\d+)"', page)
         assert values == [str(i) for i in range(len(values))], (slot, values)
+
+
+ORDER_BANK = r"""
+::m::Ghép sản phẩm với cấp đánh giá.{
+=Sản phẩm 3 sao -> Cấp tỉnh
+=Sản phẩm 5 sao -> Cấp quốc gia
+=Sản phẩm 2 sao -> Cấp huyện
+}
+
+::w::Hai cộng hai bằng {=bốn =4}, không phải ba.
+"""
+
+ORDER_QUIZ = """
+title: Thứ tự
+course: khoa-hoc-thu
+shuffle_questions: false
+shuffle_choices: false
+questions_file: thu-tu.gift
+"""
+
+
+def test_the_page_order_of_a_matching_pool_and_a_typed_blank_tell_nothing(app, client, users, course_id,
+                                                                          make_quiz):
+    make_quiz(ORDER_QUIZ, slug="thu-tu", **{"thu-tu.gift": ORDER_BANK})
+    enrol(app, users["learner"], course_id)
+    login(client, "learner@example.vn")
+    page = client.get(f"/attempts/{start(client, 'thu-tu')}").get_data(as_text=True)
+
+    # Unshuffled, the items keep their order but the pool is sorted: its order never follows the pairs.
+    assert page.index("Sản phẩm 3 sao") < page.index("Sản phẩm 5 sao") < page.index("Sản phẩm 2 sao")
+    for item in range(3):
+        select = re.search(rf'<select id="s1-{item}" name="s1_{item}">(.*?)</select>', page, re.DOTALL)
+        assert select, item
+        options = re.findall(r'<option value="(\d+)"[^>]*>([^<]*)</option>', select.group(1))
+        assert options == [("0", "Cấp huyện"), ("1", "Cấp quốc gia"), ("2", "Cấp tỉnh")], options
+    # A typed blank is a text box: no choices that would list the accepted answers.
+    assert re.search(r'<input id="s2-blank" class="blank" type="text" name="s2" value=""', page)
+    assert not re.search(r'name="s2"[^>]*type="(radio|checkbox)"|<select[^>]*name="s2"', page)
+    assert "bốn" not in page

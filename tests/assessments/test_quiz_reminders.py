@@ -9,8 +9,8 @@ from sqlalchemy import select
 from lms.assessments.models import Quiz
 from lms.extensions import db
 from lms.messages.models import Message
-from tests.assessments.conftest import enrol, start
-from tests.conftest import login
+from tests.support.client import login
+from tests.support.quizzes import enrol, start
 
 CLOSES = datetime(2026, 3, 20, 16, 59, tzinfo=UTC)  # 23:59 in Hà Nội
 

@@ -11,8 +11,8 @@ from openpyxl import load_workbook
 from lms.assessments import queries
 from lms.assessments.models import Quiz
 from lms.extensions import db
-from tests.assessments.conftest import enrol, save, start, submit
-from tests.conftest import login
+from tests.support.client import login
+from tests.support.quizzes import enrol, save, start, submit
 
 QUIZ = """
 title: Thống kê

@@ -12,8 +12,8 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 
 from lms.assessments import questions
 from lms.assessments.questions import Grade, QuestionSpec, QuestionType, Review
-from tests.assessments.conftest import answers_by_ident, enrol, get_attempt, save, start, submit
-from tests.conftest import login
+from tests.support.client import login
+from tests.support.quizzes import answers_by_ident, enrol, get_attempt, save, start, submit
 
 
 class YesNo(QuestionType):

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from lms.auth.models import User
 from lms.core.audit import AuditLog
 from lms.extensions import db
-from tests.conftest import login, post_form
+from tests.support.client import login, post_form
 
 
 def test_admin_creates_a_user_with_a_temporary_password(app, client, users):

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from lms.extensions import db
-from tests.classes.conftest import build_world
-from tests.conftest import login, post_form
+from tests.support.classes import build_world
+from tests.support.client import login, post_form
 
 
 def _add_units(app, world):

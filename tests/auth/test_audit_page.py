@@ -4,8 +4,8 @@ on its page (issue 17)."""
 from __future__ import annotations
 
 from lms.extensions import db
-from tests.classes.conftest import build_world, make_class
-from tests.conftest import login
+from tests.support.classes import build_world, make_class
+from tests.support.client import login
 
 
 def _world(app, users):

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from lms.auth.models import User
 from lms.extensions import db
-from tests.conftest import login
+from tests.support.client import login
 
 
 def test_create_user_prints_the_new_id_and_the_user_can_log_in(app, runner):

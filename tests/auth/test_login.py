@@ -6,7 +6,8 @@ import pytest
 
 from lms.auth.models import User
 from lms.extensions import db
-from tests.conftest import PASSWORD, csrf_token, login, post_form
+from tests.support.client import csrf_token, login, post_form
+from tests.support.users import PASSWORD
 
 
 def is_logged_in(client) -> bool:

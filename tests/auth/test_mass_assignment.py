@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lms.auth.models import User
 from lms.extensions import db
-from tests.conftest import login, post_form
+from tests.support.client import login, post_form
 
 EXTRA = {"roles": "admin", "role": "admin", "active": "0", "email": "evil@example.vn", "phone": "0900000000",
          "user_id": "{other}", "id": "{other}", "person_id": "{other_person}", "unit": "1", "score": "100",

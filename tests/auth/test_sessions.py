@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from lms.extensions import db
-from tests.conftest import PASSWORD, csrf_token, login, post_form
+from tests.support.client import csrf_token, login, post_form
+from tests.support.users import PASSWORD
 
 
 def _copy(source, app):

@@ -7,8 +7,8 @@ from datetime import time
 from sqlalchemy import select
 
 from lms.extensions import db
-from tests.classes.conftest import build_world, make_class
-from tests.conftest import PASSWORD
+from tests.support.classes import build_world, make_class
+from tests.support.users import PASSWORD
 
 
 def _marks(app, day_id):

@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from lms.catalog.models import Lesson
 from lms.extensions import db
-from tests.catalog.conftest import SAMPLE, run_import
 from tests.catalog.test_media import photo
-from tests.conftest import PASSWORD
+from tests.support.courses import SAMPLE, run_import
+from tests.support.users import PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -98,10 +98,10 @@ def test_learner_on_a_phone_gets_the_small_photo_and_plays_the_audio(app, phone_
     from lms.auth.models import User
     from lms.catalog import services
     from lms.catalog.models import Course
-    from tests.catalog.conftest import REPO
     from tests.catalog.test_authoring import add_lesson, make_course
     from tests.catalog.test_media import upload
-    from tests.conftest import csrf_token, login, post_form
+    from tests.support.client import csrf_token, login, post_form
+    from tests.support.courses import REPO
 
     trainer = app.test_client()
     login(trainer, "trainer@example.vn")

@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from lms.catalog.models import CourseCompletion
 from lms.extensions import db
-from tests.catalog.conftest import SAMPLE, run_import
-from tests.conftest import PASSWORD
+from tests.support.courses import SAMPLE, run_import
+from tests.support.users import PASSWORD
 
 
 def test_learner_finishes_the_sample_course_on_a_phone(app, phone_page, make_user):

@@ -11,8 +11,8 @@ from lms.auth.models import User
 from lms.coverage import services as coverage_services
 from lms.extensions import db
 from lms.registry import services as registry_services
-from tests.conftest import PASSWORD
 from tests.support import registry as r
+from tests.support.users import PASSWORD
 
 
 def test_manager_drills_down_and_exports_a_gap_list(phone_page, app, make_user):

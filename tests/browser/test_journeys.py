@@ -9,8 +9,8 @@ import os
 import pytest
 
 from lms.extensions import db
-from tests.classes.conftest import build_world
-from tests.conftest import PASSWORD
+from tests.support.classes import build_world
+from tests.support.users import PASSWORD
 
 pytestmark = pytest.mark.browser
 

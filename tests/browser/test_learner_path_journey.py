@@ -7,8 +7,9 @@ import re
 
 from lms.catalog.models import Lesson, LessonVersion, Module
 from lms.extensions import db
-from tests.assessments.conftest import course_id, enrol, make_quiz, quiz_dir  # noqa: F401 - fixtures
-from tests.conftest import PASSWORD
+from tests.assessments.conftest import course_id, make_quiz, quiz_dir  # noqa
+from tests.support.quizzes import enrol
+from tests.support.users import PASSWORD
 
 FINAL_QUIZ = """
 title: Kiểm tra cuối khoá

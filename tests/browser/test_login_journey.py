@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conftest import PASSWORD
+from tests.support.users import PASSWORD
 
 
 def test_login_switch_language_logout_on_a_phone(phone_page, make_user):

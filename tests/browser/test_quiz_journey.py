@@ -9,8 +9,9 @@ from sqlalchemy import select
 
 from lms.assessments.models import AttemptAnswer
 from lms.extensions import db
-from tests.assessments.conftest import ALL_TYPES_QUIZ, course_id, enrol, make_quiz, quiz_dir  # noqa: F401 - fixtures
-from tests.conftest import PASSWORD
+from tests.assessments.conftest import course_id, make_quiz, quiz_dir  # noqa
+from tests.support.quizzes import ALL_TYPES_QUIZ, enrol
+from tests.support.users import PASSWORD
 
 TIMED = ALL_TYPES_QUIZ.replace("pass_mark: 50\n", "pass_mark: 50\ntime_limit_minutes: 15\n")
 

@@ -36,7 +36,8 @@ import pytest
 from sqlalchemy import select
 
 from lms.extensions import db
-from tests.conftest import PASSWORD, login, post_form
+from tests.support.client import login, post_form
+from tests.support.users import PASSWORD
 
 MARK = "XSSMARK"
 VECTORS = [

@@ -66,7 +66,7 @@ def objects(app, users) -> dict:
 
     from lms.catalog.models import Course, Lesson, Module
     from lms.extensions import db
-    from tests.catalog.conftest import run_import, write_course
+    from tests.support.courses import run_import, write_course
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = write_course(Path(tmp), "matrix")

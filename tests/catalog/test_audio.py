@@ -13,9 +13,9 @@ from sqlalchemy import select
 from lms.catalog import media
 from lms.catalog.models import Course, Lesson
 from lms.extensions import db
-from tests.catalog.conftest import run_import, write_course
 from tests.catalog.test_authoring import add_lesson, make_course
-from tests.conftest import csrf_token, login, post_form
+from tests.support.client import csrf_token, login, post_form
+from tests.support.courses import run_import, write_course
 
 
 def mp3(seconds: float = 10.0) -> bytes:
@@ -141,7 +141,7 @@ def test_folder_format_audio_must_be_an_audio_file(app, runner, courses_root):
 
 
 def test_a_shipped_lesson_has_narration(app, runner):
-    from tests.catalog.conftest import REPO
+    from tests.support.courses import REPO
 
     assert run_import(runner, REPO / "courses" / "quan-tri-san-xuat-kinh-doanh").exit_code == 0
     with app.app_context():

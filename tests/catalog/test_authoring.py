@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 
 from lms.catalog.models import Course, Lesson, LessonProgress, LessonVersion, Module
 from lms.extensions import db
-from tests.catalog.conftest import run_import
-from tests.conftest import login, post_form
+from tests.support.client import login, post_form
+from tests.support.courses import run_import
 
 COURSE = {
     "slug": "tu-viet", "title": "Khóa tự viết", "summary": "Viết trên trình duyệt",

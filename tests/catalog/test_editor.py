@@ -10,7 +10,7 @@ from lms.catalog.models import Lesson
 from lms.extensions import db
 from tests.catalog.test_authoring import add_lesson, make_course, module_id
 from tests.catalog.test_sanitize import VECTORS
-from tests.conftest import csrf_token, login
+from tests.support.client import csrf_token, login
 
 EDITOR_JS = "vendor/easymde/easymde.min.js"
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from lms.catalog import importer
 from lms.catalog.models import Course
 from lms.extensions import db
-from tests.catalog.conftest import run_import, write_course
+from tests.support.courses import run_import, write_course
 
 
 def _meta(hours, quizzes=""):
@@ -71,7 +71,7 @@ def test_the_import_stores_the_estimate_and_the_course_page_shows_both(app, runn
         assert 19 <= course.estimated_minutes <= 21
         assert course.estimated_hours == 0.5
     make_user(email="hv@example.vn")
-    from tests.conftest import login
+    from tests.support.client import login
 
     login(client, "hv@example.vn")
     html = client.get("/courses/gio").get_data(as_text=True)

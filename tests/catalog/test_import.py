@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from lms.catalog.models import Course, CourseAsset, Lesson, LessonProgress, LessonVersion
 from lms.extensions import db
-from tests.catalog.conftest import PNG, SAMPLE, run_import, table_counts, write_course
+from tests.support.courses import PNG, SAMPLE, run_import, table_counts, write_course
 
 
 def test_bundled_courses_pass_the_check(app, runner):

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from lms.catalog.models import Course, CourseCompletion, Enrolment, Lesson, LessonProgress
 from lms.extensions import db
 from lms.registry.models import Person
-from tests.catalog.conftest import PNG, run_import, write_course
-from tests.conftest import login, post_form
+from tests.support.client import login, post_form
+from tests.support.courses import PNG, run_import, write_course
 
 
 def set_group(app, user, group):

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from lms.catalog.models import Course, CourseAsset, Lesson
 from lms.extensions import db
 from tests.catalog.test_authoring import add_lesson, make_course
-from tests.conftest import csrf_token, login, post_form
+from tests.support.client import csrf_token, login, post_form
 
 JSON = {"Accept": "application/json"}
 

@@ -8,7 +8,7 @@ from lms.catalog.models import Course, CourseAsset, Lesson, Module
 from lms.extensions import db
 from tests.catalog.test_authoring import add_lesson, make_course, module_id
 from tests.catalog.test_media import photo, upload
-from tests.conftest import login, post_form
+from tests.support.client import login, post_form
 
 
 def test_new_lesson_from_a_template(app, client, users, mini_course, tmp_path):

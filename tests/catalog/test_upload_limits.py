@@ -8,7 +8,7 @@ import zipfile
 
 import pytest
 
-from tests.conftest import csrf_token, login
+from tests.support.client import csrf_token, login
 
 COURSE_MD = "---\ntitle: Bom\n---\nNội dung.\n"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from lms.extensions import db
-from tests.classes.conftest import build_world, make_class
-from tests.conftest import login, post_form
+from tests.support.classes import build_world, make_class
+from tests.support.client import login, post_form
 
 
 def test_course_and_class_decisions_reach_the_certificates(app, client, users):

@@ -11,7 +11,7 @@ import pytest
 
 from lms.certification import rendering
 from lms.extensions import db
-from tests.conftest import login
+from tests.support.client import login
 
 FULL_NAME = "Nguyễn Thị Hường — Hợp tác xã Dịch vụ Nông nghiệp Quảng Trị"
 

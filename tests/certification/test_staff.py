@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from lms.certification.codes import format_code
 from lms.extensions import db
-from tests.conftest import csrf_token, login, post_form
+from tests.support.client import csrf_token, login, post_form
 
 
 def _admin_only(make_course, make_person, complete, name="Đinh Thị Lan", **course):

@@ -14,7 +14,7 @@ import pytest
 
 from lms.certification import rendering
 from lms.certification.rendering import CertificateTemplateError, Printable
-from tests.conftest import login
+from tests.support.client import login
 
 ROOT = Path(__file__).resolve().parents[2]
 DETAILS = {

@@ -52,7 +52,7 @@ MATRIX = {
 def objects(app, users) -> dict:
     from lms.classes.models import TrainingClass
     from lms.extensions import db
-    from tests.classes.conftest import build_world, make_class
+    from tests.support.classes import build_world, make_class
 
     world = build_world(app, users, assign=False)
     class_id = make_class(app, world, trainers=[users["trainer"].id])

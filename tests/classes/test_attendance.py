@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime, time
 from sqlalchemy import select
 
 from lms.extensions import db
-from tests.classes.conftest import make_class
-from tests.conftest import csrf_token, login, post_form
+from tests.support.classes import make_class
+from tests.support.client import csrf_token, login, post_form
 
 
 def _class(app, world, users, days=None):

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from lms.extensions import db
-from tests.classes.conftest import make_class
-from tests.conftest import csrf_token, login, post_form
+from tests.support.classes import make_class
+from tests.support.client import csrf_token, login, post_form
 
 # 10 March 2026, 07:30–11:30 in Asia/Ho_Chi_Minh (UTC+7) = 00:30–04:30 UTC.
 DAY = [(date(2026, 3, 10), time(7, 30), time(11, 30))]

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from lms.extensions import db
-from tests.classes.conftest import make_class
+from tests.support.classes import make_class
 
 FOUR_DAYS = [(date(2026, 3, d), time(7, 30), time(11, 30)) for d in (10, 11, 12, 13)]
 

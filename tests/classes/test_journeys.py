@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from lms.extensions import db
-from tests.classes.conftest import make_class
-from tests.conftest import login, post_form
+from tests.support.classes import make_class
+from tests.support.client import login, post_form
 
 
 def _require(app, group: str, *slugs: str) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from lms.extensions import db
 from lms.messages.models import Message
-from tests.classes.conftest import make_class
+from tests.support.classes import make_class
 
 AS_OF = date(2026, 3, 1)
 

@@ -8,8 +8,8 @@ import io
 from sqlalchemy import select
 
 from lms.extensions import db
-from tests.classes.conftest import make_class
-from tests.conftest import login, post_form
+from tests.support.classes import make_class
+from tests.support.client import login, post_form
 
 
 def test_trainer_creates_a_class_and_is_its_trainer(app, client, world, users):

@@ -9,8 +9,8 @@ from datetime import UTC, date, datetime
 from sqlalchemy import func, select
 
 from lms.extensions import db
-from tests.classes.conftest import make_class
-from tests.conftest import login
+from tests.support.classes import make_class
+from tests.support.client import login
 
 OLD = datetime(2024, 6, 1, 3, 0, tzinfo=UTC)
 QUIZ = """\
@@ -128,7 +128,7 @@ def test_online_refresher_retakes_the_final_quiz_after_a_new_version(app, world,
     from lms.assessments.models import Attempt, Quiz
     from lms.catalog.models import Enrolment
     from lms.core.localtime import local_today
-    from tests.assessments.conftest import page_token, save, start, submit
+    from tests.support.quizzes import page_token, save, start, submit
 
     _require_fresh(app)
     learner = world["learner_person"]

@@ -6,8 +6,8 @@ import csv
 import io
 
 from lms.extensions import db
-from tests.classes.conftest import make_class
-from tests.conftest import CSRF_RE, login
+from tests.support.classes import make_class
+from tests.support.client import CSRF_RE, login
 
 
 def test_the_roster_prints_slips_for_its_people(app, users, world):

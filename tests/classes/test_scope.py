@@ -4,8 +4,8 @@ learners their own classes only."""
 from __future__ import annotations
 
 from lms.extensions import db
-from tests.classes.conftest import make_class
-from tests.conftest import login, post_form
+from tests.support.classes import make_class
+from tests.support.client import login, post_form
 
 
 def _assign(app, user_id, unit_id):

@@ -7,8 +7,8 @@ import io
 from sqlalchemy import select
 
 from lms.extensions import db
-from tests.classes.conftest import make_class
-from tests.conftest import login, post_form
+from tests.support.classes import make_class
+from tests.support.client import login, post_form
 
 
 def _upload(client, class_id, name, content: bytes):

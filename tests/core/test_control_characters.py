@@ -19,7 +19,7 @@ from lms.core import exports
 from lms.core.frontmatter import decode_utf8
 from lms.core.text import clean_name, strip_controls
 from lms.extensions import db
-from tests.conftest import login, post_form
+from tests.support.client import login, post_form
 
 EVERY_CONTROL = "".join(chr(c) for c in range(32)) + "\x7f"
 

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from lms.auth.models import User
 from lms.extensions import db
-from tests.conftest import login, post_form
+from tests.support.client import login, post_form
 
 
 def test_vietnamese_is_the_default(client):

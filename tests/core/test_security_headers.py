@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import login
+from tests.support.client import login
 
 
 @pytest.mark.parametrize("path", ["/login", "/", "/healthz", "/static/css/app.css", "/no-such-page"])

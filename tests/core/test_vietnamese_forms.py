@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conftest import login, post_form
+from tests.support.client import login, post_form
 
 
 def test_required_field_message_on_the_login_page_is_vietnamese(client):

@@ -159,3 +159,27 @@ def test_cli_json_is_the_api_document(world, runner):
     assert csv_out.output.splitlines()[1].startswith("total,,6,2,3,1,33.3")
     bad = runner.invoke(args=["lms", "coverage", "--unit", "999"])
     assert bad.exit_code != 0 and "unknown unit" in bad.output
+
+
+def test_repeated_figures_follow_every_change(world):
+    """The figures statement is built once per input and run again: a change of data, of
+    the requirement rules, of their validity or of the day still changes the figures."""
+    with world.app_context():
+        area = queries.Area(r.unit(r.HOME), "2025")
+        first = _fig(area, D)
+        assert _fig(area, D) == first  # run again: the same
+        e3 = db.session.scalar(db.select(r.Person).where(r.Person.full_name == "E3 nothing"))
+        r.complete(e3, "a", date(2024, 2, 1))
+        r.complete(e3, "b", date(2024, 2, 1))
+        db.session.flush()
+        after = _fig(area, D)
+        assert after["total"]["trained"] == first["total"]["trained"] + 1  # a new completion counts
+        coverage_services.set_requirement("enterprise_leader", ["a"])  # b no longer required
+        relaxed = _fig(area, D)
+        # E2 (a in 2024) and E4 (a in 2023; b only after the date) are now trained.
+        assert relaxed["total"]["trained"] == after["total"]["trained"] + 2
+        coverage_services.update_set(coverage_services.find_set(), validity={"a": {"valid_months": 12}})
+        expired = _fig(area, D)
+        assert expired["total"]["trained"] < relaxed["total"]["trained"]  # completions of 2024-03 and older expire
+        assert _fig(area, LATER)["as_of"] == LATER.isoformat()
+        assert _fig(area, D, "official_commune")["total"]["required"] == 1

@@ -12,8 +12,8 @@ from lms.core.audit import AuditLog
 from lms.coverage import services as coverage_services
 from lms.extensions import db
 from lms.messages.models import Message
-from tests.conftest import login, post_form
 from tests.support import registry as r
+from tests.support.client import login, post_form
 
 AREA = "unit=44&as_of=2026-03-02"
 

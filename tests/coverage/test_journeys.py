@@ -12,8 +12,8 @@ from lms.coverage import queries
 from lms.coverage import services as coverage_services
 from lms.extensions import db
 from lms.registry import services as registry_services
-from tests.conftest import login
 from tests.support import registry as r
+from tests.support.client import login
 
 
 class Admin:

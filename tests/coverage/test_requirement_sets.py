@@ -151,7 +151,7 @@ def test_the_one_set_file_shape_still_seeds_the_primary_set(app, tmp_path):
 
 
 def test_an_administrator_edits_sets_in_the_app(world, client, make_user):
-    from tests.conftest import csrf_token, login
+    from tests.support.client import csrf_token, login
 
     make_user(("admin",), email="admin@example.vn")
     login(client, "admin@example.vn")
@@ -225,7 +225,7 @@ def test_cli_lists_sets_and_reports_coverage_against_a_named_set(world, runner):
 
 
 def test_api_takes_the_set_and_gives_its_summary(world, client, make_user):
-    from tests.conftest import login
+    from tests.support.client import login
 
     make_user(("admin",), email="admin@example.vn")
     login(client, "admin@example.vn")
@@ -238,7 +238,7 @@ def test_api_takes_the_set_and_gives_its_summary(world, client, make_user):
 
 
 def test_dashboard_switches_sets_and_draws_the_next_milestone(world, client, make_user):
-    from tests.conftest import login
+    from tests.support.client import login
 
     make_user(("admin",), email="admin@example.vn")
     login(client, "admin@example.vn")

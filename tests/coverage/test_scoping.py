@@ -15,8 +15,8 @@ from lms.extensions import db
 from lms.registry import services as registry_services
 from lms.registry.models import Person
 from lms.registry.queries import can_see_person, person_scope
-from tests.conftest import login, post_form
 from tests.support import registry as r
+from tests.support.client import login, post_form
 
 PLANTED = "Người Vùng Khác"
 MINE = "Người Trong Vùng"

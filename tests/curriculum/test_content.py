@@ -13,8 +13,8 @@ from lms.assessments.models import Quiz
 from lms.assessments.services import active_questions, question_spec
 from lms.catalog.models import Course, Lesson
 from lms.extensions import db
-from tests.conftest import empty_tables, make_test_app
 from tests.curriculum.test_curriculum import COURSES, FINAL_QUIZ
+from tests.support.apps import empty_tables, make_test_app
 
 
 @pytest.fixture(scope="module")

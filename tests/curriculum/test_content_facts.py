@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import login
+from tests.support.client import login
 
 REPO = Path(__file__).resolve().parents[2]
 COURSES = ["quan-tri-san-xuat-kinh-doanh", "tieu-chi-ocop-ho-so", "quan-ly-nha-nuoc-ocop", "phap-ly-kinh-doanh-so-ocop"]

@@ -17,7 +17,7 @@ from lms.assessments.services import active_questions, question_spec
 from lms.catalog.models import Course, CourseCompletion, Lesson
 from lms.core.groups import TARGET_GROUPS
 from lms.extensions import db
-from tests.conftest import login, post_form
+from tests.support.client import login, post_form
 
 REPO = Path(__file__).resolve().parents[2]
 COURSES = ["quan-tri-san-xuat-kinh-doanh", "tieu-chi-ocop-ho-so", "quan-ly-nha-nuoc-ocop", "phap-ly-kinh-doanh-so-ocop"]

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.mailboxes import SmsGateway, SmtpServer
-
-TOKEN = "gateway-secret-token"
+from tests.support.mailboxes import GATEWAY_TOKEN, SmsGateway, SmtpServer
 
 
 @pytest.fixture
@@ -27,6 +25,6 @@ def app_config(smtp_server, sms_gateway):
         "SMTP_URL": smtp_server.url,
         "MAIL_FROM": "Đào tạo OCOP <daotao@ocop.example.vn>",
         "SMS_GATEWAY_URL": sms_gateway.url,
-        "SMS_GATEWAY_TOKEN": TOKEN,
+        "SMS_GATEWAY_TOKEN": GATEWAY_TOKEN,
         "PUBLIC_BASE_URL": "https://daotao.example.vn",
     }

@@ -9,8 +9,8 @@ from lms.core.audit import AuditLog
 from lms.extensions import db
 from lms.messages import services
 from lms.messages.models import FAILED, Message, MessageOptOut
-from tests.conftest import csrf_token, login, post_form
 from tests.messages.helpers import ACTIVATION
+from tests.support.client import csrf_token, login, post_form
 
 REMINDER = {"full_name": "Hoa", "courses": ["An toàn thực phẩm"], "url": "https://x.vn/my-learning",
             "account_url": "https://x.vn/account", "deadline": None, "urgent": False, "number": 1, "days_left": None}

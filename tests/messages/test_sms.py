@@ -8,8 +8,8 @@ from lms.extensions import db
 from lms.messages import sender
 from lms.messages import services as messages
 from lms.messages.channels import in_quiet_hours
-from tests.messages.conftest import TOKEN
 from tests.messages.helpers import ACTIVATION, rows
+from tests.support.mailboxes import GATEWAY_TOKEN
 
 # Messages are queued now: the sender's clock is set to tomorrow, 10:00 and 22:00 in Hanoi (UTC+7).
 _TOMORROW = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
@@ -36,7 +36,7 @@ def test_gateway_contract_and_accent_free_text(app, sms_gateway, smtp_server):
     assert (stats.sent, stats.by_channel) == (1, {"sms": 1})
     [request] = sms_gateway.requests
     assert request["path"] == "/sms"
-    assert request["headers"]["Authorization"] == f"Bearer {TOKEN}"
+    assert request["headers"]["Authorization"] == f"Bearer {GATEWAY_TOKEN}"
     assert request["headers"]["Content-Type"] == "application/json"
     body = request["json"]
     assert set(body) == {"id", "to", "text"}

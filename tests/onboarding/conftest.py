@@ -41,14 +41,3 @@ def issue(app):
             return issued[0].code
 
     return factory
-
-
-def staff(app, make_user, role, unit_code, email, scheme="2025"):
-    """A manager or trainer assigned to ``unit_code``."""
-    from lms.registry import services
-
-    user = make_user((role,), email=email)
-    with app.app_context():
-        services.assign_unit(db.session.get(type(user), user.id), reg.unit(unit_code, scheme))
-        db.session.commit()
-    return user

@@ -14,7 +14,7 @@ from lms.core.db import utcnow
 from lms.extensions import db
 from lms.onboarding import codes
 from lms.onboarding.models import ActivationCode
-from tests.conftest import login, post_form
+from tests.support.client import login, post_form
 
 PASSWORD = "hoa sen nở rộ"
 NEUTRAL = "Không dùng được mã này"
@@ -184,7 +184,7 @@ def test_two_concurrent_activations_give_one_account(app, make_person, issue):
 
 
 def _activate_with_page(client, page, code):
-    from tests.conftest import CSRF_RE
+    from tests.support.client import CSRF_RE
 
     token = CSRF_RE.search(page.get_data(as_text=True)).group(1)
     return client.post("/activate", data={"csrf_token": token, "code": code, "phone": "0912345678",

@@ -9,7 +9,7 @@ from lms.auth.models import User
 from lms.core.audit import AuditLog
 from lms.extensions import db
 from lms.messages.models import MessageOptOut
-from tests.conftest import post_form
+from tests.support.client import post_form
 
 PASSWORD = "hoa sen nở rộ"
 

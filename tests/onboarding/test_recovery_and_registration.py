@@ -13,9 +13,9 @@ from lms.core.audit import AuditLog
 from lms.extensions import db
 from lms.messages.models import Message
 from lms.onboarding.models import ActivationCode, RegistrationRequest
-from tests.conftest import login, post_form
-from tests.onboarding.conftest import staff
 from tests.support import registry as reg
+from tests.support.client import login, post_form
+from tests.support.registry import staff
 
 SMS = {"SMS_GATEWAY_URL": "http://127.0.0.1:9/sms", "SMS_GATEWAY_TOKEN": "t"}
 

@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 from lms.core.audit import AuditLog
 from lms.extensions import db
 from lms.onboarding.models import ActivationCode
-from tests.conftest import CSRF_RE, login
-from tests.onboarding.conftest import staff
 from tests.support import registry as reg
+from tests.support.client import CSRF_RE, login
+from tests.support.registry import staff
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from lms.extensions import db
-from tests.classes.conftest import build_world, make_class
+from tests.support.classes import build_world, make_class
 
 
 def fill_learner(app, world: dict, users: dict) -> dict:

@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from lms.extensions import db
-from tests.conftest import login
 from tests.privacy.test_masking import ready  # noqa: F401 - the fixture
+from tests.support.client import login
 
 
 def _disclosures(app):

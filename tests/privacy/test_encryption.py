@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select, text
 
 from lms.extensions import db
-from tests.conftest import login, post_form
 from tests.support import registry as r
+from tests.support.client import login, post_form
 
 
 def test_round_trip_and_tamper_detection(app):

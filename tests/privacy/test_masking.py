@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from lms.core.masking import mask_email, mask_login, mask_national_id, mask_phone
 from lms.extensions import db
-from tests.conftest import login, post_form
+from tests.support.client import login, post_form
 
 
 def test_helpers():

@@ -6,7 +6,7 @@ import io
 
 from openpyxl import load_workbook
 
-from tests.conftest import login
+from tests.support.client import login
 
 
 def test_page_shows_every_domain(client, filled):

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from lms.extensions import db
-from tests.conftest import login, post_form
+from tests.support.client import login, post_form
 
 
 def _send(client, kind="correct", message="Năm sinh đúng là 1971"):

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from lms.core.db import vi_collate
 from lms.core.text import vi_sort_key
 from lms.extensions import db
-from tests.conftest import login
+from tests.support.client import login
 
 ORDER = ["An", "Ăn", "Âu", "Be", "Bè", "Bé", "Dương", "Đinh", "Đông", "Eo", "Êm", "Ô", "Ơn", "U", "Ư", "Zung"]
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from lms.main.demo import DEMO_PASSWORD
-from tests.conftest import login
+from tests.support.client import login
 
 
 @pytest.mark.parametrize("path", ["/registry/organisations", "/registry/people"])

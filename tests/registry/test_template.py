@@ -8,7 +8,7 @@ import io
 from openpyxl import load_workbook
 
 from lms.extensions import db
-from tests.conftest import login
+from tests.support.client import login
 
 
 def test_template_sheets_course_codes_and_samples(app, client, users):

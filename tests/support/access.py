@@ -14,6 +14,8 @@ import importlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.support.client import CSRF_RE
+
 ROLES = ("anonymous", "learner", "trainer", "manager", "admin")
 
 
@@ -61,8 +63,6 @@ def build_objects(app, users) -> dict[str, object]:
 
 def check_case(client, objects, case: Case, role: str) -> str | None:
     """Send one case as ``role`` (``client`` is logged in as that role); a failure's text, or None."""
-    from tests.conftest import CSRF_RE
-
     path = case.path.format(**objects)
     if case.method == "GET":
         response = client.get(path)

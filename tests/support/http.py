@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import http.client
-import re
 from urllib.parse import urlencode
 
-CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+from tests.support.client import CSRF_RE
 
 
 class Browser:

@@ -11,6 +11,8 @@ import threading
 from email import policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+GATEWAY_TOKEN = "gateway-secret-token"  # the SMS gateway token the message tests configure
+
 
 def free_port() -> int:
     with socket.socket() as sock:

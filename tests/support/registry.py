@@ -72,3 +72,14 @@ def complete(p: Person, slug: str, day: date, via: str = "online") -> None:
 
     record_completion(p.id, course(slug), via=via, completed_at=datetime(day.year, day.month, day.day, 3,
                                                                         tzinfo=UTC))
+
+
+def staff(app, make_user, role, unit_code, email, scheme="2025"):
+    """A manager or trainer assigned to ``unit_code``."""
+    from lms.registry import services
+
+    user = make_user((role,), email=email)
+    with app.app_context():
+        services.assign_unit(db.session.get(type(user), user.id), unit(unit_code, scheme))
+        db.session.commit()
+    return user

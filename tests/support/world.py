@@ -23,7 +23,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from tests.conftest import PASSWORD
+from tests.support.client import login
+from tests.support.courses import run_import, write_course
+from tests.support.users import PASSWORD
 
 ACTORS = ("anonymous", "learner_a", "learner_b", "trainer", "manager_x", "manager_y", "admin")
 SIDES = ("a", "b")  # learner A's objects live in X, learner B's in Y
@@ -66,8 +68,6 @@ self_enrol: true
 
 
 def _import_courses(app) -> None:
-    from tests.catalog.conftest import run_import, write_course
-
     with tempfile.TemporaryDirectory() as tmp:
         folders = [write_course(Path(tmp), slug, course_meta=_COURSE_META) for slug in (COURSE, EXTRA_COURSE)]
         result = run_import(app.test_cli_runner(), *folders)
@@ -211,8 +211,6 @@ def build(app) -> dict:
 
 def clients(app) -> dict:
     """One logged-in test client per actor (``anonymous``: none)."""
-    from tests.conftest import login
-
     result = {}
     for actor in ACTORS:
         client = app.test_client()

@@ -8,8 +8,6 @@ import re
 from functools import lru_cache
 from typing import Any
 
-import nh3
-
 from lms.assessments.models import Question
 from lms.assessments.questions import QuestionSpec
 from lms.core import markdown as core_markdown
@@ -23,6 +21,8 @@ def _drop_data_images(tag: str, attr: str, value: str) -> str | None:
 
 def sanitise_html(raw: str) -> str:
     """HTML from a GIFT ``[html]`` / ``[moodle]`` text through the lessons' nh3 allow-list."""
+    import nh3  # on first use, like the Markdown pipeline (lms.core.markdown)
+
     return nh3.clean(
         raw,
         tags=core_markdown.TAGS,
