@@ -11,7 +11,7 @@ import pytest
 
 from lms.extensions import db
 from lms.jobs.worker import run_worker
-from tests.conftest import PASSWORD
+from tests.support.users import PASSWORD
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from lms.core.audit import AuditLog
 from lms.extensions import db
-from tests.conftest import login, post_form
+from tests.support.client import login, post_form
 
 
 @pytest.fixture

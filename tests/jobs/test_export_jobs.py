@@ -13,8 +13,8 @@ from lms.auth.models import User
 from lms.coverage import services as coverage_services
 from lms.extensions import db
 from lms.registry import services as registry_services
-from tests.conftest import login, post_form
 from tests.support import registry as r
+from tests.support.client import login, post_form
 
 
 @pytest.fixture

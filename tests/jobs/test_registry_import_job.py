@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from lms.extensions import db
 from lms.jobs.models import Job
 from lms.registry.models import Organisation, Person
-from tests.conftest import login, post_form
 from tests.support import registry as r
+from tests.support.client import login, post_form
 
 ORG_HEADER = "org_code,org_name,org_type,unit_code,leader_name,leader_phone,leader_national_id,joined_year,status,withdrawn_on\n"
 

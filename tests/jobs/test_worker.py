@@ -20,7 +20,7 @@ from lms.extensions import db
 from lms.jobs import services
 from lms.jobs.hooks import Handler, handlers
 from lms.jobs.models import Job
-from tests.conftest import login
+from tests.support.client import login
 from tests.support.mailboxes import SmtpServer
 
 ROOT = Path(__file__).resolve().parents[2]
