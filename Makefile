@@ -34,6 +34,8 @@ seed: migrate
 
 run: seed
 	@echo "Serving OCOP LMS on http://127.0.0.1:5000 (Ctrl+C to stop)"
+	@# The worker runs beside gunicorn and is stopped (SIGTERM, then waited for) however gunicorn ends.
+	$(BIN)/flask lms worker & worker=$$!; trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT; trap 'exit 130' INT TERM; \
 	$(BIN)/gunicorn --config gunicorn.conf.py --access-logfile -
 
 test: install-dev translations

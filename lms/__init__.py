@@ -14,6 +14,7 @@ from lms import (
     certification,
     classes,
     coverage,
+    jobs,
     main,
     messages,
     onboarding,
@@ -25,7 +26,7 @@ from lms.core.cli import lms_group
 
 # The domains in layer order (low to high); create_app calls each one's init_app.
 DOMAINS = (
-    messages, registry, auth, apitokens, catalog, assessments, certification, coverage, onboarding, classes, privacy,
+    messages, jobs, registry, auth, apitokens, catalog, assessments, certification, coverage, onboarding, classes, privacy,
     main,
 )
 

@@ -114,6 +114,16 @@ def load_config(instance_path: str) -> dict:
         "MESSAGES_MAX_ATTEMPTS": int(os.environ.get("LMS_MESSAGES_MAX_ATTEMPTS", "8")),
         "MESSAGES_RETRY_SECONDS": int(os.environ.get("LMS_MESSAGES_RETRY_SECONDS", "120")),
         "MESSAGES_LEASE_SECONDS": int(os.environ.get("LMS_MESSAGES_LEASE_SECONDS", "600")),
+        # Jobs (lms/jobs): the worker's queue of long work, and what stays inline below a size.
+        "JOBS_LEASE_SECONDS": int(os.environ.get("LMS_JOBS_LEASE_SECONDS", "600")),
+        "JOBS_MAX_ATTEMPTS": int(os.environ.get("LMS_JOBS_MAX_ATTEMPTS", "3")),
+        "JOBS_POLL_SECONDS": float(os.environ.get("LMS_JOBS_POLL_SECONDS", "2")),
+        "JOBS_SEND_MESSAGES_SECONDS": float(os.environ.get("LMS_JOBS_SEND_MESSAGES_SECONDS", "10")),
+        "JOBS_KEEP_DAYS": int(os.environ.get("LMS_JOBS_KEEP_DAYS", "7")),
+        # Below these sizes the work is done in the request, as before (a few seconds at most).
+        "JOBS_INLINE_IMPORT_ROWS": int(os.environ.get("LMS_JOBS_INLINE_IMPORT_ROWS", "2000")),
+        "JOBS_INLINE_CERTIFICATES": int(os.environ.get("LMS_JOBS_INLINE_CERTIFICATES", "10")),
+        "JOBS_INLINE_EXPORT_ROWS": int(os.environ.get("LMS_JOBS_INLINE_EXPORT_ROWS", "5000")),
         "REMIND_AFTER_DAYS": int(os.environ.get("LMS_REMIND_AFTER_DAYS", "14")),
         "REMIND_EVERY_DAYS": int(os.environ.get("LMS_REMIND_EVERY_DAYS", "14")),
         "REMIND_MAX": int(os.environ.get("LMS_REMIND_MAX", "4")),

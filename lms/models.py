@@ -25,6 +25,7 @@ from lms.coverage.models import (  # noqa: F401
     RequirementSet,
     RequirementValidity,
 )
+from lms.jobs.models import Job  # noqa: F401
 from lms.messages.models import Message, MessageOptOut  # noqa: F401
 from lms.onboarding.models import ActivationCode, RegistrationRequest  # noqa: F401
 from lms.privacy.models import DataRequest  # noqa: F401

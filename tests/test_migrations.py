@@ -139,6 +139,7 @@ def _seed(app, tmp_path) -> None:
                      token_from=f"/certificates/courses/{course_id}").status_code == 302
     _seed_class(app, client)
     _seed_messages(app)
+    _seed_jobs(app)
     _seed_onboarding(app)
     _seed_privacy(app)
 
@@ -170,6 +171,22 @@ def _seed_messages(app) -> None:
                          context={"full_name": user.display_name, "code": "ABCD-EFGH", "url": "http://x/y",
                                   "expires_on": date(2026, 3, 31)}, idempotency_key="migration-seed")
         messages.set_reminders(user.id, False)
+        db.session.commit()
+
+
+def _seed_jobs(app) -> None:
+    """A finished job with its file (the queue of lms.jobs)."""
+    from sqlalchemy import select
+
+    from lms.auth.models import User
+    from lms.core.db import utcnow
+    from lms.jobs.models import Job
+
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.phone == "0912345678"))
+        db.session.add(Job(kind="certificates", params={"course": "1"}, owner_id=user.id, title="Giấy chứng nhận",
+                           status="done", done=3, total=3, message="3", result=b"PK\x03\x04", result_name="c.zip",
+                           result_type="application/zip", result_size=4, attempts=1, finished_at=utcnow()))
         db.session.commit()
 
 

@@ -9,6 +9,7 @@ from lms.core.cli import register_commands
 from lms.core.security import ADMIN
 from lms.core.signals import people_imported
 from lms.core.templating import add_nav_item
+from lms.jobs import hooks as job_hooks
 from lms.registry import hooks as registry_hooks
 from lms.registry.hooks import protected_people
 
@@ -22,3 +23,4 @@ def init_app(app: Flask) -> None:
     people_imported.connect(services.on_people_imported)
     registry_hooks.person_panels.register(app, audit.person_history_panel)
     protected_people.register(app, services.staff_person_ids)
+    job_hooks.owner_loaders.register(app, services.active_user)

@@ -62,6 +62,12 @@ def find_user_by_login(identifier: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == email))
 
 
+def active_user(user_id: int) -> User | None:
+    """The active user a background job runs as (lms.jobs), or None."""
+    user = db.session.get(User, user_id)
+    return user if user is not None and user.active else None
+
+
 def authenticate(identifier: str, password: str) -> tuple[User | None, str | None]:
     """Return ``(user, None)`` on success or ``(None, reason)``; reasons stay generic."""
     user = find_user_by_login(identifier)

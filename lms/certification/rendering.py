@@ -20,7 +20,7 @@ import io
 import logging
 import re
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -313,18 +313,25 @@ def render_pdf(item: Printable) -> bytes:
     return render_document(item).write_pdf()
 
 
-def render_many_pdf(items: Iterable[Printable]) -> bytes:
-    """One PDF, one certificate per page (A4 landscape in the bundled templates)."""
+def render_many_pdf(items: Iterable[Printable], on_each: Callable[[int], None] | None = None) -> bytes:
+    """One PDF, one certificate per page (A4 landscape in the bundled templates).
+
+    ``on_each(n)`` is called after the n-th certificate is laid out (a job's progress).
+    """
     fonts = _font_configuration()  # one font set-up for the whole batch
-    documents = [render_document(item, fonts) for item in items]
+    documents = []
+    for item in items:
+        documents.append(render_document(item, fonts))
+        if on_each is not None:
+            on_each(len(documents))
     if not documents:
         raise ValueError("no certificate to print")
     pages = [page for document in documents for page in document.pages]
     return documents[0].copy(pages).write_pdf()
 
 
-def render_many_zip(items: Iterable[Printable]) -> bytes:
-    """A ZIP of one PDF per certificate, built in memory."""
+def render_many_zip(items: Iterable[Printable], on_each: Callable[[int], None] | None = None) -> bytes:
+    """A ZIP of one PDF per certificate, built in memory (``on_each(n)``: after the n-th)."""
     buffer = io.BytesIO()
     seen: set[str] = set()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -336,4 +343,6 @@ def render_many_zip(items: Iterable[Printable]) -> bytes:
                 name = f"{stem}-{n}.pdf"
             seen.add(name)
             archive.writestr(name, render_pdf(item))
+            if on_each is not None:
+                on_each(len(seen))
     return buffer.getvalue()

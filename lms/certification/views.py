@@ -13,6 +13,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -21,7 +22,7 @@ from wtforms import SelectChoice
 
 from lms.auth.audit import history as audit_history
 from lms.catalog.models import Course, CourseCompletion
-from lms.certification import queries, rendering, services
+from lms.certification import print_jobs, queries, rendering, services
 from lms.certification.codes import format_code, normalize_code
 from lms.certification.forms import (
     VIA_LABELS,
@@ -42,13 +43,16 @@ from lms.certification.models import (
 from lms.certification.rendering import CertificateTemplateError
 from lms.core import exports
 from lms.core.audit import audit_disclosure
-from lms.core.errors import render_error
+from lms.core.errors import ServiceError, render_error
 from lms.core.i18n import for_people
 from lms.core.params import page_arg
 from lms.core.ratelimit import rate_limited
-from lms.core.security import ADMIN, MANAGER, is_admin, roles_required, staff_required
+from lms.core.security import ADMIN, MANAGER, TRAINER, is_admin, roles_required, staff_required
 from lms.core.uow import unit_of_work
 from lms.extensions import db
+from lms.jobs import views as job_views
+from lms.jobs.hooks import Handler
+from lms.jobs.services import JobResult
 from lms.registry.models import Person
 from lms.registry.queries import can_see_person, find_unit
 
@@ -200,7 +204,7 @@ def _filter_from_request() -> tuple[FilterForm, queries.CertificateFilter]:
     return form, flt
 
 
-def _filter_args() -> dict[str, str]:
+def filter_args() -> dict[str, str]:
     keys = ("q", "course", "status", "issued_from", "issued_to", "unit")
     return {k: request.args[k] for k in keys if request.args.get(k)}
 
@@ -220,13 +224,13 @@ def manage():
         total=total,
         page=page,
         page_size=PAGE_SIZE,
-        args=_filter_args(),
+        args=filter_args(),
         today=services.local_today(),
         status_labels=STATUS_LABELS,
     )
 
 
-def _filtered_certificates() -> list[Certificate]:
+def filtered_certificates() -> list[Certificate]:
     _form, flt = _filter_from_request()
     stmt = queries.search(current_user, flt, services.local_today())
     return list(db.session.scalars(stmt))
@@ -250,31 +254,68 @@ def _export_rows(certificates: list[Certificate]):
         )
 
 
-@bp.route("/certificates/export.csv")
+_EXPORT_TYPES = {"csv": "text/csv; charset=utf-8",
+                 "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+LIST_JOB = "certificate-list"
+STAFF_ROLES = (TRAINER, MANAGER, ADMIN)  # the roles of staff_required, which the jobs keep checking
+
+
+def _export_file(fmt: str, certificates: list[Certificate]) -> bytes:
+    if fmt == "csv":
+        rows = ([for_people(v) for v in row] for row in _export_rows(certificates))
+        return exports.to_csv([str(h) for h in _EXPORT_HEADER], rows)
+    return exports.to_xlsx([str(h) for h in _EXPORT_HEADER], _export_rows(certificates), title=_("Certificates"))
+
+
+def _export(fmt: str):
+    _form, flt = _filter_from_request()
+    stmt = queries.search(current_user, flt, services.local_today())
+    count = queries.count(stmt)
+    if count > current_app.config["JOBS_INLINE_EXPORT_ROWS"]:
+        # A long list: the worker writes the file (lms.jobs).
+        title = _("List of %(n)s certificates (%(format)s)", n=format_decimal(count), format=fmt.upper())
+        if request.method == "POST":
+            return job_views.queue_and_show(LIST_JOB, {"fmt": fmt, "args": filter_args()}, title=title, total=count)
+        return job_views.confirm_page(title, _("Preparing this file takes a while."),
+                                      back=url_for("certification.manage", **filter_args()))
+    certificates = list(db.session.scalars(stmt))
+    data = _export_file(fmt, certificates)
+    audit_disclosure(f"certificates.{fmt}", filter_args(), len(certificates))
+    return _pdf_response(data, f"certificates.{fmt}", _EXPORT_TYPES[fmt])
+
+
+def _run_list_job(ctx):
+    """The worker's side of a long certificate list: the list's filter, as the owner."""
+    fmt = str(ctx.params.get("fmt"))
+    if fmt not in _EXPORT_TYPES:
+        raise ServiceError(_("Unknown file format."))
+    ctx.progress(0, message=_("Collecting the list"), force=True)
+    certificates = filtered_certificates()
+    ctx.progress(0, total=len(certificates), message=_("Writing the file"), force=True)
+    data = _export_file(fmt, certificates)
+    audit_disclosure(f"certificates.{fmt}", filter_args(), len(certificates))
+    return JobResult(data=data, filename=f"certificates.{fmt}", mimetype=_EXPORT_TYPES[fmt])
+
+
+LIST_JOB_HANDLER = Handler(LIST_JOB, _l("List of certificates"), _run_list_job, roles=STAFF_ROLES)
+
+
+@bp.route("/certificates/export.csv", methods=["GET", "POST"])
 @staff_required
 def export_csv():
-    certificates = _filtered_certificates()
-    rows = ([for_people(v) for v in row] for row in _export_rows(certificates))
-    data = exports.to_csv([str(h) for h in _EXPORT_HEADER], rows)
-    audit_disclosure("certificates.csv", _filter_args(), len(certificates))
-    return _pdf_response(data, "certificates.csv", "text/csv; charset=utf-8")
+    return _export("csv")
 
 
-@bp.route("/certificates/export.xlsx")
+@bp.route("/certificates/export.xlsx", methods=["GET", "POST"])
 @staff_required
 def export_xlsx():
-    certificates = _filtered_certificates()
-    data = exports.to_xlsx([str(h) for h in _EXPORT_HEADER], _export_rows(certificates), title=_("Certificates"))
-    audit_disclosure("certificates.xlsx", _filter_args(), len(certificates))
-    return _pdf_response(
-        data, "certificates.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+    return _export("xlsx")
 
 
 def _bulk(render, filename: str, content_type: str):
-    certificates = [c for c in _filtered_certificates() if c.revoked_at is None]
+    certificates = [c for c in filtered_certificates() if c.revoked_at is None]
     limit = current_app.config.get("CERTIFICATE_BULK_MAX", 500)
-    back = redirect(url_for("certification.manage", **_filter_args()))
+    back = redirect(url_for("certification.manage", **filter_args()))
     if not certificates:
         flash(_("No valid certificate matches this filter."), "warning")
         return back
@@ -282,20 +323,40 @@ def _bulk(render, filename: str, content_type: str):
         flash(_("Too many certificates for one file (%(n)d; at most %(max)d). Narrow the filter.",
                 n=len(certificates), max=limit), "error")
         return back
+    if print_jobs.too_many(len(certificates)):
+        # Many certificates take minutes: the worker makes the file (lms.jobs).
+        fmt = filename.rsplit(".", 1)[-1]
+        title = _("%(n)s certificates (%(format)s)", n=format_decimal(len(certificates)), format=fmt.upper())
+        if request.method == "POST":
+            return job_views.queue_and_show(print_jobs.KIND, {"fmt": fmt, "args": filter_args()},
+                                            title=title, total=len(certificates))
+        return job_views.confirm_page(title, _("Preparing this file takes a while."),
+                                      back=url_for("certification.manage", **filter_args()))
     data, error = _render_or_error(render, certificates)
     if error:
         return error
-    audit_disclosure(f"certificates.{filename.rsplit('.', 1)[-1]}", _filter_args(), len(certificates))
+    audit_disclosure(f"certificates.{filename.rsplit('.', 1)[-1]}", filter_args(), len(certificates))
     return _pdf_response(data, filename, content_type)
 
 
-@bp.route("/certificates/print.pdf")
+def _run_job(ctx):
+    """The worker's side of ``_bulk``: the list's filter (the job's query string), as the owner."""
+    fmt = str(ctx.params.get("fmt"))
+    certificates = [c for c in filtered_certificates() if c.revoked_at is None]
+    return print_jobs.bundle(ctx, certificates, fmt, f"certificates.{fmt}", audit_kind=f"certificates.{fmt}",
+                             audit_filters=filter_args())
+
+
+JOB_HANDLER = Handler(print_jobs.KIND, _l("Certificates"), _run_job, roles=STAFF_ROLES)
+
+
+@bp.route("/certificates/print.pdf", methods=["GET", "POST"])
 @staff_required
 def bulk_pdf():
     return _bulk(services.render_bulk_pdf, "certificates.pdf", "application/pdf")
 
 
-@bp.route("/certificates/print.zip")
+@bp.route("/certificates/print.zip", methods=["GET", "POST"])
 @staff_required
 def bulk_zip():
     return _bulk(services.render_bulk_zip, "certificates.zip", "application/zip")

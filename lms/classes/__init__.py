@@ -14,6 +14,7 @@ from lms.coverage import hooks as coverage_hooks
 
 def init_app(app: Flask) -> None:
     from lms.classes import cli, reminders, services, views
+    from lms.jobs import hooks as job_hooks
     from lms.messages import hooks as message_hooks
 
     app.register_blueprint(views.bp)
@@ -24,4 +25,5 @@ def init_app(app: Flask) -> None:
     certification_hooks.hours_providers.register(app, services.certificate_hours_for)
     certification_hooks.decision_providers.register(app, services.certificate_decision_for)
     message_hooks.reminder_rules.register(app, reminders.RULE)
+    job_hooks.handlers.register(app, views.JOB_HANDLER)
     coverage_hooks.digest_classes.register(app, reminders.digest_classes)

@@ -67,6 +67,8 @@ from lms.core.ratelimit import rate_limited
 from lms.core.security import ADMIN, MANAGER, TRAINER, roles_required, staff_required
 from lms.core.uow import unit_of_work
 from lms.extensions import db
+from lms.jobs import views as job_views
+from lms.jobs.hooks import Handler
 from lms.onboarding.views import roster_action
 from lms.registry import imports
 from lms.registry import queries as registry_queries
@@ -619,18 +621,11 @@ def report_export(class_id: int, fmt: str):
                                   title=_("Class report"))
 
 
-@bp.route("/classes/<int:class_id>/certificates.<fmt>")
-@staff_required
-def certificates(class_id: int, fmt: str):
-    """All certificates of the class's people for its course, to print in one go."""
-    from lms.certification import services as cert_services
+def _class_certificates(training_class: TrainingClass):
     from lms.certification.models import Certificate
 
-    if fmt not in ("pdf", "zip"):
-        abort(404)
-    training_class = _load(class_id)
     # Each person's current certificate (of their latest completion, see Certificate.renewal).
-    certs = db.session.scalars(
+    return db.session.scalars(
         select(Certificate).join(RosterEntry, RosterEntry.person_id == Certificate.person_id)
         .join(CourseCompletion, (CourseCompletion.person_id == Certificate.person_id)
               & (CourseCompletion.course_id == Certificate.course_id)
@@ -640,9 +635,30 @@ def certificates(class_id: int, fmt: str):
                Certificate.revoked_at.is_(None))
         .order_by(vi_collate(Person.full_name))
     ).all()
+
+
+@bp.route("/classes/<int:class_id>/certificates.<fmt>", methods=["GET", "POST"])
+@staff_required
+def certificates(class_id: int, fmt: str):
+    """All certificates of the class's people for its course, to print in one go."""
+    from lms.certification import print_jobs
+    from lms.certification import services as cert_services
+
+    if fmt not in ("pdf", "zip"):
+        abort(404)
+    training_class = _load(class_id)
+    certs = _class_certificates(training_class)
     if not certs:
         flash(_("No certificates have been issued for this class yet."), "info")
         return redirect(url_for("classes.detail", class_id=training_class.id))
+    if print_jobs.too_many(len(certs)):
+        # A large class: the worker makes the file (lms.jobs), with a progress page.
+        title = _("Certificates of %(name)s (%(format)s)", name=training_class.title, format=fmt.upper())
+        if request.method == "POST":
+            return job_views.queue_and_show(CLASS_CERTIFICATES, {"class_id": training_class.id, "fmt": fmt},
+                                            title=title, total=len(certs))
+        return job_views.confirm_page(title, _("Preparing this file takes a while."),
+                                      back=url_for("classes.detail", class_id=training_class.id))
     if fmt == "pdf":
         body, mime = cert_services.render_bulk_pdf(certs), "application/pdf"
     else:
@@ -650,6 +666,26 @@ def certificates(class_id: int, fmt: str):
     audit_disclosure(f"class.certificates.{fmt}", {"class_id": training_class.id}, len(certs))
     return Response(body, mimetype=mime,
                     headers={"Content-Disposition": f'attachment; filename="class-{training_class.id}-certificates.{fmt}"'})
+
+
+CLASS_CERTIFICATES = "class-certificates"
+
+
+def _run_certificates_job(ctx):
+    """The worker's side of a large class's certificates: checked again as the owner."""
+    from lms.certification import print_jobs
+
+    training_class = db.session.get(TrainingClass, int(ctx.params.get("class_id") or 0))
+    if training_class is None or not queries.can_view(ctx.owner, training_class):
+        raise ServiceError(_("This class no longer exists, or you may no longer see it."))
+    fmt = str(ctx.params.get("fmt"))
+    return print_jobs.bundle(ctx, _class_certificates(training_class), fmt,
+                             f"class-{training_class.id}-certificates.{fmt}",
+                             audit_kind=f"class.certificates.{fmt}", audit_filters={"class_id": training_class.id})
+
+
+JOB_HANDLER = Handler(CLASS_CERTIFICATES, _l("Certificates of a class"), _run_certificates_job,
+                      roles=(TRAINER, MANAGER, ADMIN))
 
 
 # --- learners ----------------------------------------------------------------------------

@@ -22,6 +22,8 @@ The hooks of the project (each documented where it is declared):
 - ``lms.certification.hooks.template_choosers``: ``fn(completion) -> str | None``
 - ``lms.certification.hooks.hours_providers``: ``fn(completion) -> float | None``
 - ``lms.core.conditional.layout_states``: ``fn(user) -> hashable`` (what the layout shows, in every page's ETag)
+- ``lms.jobs.hooks.handlers``: ``Handler(kind, label, run(ctx))`` for ``flask lms worker``
+- ``lms.jobs.hooks.owner_loaders``: ``fn(user_id) -> user | None``
 - ``lms.core.retention.purgers``: ``Purger`` (kind, period setting, count, apply) for ``flask lms purge``
 """
 

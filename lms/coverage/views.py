@@ -15,8 +15,9 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -40,6 +41,9 @@ from lms.coverage.forms import (
 )
 from lms.coverage.hooks import gap_list_actions, slip_actions
 from lms.extensions import csrf, db
+from lms.jobs import services as job_services
+from lms.jobs import views as job_views
+from lms.jobs.hooks import Handler
 from lms.messages.models import CHANNEL_LABELS
 from lms.registry.models import ORG_TYPE_LABELS, ORG_TYPES, SCHEMES
 from lms.registry.queries import ancestors, assigned_units, can_see_unit, find_unit
@@ -265,14 +269,42 @@ def gaps_remind():
     )
 
 
-@bp.route("/coverage/gaps.<fmt>")
+GAPS_JOB = "coverage-gaps"
+
+
+@bp.route("/coverage/gaps.<fmt>", methods=["GET", "POST"])
 @roles_required(MANAGER, ADMIN)
 def gaps_export(fmt: str):
     area, as_of, group, rset = _export_params(fmt)
+    count = queries.gap_count(current_user, area, as_of, group, requirement=rset)
+    if count > current_app.config["JOBS_INLINE_EXPORT_ROWS"]:
+        # A long list (a province, the country): the worker writes the file (lms.jobs).
+        title = _("Not trained yet: %(n)s people (%(format)s)", n=format_decimal(count), format=fmt.upper())
+        if request.method == "POST":
+            return job_views.queue_and_show(GAPS_JOB, {"fmt": fmt, "args": request.args.to_dict()},
+                                            title=title, total=count)
+        return job_views.confirm_page(title, _("Preparing this file takes a while."),
+                                      back=url_for("coverage.gaps", **request.args.to_dict()))
     header, rows = exports.gap_table(current_user, area, as_of, group, requirement=rset)
     name = f"gap-list-{area.unit.code if area.unit else 'vn'}-{as_of.isoformat()}.{fmt}"
     audit_disclosure(f"coverage.gaps.{fmt}", _disclosed_filters(area, as_of, group), len(rows))
     return core_exports.table_download(fmt, header, rows, name, title=_("Not trained yet"))
+
+
+def _run_gaps_job(ctx):
+    """The worker's side of a long gap list: the page's filters (the job's query string), as the owner."""
+    fmt = str(ctx.params.get("fmt"))
+    area, as_of, group, rset = _export_params(fmt)
+    ctx.progress(0, message=_("Collecting the list"), force=True)
+    header, rows = exports.gap_table(ctx.owner, area, as_of, group, requirement=rset)
+    name = f"gap-list-{area.unit.code if area.unit else 'vn'}-{as_of.isoformat()}.{fmt}"
+    ctx.progress(len(rows), total=len(rows), message=_("Writing the file"), force=True)
+    audit_disclosure(f"coverage.gaps.{fmt}", _disclosed_filters(area, as_of, group), len(rows))
+    return job_services.table_result(fmt, header, rows, name, title=_("Not trained yet"))
+
+
+GAPS_JOB_HANDLER = Handler(GAPS_JOB, _l("List of people not trained yet"), _run_gaps_job,
+                           roles=(MANAGER, ADMIN))
 
 
 @bp.route("/coverage/requirements", methods=["GET", "POST"])

@@ -11,14 +11,17 @@ from lms.core.templating import add_nav_item
 
 
 def init_app(app: Flask) -> None:
+    from lms.jobs import hooks as job_hooks
     from lms.messages import views as message_views
-    from lms.registry import cli, hooks, views
+    from lms.registry import cli, hooks, import_jobs, views
 
     check_data_key(app)
     app.register_blueprint(views.bp)
     register_commands(app, cli.commands)
     add_nav_item(app, "registry.people", _l("Registry"), roles=(TRAINER, MANAGER, ADMIN), order=40)
     hooks.person_panels.register(app, message_views.person_messages_panel)
+    job_hooks.handlers.register(app, import_jobs.CHECK_HANDLER)
+    job_hooks.handlers.register(app, import_jobs.HANDLER)
 
 
 def check_data_key(app: Flask) -> None:

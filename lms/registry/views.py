@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import func, select
@@ -15,9 +14,13 @@ from lms.core.groups import TARGET_GROUP_LABELS, TARGET_GROUPS
 from lms.core.localtime import local_today
 from lms.core.params import page_arg
 from lms.core.security import ADMIN, MANAGER, is_admin, roles_required, staff_required
-from lms.core.uow import unit_of_work
+from lms.core.uow import restart_for_write, unit_of_work
 from lms.extensions import db
-from lms.registry import imports, queries, services
+from lms.jobs.models import DONE as JOB_DONE
+from lms.jobs.models import QUEUED as JOB_QUEUED
+from lms.jobs.models import RUNNING as JOB_RUNNING
+from lms.jobs.services import failure_text
+from lms.registry import import_jobs, imports, queries, services
 from lms.registry.forms import ImportForm
 from lms.registry.hooks import people_list_actions, person_panels
 from lms.registry.models import (
@@ -25,7 +28,6 @@ from lms.registry.models import (
     ORG_TYPE_LABELS,
     ORG_TYPES,
     SCHEME_LABELS,
-    AdminUnit,
     ImportBatch,
     Organisation,
     Person,
@@ -137,10 +139,7 @@ def organisation(org_id: int):
 # --- import ---------------------------------------------------------------------------------
 
 
-def _scope_unit_ids(user) -> set[int] | None:
-    if is_admin(user):
-        return None
-    return set(db.session.scalars(select(AdminUnit.id).where(queries.unit_scope(user))))
+_scope_unit_ids = import_jobs.scope_unit_ids
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -152,22 +151,20 @@ def import_upload():
         data = upload.read()
         filename = (upload.filename or "upload")[-200:]
         try:
-            imports.read_file(filename, data, form.kind.data or None)
+            rows = import_jobs.row_count(imports.read_file(filename, data, form.kind.data or None))
         except imports.ImportFileError as exc:
             form.file.errors = [str(exc)]
         else:
             with unit_of_work(form) as work:
                 batch = services.store_import(current_user, filename, data, kind=form.kind.data or None,
                                               scheme=form.scheme.data)
+                # A large file is checked by the worker (lms.jobs); its page leads to the preview.
+                job = import_jobs.queue_check(batch, rows, actor=current_user) if import_jobs.is_large(rows) else None
+            if work.ok and job is not None:
+                return redirect(url_for("jobs.show", job_id=job.id))
             if work.ok:
                 return redirect(url_for("registry.import_preview", batch_id=batch.id))
     return render_template("registry/import.html", form=form, kinds=imports.KIND_LABELS)
-
-
-_KIND_NAMES = {
-    "organizations": _l("Organisations"), "leaders": _l("Leaders"), "officials": _l("Officials"),
-    "products": _l("OCOP products"), "completions": _l("Past training records"),
-}
 
 
 def _own_batch(batch_id: int) -> ImportBatch:
@@ -185,8 +182,17 @@ def import_preview(batch_id: int):
     if batch.applied_at is not None:
         flash(_("This file has already been imported."), "info")
         return redirect(url_for("registry.import_upload"))
+    check = import_jobs.latest_check(batch, current_user)
+    if check is not None:
+        return _checked_preview(batch, check, form)
     try:
         sheets = imports.read_file(batch.filename, batch.content, batch.kind)
+        rows = import_jobs.row_count(sheets)
+        if import_jobs.is_large(rows):  # uploaded before the limit was lowered: check it in the background
+            restart_for_write()
+            with unit_of_work():
+                check = import_jobs.queue_check(batch, rows, actor=current_user)
+            return redirect(url_for("jobs.show", job_id=check.id))
         plan = imports.plan_import(sheets, scheme=batch.scheme, scope_units=_scope_unit_ids(current_user),
                                    source_ref=batch.filename)
     except imports.ImportFileError as exc:
@@ -199,13 +205,30 @@ def import_preview(batch_id: int):
             services.apply_import(batch, plan, actor=current_user)
         if work.ok:
             flash(_("The file has been imported."), "success")
-            for kind, counts in plan.counts.items():
-                flash(_("%(kind)s: %(create)d created, %(update)d updated, %(unchanged)d unchanged.",
-                        kind=_KIND_NAMES.get(kind, kind), create=counts.create, update=counts.update,
-                        unchanged=counts.unchanged), "info")
+            for line in import_jobs.summary(plan):
+                flash(line, "info")
             return redirect(url_for("registry.people"))
     return render_template("registry/import_preview.html", batch=batch, plan=plan, form=form,
                            kinds=imports.KIND_LABELS)
+
+
+def _checked_preview(batch: ImportBatch, check, form):
+    """The preview of a large file, from its check by the worker; "Import now" queues the apply."""
+    if check.status in (JOB_QUEUED, JOB_RUNNING):
+        return redirect(url_for("jobs.show", job_id=check.id))
+    if check.status != JOB_DONE:
+        flash(failure_text(check), "error")
+        return redirect(url_for("registry.import_upload"))
+    found = import_jobs.PlanSummary.load(check)
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        if found.ok:
+            with unit_of_work():
+                job = import_jobs.queue_apply(batch, found.rows, actor=current_user)
+            return redirect(url_for("jobs.show", job_id=job.id))
+    return render_template("registry/import_preview.html", batch=batch, plan=found, form=form,
+                           kinds=imports.KIND_LABELS, background=True)
 
 
 @bp.route("/import/template.xlsx")

@@ -12,6 +12,7 @@ from lms.auth import hooks as auth_hooks
 from lms.catalog import hooks as catalog_hooks
 from lms.certification import hooks as certification_hooks
 from lms.core.conditional import layout_states
+from lms.jobs import hooks as job_hooks
 from lms.registry import hooks as registry_hooks
 
 ROOT = Path(lms.__file__).parent
@@ -62,6 +63,8 @@ def test_each_app_holds_its_own_registrations(app):
         (certification_hooks.template_choosers, 1),
         (certification_hooks.hours_providers, 1),
         (certification_hooks.decision_providers, 1),
+        (job_hooks.handlers, 6),  # registry check and import, certificates and their list, a class's, gap list
+        (job_hooks.owner_loaders, 1),  # auth
     ):
         assert len(hook.functions(app)) == count, hook.name
         assert [getattr(f, "__qualname__", type(f).__qualname__) for f in hook.functions(other)] == [

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from lms.core.db import utcnow
 from lms.extensions import db
+from lms.jobs.models import Job
 
 
 def _seed(app, users):
@@ -48,6 +49,13 @@ def _seed(app, users):
                    active_until=date.today() - timedelta(days=365)),
             AuditLog(action="user.update", object_type="user", object_id="1", details={},
                      at=now - timedelta(days=6 * 365)),
+            # A job's file (names of certificate holders) past LMS_JOBS_KEEP_DAYS, one still kept,
+            # and one still running (never purged).
+            Job(kind="certificates", owner_id=uid, status="done", result=b"PK", result_name="cu.zip",
+                finished_at=now - timedelta(days=8)),
+            Job(kind="certificates", owner_id=uid, status="done", result=b"PK", result_name="moi.zip",
+                finished_at=now - timedelta(days=1)),
+            Job(kind="certificates", owner_id=uid, status="running", created_at=now - timedelta(days=30)),
         ])
         db.session.commit()
 
@@ -66,6 +74,7 @@ def _state(app):
             "bodies": dict(db.session.execute(select(Message.idempotency_key, Message.body)).all()),
             "people": dict(db.session.execute(select(Person.phone, Person.full_name)
                                               .where(Person.active_until.is_not(None))).all()),
+            "jobs": sorted(str(name) for name in db.session.scalars(select(Job.result_name))),
             "old_audit": db.session.scalar(select(func.count()).select_from(AuditLog)
                                            .where(AuditLog.at < utcnow() - timedelta(days=5 * 365 + 10))),
         }
@@ -82,19 +91,22 @@ def test_dry_run_then_purge_then_nothing_left(app, runner, users):
     assert dry.exit_code == 0, dry.output
     assert _lines(dry.output) == {"import_files": "would purge 1", "codes": "would purge 1",
                                   "registrations": "would purge 1", "message_texts": "would purge 1",
-                                  "people_left": "would purge 1", "audit_entries": "would purge 1"}
+                                  "people_left": "would purge 1", "audit_entries": "would purge 1",
+                                  "jobs": "would purge 1"}
     assert _state(app) == before
 
     done = runner.invoke(args=["lms", "purge"])
     assert done.exit_code == 0, done.output
     assert _lines(done.output) == {"import_files": "purged 1", "codes": "purged 1", "registrations": "purged 1",
-                                   "message_texts": "purged 1", "people_left": "purged 1", "audit_entries": "purged 1"}
+                                   "message_texts": "purged 1", "people_left": "purged 1", "audit_entries": "purged 1",
+                                   "jobs": "purged 1"}
     after = _state(app)
     assert after["imports"] == ["da-nhap.csv", "moi.csv"]
     assert after["codes"] == ["reset"] and after["registrations"] == ["Đăng ký mới"]
     assert after["bodies"] == {"old": "", "queued": "Chưa gửi", "new": "Mới gửi"}
     assert after["people"] == {None: "—", "0933000222": "Mới rời"}
     assert after["old_audit"] == 0
+    assert after["jobs"] == ["None", "moi.zip"]
 
     again = runner.invoke(args=["lms", "purge"])
     assert set(_lines(again.output).values()) == {"purged 0"}
@@ -107,8 +119,10 @@ def test_periods_come_from_the_configuration(app, runner, users):
     app.config["RETAIN_IMPORT_DAYS"] = 1
     app.config["IMPORT_KEEP_HOURS"] = 1
     app.config["RETAIN_LEFT_YEARS"] = 10
+    app.config["JOBS_KEEP_DAYS"] = 0
     lines = _lines(runner.invoke(args=["lms", "purge", "--dry-run"]).output)
     assert lines["import_files"] == "would purge 3" and lines["people_left"] == "would purge 0"
+    assert lines["jobs"] == "would purge 2"  # both finished jobs, never the running one
 
 
 def test_purge_is_audited(app, runner, users):
@@ -119,6 +133,6 @@ def test_purge_is_audited(app, runner, users):
     with app.app_context():
         entry = db.session.scalar(select(AuditLog).where(AuditLog.action == "privacy.purge"))
         assert entry.details == {"import_files": 1, "codes": 1, "registrations": 1, "message_texts": 1,
-                                 "people_left": 1, "audit_entries": 1}
+                                 "people_left": 1, "audit_entries": 1, "jobs": 1}
         assert db.session.scalar(select(AuditLog).where(AuditLog.action == "privacy.anonymise")).details["reason"] \
             == "retention period"
