@@ -47,7 +47,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as folder:
         url = args.pg or f"sqlite:///{folder}/bench.db"
-        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "RATELIMIT_ENABLED": False})
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
         with app.app_context():
             db.drop_all()
             db.create_all()

@@ -319,11 +319,10 @@ class Resources(HTMLParser):
 def page_weight(url: str, paths: dict) -> dict:
     os.environ["LMS_DATABASE_URL"] = url
     from lms import create_app
-    from lms.extensions import db, limiter
+    from lms.extensions import db
     from lms.main.demo import DEMO_PASSWORD
 
     app = create_app({"LOGIN_RATE_LIMIT": "100000/minute"})
-    limiter.reset()
     out = {}
     offsite: list[str] = []
 

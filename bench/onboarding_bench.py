@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> dict:
     from sqlalchemy import insert, select
 
     from lms import create_app
-    from lms.extensions import db, limiter
+    from lms.extensions import db
     from lms.onboarding import queries, services, slips
     from lms.registry import services as registry_services
     from lms.registry.models import AdminUnit, Person
@@ -75,7 +75,6 @@ def main(argv: list[str] | None = None) -> dict:
     results: dict = {}
     with tempfile.TemporaryDirectory() as folder:
         app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.db", "NEUTRAL_RESPONSE_MS": 0})
-        limiter.reset()
         with app.app_context():
             db.create_all()
             registry_services.load_units(province="44")

@@ -95,18 +95,3 @@ migrate = LazyMigrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
-
-
-class _DatabaseLimits:
-    """Rate limits are ``lms.core.ratelimit``'s: moving windows in the database, declared
-    on the routes that need them (login, ``/verify``, check-in, activation). Flask-Limiter
-    is no longer installed, so a request to any other route pays nothing for limits (its
-    before- and after-request bookkeeping was a fifth of a bare logged-in request).
-    ``reset()`` remains for the callers that reset limits between runs; the database's
-    tries are emptied with the other tables."""
-
-    def reset(self) -> None:
-        return None
-
-
-limiter = _DatabaseLimits()

@@ -16,7 +16,7 @@ import pytest
 os.environ.setdefault("LMS_SECRET_KEY", "test-secret-key-not-for-production")
 
 from lms import create_app  # noqa: E402
-from lms.extensions import db, limiter  # noqa: E402
+from lms.extensions import db  # noqa: E402
 from tests.support.apps import empty_tables, make_test_app  # noqa: E402
 from tests.support.users import role_users, user_factory  # noqa: E402
 
@@ -50,7 +50,6 @@ def app_config() -> dict:
 @pytest.fixture
 def app(database_url, _schema, app_config, tmp_path):
     app = make_test_app(database_url, app_config)
-    limiter.reset()
     yield app
     empty_tables(app)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import text
 
 from lms import create_app
-from lms.extensions import db, limiter
+from lms.extensions import db
 
 
 def make_test_app(database_url: str, app_config: dict | None = None):
@@ -43,5 +43,4 @@ def _empty_tables(app) -> None:
 
 def empty_tables(app) -> None:
     """Teardown for an application made with ``make_test_app``: every table emptied."""
-    limiter.reset()
     _empty_tables(app)
