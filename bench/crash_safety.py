@@ -180,7 +180,8 @@ def run(learners: int = 150, kills: int = 10, interval: float = 2.0, workers: in
     os.environ.setdefault("LMS_SECRET_KEY", "crash-safety-secret")
     print(f"crash safety: preparing {learners} learners on SQLite …", flush=True)
     prepare(url, learners)
-    env = dict(os.environ, LMS_DATABASE_URL=url, LMS_LOGIN_RATE_LIMIT="100000/minute", PYTHONPATH=str(ROOT))
+    env = dict(os.environ, LMS_DATABASE_URL=url, LMS_LOGIN_RATE_LIMIT="100000/minute",
+               LMS_LOGIN_ADDRESS_RATE_LIMIT="100000/minute", PYTHONPATH=str(ROOT))
     server = Server("wsgi:app", workers, env, tmp / "gunicorn.log")
     master, port = server.process, server.port
 

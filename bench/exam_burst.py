@@ -273,6 +273,7 @@ def main() -> int:
     prepare(url, args.learners)
 
     env = dict(os.environ, LMS_DATABASE_URL=url, LMS_LOGIN_RATE_LIMIT="100000/minute",
+               LMS_LOGIN_ADDRESS_RATE_LIMIT="100000/minute",
                LMS_SECRET_KEY=os.environ["LMS_SECRET_KEY"], PYTHONPATH=str(ROOT))
     log_path = tmp / "gunicorn.log"
     gunicorn = Path(sys.executable).with_name("gunicorn")

@@ -574,7 +574,8 @@ def run(seconds: float = 8.0, workers: tuple[int, ...] = (2, 4), pg: str | None 
     print(f"http bench: preparing {url.split('://')[0]} database …", flush=True)
     paths = prepare(url)
     env = dict(os.environ, LMS_DATABASE_URL=url, LMS_SECRET_KEY=os.environ.get("LMS_SECRET_KEY", "http-bench-secret"),
-               LMS_LOGIN_RATE_LIMIT="100000/minute", PYTHONPATH=str(ROOT))
+               LMS_LOGIN_RATE_LIMIT="100000/minute",
+               LMS_LOGIN_ADDRESS_RATE_LIMIT="100000/minute", PYTHONPATH=str(ROOT))
     log = tmp / "gunicorn.log"
     results: dict = {"database": url.split("+")[0].split(":")[0], "paths": paths, "seconds_per_run": seconds,
                      "gunicorn_config": GUNICORN_CONF.name}
