@@ -25,6 +25,7 @@ signature carries its time).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from datetime import date
@@ -35,6 +36,7 @@ from flask_login import current_user
 
 from lms.core.hooks import Hook
 from lms.core.localtime import local_today
+from lms.core.static import fingerprints
 
 layout_states: Hook = Hook(
     "layout_states",
@@ -43,26 +45,29 @@ layout_states: Hook = Hook(
 )
 
 _SKIP_CONFIG = ("SECRET", "PASSWORD", "TOKEN", "KEY", "DATABASE", "URI", "URL")
-_BUILD_SUFFIXES = {".py", ".html", ".txt", ".mo", ".css", ".js", ".svg", ".png", ".json", ".md"}
+_BUILD_SUFFIXES = {".py", ".html", ".txt", ".mo", ".json", ".md"}
 _PACKAGE = Path(__file__).resolve().parent.parent  # the lms package
-_build: list[str] = []
 
 
-def build_id() -> str:
-    """A digest of this installation's code, templates, translations and static files (once
-    per process): a deployment that changes any of them changes every ETag. Computed from
-    contents, so servers running the same release agree."""
-    if not _build:
+def build_id(app) -> str:
+    """A digest of this installation's code, templates and translations (once per app) and
+    of its static files (their fingerprints, ``lms.core.static``): a deployment that changes
+    any of them changes every ETag. Computed from contents, so servers running the same
+    release agree."""
+    found = app.extensions.get("lms.build_id")
+    if found is None:
         digest = hashlib.sha256()
+        static = Path(app.static_folder).resolve() if app.static_folder else None
         for dirpath, dirnames, filenames in os.walk(_PACKAGE):
-            dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+            dirnames[:] = sorted(d for d in dirnames if d != "__pycache__" and Path(dirpath, d).resolve() != static)
             for name in sorted(filenames):
                 path = Path(dirpath, name)
                 if path.suffix in _BUILD_SUFFIXES:
                     digest.update(str(path.relative_to(_PACKAGE)).encode())
                     digest.update(path.read_bytes())
-        _build.append(digest.hexdigest())
-    return _build[0]
+        digest.update(fingerprints(app).assets_version().encode())
+        found = app.extensions["lms.build_id"] = digest.hexdigest()
+    return found
 
 
 def _config_id(app) -> str:
@@ -118,7 +123,7 @@ def page_etag(page: str, state: tuple) -> str | None:
 
     parts = (
         page,
-        build_id(),
+        build_id(app),
         _config_id(app),
         user.get_id(),
         hashlib.sha256(str(session.get("sid", "")).encode()).hexdigest(),
@@ -145,9 +150,7 @@ def is_current(etag: str | None) -> bool:
 def _validator_headers(response: Response, etag: str) -> Response:
     response.headers["ETag"] = etag
     response.headers["Cache-Control"] = "private, no-cache"
-    vary = {v.strip().lower() for v in response.headers.get("Vary", "").split(",") if v.strip()}
-    if "cookie" not in vary:
-        response.vary.add("Cookie")
+    response.vary.add("Cookie")  # a header set: case-insensitive, no duplicate
     return response
 
 
@@ -176,11 +179,6 @@ def row_state(obj) -> tuple | None:
     return (mapper.class_.__name__, *(getattr(obj, attr.key) for attr in _plain_columns(mapper)))
 
 
-_COLUMNS: dict = {}
-
-
-def _plain_columns(mapper):
-    found = _COLUMNS.get(mapper)
-    if found is None:
-        found = _COLUMNS[mapper] = [attr for attr in mapper.column_attrs if not attr.deferred]
-    return found
+@functools.cache
+def _plain_columns(mapper) -> list:
+    return [attr for attr in mapper.column_attrs if not attr.deferred]

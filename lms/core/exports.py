@@ -76,11 +76,17 @@ def table_download(fmt: str, header: Sequence, rows: Sequence[Sequence], filenam
     given, replaces ``rows`` in the CSV (numbers already written the people's way)."""
     from flask import Response
 
-    if fmt == "csv":
-        body, mime = to_csv(header, rows if csv_rows is None else csv_rows), CSV_MIME
-    else:
-        body, mime = to_xlsx(header, rows, title=title), XLSX_MIME
+    body, mime = table_file(fmt, header, rows, title=title, csv_rows=csv_rows)
     return Response(body, mimetype=mime, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def table_file(fmt: str, header: Sequence, rows: Iterable[Sequence], *, title: str,
+               csv_rows: Iterable[Sequence] | None = None) -> tuple[bytes, str]:
+    """One table as CSV or XLSX bytes with their MIME type (see ``table_download``; a job
+    keeps the bytes as its file)."""
+    if fmt == "csv":
+        return to_csv(header, rows if csv_rows is None else csv_rows), CSV_MIME
+    return to_xlsx(header, rows, title=title), XLSX_MIME
 
 
 def to_xlsx(header: Sequence, rows: Iterable[Sequence], title: str = "Sheet") -> bytes:

@@ -38,7 +38,7 @@ from typing import Any
 
 from flask import current_app, g
 from flask_babel import gettext as _
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 
 from lms.core.db import utcnow
 from lms.core.errors import ServiceError
@@ -273,30 +273,26 @@ def failure_text(job: Job) -> str:
              "saved. Try again with a smaller selection, or tell an administrator.", n=job.attempts)
 
 
+def _finished_before_cutoff(now: datetime):
+    """Finished jobs older than JOBS_KEEP_DAYS (their files with them)."""
+    cutoff = now - timedelta(days=int(current_app.config.get("JOBS_KEEP_DAYS", 7)))
+    return and_(Job.status.in_((DONE, FAILED)), Job.finished_at < cutoff)
+
+
 def purge_finished(now: datetime) -> int:
     """Delete finished jobs (and their files) older than JOBS_KEEP_DAYS (flush only)."""
-    from sqlalchemy import delete
-
-    cutoff = now - timedelta(days=int(current_app.config.get("JOBS_KEEP_DAYS", 7)))
-    result = db.session.execute(delete(Job).where(Job.status.in_((DONE, FAILED)), Job.finished_at < cutoff)
+    result = db.session.execute(delete(Job).where(_finished_before_cutoff(now))
                                 .execution_options(synchronize_session=False))
     return result.rowcount or 0
 
 
 def count_finished(now: datetime) -> int:
-    from sqlalchemy import func
-
-    cutoff = now - timedelta(days=int(current_app.config.get("JOBS_KEEP_DAYS", 7)))
-    return db.session.scalar(select(func.count(Job.id)).where(Job.status.in_((DONE, FAILED)),
-                                                               Job.finished_at < cutoff)) or 0
+    return db.session.scalar(select(func.count(Job.id)).where(_finished_before_cutoff(now))) or 0
 
 
 def table_result(fmt: str, header, rows, filename: str, *, title: str, csv_rows=None) -> JobResult:
     """A table as the job's CSV or XLSX file (the job's side of ``lms.core.exports.table_download``)."""
-    from lms.core import exports
+    from lms.core.exports import table_file
 
-    if fmt == "csv":
-        data, mimetype = exports.to_csv(header, rows if csv_rows is None else csv_rows), exports.CSV_MIME
-    else:
-        data, mimetype = exports.to_xlsx(header, rows, title=title), exports.XLSX_MIME
+    data, mimetype = table_file(fmt, header, rows, title=title, csv_rows=csv_rows)
     return JobResult(data=data, filename=filename, mimetype=mimetype)
