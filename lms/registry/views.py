@@ -139,9 +139,6 @@ def organisation(org_id: int):
 # --- import ---------------------------------------------------------------------------------
 
 
-_scope_unit_ids = import_jobs.scope_unit_ids
-
-
 @bp.route("/import", methods=["GET", "POST"])
 @roles_required(MANAGER, ADMIN)
 def import_upload():
@@ -193,7 +190,7 @@ def import_preview(batch_id: int):
             with unit_of_work():
                 check = import_jobs.queue_check(batch, rows, actor=current_user)
             return redirect(url_for("jobs.show", job_id=check.id))
-        plan = imports.plan_import(sheets, scheme=batch.scheme, scope_units=_scope_unit_ids(current_user),
+        plan = imports.plan_import(sheets, scheme=batch.scheme, scope_units=import_jobs.scope_unit_ids(current_user),
                                    source_ref=batch.filename)
     except imports.ImportFileError as exc:
         flash(str(exc), "error")
