@@ -427,8 +427,11 @@ def wrk_section(paths: dict, env: dict, log: Path, seconds: float, runs: int, wo
     try:
         lms = Server("wsgi:app", workers, env, log)
         cookie = login_cookie(lms.port)
+        # "floor": a logged-in request that renders nothing (/healthz with the session: the
+        # signed cookie, Flask-Login, the user + roles + server session query, one SELECT):
+        # what any page of this stack costs before it queries or renders anything of its own.
         targets = {"hello": (hello, "/", ""), "lesson": (lms, paths["lesson"], cookie),
-                   "dashboard": (lms, paths["dashboard"], cookie)}
+                   "dashboard": (lms, paths["dashboard"], cookie), "floor": (lms, "/healthz", cookie)}
         for server, path, session in targets.values():
             check_page(server.port, path, session)
             wrk_run(server.port, path, 2, session)  # warm-up: lazy imports, caches, templates
@@ -453,9 +456,10 @@ def wrk_section(paths: dict, env: dict, log: Path, seconds: float, runs: int, wo
             "rounds": rounds,
             "median_rps": medians,
             "median_server_cpu_ms_per_request": cpu,
-            "ratio_to_hello": {name: round(medians[name] / medians["hello"], 3) for name in ("lesson", "dashboard")},
+            "ratio_to_hello": {name: round(medians[name] / medians["hello"], 3)
+                               for name in ("lesson", "dashboard", "floor")},
             "cpu_ratio_to_hello": {name: round(cpu["hello"] / max(0.001, cpu[name]), 3)
-                                   for name in ("lesson", "dashboard")},
+                                   for name in ("lesson", "dashboard", "floor")},
             "revisits": revisits(lms, paths, cookie, seconds=min(seconds, 5)),
         }
     finally:

@@ -133,12 +133,10 @@ def log_in(user: User) -> None:
 
 @bp.before_app_request
 def _force_password_change():
+    if request.endpoint in _ALLOWED_DURING_FORCED_CHANGE:
+        return None  # before loading the user: a static file needs no query of the account
     user = current_user._get_current_object()
-    if (
-        user.is_authenticated
-        and user.must_change_password
-        and request.endpoint not in _ALLOWED_DURING_FORCED_CHANGE
-    ):
+    if user.is_authenticated and user.must_change_password:
         if request.method == "GET":
             return redirect(url_for("auth.change_password", next=request.full_path.rstrip("?")))
         abort(403)

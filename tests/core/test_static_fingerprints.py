@@ -116,3 +116,27 @@ def test_edits_show_at_once_when_templates_auto_reload(app, tmp_path):
     assert before != after and after.endswith("?v=" + sha12(folder / "css" / "app.css"))
     # One version for all static files (for the validators of pages that link to them).
     assert fingerprints(app).assets_version() != version
+
+
+def test_static_file_in_a_session_runs_no_query(app, client, make_user):
+    """A page's CSS, scripts and icons are fetched with the session cookie: serving them must
+    not load the account (a query per file, and a touch of the session's idle clock)."""
+    from sqlalchemy import event
+
+    make_user(("learner",), email="tam.static@example.vn")
+    login(client, "tam.static@example.vn")
+    (url,) = [u for u in static_urls(client.get("/my-learning").get_data(as_text=True)) if "app.css" in u]
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        status, _headers, _body = fetch(client, url)
+        assert status == 200 and statements == []
+        assert client.get("/my-learning").status_code == 200 and statements  # the listener sees pages' queries
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
