@@ -76,6 +76,9 @@ class Quiz(db.Model):
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     source_path: Mapped[str] = mapped_column(String(500), default="")
     source_hash: Mapped[str] = mapped_column(String(64), default="")
+    # The hash of the file's bytes (and its question file's) bound to the parser and the
+    # state stored from them: a re-import whose files hash to it skips parsing. None: parse.
+    raw_hash: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 

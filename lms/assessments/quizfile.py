@@ -16,6 +16,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from lms.catalog.importer import parts_hash
 from lms.core.text import strip_controls
 
 from .aiken import parse_aiken
@@ -123,6 +125,11 @@ class QuizFileSpec:
     questions_file: str = ""
     is_bank: bool = False
     source_hash: str = ""
+    # The hash of the files as read before parsing (file_digest; "" when it cannot vouch for
+    # this spec), and whether that hash showed the files unchanged since the last import: then
+    # nothing was parsed and the spec holds only the slug, the path and questions_file.
+    file_digest: str = ""
+    unchanged: bool = False
     # (path, line, message): accepted, but probably not what the author wants.
     warnings: list[tuple[str, int, str]] = field(default_factory=list)
 
@@ -160,6 +167,53 @@ class QuizFileSpec:
         payload = {"settings": self.settings_dict(), "questions": questions}
         canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class KnownQuiz:
+    """What the last import stored of a quiz: ``raw_hash``, the :func:`raw_hash` of its files
+    and of ``vouch`` (the stored state it was written with: the importer's business), and
+    ``questions_file``, the question file its YAML named."""
+
+    raw_hash: str
+    questions_file: str = ""
+    vouch: bytes = b""
+
+
+def file_digest(path: Path, questions_file: str = "") -> str | None:
+    """The hash of what loading ``path`` reads: its name (the slug and the format) and bytes,
+    and those of the question file it names; None when a file cannot be read (parsing will
+    say why)."""
+    if "/" in questions_file or "\\" in questions_file or questions_file.startswith("."):
+        return None  # not a name in the folder: the parser refuses it
+    try:
+        parts = [b"quiz:" + os.fsencode(path.name) + b"\0" + path.read_bytes()]
+        if questions_file:
+            bank = path.parent / questions_file
+            parts.append(b"bank:" + os.fsencode(questions_file) + b"\0" + bank.read_bytes())
+    except (OSError, ValueError):
+        return None
+    return parts_hash(*parts)
+
+
+def raw_hash(digest: str, vouch: bytes) -> str:
+    """What an import stores (``Quiz.raw_hash``): the files' digest bound to the state it
+    wrote, so that a stored row changed since no longer matches."""
+    return parts_hash(digest.encode(), vouch)
+
+
+def unchanged_spec(path: Path, known: KnownQuiz | None) -> QuizFileSpec | None:
+    """A spec that says "unchanged" when ``path`` (and its question file) hash to what the
+    last import stored: nothing is parsed. None when the file must be parsed."""
+    if known is None:
+        return None
+    digest = file_digest(path, known.questions_file)
+    if digest is None or raw_hash(digest, known.vouch) != known.raw_hash:
+        return None
+    return QuizFileSpec(
+        slug=path.stem, path=str(path), questions_file=known.questions_file,
+        is_bank=path.suffix.lower() in BANK_SUFFIXES, file_digest=digest, unchanged=True,
+    )
 
 
 # --------------------------------------------------------------------------- node reader
@@ -822,54 +876,87 @@ def _referenced_bank(path: Path) -> str | None:
     return None
 
 
-def bank_references(folder: str | Path) -> dict[str, list[str]]:
+def _scan(folder: Path, known: dict[str, KnownQuiz]) -> tuple[dict[Path, QuizFileSpec], dict[Path, str]]:
+    """The YAML quizzes of a folder: those unchanged since the last import (by their hash,
+    unparsed), and the question file each names (an unchanged one: the one it named then)."""
+    unchanged: dict[Path, QuizFileSpec] = {}
+    refs: dict[Path, str] = {}
+    for path in sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in YAML_SUFFIXES):
+        spec = unchanged_spec(path, known.get(path.stem))
+        if spec is not None:
+            unchanged[path] = spec
+        refs[path] = spec.questions_file if spec is not None else (_referenced_bank(path) or "")
+    return unchanged, refs
+
+
+def bank_references(folder: str | Path, known: dict[str, KnownQuiz] | None = None) -> dict[str, list[str]]:
     """Which quizzes use which question file: {'bank.gift': ['quiz-slug', ...]}.
 
     Handy to reload the right quiz when a bank changes; a GIFT / Aiken file
-    missing from this mapping is a stand-alone bank."""
-    folder = Path(folder)
+    missing from this mapping is a stand-alone bank. ``known``: see :func:`load_quiz_dir`."""
     references: dict[str, list[str]] = {}
-    for path in sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in YAML_SUFFIXES):
-        name = _referenced_bank(path)
+    for path, name in _scan(Path(folder), known or {})[1].items():
         if name:
             references.setdefault(name, []).append(path.stem)
     return references
 
 
-def load_quiz_path(path: str | Path) -> QuizFileSpec:
+def load_quiz_path(path: str | Path, known: KnownQuiz | None = None, *, ref: str | None = None) -> QuizFileSpec:
     """Load one file of quizzes/: a YAML quiz, or a GIFT / Aiken file as a question
     bank without settings. (A GIFT / Aiken file named by a quiz's questions_file
     belongs to that quiz: :func:`load_quiz_dir` skips it, :func:`bank_references`
-    tells which quiz to reload.)"""
+    tells which quiz to reload.)
+
+    With ``known`` (what the last import stored) and files that still hash to it, nothing is
+    parsed: see :func:`unchanged_spec`. ``ref``: the question file the YAML names, when the
+    caller has read it already. The files are hashed before they are parsed, so that a file
+    changed meanwhile never passes for the content parsed."""
     path = Path(path)
     suffix = path.suffix.lower()
+    spec = unchanged_spec(path, known)
+    if spec is not None:
+        return spec
     if suffix in YAML_SUFFIXES:
-        return load_quiz_file(path)
+        ref = (_referenced_bank(path) or "") if ref is None else ref
+        digest = file_digest(path, ref)
+        spec = load_quiz_file(path)
+        spec.file_digest = digest if digest and spec.questions_file == ref else ""
+        return spec
     if suffix in BANK_SUFFIXES:
-        return load_bank_file(path)
+        digest = file_digest(path)
+        spec = load_bank_file(path)
+        spec.file_digest = digest or ""
+        return spec
     raise QuizFileError([(str(path), 1, "not a quiz file: use .yaml, .gift or .txt (Aiken)")])
 
 
-def load_quiz_dir(folder: str | Path) -> list[QuizFileSpec]:
+def load_quiz_dir(folder: str | Path, known: dict[str, KnownQuiz] | None = None) -> list[QuizFileSpec]:
     """Every quiz of a folder, plus the GIFT / Aiken files that no quiz references
-    (as question banks). Raises QuizFileError with the problems of all files."""
+    (as question banks). Raises QuizFileError with the problems of all files.
+
+    ``known``: what the last import stored, by slug; a quiz whose files still hash to it is
+    not parsed (its spec says ``unchanged``)."""
     folder = Path(folder)
+    known = known or {}
     problems = Problems()
     results: list[QuizFileSpec] = []
-    yaml_files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in YAML_SUFFIXES)
-    referenced = set(bank_references(folder))
+    unchanged, refs = _scan(folder, known)
+    referenced = set(refs.values())
     banks = sorted(
         p for p in folder.iterdir()
         if p.is_file() and p.suffix.lower() in BANK_SUFFIXES and p.name not in referenced
     )
     seen: dict[str, Path] = {}
-    for path in [*yaml_files, *banks]:
+    for path in [*refs, *banks]:
         if path.stem in seen:
             problems.add(str(path), 1, f"slug {path.stem!r} is already used by {seen[path.stem].name}")
             continue
         seen[path.stem] = path
         try:
-            results.append(load_quiz_path(path))
+            if path in refs:  # a YAML quiz, checked against ``known`` by _scan already
+                results.append(unchanged.get(path) or load_quiz_path(path, ref=refs[path]))
+            else:
+                results.append(load_quiz_path(path, known.get(path.stem)))
         except QuizFileError as exc:
             problems.extend(exc)
     problems.raise_if_any()

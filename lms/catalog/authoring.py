@@ -186,7 +186,7 @@ def save_lesson(course: Course, lesson: Lesson | None, data: dict, *, actor) -> 
     html = render_checked(course, body, module.slug, "body_md")
     current = lesson.current_version
     if current is None or current.body_md != body or current.body_html != html:
-        _new_version(lesson, body, html, importer._sha(body.encode()), actor)
+        _new_version(lesson, body, html, importer.parts_hash(body.encode()), actor)
     _touch(course)
     db.session.flush()
     audit.record(actor, "lesson.save", "lesson", lesson.id, slug=lesson.slug, version=lesson.version_number)
@@ -450,7 +450,7 @@ def _copy_lesson(lesson: Lesson, target: Course, module: Module, *, actor, rende
 def _render_copy(copy: Lesson, body: str, target: Course, module: Module, actor) -> None:
     # Links to lessons the other course does not have are dropped (the text stays).
     html = render_markdown(body, resolver_for(target).renderer(module.slug))
-    _new_version(copy, body, html, importer._sha(body.encode()), actor)
+    _new_version(copy, body, html, importer.parts_hash(body.encode()), actor)
 
 
 def copy_lesson(lesson: Lesson, target: Course, module: Module, *, actor) -> Lesson:
@@ -492,7 +492,7 @@ def restore_version(course: Course, lesson: Lesson, number: int, *, actor) -> Le
     if old is None:
         raise ServiceError(_("Unknown version."))
     html = render_markdown(old.body_md, resolver_for(course).renderer(lesson.module.slug))
-    version = _new_version(lesson, old.body_md, html, importer._sha(old.body_md.encode()), actor)
+    version = _new_version(lesson, old.body_md, html, importer.parts_hash(old.body_md.encode()), actor)
     _touch(course)
     db.session.flush()
     audit.record(actor, "lesson.restore", "lesson", lesson.id, restored=number, version=version.number)

@@ -371,7 +371,9 @@ def _text(fm: FrontMatter, key: str, path: str, problems: list[Problem], *, max_
     return text
 
 
-def _sha(*parts: bytes) -> str:
+def parts_hash(*parts: bytes) -> str:
+    """sha256 of ``parts``, each prefixed by its length (no two lists of parts collide); the
+    content hash of courses and lessons, and of quiz files (``lms.assessments.quizfile``)."""
     digest = hashlib.sha256()
     for part in parts:
         digest.update(len(part).to_bytes(8, "big"))
@@ -424,7 +426,7 @@ def source_hash(source: CourseSource, quiz_parts: list[bytes] | tuple = ()) -> s
     """The hash of a course's files (paths and bytes: text, front matter and media alike)
     and of the files of the quizzes it requires (``QuizFiles.parts``): when it equals the
     one stored at the last import, nothing the import reads has changed."""
-    return _sha(*(p.encode() + b"\0" + source.files[p] for p in sorted(source.files)), *quiz_parts)
+    return parts_hash(*(p.encode() + b"\0" + source.files[p] for p in sorted(source.files)), *quiz_parts)
 
 
 def parse_course(source: CourseSource, *, known_hash: str | None = None, known_quizzes=(),
@@ -617,7 +619,7 @@ def _render(spec: CourseSpec, lesson_slugs: dict[str, str], problems: list[Probl
         for lesson in module.lessons:
             _check_links(resolver, lesson.folder, lesson.body_md, lesson.path, lesson.body_line, problems)
             lesson.body_html = render_markdown(lesson.body_md, resolver.renderer(lesson.folder))
-            lesson.content_hash = _sha(lesson.body_md.encode())
+            lesson.content_hash = parts_hash(lesson.body_md.encode())
             if lesson.audio_ref:
                 _resolve_audio(spec, resolver, lesson, problems)
 
