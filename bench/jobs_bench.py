@@ -187,10 +187,12 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--certificates", type=int, default=500)
     parser.add_argument("--pg", default=None, help="a PostgreSQL database the benchmark may empty")
+    parser.add_argument("--no-sqlite", action="store_true", help="only the PostgreSQL run (with --pg)")
     args = parser.parse_args(argv)
     results = {"date": datetime.now(UTC).isoformat(timespec="seconds"), "runs": []}
-    with tempfile.TemporaryDirectory() as folder:
-        results["runs"].append(run(f"sqlite:///{folder}/jobs.db", "sqlite", args.rows, args.certificates))
+    if not (args.no_sqlite and args.pg):
+        with tempfile.TemporaryDirectory() as folder:
+            results["runs"].append(run(f"sqlite:///{folder}/jobs.db", "sqlite", args.rows, args.certificates))
     if args.pg:
         results["runs"].append(run(args.pg, "postgresql", args.rows, args.certificates))
     RESULTS.mkdir(exist_ok=True)
