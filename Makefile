@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi.py
 
+# One test process per core, whole test files to a process (their module fixtures run once).
+PYTEST_PARALLEL ?= -n auto --dist loadfile
+
 .PHONY: run test install install-dev translations migrate seed serve bench lint extract-messages clean
 
 $(BIN)/python:
@@ -40,7 +43,7 @@ run: seed
 
 test: install-dev translations
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL)
 
 lint: install-dev
 	$(BIN)/ruff check lms tests bench

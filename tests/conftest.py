@@ -15,6 +15,33 @@ import pytest
 
 os.environ.setdefault("LMS_SECRET_KEY", "test-secret-key-not-for-production")
 
+
+def _database_per_worker() -> None:
+    """Under pytest-xdist (``make test`` runs one process per core), each worker process gets
+    a PostgreSQL database of its own, ``<database>_<worker>`` (created when missing), through
+    LMS_TEST_DATABASE_URL itself, so that the tests which start servers or workers of their
+    own read the same one. SQLite needs nothing: each worker has its own temporary folder."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    url = os.environ.get("LMS_TEST_DATABASE_URL", "")
+    if not worker or not url.startswith("postgresql"):
+        return
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}):
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+    os.environ["LMS_TEST_DATABASE_URL"] = base.set(database=name).render_as_string(hide_password=False)
+
+
+_database_per_worker()
+
 from lms import create_app  # noqa: E402
 from lms.extensions import db  # noqa: E402
 from tests.support.apps import empty_tables, make_test_app  # noqa: E402
