@@ -80,8 +80,18 @@ def _app(database_url: str):
     return app
 
 
-def bench_import(courses: int, lessons: int) -> dict:
+def _timed_import(root: Path) -> tuple[float, object]:
+    """``import_courses`` of ``root`` and its commit, in the app context: (seconds, report)."""
     from lms.catalog import services
+    from lms.extensions import db
+
+    started = time.perf_counter()
+    report = services.import_courses([root])
+    db.session.commit()
+    return time.perf_counter() - started, report
+
+
+def bench_import(courses: int, lessons: int) -> dict:
     from lms.extensions import db
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -89,15 +99,9 @@ def bench_import(courses: int, lessons: int) -> dict:
         generate(root, courses, lessons)
         app = _app(f"sqlite:///{Path(tmp) / 'bench.db'}")
         with app.app_context():
-            started = time.perf_counter()
-            report = services.import_courses([root])
-            db.session.commit()
-            first = time.perf_counter() - started
+            first, report = _timed_import(root)
             assert len(report.created) == courses
-            started = time.perf_counter()
-            report = services.import_courses([root])
-            db.session.commit()
-            second = time.perf_counter() - started
+            second, report = _timed_import(root)
             assert len(report.unchanged) == courses
             db.engine.dispose()
     return {
@@ -112,7 +116,6 @@ def bench_import(courses: int, lessons: int) -> dict:
 def _timed_reimport(build, repeat: int = 3) -> dict:
     """First import of the tree ``build(root)`` makes into a fresh database, then ``repeat``
     re-imports of it unchanged (median); in this process, after a warm-up import."""
-    from lms.catalog import services
     from lms.extensions import db
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -122,22 +125,16 @@ def _timed_reimport(build, repeat: int = 3) -> dict:
         n = sum(1 for child in root.iterdir() if (child / "course.md").is_file())
         warm = _app(f"sqlite:///{Path(tmp) / 'warm.db'}")
         with warm.app_context():  # load the Markdown, YAML and image libraries before timing
-            services.import_courses([ROOT / "courses" / "lam-quen-ocop"])
-            db.session.commit()
+            _timed_import(ROOT / "courses" / "lam-quen-ocop")
             db.engine.dispose()
         app = _app(f"sqlite:///{Path(tmp) / 'bench.db'}")
         with app.app_context():
-            started = time.perf_counter()
-            report = services.import_courses([root])
-            db.session.commit()
-            first = time.perf_counter() - started
+            first, report = _timed_import(root)
             assert len(report.created) == n, report
             times = []
             for _ in range(repeat):
-                started = time.perf_counter()
-                report = services.import_courses([root])
-                db.session.commit()
-                times.append(time.perf_counter() - started)
+                seconds, report = _timed_import(root)
+                times.append(seconds)
                 assert len(report.unchanged) == n and not report.created and not report.updated, report
             db.engine.dispose()
     again = statistics.median(times)

@@ -20,32 +20,41 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("LMS_SECRET_KEY", "bench-only")
 
 
+def certificate_holders(slug: str, n: int, name: str = "Nguyễn Thị Hường {i:03d}"):
+    """A course that ``n`` people (named ``name.format(i=…)``) completed in a class, so with
+    ``n`` certificates; committed, in the caller's app context. Returns the course."""
+    from lms.catalog.models import Course
+    from lms.catalog.services import record_completion
+    from lms.extensions import db
+    from lms.registry.models import Person
+
+    course = Course(slug=slug, title="Quản trị sản xuất, kinh doanh cho chủ thể OCOP", hours=24)
+    db.session.add(course)
+    db.session.flush()
+    for i in range(n):
+        person = Person(full_name=name.format(i=i))
+        db.session.add(person)
+        db.session.flush()
+        record_completion(person.id, course, via="class")
+    db.session.commit()
+    return course
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
 
     from lms import create_app
-    from lms.catalog.models import Course
-    from lms.catalog.services import record_completion
     from lms.certification import services
     from lms.certification.models import Certificate
     from lms.extensions import db
-    from lms.registry.models import Person
 
     with tempfile.TemporaryDirectory() as folder:
         app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.db"})
         with app.app_context():
             db.create_all()
-            course = Course(slug="bench", title="Quản trị sản xuất, kinh doanh cho chủ thể OCOP", hours=24)
-            db.session.add(course)
-            db.session.flush()
-            for n in range(50):
-                person = Person(full_name=f"Nguyễn Thị Hường {n:02d} — Hợp tác xã Dịch vụ Nông nghiệp")
-                db.session.add(person)
-                db.session.flush()
-                record_completion(person.id, course, via="class")
-            db.session.commit()
+            certificate_holders("bench", 50, "Nguyễn Thị Hường {i:02d} — Hợp tác xã Dịch vụ Nông nghiệp")
             certificates = db.session.scalars(db.select(Certificate).order_by(Certificate.id)).all()
             assert len(certificates) == 50
 

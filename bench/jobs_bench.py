@@ -122,21 +122,10 @@ def bench_import(app, rows: int) -> dict:
 
 
 def bench_certificates(app, n: int) -> dict:
-    from lms.catalog.models import Course
-    from lms.catalog.services import record_completion
-    from lms.registry.models import Person
+    from bench.certificates_bench import certificate_holders
 
     with app.app_context():
-        course = Course(slug="bench-certificates", title="Quản trị sản xuất, kinh doanh cho chủ thể OCOP", hours=24)
-        db.session.add(course)
-        db.session.flush()
-        for i in range(n):
-            person = Person(full_name=f"Nguyễn Thị Hường {i:03d}")
-            db.session.add(person)
-            db.session.flush()
-            record_completion(person.id, course, via="class")
-        db.session.commit()
-        course_id = course.id
+        course_id = certificate_holders("bench-certificates", n).id
     client = app.test_client()
     login(client)
     url = f"/certificates/print.zip?course={course_id}"

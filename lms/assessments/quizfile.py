@@ -16,7 +16,6 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
-import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -28,7 +27,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from lms.catalog.importer import parts_hash
+from lms.catalog.importer import named_file_part, parts_hash
 from lms.core.text import strip_controls
 
 from .aiken import parse_aiken
@@ -187,10 +186,9 @@ def file_digest(path: Path, questions_file: str = "") -> str | None:
     if "/" in questions_file or "\\" in questions_file or questions_file.startswith("."):
         return None  # not a name in the folder: the parser refuses it
     try:
-        parts = [b"quiz:" + os.fsencode(path.name) + b"\0" + path.read_bytes()]
+        parts = [named_file_part(b"quiz", path)]
         if questions_file:
-            bank = path.parent / questions_file
-            parts.append(b"bank:" + os.fsencode(questions_file) + b"\0" + bank.read_bytes())
+            parts.append(named_file_part(b"bank", path.parent / questions_file))
     except (OSError, ValueError):
         return None
     return parts_hash(*parts)

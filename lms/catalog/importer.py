@@ -414,12 +414,14 @@ class QuizFiles:
 
     def parts(self, slugs) -> list[bytes]:
         """The files of the quizzes ``slugs`` names (name and bytes), in a fixed order."""
-        parts = []
-        for slug in sorted(set(slugs)):
-            for path in sorted(self.by_slug.get(slug, ())):
-                with open(path, "rb") as handle:
-                    parts.append(b"quiz:" + os.path.basename(path).encode() + b"\0" + handle.read())
-        return parts
+        return [named_file_part(b"quiz", path) for slug in sorted(set(slugs)) for path in sorted(self.by_slug.get(slug, ()))]
+
+
+def named_file_part(label: bytes, path: str | os.PathLike) -> bytes:
+    """A file as one part of a content hash (``parts_hash``): ``label:``, its name, NUL, its
+    bytes. Courses' hashes cover the quiz files they require, and quiz imports their files."""
+    with open(path, "rb") as handle:
+        return label + b":" + os.fsencode(os.path.basename(path)) + b"\0" + handle.read()
 
 
 def source_hash(source: CourseSource, quiz_parts: list[bytes] | tuple = ()) -> str:
@@ -739,7 +741,7 @@ def known_quiz_slugs(quizzes_dir: str | None, *, with_database: bool = True) -> 
     slugs: set[str] = set()
     if quizzes_dir and Path(quizzes_dir).is_dir():
         for path in Path(quizzes_dir).iterdir():
-            if path.suffix in {".yaml", ".yml", ".gift", ".txt"} and path.stem.lower() != "readme":
+            if path.suffix in QUIZ_SUFFIXES and path.stem.lower() != "readme":
                 slugs.add(path.stem)
     for provider in quiz_slug_providers.functions() if with_database else ():
         slugs |= set(provider())

@@ -18,7 +18,7 @@ from lms.core.templating import add_nav_item
 def init_app(app: Flask) -> None:
     from flask_login import current_user
 
-    from lms.messages import cli, queries, services, views
+    from lms.messages import cli, services, views
 
     app.register_blueprint(views.bp)
     register_commands(app, cli.commands)
@@ -30,9 +30,7 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def _notifications():
         def unread_notifications() -> int:
-            if not current_user.is_authenticated:
-                return 0
-            return queries.unread_count_for_page(current_user.id)
+            return _unread_state(current_user) if current_user.is_authenticated else 0
 
         def reminders_enabled() -> bool:
             return current_user.is_authenticated and not services.reminders_off(current_user.id)
@@ -41,6 +39,7 @@ def init_app(app: Flask) -> None:
 
 
 def _unread_state(user) -> int:
+    """The bell's count (once per request): shown by the layout, part of every ETag."""
     from lms.messages import queries
 
     return queries.unread_count_for_page(user.id)

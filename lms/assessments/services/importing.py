@@ -145,7 +145,7 @@ def _stored_quizzes() -> dict[str, _Stored]:
         if (course_slug or "") != (settings.get("course") or ""):
             continue
         wanted = settings.get("module") or ""
-        if wanted and (module_course != course_id or module_slug not in {wanted, re.sub(r"^\d{2}-", "", wanted)}):
+        if wanted and (module_course != course_id or module_slug not in _module_slugs(wanted)):
             continue
         stored[slug] = _Stored(
             KnownQuiz(digest, settings.get("questions_file") or "", _vouch(source_hash, course_id, module_id, count)),
@@ -207,10 +207,15 @@ def _sorted(items: list[tuple[str, int, str]]) -> list[tuple[str, int, str]]:
     return sorted(items, key=lambda item: (item[0], item[1]))
 
 
+def _module_slugs(value: str) -> set[str]:
+    """The module slugs a quiz file's ``module`` names: as written, and without the
+    folder's two-digit order prefix ("02-ke-hoach" is module "ke-hoach")."""
+    return {value, re.sub(r"^\d{2}-", "", value)}
+
+
 def _module_for(course: Course, value: str) -> Module | None:
-    bare = re.sub(r"^\d{2}-", "", value)
     return db.session.scalar(
-        select(Module).where(Module.course_id == course.id, Module.slug.in_({value, bare}))
+        select(Module).where(Module.course_id == course.id, Module.slug.in_(_module_slugs(value)))
     )
 
 
