@@ -33,7 +33,13 @@ def test_learner_finishes_the_sample_course_on_a_phone(app, phone_page, make_use
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
         images = page.locator("article.lesson img")
         for i in range(images.count()):  # every image in the lesson loads
-            assert page.evaluate("(img) => img.complete && img.naturalWidth > 0", images.nth(i).element_handle())
+            # Lesson images load lazily: the page's load event does not wait for one below the
+            # fold, so bring it into view and wait until the browser has finished with it.
+            image = images.nth(i)
+            image.scroll_into_view_if_needed()
+            handle = image.element_handle()
+            page.wait_for_function("(img) => img.complete", arg=handle)
+            assert page.evaluate("(img) => img.naturalWidth > 0", handle), image.get_attribute("src")
         with page.expect_navigation():
             page.get_by_role("button", name="Đánh dấu đã học xong").click()
 
