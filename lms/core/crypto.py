@@ -1,4 +1,5 @@
-"""Encryption at rest of national ID numbers, and the keyed hash that matches them.
+"""Encryption at rest of national ID numbers, and the keyed hash that matches them; sealed
+files (see ``seal`` below).
 
 - **Encryption**: AES-SIV (``cryptography``'s ``AESSIV``, RFC 5297), an authenticated
   cipher that is deterministic: the same number under the same key gives the same token.
@@ -20,6 +21,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -113,3 +115,40 @@ def identifier_hash(value: str, key: DataKey | None = None) -> str:
 
 def token_kid(token: str | None) -> str | None:
     return token.split(".", 2)[1] if token and token.count(".") >= 2 else None
+
+
+# --- sealed files ---------------------------------------------------------------------------
+# A file that holds secrets kept in the database for a while (a job's PDF of activation slips):
+# AES-256-GCM under a key derived from SECRET_KEY, the secret that also keys the codes' hashes,
+# so that a copy of the database alone reveals no code. A new SECRET_KEY makes old sealed
+# files unreadable, as it makes the codes on them unusable.
+SEALED_VERSION = b"S1"
+
+
+@lru_cache(maxsize=4)
+def _file_key(secret: str) -> bytes:
+    return _derive(secret, b"sealed files v1", 32)
+
+
+def seal(data: bytes, purpose: bytes) -> bytes:
+    """``data`` encrypted and authenticated; ``purpose`` must be given again to open it."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    nonce = os.urandom(12)
+    key = _file_key(str(current_app.config["SECRET_KEY"]))
+    return SEALED_VERSION + nonce + AESGCM(key).encrypt(nonce, data, purpose)
+
+
+def unseal(sealed: bytes, purpose: bytes) -> bytes:
+    """The data ``seal`` was given; ``DataKeyError`` when it cannot be opened (another
+    SECRET_KEY, another purpose, or changed bytes)."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    if not sealed.startswith(SEALED_VERSION) or len(sealed) < len(SEALED_VERSION) + 12 + 16:
+        raise DataKeyError("not a sealed file")
+    nonce = sealed[len(SEALED_VERSION):len(SEALED_VERSION) + 12]
+    key = _file_key(str(current_app.config["SECRET_KEY"]))
+    try:
+        return AESGCM(key).decrypt(nonce, sealed[len(SEALED_VERSION) + 12:], purpose)
+    except Exception as exc:  # noqa: BLE001 - InvalidTag: one answer
+        raise DataKeyError("the file does not open (another SECRET_KEY, or changed bytes)") from exc

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from lms.core.db import UTCDateTime, utcnow
@@ -47,6 +47,9 @@ class Job(db.Model):
     # The file itself: in the database, so that any app server can serve it. Loaded only
     # by the download.
     result: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+    # The file is encrypted (``lms.core.crypto.seal``): it holds secrets, such as the plain
+    # activation codes of a PDF of slips. Opened only by the download.
+    result_sealed: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     error: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # The claim of the worker that runs it: its token, and the time after which another

@@ -40,6 +40,7 @@ from flask import current_app, g
 from flask_babel import gettext as _
 from sqlalchemy import and_, delete, func, or_, select, update
 
+from lms.core.crypto import DataKeyError, seal, unseal
 from lms.core.db import utcnow
 from lms.core.errors import ServiceError
 from lms.extensions import db
@@ -50,6 +51,8 @@ log = logging.getLogger("lms.jobs")
 
 # Progress is written at most this often (seconds), besides the first and the last report.
 PROGRESS_EVERY = 1.0
+# What a job's sealed file is bound to (``lms.core.crypto.seal``).
+SEAL_PURPOSE = b"lms.jobs.result"
 
 
 class JobLost(Exception):
@@ -68,6 +71,9 @@ class JobResult:
     # False: the data is kept for the page named by ``url`` (e.g. a check's summary), and the
     # job page offers no download.
     download: bool = True
+    # True: the file holds secrets (plain activation codes) and is kept encrypted
+    # (``lms.core.crypto.seal``); only the download opens it.
+    sealed: bool = False
 
 
 def handler_for(kind: str) -> Handler | None:
@@ -197,7 +203,9 @@ class JobContext:
         values: dict[str, Any] = {"status": DONE, "finished_at": utcnow(), "claim_token": None, "lease_until": None,
                                   "message": (result.message or "")[:300], "result_url": result.url}
         if result.data is not None:
-            values.update(result=result.data, result_type=result.mimetype[:100], result_size=len(result.data))
+            data = seal(result.data, SEAL_PURPOSE) if result.sealed else result.data
+            values.update(result=data, result_sealed=result.sealed, result_type=result.mimetype[:100],
+                          result_size=len(result.data))
             if result.download:
                 values["result_name"] = (result.filename or "result")[:200]
         total = db.session.scalar(select(Job.total).where(Job.id == self.job_id))
@@ -263,6 +271,20 @@ def run_next(app=None) -> int | None:
         else:
             log.info("job %s (%s) done in %.1f s", found.job_id, found.kind, time.monotonic() - started)
     return found.job_id
+
+
+def result_bytes(job: Job) -> bytes | None:
+    """The job's file as the handler made it (opened if sealed); None when there is none, or
+    when a sealed file no longer opens (SECRET_KEY changed since: its codes are void too)."""
+    if job.result is None:
+        return None
+    if not job.result_sealed:
+        return job.result
+    try:
+        return unseal(job.result, SEAL_PURPOSE)
+    except DataKeyError:
+        log.warning("job %s: its sealed file does not open (SECRET_KEY changed?)", job.id)
+        return None
 
 
 def failure_text(job: Job) -> str:

@@ -15,7 +15,7 @@ from lms.core.security import is_admin
 from lms.core.uow import unit_of_work
 from lms.extensions import db
 from lms.jobs.models import DONE, STATUS_LABELS, Job
-from lms.jobs.services import enqueue, failure_text, handler_for
+from lms.jobs.services import enqueue, failure_text, handler_for, result_bytes
 
 bp = Blueprint("jobs", __name__, template_folder="templates")
 
@@ -65,9 +65,10 @@ def show(job_id: int):
 @login_required
 def download(job_id: int):
     job = _own(job_id, undefer(Job.result))
-    if job.status != DONE or job.result is None or not job.result_name:
+    data = result_bytes(job) if job.status == DONE and job.result_name else None
+    if data is None:
         abort(404)
-    response = Response(job.result, mimetype=job.result_type or "application/octet-stream")
+    response = Response(data, mimetype=job.result_type or "application/octet-stream")
     response.headers.set("Content-Disposition", "attachment", filename=job.result_name or "result")
     response.headers["Cache-Control"] = "private, no-store"
     return response
