@@ -123,6 +123,8 @@ def load_config(instance_path: str) -> dict:
         # Below these sizes the work is done in the request, as before (a few seconds at most).
         "JOBS_INLINE_IMPORT_ROWS": int(os.environ.get("LMS_JOBS_INLINE_IMPORT_ROWS", "2000")),
         "JOBS_INLINE_CERTIFICATES": int(os.environ.get("LMS_JOBS_INLINE_CERTIFICATES", "10")),
+        # A PDF of more activation slips than this is made by the worker (about 30 ms a slip).
+        "JOBS_INLINE_SLIPS": int(os.environ.get("LMS_JOBS_INLINE_SLIPS", "16")),
         "JOBS_INLINE_EXPORT_ROWS": int(os.environ.get("LMS_JOBS_INLINE_EXPORT_ROWS", "5000")),
         "REMIND_AFTER_DAYS": int(os.environ.get("LMS_REMIND_AFTER_DAYS", "14")),
         "REMIND_EVERY_DAYS": int(os.environ.get("LMS_REMIND_EVERY_DAYS", "14")),

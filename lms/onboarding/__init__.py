@@ -16,11 +16,13 @@ from lms.core.templating import add_nav_item
 def init_app(app: Flask) -> None:
     from lms.catalog.hooks import learning_plans
     from lms.coverage.hooks import gap_list_actions, slip_actions
+    from lms.jobs import hooks as job_hooks
     from lms.onboarding import cli, queries, services, views
     from lms.registry.hooks import people_list_actions, person_panels
 
     app.register_blueprint(views.bp)
     register_commands(app, cli.commands)
+    job_hooks.handlers.register(app, views.SLIPS_JOB_HANDLER)
     add_nav_item(app, "onboarding.requests", _l("Requests"), roles=(MANAGER, ADMIN), order=45)
     person_panels.register(app, views.person_panel)
     people_list_actions.register(app, views.people_list_action)

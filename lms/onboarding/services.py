@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from flask import current_app
@@ -66,6 +66,9 @@ class Issued:
     url: str
     expires_on: date
     channel: str
+    # The person's id, read when the code was made: ``store_codes`` needs nothing else of the
+    # person, so a job may commit its progress (which expires the objects) in between.
+    person_id: int
 
 
 def code_url(purpose: str, code: str) -> str:
@@ -94,22 +97,45 @@ def issue_codes(people: Iterable[Person], *, actor=None, include_active: bool = 
     the others (and everyone without ``deliver``) get a slip. Audited per person, without
     the code.
     """
+    return store_codes(new_codes(people, include_active=include_active, purpose=purpose),
+                       actor=actor, deliver=deliver)
+
+
+def new_codes(people: Iterable[Person], *, include_active: bool = False, purpose: str | None = None) -> list[Issued]:
+    """The first half of ``issue_codes``: who gets which code, and the codes, stored nowhere.
+
+    Nothing is written: a job makes the slips of these codes first (minutes, committing its
+    progress) and stores them with ``store_codes`` in the transaction that keeps its file, so
+    that the new codes and the file that carries them are committed together or not at all.
+    """
     people = list(people)
     accounts = _accounts([p.id for p in people])
-    days = current_app.config["ACTIVATION_DAYS"]
-    expires_on = local_today() + timedelta(days=days)
-    expires_at = end_of_day_utc(expires_on)
+    expires_on = local_today() + timedelta(days=current_app.config["ACTIVATION_DAYS"])
+    planned: list[Issued] = []
+    for person in people:
+        wanted = purpose or purpose_for(person, accounts.get(person.id))
+        if wanted == RESET and purpose is None and not include_active:
+            continue
+        code = codes.new_code()
+        planned.append(Issued(person, wanted, code, code_url(wanted, code), expires_on, "slip", person.id))
+    return planned
+
+
+def store_codes(planned: list[Issued], *, actor=None, deliver: bool = False) -> list[Issued]:
+    """The second half of ``issue_codes``: store the hashes of ``new_codes``' codes (flush only).
+
+    Every earlier unused code of the same purpose of each person stops working. With
+    ``deliver``, each code goes out as a message where a channel reaches the person (the
+    returned items say which channel; ``slip`` for the others).
+    """
     now = utcnow()
+    actor_id = getattr(actor, "id", None)
+    accounts = _accounts([item.person_id for item in planned]) if deliver else {}
     issued: list[Issued] = []
-    for start in range(0, len(people), 500):
-        chunk = []
-        for person in people[start:start + 500]:
-            wanted = purpose or purpose_for(person, accounts.get(person.id))
-            if wanted == RESET and purpose is None and not include_active:
-                continue
-            chunk.append((person, wanted))
+    for start in range(0, len(planned), 500):
+        chunk = planned[start:start + 500]
         for wanted in (ACTIVATE, RESET):
-            ids = [p.id for p, w in chunk if w == wanted]
+            ids = [item.person_id for item in chunk if item.purpose == wanted]
             if ids:
                 db.session.execute(
                     update(ActivationCode)
@@ -117,21 +143,19 @@ def issue_codes(people: Iterable[Person], *, actor=None, include_active: bool = 
                            ActivationCode.used_at.is_(None), ActivationCode.revoked_at.is_(None))
                     .values(revoked_at=now)
                 )
-        rows = []
-        for person, wanted in chunk:
-            code = codes.new_code()
-            row = ActivationCode(person_id=person.id, purpose=wanted, code_hash=codes.code_hash(code),
-                                 created_at=now, expires_at=expires_at, issued_by_id=getattr(actor, "id", None),
-                                 channel="slip")
-            rows.append((person, wanted, code, row))
-        db.session.add_all([r[3] for r in rows])
+        rows = [ActivationCode(person_id=item.person_id, purpose=item.purpose, code_hash=codes.code_hash(item.code),
+                               created_at=now, expires_at=end_of_day_utc(item.expires_on), issued_by_id=actor_id,
+                               channel="slip")
+                for item in chunk]
+        db.session.add_all(rows)
         db.session.flush()
-        for person, wanted, code, row in rows:
-            url = code_url(wanted, code)
+        for item, row in zip(chunk, rows, strict=True):
             if deliver:
-                row.channel = _deliver(person, accounts.get(person.id), wanted, code, url, expires_on, row, actor)
-            audit.record(actor, "onboarding.code_issued", "person", person.id, purpose=wanted, channel=row.channel)
-            issued.append(Issued(person, wanted, code, url, expires_on, row.channel))
+                row.channel = _deliver(item.person, accounts.get(item.person_id), item.purpose, item.code, item.url,
+                                       item.expires_on, row, actor)
+            audit.record(actor, "onboarding.code_issued", "person", item.person_id, purpose=item.purpose,
+                         channel=row.channel)
+            issued.append(replace(item, channel=row.channel))
     db.session.flush()
     return issued
 

@@ -4,7 +4,7 @@ SMS gateway. Both take ``Issued`` codes (lms.onboarding.services.issue_codes).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from flask import render_template
 from flask_babel import format_date
@@ -34,7 +34,9 @@ def csv_bytes(issued: Iterable) -> bytes:
     return to_csv(CSV_COLUMNS, to_rows(issued))
 
 
-def slip_context(item) -> dict:
+def slip_text(item) -> dict:
+    """What a slip prints, but its QR code: read from the database now (a job commits its
+    progress while printing, which would make each later read a query)."""
     person = item.person
     return {
         "name": person.full_name,
@@ -42,23 +44,46 @@ def slip_context(item) -> dict:
         "commune": person.unit.name if person.unit else "",
         "code": item.code,
         "url": item.url,
-        "qr": qr_svg(item.url),
         "expires_on": format_date(item.expires_on, "dd/MM/yyyy"),
         "purpose": item.purpose,
     }
 
 
-def slips_html(issued: Iterable) -> str:
-    return render_template("onboarding/slips_pdf.html", slips=[slip_context(i) for i in issued])
+def slip_context(item) -> dict:
+    return {**slip_text(item), "qr": qr_svg(item.url)}
 
 
 def pdf_bytes(issued: Iterable) -> bytes:
-    """A4 pages of 8 slips (2 × 4) to cut out, in the bundled Vietnamese font."""
+    return render_pdf([slip_text(item) for item in issued])
+
+
+SLIPS_PER_PAGE = 8
+# Slips laid out at a time: a job reports its progress after each batch of pages.
+BATCH = 5 * SLIPS_PER_PAGE
+
+
+def render_pdf(texts: Sequence[dict], on_each: Callable[[int], None] | None = None) -> bytes:
+    """A4 pages of 8 slips (2 × 4) to cut out, in the bundled Vietnamese font.
+
+    ``texts`` come from ``slip_text``; ``on_each(n)`` is called after the first n slips are
+    laid out (a job's progress).
+    """
     from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
 
     from lms.certification.rendering import FONT_CSS, FONTS_DIR
 
-    html = slips_html(issued)
-    fonts_css = CSS(string=FONT_CSS % {"dir": FONTS_DIR.as_uri()})
-    # Only data: URIs (the QR codes) and the bundled fonts are read; nothing from a network.
-    return HTML(string=html, base_url=FONTS_DIR.as_uri() + "/").write_pdf(stylesheets=[fonts_css])
+    if not texts:
+        raise ValueError("no slip to print")
+    fonts = FontConfiguration()  # one font set-up for every batch
+    stylesheets = [CSS(string=FONT_CSS % {"dir": FONTS_DIR.as_uri()}, font_config=fonts)]
+    documents = []
+    for start in range(0, len(texts), BATCH):
+        batch = [{**text, "qr": qr_svg(text["url"])} for text in texts[start:start + BATCH]]
+        html = render_template("onboarding/slips_pdf.html", slips=batch)
+        # Only data: URIs (the QR codes) and the bundled fonts are read; nothing from a network.
+        documents.append(HTML(string=html, base_url=FONTS_DIR.as_uri() + "/")
+                         .render(stylesheets=stylesheets, font_config=fonts))
+        if on_each is not None:
+            on_each(start + len(batch))
+    return documents[0].copy([page for document in documents for page in document.pages]).write_pdf()

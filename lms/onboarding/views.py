@@ -17,13 +17,17 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
+from werkzeug.exceptions import HTTPException
 from wtforms import SelectChoice
 
 from lms.auth.views import log_in
+from lms.core.errors import ServiceError
 from lms.core.groups import TARGET_GROUP_LABELS, TARGET_GROUPS
 from lms.core.localtime import local_today
 from lms.core.phone import normalize_phone
@@ -32,6 +36,8 @@ from lms.core.security import ADMIN, MANAGER, TRAINER, is_staff, roles_required,
 from lms.core.uow import unit_of_work
 from lms.coverage.queries import default_area
 from lms.extensions import db
+from lms.jobs.hooks import Handler
+from lms.jobs.services import JobResult, enqueue
 from lms.messages import services as messages
 from lms.onboarding import queries, services, slips
 from lms.onboarding.forms import AcceptForm, ForgotForm, RedeemForm, RegisterForm, RejectForm, SlipForm
@@ -243,11 +249,19 @@ def _ids(raw: str | None) -> list[int]:
     return [int(x) for x in (raw or "").replace(" ", "").split(",") if x.isdigit()][:5000]
 
 
-def _unit_arg(form: SlipForm) -> AdminUnit | None:
-    code = (form.unit.data or "").strip()
+# The fields of SlipForm that say who gets a slip; a job keeps them to choose the same people.
+SELECTION_FIELDS = ("source", "person_ids", "unit", "scheme", "group", "q", "as_of")
+
+
+def _selection(form: SlipForm) -> dict[str, str]:
+    return {name: str(getattr(form, name).data or "") for name in SELECTION_FIELDS}
+
+
+def _unit_arg(selection: dict[str, str]) -> AdminUnit | None:
+    code = selection["unit"].strip()
     if not code:
         return None
-    scheme = form.scheme.data if form.scheme.data in SCHEMES else "2025"
+    scheme = selection["scheme"] if selection["scheme"] in SCHEMES else "2025"
     unit = find_unit(code, scheme)
     if unit is None:
         abort(404)
@@ -256,32 +270,43 @@ def _unit_arg(form: SlipForm) -> AdminUnit | None:
     return unit
 
 
-def _people(form: SlipForm) -> list[Person]:
+def _people(selection: dict[str, str]) -> list[Person]:
+    """The people of the selection with a phone number, as ``current_user`` may see them
+    (at most SLIPS_MAX + 1); 403 or 404 for anything out of reach."""
     limit = current_app.config["SLIPS_MAX"]
-    group = form.group.data if form.group.data in TARGET_GROUPS else None
-    if form.source.data == "people":
-        ids = _ids(form.person_ids.data)
+    group = selection["group"] if selection["group"] in TARGET_GROUPS else None
+    if selection["source"] == "people":
+        ids = _ids(selection["person_ids"])
         people, all_seen = queries.scoped_people(current_user, ids)
         if not all_seen:
             existing = set(db.session.scalars(select(Person.id).where(Person.id.in_(ids))))
             abort(403 if existing == set(ids) else 404)
         return [p for p in people if p.phone]
-    unit = _unit_arg(form)
-    if form.source.data == "filter":
-        stmt = people_query(current_user, q=(form.q.data or "").strip()[:100] or None, group=group, unit=unit)
+    unit = _unit_arg(selection)
+    if selection["source"] == "filter":
+        stmt = people_query(current_user, q=selection["q"].strip()[:100] or None, group=group, unit=unit)
         stmt = stmt.where(Person.phone.is_not(None))
     else:  # the coverage gap list
         if unit is None:
-            area = default_area(current_user, form.scheme.data if form.scheme.data in SCHEMES else "2025")
+            area = default_area(current_user, selection["scheme"] if selection["scheme"] in SCHEMES else "2025")
             if area is None:
                 abort(403)
             unit = area.unit
         try:
-            as_of = date.fromisoformat(form.as_of.data) if form.as_of.data else None
+            as_of = date.fromisoformat(selection["as_of"]) if selection["as_of"] else None
         except ValueError:
             abort(400)
         stmt = queries.people_in_area(current_user, unit, group=group, only_untrained=True, as_of=as_of)
     return list(db.session.scalars(stmt.limit(limit + 1)))
+
+
+def _too_many() -> str:
+    return _("More than %(n)d people: narrow the list (a commune, a target group) and print again.",
+             n=current_app.config["SLIPS_MAX"])
+
+
+def _nobody() -> str:
+    return _("Nobody to print a slip for: everyone here already has an account, or has no phone number on record.")
 
 
 @bp.route("/onboarding/slips", methods=["POST"])
@@ -291,18 +316,25 @@ def print_slips():
     back = safe_next_url(request.form.get("next")) or url_for("registry.people")
     if not form.validate_on_submit():
         abort(400)
-    people = _people(form)
+    selection = _selection(form)
+    people = _people(selection)
     if len(people) > current_app.config["SLIPS_MAX"]:
-        flash(_("More than %(n)d people: narrow the list (a commune, a target group) and print again.",
-                n=current_app.config["SLIPS_MAX"]), "error")
+        flash(_too_many(), "error")
         return redirect(back)
+    if form.fmt.data == "pdf" and len(people) > current_app.config["JOBS_INLINE_SLIPS"]:
+        # Laying out many slips takes a while (about 30 ms a slip): the worker makes the PDF
+        # and issues the codes when it is ready (lms.jobs); the issuer follows it on the job's page.
+        title = _("Activation slips (PDF), %(n)s people", n=format_decimal(len(people)))
+        with unit_of_work():
+            job = enqueue(SLIPS_JOB, {"selection": selection, "include_active": bool(form.include_active.data)},
+                          owner=current_user, title=title, total=len(people))
+        return redirect(url_for("jobs.show", job_id=job.id))
     with unit_of_work() as work:
         issued = services.issue_codes(people, actor=current_user, include_active=form.include_active.data)
     if not work.ok:
         return redirect(back)
     if not issued:
-        flash(_("Nobody to print a slip for: everyone here already has an account, or has no phone number "
-                "on record."), "info")
+        flash(_nobody(), "info")
         return redirect(back)
     stamp = local_today().isoformat()
     if form.fmt.data == "csv":
@@ -310,6 +342,37 @@ def print_slips():
                         headers={"Content-Disposition": f'attachment; filename="activation-codes-{stamp}.csv"'})
     return Response(slips.pdf_bytes(issued), mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="activation-slips-{stamp}.pdf"'})
+
+
+def _run_slips_job(ctx) -> JobResult:
+    """The worker's side of ``print_slips``: the same people, chosen again as the job's owner;
+    the slips laid out with progress; then the codes stored, in the transaction that keeps
+    the file (``lms.jobs.services.run_next`` commits both), so that a job that stops midway
+    leaves every earlier slip valid. The file holds the plain codes: it is kept sealed."""
+    selection = {name: str((ctx.params.get("selection") or {}).get(name) or "") for name in SELECTION_FIELDS}
+    if selection["source"] not in ("people", "filter", "gaps"):
+        raise ServiceError(_("This list of people is not known."))
+    try:
+        people = _people(selection)
+    except HTTPException:
+        raise ServiceError(_("Some of these people are no longer within your area, or no longer on the list. "
+                             "Print again from the list.")) from None
+    if len(people) > current_app.config["SLIPS_MAX"]:
+        raise ServiceError(_too_many())
+    planned = services.new_codes(people, include_active=bool(ctx.params.get("include_active")))
+    if not planned:
+        raise ServiceError(_nobody())
+    texts = [slips.slip_text(item) for item in planned]  # read before the first report commits
+    ctx.progress(0, total=len(texts), message=_("Printing the slips"), force=True)
+    data = slips.render_pdf(texts, ctx.progress)
+    services.store_codes(planned, actor=ctx.owner)
+    return JobResult(data=data, filename=f"activation-slips-{local_today().isoformat()}.pdf",
+                     mimetype="application/pdf", sealed=True,
+                     message=ngettext("%(num)d slip", "%(num)d slips", len(planned)))
+
+
+SLIPS_JOB = "activation-slips"
+SLIPS_JOB_HANDLER = Handler(SLIPS_JOB, _l("Activation slips"), _run_slips_job, roles=(TRAINER, MANAGER, ADMIN))
 
 
 # --- panels and buttons on other domains' pages ------------------------------------------

@@ -63,7 +63,7 @@ def test_each_app_holds_its_own_registrations(app):
         (certification_hooks.template_choosers, 1),
         (certification_hooks.hours_providers, 1),
         (certification_hooks.decision_providers, 1),
-        (job_hooks.handlers, 6),  # registry check and import, certificates and their list, a class's, gap list
+        (job_hooks.handlers, 7),  # registry check and import, certificates and their list, a class's, gap list, slips
         (job_hooks.owner_loaders, 1),  # auth
     ):
         assert len(hook.functions(app)) == count, hook.name
