@@ -28,6 +28,16 @@ def make_person(app, units):
 
 
 @pytest.fixture
+def people(make_person):
+    """Two people with a phone in the home commune, one in another commune (ids by key)."""
+    return {
+        "home": make_person("Nguyễn Thị Hoa", phone="0912000001"),
+        "home2": make_person("Trần Văn An", phone="0912000002", group="cooperative_leader"),
+        "other": make_person("Lò Văn Pá", phone="0912000003", unit_code=reg.OTHER_COMMUNE),
+    }
+
+
+@pytest.fixture
 def issue(app):
     """``issue(person_id, purpose=None, include_active=True)`` → the printed code (``XXXXX-XXXXX``)."""
     from lms.onboarding import services

@@ -28,15 +28,6 @@ def app_config():
     return {"JOBS_INLINE_SLIPS": 1}
 
 
-@pytest.fixture
-def people(make_person):
-    return {
-        "hoa": make_person("Nguyễn Thị Hoa", phone="0912000001"),
-        "an": make_person("Trần Văn An", phone="0912000002", group="cooperative_leader"),
-        "other": make_person("Lò Văn Pá", phone="0912000003", unit_code=reg.OTHER_COMMUNE),
-    }
-
-
 def _queue(client, data) -> int:
     response = _post(client, "/registry/people", {"fmt": "pdf", **data})
     assert response.status_code == 302, response.get_data(as_text=True)[:300]
@@ -92,7 +83,7 @@ def test_many_slips_are_printed_by_the_worker_and_their_codes_work(app, make_use
 
 def test_a_job_that_stops_midway_leaves_the_earlier_slips_valid(app, make_user, people, runner, issue,
                                                                monkeypatch):
-    earlier = issue(people["hoa"])
+    earlier = issue(people["home"])
     client = _client(app, make_user)
     job_id = _queue(client, {"source": "filter"})
 
@@ -113,10 +104,10 @@ def test_a_job_that_stops_midway_leaves_the_earlier_slips_valid(app, make_user, 
 
 def test_a_person_who_left_the_area_before_the_job_ran_fails_it(app, make_user, people, runner):
     client = _client(app, make_user)
-    job_id = _queue(client, {"source": "people", "person_ids": f"{people['hoa']},{people['an']}"})
+    job_id = _queue(client, {"source": "people", "person_ids": f"{people['home']},{people['home2']}"})
     with app.app_context():
         other = reg.unit(reg.OTHER_COMMUNE)
-        db.session.execute(update(Person).where(Person.id == people["an"]).values(unit_id=other.id))
+        db.session.execute(update(Person).where(Person.id == people["home2"]).values(unit_id=other.id))
         db.session.commit()
     assert runner.invoke(args=["lms", "worker", "--once"]).exit_code == 0
     page = client.get(f"/jobs/{job_id}").get_data(as_text=True)

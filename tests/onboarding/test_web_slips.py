@@ -16,15 +16,6 @@ from tests.support.client import CSRF_RE, login
 from tests.support.registry import staff
 
 
-@pytest.fixture
-def people(make_person):
-    return {
-        "home": make_person("Nguyễn Thị Hoa", phone="0912000001"),
-        "home2": make_person("Trần Văn An", phone="0912000002", group="cooperative_leader"),
-        "other": make_person("Lò Văn Pá", phone="0912000003", unit_code=reg.OTHER_COMMUNE),
-    }
-
-
 def _client(app, make_user, role="manager", unit_code=reg.HOME, email="cb@example.vn"):
     staff(app, make_user, role, unit_code, email)
     client = app.test_client()
