@@ -56,6 +56,8 @@ class Outgoing:
     body: str
     body_html: str | None
     attempts: int
+    # The text carries a secret (an activation or reset code): it is erased once sent.
+    secret: bool = False
 
 
 class Channel:

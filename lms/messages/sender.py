@@ -19,6 +19,10 @@ the network is used:
 A sender killed at any point loses nothing: a claimed message that was not recorded as
 sent is claimed again once the lease has passed. The only message that can go out twice
 is the one in flight when the sender died (sent, but its result not yet recorded).
+
+An activation or reset message loses its text once it is sent: the code it carried is then
+kept nowhere but on the person's phone or in their mailbox (a failed one keeps it, to be
+retried, until the retention purge).
 """
 
 from __future__ import annotations
@@ -41,7 +45,7 @@ from lms.messages.channels import (
     channel_classes,
     in_quiet_hours,
 )
-from lms.messages.models import FAILED, QUEUED, SENDING, SENT, Message
+from lms.messages.models import ALWAYS_SENT, FAILED, QUEUED, SENDING, SENT, Message
 
 log = logging.getLogger("lms.messages")
 
@@ -97,10 +101,11 @@ def _claim(n: int, now: datetime, channels: list[str], stats: SendStats) -> tupl
     )
     claimed = [
         Outgoing(id=m.id, idempotency_key=m.idempotency_key, channel=m.channel, address=m.address,
-                 subject=m.subject, body=m.body, body_html=m.body_html, attempts=m.attempts)
+                 subject=m.subject, body=m.body, body_html=m.body_html, attempts=m.attempts,
+                 secret=m.kind in ALWAYS_SENT)
         for m in db.session.execute(
             select(Message.id, Message.idempotency_key, Message.channel, Message.address, Message.subject,
-                   Message.body, Message.body_html, Message.attempts)
+                   Message.body, Message.body_html, Message.attempts, Message.kind)
             .where(Message.id.in_(ids)).order_by(Message.next_try_at, Message.id)
         )
     ]
@@ -172,7 +177,12 @@ def _deliver(message: Outgoing, token: str, classes, opened: dict[str, Channel],
                                      "next_try_at": moment + backoff(message.attempts, config)}, stats)
             stats.retried += 1
         return
-    _record(message, token, {"status": SENT, "sent_at": now or utcnow(), "last_error": None,
-                             "provider_ref": reference[:100] if reference else None}, stats)
+    sent = {"status": SENT, "sent_at": now or utcnow(), "last_error": None,
+            "provider_ref": reference[:100] if reference else None}
+    if message.secret:
+        # The code has reached its person: no table keeps it any more (the database otherwise
+        # holds only the codes' keyed hashes). The subject and the facts stay.
+        sent.update(body="", body_html=None)
+    _record(message, token, sent, stats)
     stats.sent += 1
     stats.by_channel[message.channel] = stats.by_channel.get(message.channel, 0) + 1

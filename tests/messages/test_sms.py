@@ -60,6 +60,7 @@ def test_server_errors_are_retried_with_backoff(app, sms_gateway):
         assert (row.status, row.attempts) == ("queued", 1)
         assert row.next_try_at == DAY + timedelta(seconds=120)
         assert "500" in row.last_error
+        assert "7KQ4-M2XP" in row.body  # kept to be sent again
     # Not due yet: nothing is tried.
     assert _send(app, DAY + timedelta(seconds=60)).claimed == 0
     assert _send(app, DAY + timedelta(seconds=120)).retried == 1
@@ -131,3 +132,19 @@ def test_quiet_hours_boundaries(app):
     for hour, minute, quiet in local:
         assert in_quiet_hours(datetime(2026, 3, 10, hour, minute, tzinfo=UTC), config) is quiet, (hour, minute)
     assert not in_quiet_hours(NIGHT, {**config, "SMS_QUIET_HOURS": "off"})
+
+
+def test_a_sent_code_is_kept_nowhere_but_a_reminder_keeps_its_text(app, sms_gateway):
+    _queue(app)
+    with app.app_context():
+        messages.enqueue("reminder", "activation", phone="0912 345 679", context=ACTIVATION,
+                         idempotency_key="reminder:1")
+        db.session.commit()
+    assert _send(app, DAY).sent == 2
+    assert sum("7KQ4-M2XP" in r["json"]["text"] for r in sms_gateway.requests) == 2
+    with app.app_context():
+        sent = {row.kind: row for row in rows()}
+        # The activation code reached its phone: the outbox row keeps the facts, not the text.
+        assert (sent["activation"].status, sent["activation"].body, sent["activation"].body_html) == ("sent", "", None)
+        assert sent["activation"].subject == sent["reminder"].subject
+        assert "7KQ4-M2XP" in sent["reminder"].body
