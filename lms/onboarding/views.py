@@ -37,6 +37,7 @@ from lms.core.uow import unit_of_work
 from lms.coverage.queries import default_area
 from lms.extensions import db
 from lms.jobs.hooks import Handler
+from lms.jobs.models import QUEUED, RUNNING, Job
 from lms.jobs.services import JobResult, enqueue
 from lms.messages import services as messages
 from lms.onboarding import queries, services, slips
@@ -324,10 +325,14 @@ def print_slips():
     if form.fmt.data == "pdf" and len(people) > current_app.config["JOBS_INLINE_SLIPS"]:
         # Laying out many slips takes a while (about 30 ms a slip): the worker makes the PDF
         # and issues the codes when it is ready (lms.jobs); the issuer follows it on the job's page.
-        title = _("Activation slips (PDF), %(n)s people", n=format_decimal(len(people)))
-        with unit_of_work():
-            job = enqueue(SLIPS_JOB, {"selection": selection, "include_active": bool(form.include_active.data)},
-                          owner=current_user, title=title, total=len(people))
+        params = {"selection": selection, "include_active": bool(form.include_active.data)}
+        # A second click while the same slips are still being made would void the first
+        # file's codes: it goes to the job already under way instead.
+        job = _unfinished_slips_job(params)
+        if job is None:
+            title = _("Activation slips (PDF), %(n)s people", n=format_decimal(len(people)))
+            with unit_of_work():
+                job = enqueue(SLIPS_JOB, params, owner=current_user, title=title, total=len(people))
         return redirect(url_for("jobs.show", job_id=job.id))
     with unit_of_work() as work:
         issued = services.issue_codes(people, actor=current_user, include_active=form.include_active.data)
@@ -342,6 +347,14 @@ def print_slips():
                         headers={"Content-Disposition": f'attachment; filename="activation-codes-{stamp}.csv"'})
     return Response(slips.pdf_bytes(issued), mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="activation-slips-{stamp}.pdf"'})
+
+
+def _unfinished_slips_job(params: dict) -> Job | None:
+    for job in db.session.scalars(select(Job).where(Job.owner_id == current_user.id, Job.kind == SLIPS_JOB,
+                                                    Job.status.in_((QUEUED, RUNNING)))):
+        if job.params == params:
+            return job
+    return None
 
 
 def _run_slips_job(ctx) -> JobResult:

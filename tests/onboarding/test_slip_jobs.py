@@ -125,3 +125,14 @@ def test_only_the_issuer_sees_the_job_and_csv_stays_inline(app, make_user, peopl
     # A CSV of codes is quick to make: it stays in the request whatever the number.
     response = _post(colleague, "/registry/people", {"source": "filter", "fmt": "csv"})
     assert response.status_code == 200 and response.mimetype == "text/csv"
+
+
+def test_a_second_click_while_the_slips_are_made_goes_to_the_same_job(app, make_user, people, runner):
+    client = _client(app, make_user)
+    first = _queue(client, {"source": "filter"})
+    assert _queue(client, {"source": "filter"}) == first  # the first file's codes stay valid
+    other = _queue(client, {"source": "filter", "include_active": "y"})
+    assert other != first and _count(app, Job) == 2
+    assert runner.invoke(args=["lms", "worker", "--once"]).exit_code == 0
+    # Once the slips are made, printing again is a reprint: new codes, a new job.
+    assert _queue(client, {"source": "filter"}) not in (first, other)
