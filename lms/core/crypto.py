@@ -1,5 +1,5 @@
 """Encryption at rest of national ID numbers, and the keyed hash that matches them; sealed
-files (see ``seal`` below).
+files (``seal``: the same encryption for a file that holds secrets).
 
 - **Encryption**: AES-SIV (``cryptography``'s ``AESSIV``, RFC 5297), an authenticated
   cipher that is deterministic: the same number under the same key gives the same token.
@@ -21,7 +21,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import os
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -85,10 +84,25 @@ def _keys() -> list[DataKey]:
     return keys
 
 
-def encrypt_identifier(value: str) -> str:
+def _encrypt(data: bytes, associated: bytes) -> tuple[str, bytes]:
+    """``data`` under the current key, bound to ``associated``: (the key's id, the ciphertext)."""
     key = current_key()
-    token = key.cipher.encrypt(value.encode(), [ASSOCIATED])
-    return f"v1.{key.kid}.{base64.urlsafe_b64encode(token).decode().rstrip('=')}"
+    return key.kid, key.cipher.encrypt(data, [associated])
+
+
+def _decrypt(kid: str, data: bytes, associated: bytes) -> bytes:
+    for key in _keys():
+        if key.kid == kid:
+            try:
+                return key.cipher.decrypt(data, [associated])
+            except Exception as exc:  # noqa: BLE001 - InvalidTag and friends: one answer
+                raise DataKeyError("the token does not decrypt (tampered, or the wrong key)") from exc
+    raise DataKeyError(f"no configured key has the id {kid} (set LMS_DATA_KEY_OLD while rotating)")
+
+
+def encrypt_identifier(value: str) -> str:
+    kid, token = _encrypt(value.encode(), ASSOCIATED)
+    return f"v1.{kid}.{base64.urlsafe_b64encode(token).decode().rstrip('=')}"
 
 
 def decrypt_identifier(token: str) -> str:
@@ -98,14 +112,7 @@ def decrypt_identifier(token: str) -> str:
         raise DataKeyError("not an identifier token") from exc
     if version != "v1":
         raise DataKeyError(f"unknown token version {version}")
-    data = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
-    for key in _keys():
-        if key.kid == kid:
-            try:
-                return key.cipher.decrypt(data, [ASSOCIATED]).decode()
-            except Exception as exc:  # noqa: BLE001 - InvalidTag and friends: one answer
-                raise DataKeyError("the token does not decrypt (tampered, or the wrong key)") from exc
-    raise DataKeyError(f"no configured key has the id {kid} (set LMS_DATA_KEY_OLD while rotating)")
+    return _decrypt(kid, base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)), ASSOCIATED).decode()
 
 
 def identifier_hash(value: str, key: DataKey | None = None) -> str:
@@ -118,37 +125,21 @@ def token_kid(token: str | None) -> str | None:
 
 
 # --- sealed files ---------------------------------------------------------------------------
-# A file that holds secrets kept in the database for a while (a job's PDF of activation slips):
-# AES-256-GCM under a key derived from SECRET_KEY, the secret that also keys the codes' hashes,
-# so that a copy of the database alone reveals no code. A new SECRET_KEY makes old sealed
-# files unreadable, as it makes the codes on them unusable.
-SEALED_VERSION = b"S1"
-
-
-@lru_cache(maxsize=4)
-def _file_key(secret: str) -> bytes:
-    return _derive(secret, b"sealed files v1", 32)
+# A file that holds secrets and is kept in the database for a while (a job's PDF of activation
+# slips): encrypted like a national ID, under the same data key and its rotation, bound to a
+# ``purpose`` instead of the identifiers' associated data: ``v1.<key id>.<ciphertext>``.
 
 
 def seal(data: bytes, purpose: bytes) -> bytes:
     """``data`` encrypted and authenticated; ``purpose`` must be given again to open it."""
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
-    nonce = os.urandom(12)
-    key = _file_key(str(current_app.config["SECRET_KEY"]))
-    return SEALED_VERSION + nonce + AESGCM(key).encrypt(nonce, data, purpose)
+    kid, body = _encrypt(data, purpose)
+    return b"v1." + kid.encode() + b"." + body
 
 
 def unseal(sealed: bytes, purpose: bytes) -> bytes:
-    """The data ``seal`` was given; ``DataKeyError`` when it cannot be opened (another
-    SECRET_KEY, another purpose, or changed bytes)."""
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
-    if not sealed.startswith(SEALED_VERSION) or len(sealed) < len(SEALED_VERSION) + 12 + 16:
+    """The data ``seal`` was given; ``DataKeyError`` when it cannot be opened (a key no longer
+    configured, another purpose, or changed bytes)."""
+    version, kid, body = (sealed.split(b".", 2) + [b"", b""])[:3]
+    if version != b"v1" or not kid:
         raise DataKeyError("not a sealed file")
-    nonce = sealed[len(SEALED_VERSION):len(SEALED_VERSION) + 12]
-    key = _file_key(str(current_app.config["SECRET_KEY"]))
-    try:
-        return AESGCM(key).decrypt(nonce, sealed[len(SEALED_VERSION) + 12:], purpose)
-    except Exception as exc:  # noqa: BLE001 - InvalidTag: one answer
-        raise DataKeyError("the file does not open (another SECRET_KEY, or changed bytes)") from exc
+    return _decrypt(kid.decode("ascii", "replace"), body, purpose)

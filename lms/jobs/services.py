@@ -275,7 +275,7 @@ def run_next(app=None) -> int | None:
 
 def result_bytes(job: Job) -> bytes | None:
     """The job's file as the handler made it (opened if sealed); None when there is none, or
-    when a sealed file no longer opens (SECRET_KEY changed since: its codes are void too)."""
+    when a sealed file no longer opens (its data key is no longer configured)."""
     if job.result is None:
         return None
     if not job.result_sealed:
@@ -283,7 +283,7 @@ def result_bytes(job: Job) -> bytes | None:
     try:
         return unseal(job.result, SEAL_PURPOSE)
     except DataKeyError:
-        log.warning("job %s: its sealed file does not open (SECRET_KEY changed?)", job.id)
+        log.warning("job %s: its sealed file does not open (data key rotated?)", job.id)
         return None
 
 

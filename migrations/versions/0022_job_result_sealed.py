@@ -4,7 +4,7 @@ Revision ID: 0022_job_result_sealed
 Revises: 0021_quiz_raw_hash
 Create Date: 2026-12-07 20:40:00
 
-``job.result_sealed``: the job's file is encrypted under a key derived from SECRET_KEY
+``job.result_sealed``: the job's file is encrypted like a national ID, under the data key
 (``lms.core.crypto.seal``): a PDF of activation slips made by the worker holds the plain codes.
 Existing jobs keep their plain files (false). Downgrade drops the column and the sealed files
 with it (their jobs stay, without a file to download).
